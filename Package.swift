@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "warrant",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "specgen", targets: ["specgen"]),
+        .library(name: "SpecModel", targets: ["SpecModel"]),
+        .library(name: "SpecGen", targets: ["SpecGen"]),
+        .library(name: "SpecRuntime", targets: ["SpecRuntime"]),
+        .library(name: "WarrantAPI", targets: ["WarrantAPI"]),
+        .plugin(name: "SpecGenPlugin", targets: ["SpecGenPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
+    ],
+    targets: [
+        // specgen: spec loading and checking, generation, command line, build plugin.
+        .target(name: "SpecModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "SpecGen", dependencies: ["SpecModel", .product(name: "Mustache", package: "swift-mustache")]),
+        .executableTarget(
+            name: "specgen",
+            dependencies: ["SpecGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .plugin(name: "SpecGenPlugin", capability: .buildTool(), dependencies: ["specgen"]),
+
+        // The runtime that generated code calls.
+        .target(
+            name: "SpecRuntime",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+
+        // warrant: the API layer is generated from spec/ by the build plugin.
+        .target(
+            name: "WarrantAPI",
+            dependencies: ["SpecRuntime"],
+            exclude: ["specgen.json"],
+            plugins: ["SpecGenPlugin"]
+        ),
+
+        .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"], resources: [.copy("Specs")]),
+        .testTarget(name: "SpecGenTests", dependencies: ["SpecGen"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "GeneratedCodeTests",
+            dependencies: [
+                "SpecRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            exclude: ["specgen.json"],
+            plugins: ["SpecGenPlugin"]
+        ),
+        .testTarget(name: "WarrantAPITests", dependencies: ["WarrantAPI"]),
+    ]
+)

@@ -1,0 +1,552 @@
+import Foundation
+
+/// Turns a ``RawSpec`` into a ``Spec``: resolves names across files and checks everything that needs the whole spec.
+struct SpecChecker {
+    var diagnostics: Diagnostics
+    let raw: RawSpec
+    private var typeKinds: [String: (isEnum: Bool, source: SourceLocation)] = [:]
+    private var enumValues: [String: [String]] = [:]
+
+    init(raw: RawSpec, diagnostics: Diagnostics) {
+        self.raw = raw
+        self.diagnostics = diagnostics
+    }
+
+    mutating func check() -> Spec? {
+        registerTypes()
+        let info = checkInfo()
+        let schemes = checkSecuritySchemes()
+        let enums = raw.enums.compactMap { checkEnum($0) }
+        let structures = raw.structures.map { checkStructure($0) }
+        checkRecursion(structures)
+        let endpoints = checkEndpoints(schemeNames: Set(schemes.map(\.name)))
+        guard !diagnostics.hasErrors, let info else { return nil }
+        return Spec(
+            info: info, areas: raw.areas, securitySchemes: schemes, structures: structures, enums: enums,
+            endpoints: endpoints)
+    }
+
+    // MARK: Names
+
+    private mutating func registerTypes() {
+        let declared = raw.structures.map { ($0.name, false, $0.source) } + raw.enums.map { ($0.name, true, $0.source) }
+        for (name, isEnum, source) in declared.sorted(by: { $0.2 < $1.2 }) {
+            if let first = typeKinds[name] {
+                diagnostics.error("'\(name)' is defined twice; first defined at \(first.source)", at: source, hint: "rename one of them")
+                continue
+            }
+            if !SwiftNaming.isTypeName(name) {
+                diagnostics.error(
+                    "type name '\(name)' must start with a capital letter and hold only letters, digits and '_'",
+                    at: source, hint: "try '\(SwiftNaming.upperCamel(name))'")
+            } else if SwiftNaming.reservedTypeNames.contains(name) {
+                diagnostics.error("type name '\(name)' is reserved for generated code", at: source, hint: "choose another name")
+            }
+            typeKinds[name] = (isEnum, source)
+        }
+        for item in raw.enums { enumValues[item.name] = item.values.map(\.value) }
+    }
+
+    private mutating func checkInfo() -> Info? {
+        guard let first = raw.infos.first else {
+            let file = raw.areas.first?.file ?? "spec"
+            diagnostics.error(
+                "the spec has no 'info'", at: SourceLocation(file: file, line: 1, column: 1),
+                hint: "add 'info: { title: …, version: … }' to one file")
+            return nil
+        }
+        for extra in raw.infos.dropFirst() {
+            diagnostics.error("'info' is defined twice; first defined at \(first.source)", at: extra.source, hint: "keep one")
+        }
+        return first.info
+    }
+
+    private mutating func checkSecuritySchemes() -> [SecurityScheme] {
+        var seen: [String: SourceLocation] = [:]
+        var result: [SecurityScheme] = []
+        for scheme in raw.securitySchemes {
+            if let first = seen[scheme.name] {
+                diagnostics.error("security scheme '\(scheme.name)' is defined twice; first defined at \(first)", at: scheme.source)
+                continue
+            }
+            seen[scheme.name] = scheme.source
+            warnIfUndescribed(scheme.description, "security scheme '\(scheme.name)'", at: scheme.source)
+            guard let kind = scheme.kind else { continue }
+            result.append(SecurityScheme(name: scheme.name, kind: kind, description: scheme.description, source: scheme.source))
+        }
+        return result
+    }
+
+    private mutating func warnIfUndescribed(_ description: String?, _ what: String, at source: SourceLocation) {
+        if description?.isEmpty ?? true {
+            diagnostics.warning("\(what) has no description", at: source, hint: "add 'description:'; it becomes documentation")
+        }
+    }
+
+    // MARK: Types
+
+    private mutating func resolve(_ expression: TypeExpression) -> TypeRef? {
+        switch expression {
+        case .array(let element): return resolve(element).map(TypeRef.array)
+        case .map(let value): return resolve(value).map(TypeRef.map)
+        case .named(let name, let source):
+            switch name {
+            case "string": return .string
+            case "int32": return .int32
+            case "int64": return .int64
+            case "double": return .double
+            case "bool": return .bool
+            case "url": return .url
+            case "date-time": return .dateTime
+            case "json": return .json
+            case "json-string": return .jsonString
+            default:
+                if let kind = typeKinds[name] { return kind.isEnum ? .enumeration(name) : .structure(name) }
+                let candidates = TypeRef.builtinNames + typeKinds.keys.sorted()
+                diagnostics.error(
+                    "unknown type '\(name)'", at: source,
+                    hint: Suggestion.hint(for: name, among: candidates) ?? "define it under 'structures' or 'enums'")
+                return nil
+            }
+        }
+    }
+
+    private mutating func checkEnum(_ item: RawEnum) -> EnumType? {
+        warnIfUndescribed(item.description, "enum '\(item.name)'", at: item.source)
+        var seenValues: Set<String> = []
+        var seenNames: [String: String] = [:]
+        var values: [EnumValue] = []
+        for value in item.values {
+            if !seenValues.insert(value.value).inserted {
+                diagnostics.error("value '\(value.value)' appears twice in enum '\(item.name)'", at: value.source)
+                continue
+            }
+            let swiftName = checkedSwiftName(value.swiftName, derivedFrom: value.value)
+            if let other = seenNames[swiftName] {
+                diagnostics.error(
+                    "values '\(other)' and '\(value.value)' of enum '\(item.name)' both become Swift case '\(swiftName)'",
+                    at: value.source, hint: "give one a 'swiftName'")
+            }
+            seenNames[swiftName] = value.value
+            values.append(EnumValue(value: value.value, swiftName: swiftName, description: value.description, source: value.source))
+        }
+        return EnumType(name: item.name, description: item.description, values: values, area: item.area, source: item.source)
+    }
+
+    private mutating func checkedSwiftName(_ override: (name: String, source: SourceLocation)?, derivedFrom wireName: String) -> String {
+        guard let override else { return SwiftNaming.lowerCamel(wireName) }
+        if !SwiftNaming.isIdentifier(override.name) {
+            diagnostics.error(
+                "'\(override.name)' is not a Swift identifier", at: override.source,
+                hint: "use letters, digits and '_', not starting with a digit")
+        }
+        return override.name
+    }
+
+    private mutating func checkStructure(_ item: RawStructure) -> Structure {
+        warnIfUndescribed(item.description, "structure '\(item.name)'", at: item.source)
+        var fields: [Field] = []
+        var swiftNames: [String: String] = [:]
+        for member in item.fields {
+            let context = "field '\(member.name)' of '\(item.name)'"
+            let swiftName = checkedSwiftName(member.swiftName, derivedFrom: member.name)
+            if let other = swiftNames[swiftName] {
+                diagnostics.error(
+                    "fields '\(other)' and '\(member.name)' of '\(item.name)' both become Swift property '\(swiftName)'",
+                    at: member.source, hint: "give one a 'swiftName'")
+            }
+            swiftNames[swiftName] = member.name
+            warnIfUndescribed(member.description, context, at: member.source)
+            guard let expression = member.type, let type = resolve(expression) else { continue }
+            checkConstraints(member, type: type, in: context)
+            let defaultValue = checkDefault(member, type: type, in: context)
+            if member.isRequired == true, defaultValue != nil, let source = member.requiredSource {
+                diagnostics.warning("\(context) is required, so its default is never used", at: source, hint: "drop one of them")
+            }
+            fields.append(
+                Field(
+                    wireName: member.name, swiftName: swiftName, type: type, isRequired: member.isRequired ?? false,
+                    defaultValue: defaultValue, description: member.description, constraints: member.constraints,
+                    source: member.source))
+        }
+        return Structure(name: item.name, description: item.description, fields: fields, area: item.area, source: item.source)
+    }
+
+    /// A structure that holds itself without a list or map in between has no finite Swift layout.
+    private mutating func checkRecursion(_ structures: [Structure]) {
+        let byName = Dictionary(structures.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for structure in structures {
+            var stack = structure.fields.compactMap { field -> (String, Field)? in
+                if case .structure(let name) = field.type { return (name, field) }
+                return nil
+            }
+            var visited: Set<String> = []
+            while let (name, field) = stack.popLast() {
+                if name == structure.name {
+                    diagnostics.error(
+                        "structure '\(structure.name)' contains itself through field '\(field.wireName)'", at: field.source,
+                        hint: "make the field a list or a map, which can be empty")
+                    break
+                }
+                guard visited.insert(name).inserted, let next = byName[name] else { continue }
+                for nested in next.fields {
+                    if case .structure(let nestedName) = nested.type { stack.append((nestedName, field)) }
+                }
+            }
+        }
+    }
+
+    // MARK: Constraints and defaults
+
+    private mutating func checkConstraints(_ member: RawMember, type: TypeRef, in context: String) {
+        let constraints = member.constraints
+        let applicable: [(key: String, fits: Bool, needs: String)] = [
+            ("minLength", type.isStringLike, "a string"), ("maxLength", type.isStringLike, "a string"),
+            ("pattern", type.isStringLike, "a string"), ("format", type == .string, "a string"),
+            ("minimum", type.isNumeric, "a number"), ("maximum", type.isNumeric, "a number"),
+            ("minItems", type.isArray, "a list"), ("maxItems", type.isArray, "a list"),
+            ("uniqueItems", type.isArray, "a list"),
+        ]
+        for rule in applicable where !rule.fits {
+            guard let source = member.constraintSources[rule.key] else { continue }
+            diagnostics.error(
+                "'\(rule.key)' does not apply to \(context) of type \(type)", at: source,
+                hint: "'\(rule.key)' needs \(rule.needs)")
+        }
+        if let min = constraints.minLength, let max = constraints.maxLength, min > max,
+            let source = member.constraintSources["minLength"]
+        {
+            diagnostics.error("minLength \(min) is greater than maxLength \(max) in \(context)", at: source)
+        }
+        if let min = constraints.minItems, let max = constraints.maxItems, min > max,
+            let source = member.constraintSources["minItems"]
+        {
+            diagnostics.error("minItems \(min) is greater than maxItems \(max) in \(context)", at: source)
+        }
+        if let min = constraints.minimum, let max = constraints.maximum, max < min,
+            let source = member.constraintSources["minimum"]
+        {
+            diagnostics.error("minimum \(min) is greater than maximum \(max) in \(context)", at: source)
+        }
+        if type.isInteger {
+            for key in ["minimum", "maximum"] {
+                let bound = key == "minimum" ? constraints.minimum : constraints.maximum
+                if case .real = bound, let source = member.constraintSources[key] {
+                    diagnostics.error("'\(key)' of integer \(context) must be a whole number", at: source)
+                }
+            }
+        }
+        if let pattern = constraints.pattern, let source = member.constraintSources["pattern"] {
+            do {
+                _ = try NSRegularExpression(pattern: pattern)
+            } catch {
+                diagnostics.error(
+                    "'pattern' of \(context) is not a valid regular expression: \(pattern)", at: source,
+                    hint: "check brackets, parentheses and escapes")
+            }
+        }
+    }
+
+    private mutating func checkDefault(_ member: RawMember, type: TypeRef, in context: String) -> DefaultValue? {
+        guard let node = member.defaultNode else { return nil }
+        guard let value = defaultValue(node, type: type, in: context) else { return nil }
+        for problem in DefaultChecker.violations(of: value, constraints: member.constraints) {
+            diagnostics.error("default of \(context) \(problem)", at: node.location, hint: "change the default or the constraint")
+        }
+        return value
+    }
+
+    private mutating func defaultValue(_ node: YAMLNode, type: TypeRef, in context: String) -> DefaultValue? {
+        func mismatch(_ expected: String) -> DefaultValue? {
+            diagnostics.error("default of \(context) must be \(expected), not \(node.kindName)", at: node.location)
+            return nil
+        }
+        switch type {
+        case .string, .jsonString:
+            guard let text = node.scalar, !node.isNull, node.items == nil else { return mismatch("a string") }
+            if type == .jsonString, (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) == nil {
+                diagnostics.error("default of \(context) is not valid JSON text", at: node.location)
+                return nil
+            }
+            return .string(text)
+        case .url:
+            guard let text = node.scalar, !node.isNull else { return mismatch("a URL") }
+            guard let url = URL(string: text), url.scheme != nil else {
+                diagnostics.error("default of \(context) is not an absolute URL", at: node.location)
+                return nil
+            }
+            return .string(text)
+        case .int32, .int64:
+            guard let value = node.node.int else { return mismatch("a whole number") }
+            if type == .int32, Int32(exactly: value) == nil {
+                diagnostics.error("default of \(context) does not fit in int32", at: node.location)
+                return nil
+            }
+            return .number(.integer(Int64(value)))
+        case .double:
+            if let value = node.node.int { return .number(.real(Double(value))) }
+            guard let value = node.node.float, node.node.bool == nil else { return mismatch("a number") }
+            return .number(.real(value))
+        case .bool:
+            guard let value = node.node.bool else { return mismatch("true or false") }
+            return .bool(value)
+        case .enumeration(let name):
+            guard let text = node.scalar, !node.isNull else { return mismatch("a value of \(name)") }
+            let known = enumValues[name] ?? []
+            guard known.contains(text) else {
+                diagnostics.error(
+                    "default '\(text)' of \(context) is not a value of enum '\(name)'", at: node.location,
+                    hint: Suggestion.hint(for: text, among: known) ?? "values: \(known.joined(separator: ", "))")
+                return nil
+            }
+            return .enumValue(text)
+        case .array(let element):
+            guard element.isScalar, let items = node.items else {
+                return element.isScalar ? mismatch("a list") : unsupportedDefault(node, type: type, in: context)
+            }
+            var values: [DefaultValue] = []
+            for item in items {
+                guard let value = defaultValue(item, type: element, in: context) else { return nil }
+                values.append(value)
+            }
+            return .array(values)
+        case .dateTime, .json, .map, .structure:
+            return unsupportedDefault(node, type: type, in: context)
+        }
+    }
+
+    private mutating func unsupportedDefault(_ node: YAMLNode, type: TypeRef, in context: String) -> DefaultValue? {
+        diagnostics.error(
+            "\(context) of type \(type) cannot have a default", at: node.location,
+            hint: "defaults are for strings, numbers, booleans, enums and lists of them")
+        return nil
+    }
+
+    // MARK: Endpoints
+
+    private mutating func checkEndpoints(schemeNames: Set<String>) -> [Endpoint] {
+        var seenNames: [String: SourceLocation] = [:]
+        var seenRoutes: [String: (name: String, source: SourceLocation)] = [:]
+        var result: [Endpoint] = []
+        for item in raw.endpoints {
+            let context = "endpoint '\(item.name)'"
+            if let first = seenNames[item.name] {
+                diagnostics.error("\(context) is defined twice; first defined at \(first)", at: item.source, hint: "rename one of them")
+                continue
+            }
+            seenNames[item.name] = item.source
+            if !SwiftNaming.isIdentifier(item.name) || item.name.first?.isUppercase == true {
+                diagnostics.error(
+                    "endpoint name '\(item.name)' must be a lowerCamel identifier", at: item.source,
+                    hint: "try '\(SwiftNaming.lowerCamel(item.name))'")
+            }
+            if (item.description ?? item.summary)?.isEmpty ?? true {
+                warnIfUndescribed(nil, context, at: item.source)
+            }
+            var method: HTTPMethod?
+            if let written = item.method {
+                method = HTTPMethod(rawValue: written.name.uppercased())
+                if method == nil {
+                    diagnostics.error(
+                        "unknown HTTP method '\(written.name)'", at: written.source,
+                        hint: Suggestion.hint(for: written.name, among: HTTPMethod.allCases.map(\.rawValue)))
+                }
+            }
+            let pathNames = item.path.map { checkPath($0.text, at: $0.source) } ?? []
+            if let method, let path = item.path {
+                let route = "\(method.rawValue) \(normalizedRoute(path.text))"
+                if let first = seenRoutes[route] {
+                    diagnostics.error(
+                        "\(context) has the same method and path as endpoint '\(first.name)' (\(first.source))", at: path.source)
+                } else {
+                    seenRoutes[route] = (item.name, item.source)
+                }
+            }
+            for scheme in item.security where !schemeNames.contains(scheme.name) {
+                diagnostics.error(
+                    "unknown security scheme '\(scheme.name)'", at: scheme.source,
+                    hint: Suggestion.hint(for: scheme.name, among: schemeNames.sorted()) ?? "define it under 'securitySchemes'")
+            }
+            let parameters = checkParameters(item, pathNames: pathNames, context: context)
+            let request = checkRequest(item, context: context)
+            let responses = checkResponses(item, context: context)
+            guard let method, let path = item.path else { continue }
+            result.append(
+                Endpoint(
+                    name: item.name, summary: item.summary, description: item.description, method: method, path: path.text,
+                    security: item.security.map(\.name), parameters: parameters, request: request, responses: responses,
+                    area: item.area, source: item.source))
+        }
+        return result
+    }
+
+    /// Path parameter names in order; reports malformed templates.
+    private mutating func checkPath(_ path: String, at source: SourceLocation) -> [(name: String, source: SourceLocation)] {
+        if !path.hasPrefix("/") {
+            diagnostics.error("path '\(path)' must start with '/'", at: source)
+        }
+        var names: [(String, SourceLocation)] = []
+        var open: Int?
+        for (offset, character) in path.enumerated() {
+            if character == "{" {
+                if open != nil { diagnostics.error("'{' inside a path parameter", at: shifted(source, by: offset)) }
+                open = offset
+            } else if character == "}" {
+                guard let start = open else {
+                    diagnostics.error("'}' without '{' in path", at: shifted(source, by: offset))
+                    continue
+                }
+                let name = String(path.dropFirst(start + 1).prefix(offset - start - 1))
+                if name.isEmpty {
+                    diagnostics.error("empty path parameter '{}'", at: shifted(source, by: start))
+                } else {
+                    names.append((name, shifted(source, by: start + 1)))
+                }
+                open = nil
+            }
+        }
+        if let open { diagnostics.error("'{' is never closed in path", at: shifted(source, by: open)) }
+        return names
+    }
+
+    private func normalizedRoute(_ path: String) -> String {
+        path.replacingOccurrences(of: #"\{[^}]*\}"#, with: "{}", options: .regularExpression)
+    }
+
+    private func shifted(_ location: SourceLocation, by offset: Int) -> SourceLocation {
+        var location = location
+        location.column += offset
+        return location
+    }
+
+    private mutating func checkParameters(
+        _ item: RawEndpoint, pathNames: [(name: String, source: SourceLocation)], context: String
+    ) -> [Parameter] {
+        var parameters: [Parameter] = []
+        var swiftNames: [String: String] = [:]
+        for member in item.parameters {
+            let parameterContext = "parameter '\(member.name)' of \(context)"
+            warnIfUndescribed(member.description, parameterContext, at: member.source)
+            guard let kind = member.kind, let expression = member.type, let type = resolve(expression) else { continue }
+            let swiftName = checkedSwiftName(member.swiftName, derivedFrom: member.name)
+            if let other = swiftNames[swiftName] {
+                diagnostics.error(
+                    "parameters '\(other)' and '\(member.name)' of \(context) both become Swift property '\(swiftName)'",
+                    at: member.source, hint: "give one a 'swiftName'")
+            }
+            swiftNames[swiftName] = member.name
+            let scalarOK = kind == .query ? (type.isScalar || (type.isArray && isArrayOfScalars(type))) : type.isScalar
+            if !scalarOK {
+                diagnostics.error(
+                    "\(parameterContext) has type \(type), which cannot travel in a \(kind.rawValue)", at: member.source,
+                    hint: kind == .query ? "use a scalar type or a list of scalars" : "use a scalar type")
+            }
+            if kind == .path {
+                if !pathNames.contains(where: { $0.name == member.name }) {
+                    diagnostics.error(
+                        "path parameter '\(member.name)' does not appear in the path of \(context)", at: member.source,
+                        hint: "add '{\(member.name)}' to the path or remove the parameter")
+                }
+                if member.isRequired == false, let source = member.requiredSource {
+                    diagnostics.error("path parameter '\(member.name)' is always required", at: source, hint: "remove 'required: false'")
+                }
+            }
+            checkConstraints(member, type: type, in: parameterContext)
+            let defaultValue = checkDefault(member, type: type, in: parameterContext)
+            parameters.append(
+                Parameter(
+                    name: member.name, swiftName: swiftName, kind: kind, type: type,
+                    isRequired: kind == .path ? true : (member.isRequired ?? false), defaultValue: defaultValue,
+                    description: member.description, constraints: member.constraints, source: member.source))
+        }
+        let declared = Set(item.parameters.filter { $0.kind == .path }.map(\.name))
+        for name in pathNames where !declared.contains(name.name) {
+            diagnostics.error(
+                "path parameter '{\(name.name)}' of \(context) is not declared", at: name.source,
+                hint: "add it under 'parameters' with 'in: path'")
+        }
+        return parameters
+    }
+
+    private func isArrayOfScalars(_ type: TypeRef) -> Bool {
+        if case .array(let element) = type { return element.isScalar }
+        return false
+    }
+
+    private mutating func checkRequest(_ item: RawEndpoint, context: String) -> RequestBody? {
+        guard let request = item.request, let type = resolve(request.type) else { return nil }
+        if request.contentTypes.contains(.form) {
+            guard case .structure(let name) = type else {
+                diagnostics.error(
+                    "a form body of \(context) must be a structure, not \(type)", at: request.source,
+                    hint: "name a structure, or accept only json")
+                return RequestBody(type: type, contentTypes: request.contentTypes, description: request.description)
+            }
+            for field in raw.structures.first(where: { $0.name == name })?.fields ?? [] {
+                guard let expression = field.type, let fieldType = resolveQuietly(expression) else { continue }
+                if !(fieldType.isScalar || isArrayOfScalars(fieldType)) {
+                    diagnostics.error(
+                        "field '\(field.name)' of '\(name)' has type \(fieldType), which a form body of \(context) cannot carry",
+                        at: field.source, hint: "accept only json for this endpoint, or make the field a scalar")
+                }
+            }
+        }
+        return RequestBody(type: type, contentTypes: request.contentTypes, description: request.description)
+    }
+
+    /// Resolves without reporting (the type was already reported where it was written).
+    private func resolveQuietly(_ expression: TypeExpression) -> TypeRef? {
+        var copy = self
+        copy.diagnostics = Diagnostics()
+        return copy.resolve(expression)
+    }
+
+    private mutating func checkResponses(_ item: RawEndpoint, context: String) -> [Response] {
+        if item.responses.isEmpty {
+            diagnostics.error(
+                "\(context) has no response", at: item.source, hint: "add 'response: SomeStructure' or 'responses: { 204: }'")
+        }
+        var seen: Set<Int> = []
+        var responses: [Response] = []
+        for response in item.responses {
+            if !seen.insert(response.status).inserted {
+                diagnostics.error("status \(response.status) is listed twice for \(context)", at: response.source)
+                continue
+            }
+            let body = response.body.flatMap { resolve($0) }
+            if response.body != nil, body == nil { continue }
+            if response.status == 204, body != nil {
+                diagnostics.error("a 204 response of \(context) cannot have a body", at: response.source, hint: "use 200 instead")
+            }
+            responses.append(Response(status: response.status, body: body, description: response.description))
+        }
+        return responses.sorted { $0.status < $1.status }
+    }
+}
+
+/// Checks a default against the constraints written next to it.
+enum DefaultChecker {
+    static func violations(of value: DefaultValue, constraints: Constraints) -> [String] {
+        var problems: [String] = []
+        switch value {
+        case .string(let text):
+            if let min = constraints.minLength, text.count < min { problems.append("is shorter than minLength \(min)") }
+            if let max = constraints.maxLength, text.count > max { problems.append("is longer than maxLength \(max)") }
+            if let pattern = constraints.pattern, let regex = try? NSRegularExpression(pattern: pattern),
+                regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
+            {
+                problems.append("does not match pattern \(pattern)")
+            }
+        case .number(let number):
+            if let min = constraints.minimum, number < min { problems.append("is less than minimum \(min)") }
+            if let max = constraints.maximum, max < number { problems.append("is greater than maximum \(max)") }
+        case .array(let items):
+            if let min = constraints.minItems, items.count < min { problems.append("has fewer than minItems \(min) items") }
+            if let max = constraints.maxItems, items.count > max { problems.append("has more than maxItems \(max) items") }
+            if constraints.uniqueItems, Set(items).count != items.count { problems.append("has repeated items but uniqueItems is set") }
+        case .bool, .enumValue:
+            break
+        }
+        return problems
+    }
+}

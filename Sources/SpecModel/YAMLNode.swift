@@ -1,0 +1,131 @@
+import Yams
+
+/// A Yams node with the file it came from, so every read can report where it looked.
+struct YAMLNode {
+    let node: Node
+    let file: String
+
+    var location: SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    /// Where the text of a scalar starts (after an opening quote), for pointing inside it.
+    var textStart: SourceLocation {
+        var location = self.location
+        if case .scalar(let scalar) = node, scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+            location.column += 1
+        }
+        return location
+    }
+
+    var scalar: String? {
+        if case .scalar(let scalar) = node { return scalar.string }
+        return nil
+    }
+
+    var isNull: Bool {
+        if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any {
+            return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        return false
+    }
+
+    var pairs: [(key: YAMLNode, value: YAMLNode)]? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return mapping.map { (YAMLNode(node: $0.key, file: file), YAMLNode(node: $0.value, file: file)) }
+    }
+
+    var items: [YAMLNode]? {
+        guard case .sequence(let sequence) = node else { return nil }
+        return sequence.map { YAMLNode(node: $0, file: file) }
+    }
+
+    /// How the node reads to a person, for messages such as "must be a string, not a list".
+    var kindName: String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        case .scalar:
+            if isNull { "empty" } else if node.bool != nil { "a boolean" } else if node.int != nil { "a number" } else { "a string" }
+        }
+    }
+}
+
+/// Typed reads from YAML nodes that report a diagnostic instead of failing silently.
+struct NodeReader {
+    var diagnostics = Diagnostics()
+
+    /// The entries of a mapping whose keys are all in `allowed`; unknown keys are reported with a suggestion.
+    mutating func entries(
+        of node: YAMLNode, in context: String, allowed: [String]
+    ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
+        guard let pairs = mapping(node, in: context) else { return nil }
+        var result: [String: (key: YAMLNode, value: YAMLNode)] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalar else {
+                diagnostics.error("keys of \(context) must be plain names", at: pair.key.location)
+                continue
+            }
+            if allowed.contains(key) {
+                result[key] = pair
+            } else {
+                diagnostics.error(
+                    "unknown key '\(key)' in \(context)", at: pair.key.location,
+                    hint: Suggestion.hint(for: key, among: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))"
+                )
+            }
+        }
+        return result
+    }
+
+    /// The pairs of a mapping whose keys are names (structures, fields, endpoints …), in file order.
+    mutating func mapping(_ node: YAMLNode, in context: String) -> [(key: YAMLNode, value: YAMLNode)]? {
+        if node.isNull { return [] }
+        guard let pairs = node.pairs else {
+            diagnostics.error("\(context) must be a mapping, not \(node.kindName)", at: node.location)
+            return nil
+        }
+        return pairs
+    }
+
+    mutating func list(_ node: YAMLNode, in context: String) -> [YAMLNode]? {
+        guard let items = node.items else {
+            diagnostics.error("\(context) must be a list, not \(node.kindName)", at: node.location)
+            return nil
+        }
+        return items
+    }
+
+    mutating func string(_ node: YAMLNode, in context: String) -> String? {
+        guard let text = node.scalar, !node.isNull else {
+            diagnostics.error("\(context) must be a string, not \(node.kindName)", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    mutating func bool(_ node: YAMLNode, in context: String) -> Bool? {
+        guard let value = node.node.bool else {
+            diagnostics.error("\(context) must be true or false, not \(node.kindName)", at: node.location)
+            return nil
+        }
+        return value
+    }
+
+    /// A count such as `minLength`: a whole number, zero or more.
+    mutating func count(_ node: YAMLNode, in context: String) -> Int? {
+        guard let value = node.node.int, value >= 0 else {
+            diagnostics.error("\(context) must be a whole number of 0 or more", at: node.location)
+            return nil
+        }
+        return value
+    }
+
+    mutating func number(_ node: YAMLNode, in context: String) -> Number? {
+        if let value = node.node.int { return .integer(Int64(value)) }
+        if let value = node.node.float, node.node.bool == nil { return .real(value) }
+        diagnostics.error("\(context) must be a number, not \(node.kindName)", at: node.location)
+        return nil
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+/// The bearer token a caller presented in `Authorization: Bearer …`.
+public struct BearerCredentials: Hashable, Sendable {
+    public var token: String
+
+    public init(token: String) {
+        self.token = token
+    }
+}
+
+/// An error a handler throws to answer with a particular status and JSON body (404, 409 …).
+public protocol HTTPResponseError: Error {
+    var status: Int { get }
+    var jsonBody: JSONValue { get }
+}
+
+/// Why a request was answered by the generated layer rather than by the handler.
+public struct RequestFailure: Error, Sendable {
+    public enum Kind: String, Sendable {
+        case invalidRequest = "invalid_request"
+        case unauthorized
+        case unsupportedMediaType = "unsupported_media_type"
+        case payloadTooLarge = "payload_too_large"
+        case internalError = "internal_error"
+
+        var status: Int {
+            switch self {
+            case .invalidRequest: 400
+            case .unauthorized: 401
+            case .unsupportedMediaType: 415
+            case .payloadTooLarge: 413
+            case .internalError: 500
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var violations: [Violation]
+    public var operationID: String
+    public var status: Int { kind.status }
+
+    public init(kind: Kind, message: String, violations: [Violation] = [], operationID: String) {
+        self.kind = kind
+        self.message = message
+        self.violations = violations
+        self.operationID = operationID
+    }
+}
+
+/// How generated routes behave; the defaults suit most servers.
+public struct ServerOptions: Sendable {
+    /// Larger request bodies are answered with 413.
+    public var maxBodyBytes: Int
+    /// The JSON body of every answer the generated layer gives itself (400, 401, 413, 415, 500).
+    public var errorBody: @Sendable (RequestFailure) -> JSONValue
+    /// Called with errors a handler threw that became a 500, for logging.
+    public var onInternalError: @Sendable (_ error: any Error, _ operationID: String) -> Void
+
+    public init(
+        maxBodyBytes: Int = 1 << 20,
+        errorBody: @escaping @Sendable (RequestFailure) -> JSONValue = ServerOptions.standardErrorBody,
+        onInternalError: @escaping @Sendable (any Error, String) -> Void = { _, _ in }
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.errorBody = errorBody
+        self.onInternalError = onInternalError
+    }
+
+    /// `{"error": "invalid_request", "message": "…", "violations": [{"in": "body", "path": "/claims", "message": "…"}]}`
+    public static let standardErrorBody: @Sendable (RequestFailure) -> JSONValue = { failure in
+        var members: [String: JSONValue] = ["error": .string(failure.kind.rawValue), "message": .string(failure.message)]
+        if !failure.violations.isEmpty { members["violations"] = .array(failure.violations.map(\.jsonValue)) }
+        return .object(members)
+    }
+}
+
+/// Media types a request body may arrive in.
+public enum RequestContentType: Sendable {
+    case json
+    case form
+
+    var mediaType: String {
+        switch self {
+        case .json: "application/json"
+        case .form: "application/x-www-form-urlencoded"
+        }
+    }
+}
+
+/// A request as generated routes read it: parameters and body, decoded with every problem collected.
+public struct IncomingRequest: Sendable {
+    public let head: HTTPRequest
+    public let credentials: BearerCredentials?
+    let bodyBytes: [UInt8]
+    let pathParameters: [String: Substring]
+    let query: [String: JSONValue]
+    let operationID: String
+
+    public func path<T: JSONDecodable>(_ name: String, as type: T.Type, violations: inout Violations) -> T? {
+        violations.location = .path
+        violations.valuesAreText = true
+        let text = pathParameters[name].map { String($0).removingPercentEncoding ?? String($0) } ?? ""
+        return T(json: .string(text), at: JSONPath.root.appending(name), violations: &violations)
+    }
+
+    public func query<T: JSONDecodable>(_ name: String, as type: T.Type, required: Bool, violations: inout Violations) -> T? {
+        violations.location = .query
+        violations.valuesAreText = true
+        return required
+            ? violations.required(type, name, in: query, at: .root) : violations.optional(type, name, in: query, at: .root)
+    }
+
+    public func header<T: JSONDecodable>(_ name: String, as type: T.Type, required: Bool, violations: inout Violations) -> T? {
+        violations.location = .header
+        violations.valuesAreText = true
+        var headers: [String: JSONValue] = [:]
+        if let field = HTTPField.Name(name), let value = head.headerFields[field] { headers[name] = .string(value) }
+        return required
+            ? violations.required(type, name, in: headers, at: .root) : violations.optional(type, name, in: headers, at: .root)
+    }
+
+    /// The body decoded and validated; nil after reporting what is wrong with it.
+    public func body<T: JSONDecodable & Validatable>(
+        _ type: T.Type, accepting contentTypes: [RequestContentType], violations: inout Violations
+    ) throws(RequestFailure) -> T? {
+        violations.location = .body
+        let contentType = try negotiate(contentTypes)
+        violations.valuesAreText = contentType == .form
+        let json: JSONValue
+        if bodyBytes.isEmpty {
+            violations.report("a request body is required", at: .root)
+            return nil
+        }
+        switch contentType {
+        case .form:
+            json = FormEncoding.object(from: String(decoding: bodyBytes, as: UTF8.self))
+        case .json:
+            guard let parsed = try? JSONValue(parsing: bodyBytes) else {
+                violations.report("is not valid JSON", at: .root)
+                return nil
+            }
+            json = parsed
+        }
+        guard let value = T(json: json, at: .root, violations: &violations) else { return nil }
+        value.validate(at: .root, violations: &violations)
+        return value
+    }
+
+    private func negotiate(_ accepted: [RequestContentType]) throws(RequestFailure) -> RequestContentType {
+        let header = head.headerFields[.contentType] ?? ""
+        let mediaType = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if mediaType.isEmpty, let first = accepted.first { return first }
+        if let match = accepted.first(where: { $0.mediaType == mediaType }) { return match }
+        if mediaType.hasSuffix("+json"), accepted.contains(.json) { return .json }
+        throw RequestFailure(
+            kind: .unsupportedMediaType,
+            message: "Content-Type \(mediaType) is not accepted; send \(accepted.map(\.mediaType).joined(separator: " or "))",
+            operationID: operationID)
+    }
+}
+
+/// What a generated route answers with.
+public enum OutgoingResponse: Sendable {
+    case json(status: Int, JSONValue)
+    case empty(status: Int)
+
+    public static func json(_ status: Int, _ value: some JSONEncodable) -> OutgoingResponse {
+        .json(status: status, value.jsonValue)
+    }
+}
+
+/// The part of every route that is the same: read the body, check credentials, turn failures into answers.
+public enum ServerRoute {
+    public static func handle(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        requiresCredentials: Bool, options: ServerOptions,
+        _ route: @Sendable (IncomingRequest) async throws -> OutgoingResponse
+    ) async -> (HTTPResponse, HTTPBody?) {
+        do {
+            let incoming = try await incomingRequest(
+                request, body: body, metadata: metadata, operationID: operationID, requiresCredentials: requiresCredentials,
+                options: options)
+            return render(try await route(incoming))
+        } catch let failure as RequestFailure {
+            return render(.json(status: failure.status, options.errorBody(failure)))
+        } catch let error as any HTTPResponseError {
+            return render(.json(status: error.status, error.jsonBody))
+        } catch {
+            options.onInternalError(error, operationID)
+            let failure = RequestFailure(kind: .internalError, message: "The server failed to handle the request.", operationID: operationID)
+            return render(.json(status: 500, options.errorBody(failure)))
+        }
+    }
+
+    /// The answer for a request whose parameters or body have violations.
+    public static func invalid(_ violations: Violations, operationID: String) -> RequestFailure {
+        let count = violations.count
+        return RequestFailure(
+            kind: .invalidRequest, message: "The request has \(count) problem\(count == 1 ? "" : "s").",
+            violations: violations.list, operationID: operationID)
+    }
+
+    private static func incomingRequest(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        requiresCredentials: Bool, options: ServerOptions
+    ) async throws -> IncomingRequest {
+        let credentials = bearerCredentials(request.headerFields[.authorization])
+        if requiresCredentials, credentials == nil {
+            throw RequestFailure(
+                kind: .unauthorized, message: "The Authorization header is missing or is not a Bearer token.",
+                operationID: operationID)
+        }
+        var bytes: [UInt8] = []
+        for try await chunk in body ?? HTTPBody() {
+            guard bytes.count + chunk.count <= options.maxBodyBytes else {
+                throw RequestFailure(
+                    kind: .payloadTooLarge, message: "The request body is larger than \(options.maxBodyBytes) bytes.",
+                    operationID: operationID)
+            }
+            bytes.append(contentsOf: chunk)
+        }
+        var query: [String: JSONValue] = [:]
+        if let path = request.path, let mark = path.firstIndex(of: "?"),
+            case .object(let members) = FormEncoding.object(from: path[path.index(after: mark)...])
+        {
+            query = members
+        }
+        return IncomingRequest(
+            head: request, credentials: credentials, bodyBytes: bytes, pathParameters: metadata.pathParameters, query: query,
+            operationID: operationID)
+    }
+
+    static func bearerCredentials(_ header: String?) -> BearerCredentials? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : BearerCredentials(token: token)
+    }
+
+    private static func render(_ response: OutgoingResponse) -> (HTTPResponse, HTTPBody?) {
+        switch response {
+        case .empty(let status):
+            return (HTTPResponse(status: .init(code: status)), nil)
+        case .json(let status, let value):
+            let bytes = value.serialized()
+            var head = HTTPResponse(status: .init(code: status))
+            head.headerFields[.contentType] = "application/json"
+            return (head, HTTPBody(bytes))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// A JSON Pointer (RFC 6901) to a value inside a request: `/claims`, `/scopes/2`.
+public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
+    public private(set) var pointer: String
+
+    public static let root = JSONPath(pointer: "")
+
+    public init(pointer: String) {
+        self.pointer = pointer
+    }
+
+    public func appending(_ key: String) -> JSONPath {
+        let escaped = key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        return JSONPath(pointer: pointer + "/" + escaped)
+    }
+
+    public func appending(_ index: Int) -> JSONPath {
+        JSONPath(pointer: pointer + "/" + String(index))
+    }
+
+    public var description: String { pointer.isEmpty ? "/" : pointer }
+}
+
+/// One thing wrong with a request or a value: where, and what.
+public struct Violation: Hashable, Sendable, CustomStringConvertible {
+    /// Which part of the HTTP request the value came from.
+    public enum Location: String, Hashable, Sendable {
+        case body, path, query, header
+    }
+
+    public var location: Location
+    /// A JSON Pointer inside the body, or the parameter name for path, query and header values.
+    public var path: String
+    public var message: String
+
+    public init(location: Location, path: String, message: String) {
+        self.location = location
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(location.rawValue) \(path.isEmpty ? "/" : path): \(message)" }
+
+    public var jsonValue: JSONValue {
+        .object(["in": .string(location.rawValue), "path": .string(path), "message": .string(message)])
+    }
+}
+
+/// The violations found while decoding or validating, in the order they were found.
+public struct Violations: Sendable {
+    /// Where the values being read came from; set before reading each part of a request.
+    public var location: Violation.Location
+    /// Values arrived as text (form bodies, query strings, paths, headers), so `"42"` may stand for 42.
+    public var valuesAreText: Bool
+    public private(set) var list: [Violation] = []
+
+    public init(location: Violation.Location = .body, valuesAreText: Bool = false) {
+        self.location = location
+        self.valuesAreText = valuesAreText
+    }
+
+    public var count: Int { list.count }
+    public var isEmpty: Bool { list.isEmpty }
+
+    public mutating func report(_ message: String, at path: JSONPath) {
+        let text = location == .body ? path.pointer : String(path.pointer.dropFirst())
+        list.append(Violation(location: location, path: text, message: message))
+    }
+
+    public mutating func append(contentsOf other: Violations) {
+        list.append(contentsOf: other.list)
+    }
+}
+
+/// Thrown by `validate()` and by decoding through `Codable`; lists every violation.
+public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var violations: [Violation]
+
+    public init(violations: [Violation]) {
+        self.violations = violations
+    }
+
+    public var description: String {
+        "\(violations.count) violation(s): " + violations.map(\.description).joined(separator: "; ")
+    }
+}
