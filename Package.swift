@@ -43,7 +43,11 @@ let package = Package(
         // warrant: the API layer is generated from spec/ by the build plugin.
         .target(
             name: "WarrantAPI",
-            dependencies: ["SpecRuntime"],
+            dependencies: [
+                "SpecRuntime",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             exclude: ["specgen.json"],
             plugins: ["SpecGenPlugin"]
         ),
@@ -54,6 +58,8 @@ let package = Package(
             name: "GeneratedCodeTests",
             dependencies: [
                 "SpecRuntime",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

@@ -1,4 +1,69 @@
+import Foundation
 import PackagePlugin
-@main struct SpecGenPlugin: BuildToolPlugin {
-    func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] { [] }
+
+/// Generates a target's Swift sources from a spec on every build where the spec or the templates changed.
+///
+/// A target opts in with `plugins: ["SpecGenPlugin"]` and a `specgen.json` in its source folder
+/// (excluded from its sources) naming the spec and templates folders relative to the package root:
+/// `{"spec": "spec", "templates": "Templates"}`.
+@main
+struct SpecGenPlugin: BuildToolPlugin {
+    struct Configuration: Decodable {
+        var spec: String
+        var templates: String
+    }
+
+    func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
+        let configurationURL = target.directoryURL.appending(path: "specgen.json")
+        let configuration: Configuration
+        do {
+            configuration = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: configurationURL))
+        } catch {
+            Diagnostics.error("\(configurationURL.path): cannot read the specgen configuration: \(error)")
+            return []
+        }
+        let root = context.package.directoryURL
+        let specFolder = root.appending(path: configuration.spec)
+        let templatesFolder = root.appending(path: configuration.templates)
+        let specFiles = files(under: specFolder, endingWith: [".yaml", ".yml"])
+        let templateFiles = files(under: templatesFolder, endingWith: [".mustache"])
+        let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
+
+        // The same names SwiftGenerator.fileNames(areas:) gives: a build plugin must declare its outputs
+        // before the generator runs, and cannot link the generator's library to ask it.
+        let areas = specFiles.map { area(of: $0.url, under: specFolder) }
+        let areaFiles = areas.flatMap { area in
+            ["Models", "Validators", "Operations", "Server", "Client"].map { "\(area).\($0).swift" }
+        }
+        let outputs = (areaFiles + ["APIProtocol.swift", "ServerRegistration.swift", "ClientType.swift"]).map {
+            output.appending(path: $0)
+        }
+        return [
+            .buildCommand(
+                displayName: "specgen: generating \(target.name) from \(configuration.spec)",
+                executable: try context.tool(named: "specgen").url,
+                arguments: [
+                    "generate", "--spec", specFolder.path, "--templates", templatesFolder.path, "--output", output.path,
+                    "--quiet",
+                ],
+                inputFiles: specFiles.map(\.url) + templateFiles.map(\.url) + [configurationURL],
+                outputFiles: outputs
+            )
+        ]
+    }
+
+    private func files(under folder: URL, endingWith suffixes: [String]) -> [(relative: String, url: URL)] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        var result: [(String, URL)] = []
+        for case let relative as String in enumerator where suffixes.contains(where: { relative.hasSuffix($0) }) {
+            result.append((relative, folder.appending(path: relative)))
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+
+    private func area(of file: URL, under folder: URL) -> String {
+        let relative = String(file.path.dropFirst(folder.path.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let withoutExtension = relative.hasSuffix(".yaml") ? String(relative.dropLast(5)) : String(relative.dropLast(4))
+        return withoutExtension.replacingOccurrences(of: "/", with: ".")
+    }
 }

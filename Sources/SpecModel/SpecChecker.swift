@@ -468,6 +468,11 @@ struct SpecChecker {
         return parameters
     }
 
+    private func isStructure(_ type: TypeRef) -> Bool {
+        if case .structure = type { return true }
+        return false
+    }
+
     private func isArrayOfScalars(_ type: TypeRef) -> Bool {
         if case .array(let element) = type { return element.isScalar }
         return false
@@ -475,30 +480,14 @@ struct SpecChecker {
 
     private mutating func checkRequest(_ item: RawEndpoint, context: String) -> RequestBody? {
         guard let request = item.request, let type = resolve(request.type) else { return nil }
-        if request.contentTypes.contains(.form) {
-            guard case .structure(let name) = type else {
-                diagnostics.error(
-                    "a form body of \(context) must be a structure, not \(type)", at: request.source,
-                    hint: "name a structure, or accept only json")
-                return RequestBody(type: type, contentTypes: request.contentTypes, description: request.description)
-            }
-            for field in raw.structures.first(where: { $0.name == name })?.fields ?? [] {
-                guard let expression = field.type, let fieldType = resolveQuietly(expression) else { continue }
-                if !(fieldType.isScalar || isArrayOfScalars(fieldType)) {
-                    diagnostics.error(
-                        "field '\(field.name)' of '\(name)' has type \(fieldType), which a form body of \(context) cannot carry",
-                        at: field.source, hint: "accept only json for this endpoint, or make the field a scalar")
-                }
-            }
+        // A form body is a structure. Its fields that are not scalars (lists of structures, maps) simply
+        // cannot be sent as a form: a form that tries gets a 400 naming them, as Authlete does for `properties`.
+        if request.contentTypes.contains(.form), !isStructure(type) {
+            diagnostics.error(
+                "a form body of \(context) must be a structure, not \(type)", at: request.source,
+                hint: "name a structure, or accept only json")
         }
         return RequestBody(type: type, contentTypes: request.contentTypes, description: request.description)
-    }
-
-    /// Resolves without reporting (the type was already reported where it was written).
-    private func resolveQuietly(_ expression: TypeExpression) -> TypeRef? {
-        var copy = self
-        copy.diagnostics = Diagnostics()
-        return copy.resolve(expression)
     }
 
     private mutating func checkResponses(_ item: RawEndpoint, context: String) -> [Response] {

@@ -69,6 +69,11 @@ struct NodeReader {
             }
             if allowed.contains(key) {
                 result[key] = pair
+            } else if key.contains(" ") {
+                // Plain text with a comma inside `{ … }` ends the value there and starts a new "key".
+                diagnostics.error(
+                    "unknown key '\(key)' in \(context)", at: pair.key.location,
+                    hint: "a comma inside { … } starts a new key; put the text before it in quotes")
             } else {
                 diagnostics.error(
                     "unknown key '\(key)' in \(context)", at: pair.key.location,

@@ -103,15 +103,6 @@ public enum Check {
     public static func format(_ value: String, _ format: StringFormat, at path: JSONPath, _ violations: inout Violations) {
         if !format.accepts(value) { violations.report("must be \(format.noun)", at: path) }
     }
-
-    /// For enums: a value this API does not define. Decoding keeps such values; requests must not send them.
-    public static func knownValue(
-        _ rawValue: String, isKnown: Bool, allowed: [String], at path: JSONPath, _ violations: inout Violations
-    ) {
-        if !isKnown {
-            violations.report("must be one of \(allowed.joined(separator: ", ")), not '\(rawValue)'", at: path)
-        }
-    }
 }
 
 /// Formats a `format` constraint can name.

@@ -1,0 +1,150 @@
+// The typed contexts the Swift templates render from. Every property is a template key; a template
+// that names a key not declared here fails generation.
+
+struct AreaFileContext {
+    var header: String
+    var area: String
+    /// The area as part of a Swift name: `management.client` → `ManagementClient`.
+    var areaTypeName: String
+    var structures: [StructureContext]
+    var enums: [EnumContext]
+    var operations: [OperationContext]
+}
+
+struct GlobalFileContext {
+    var header: String
+    var title: String
+    var version: String
+    var docLines: [String]
+    var areas: [AreaSummaryContext]
+}
+
+struct AreaSummaryContext {
+    var area: String
+    var areaTypeName: String
+    var operations: [OperationContext]
+    var hasOperations: Bool
+}
+
+struct StructureContext {
+    var name: String
+    var docLines: [String]
+    var fields: [FieldContext]
+    var hasFields: Bool
+    /// Fields that must be present for decoding to succeed.
+    var requiredFields: [FieldContext]
+    var patterns: [PatternContext]
+    var hasChecks: Bool
+}
+
+struct FieldContext {
+    var wireName: String
+    /// The wire name as a Swift string literal.
+    var wireLiteral: String
+    /// The Swift identifier as written in source (keywords in backticks).
+    var swiftName: String
+    /// A local name safe from keywords and from the names generated code uses.
+    var localName: String
+    var docLines: [String]
+    /// The declared type, `String?` for an optional field.
+    var swiftType: String
+    /// The type without optionality, for `T.self`.
+    var baseType: String
+    var isOptional: Bool
+    /// `required` or `optional`: the `Violations` method that decodes the member.
+    var decodeMethod: String
+    var defaultLiteral: String?
+    /// `= nil` or `= <default>` for the memberwise initializer; empty for required fields.
+    var initializerDefault: String
+    var checks: [CheckContext]
+    var hasChecks: Bool
+}
+
+struct CheckContext {
+    /// One statement, for example `Check.minLength(value, 1, at: fieldPath, &violations)`.
+    var call: String
+}
+
+struct PatternContext {
+    var name: String
+    var literal: String
+}
+
+struct EnumContext {
+    var name: String
+    var docLines: [String]
+    var cases: [EnumCaseContext]
+}
+
+struct EnumCaseContext {
+    var swiftName: String
+    var literal: String
+    var docLines: [String]
+}
+
+struct OperationContext {
+    /// The method name in `APIProtocol`.
+    var name: String
+    /// The namespace under `Operations`.
+    var typeName: String
+    var docLines: [String]
+    /// `.post`, as `HTTPRequest.Method` spells it.
+    var method: String
+    var methodName: String
+    var path: String
+    var pathLiteral: String
+    /// The client's path expression, with parameters percent-encoded in.
+    var clientPath: String
+    var pathParameters: StructureContext
+    var queryParameters: StructureContext
+    var headerParameters: StructureContext
+    var hasPathParameters: Bool
+    var hasQueryParameters: Bool
+    var hasHeaderParameters: Bool
+    var parameters: [ParameterContext]
+    var hasParameters: Bool
+    /// Whether the route reads anything from the request (parameters or a body).
+    var hasInputs: Bool
+    /// ` = .init()` when every query (or header) parameter may be left out.
+    var queryInitializerDefault: String
+    var headersInitializerDefault: String
+    /// Whether the client adds anything to the request it starts with.
+    var clientMutatesRequest: Bool
+    var requiredParameters: [ParameterContext]
+    var body: BodyContext?
+    var requiresCredentials: Bool
+    var securityNames: String
+    var responses: [ResponseContext]
+    /// The arguments of `Input.init` as the server route passes them.
+    var inputArguments: String
+}
+
+struct ParameterContext {
+    var name: String
+    var wireLiteral: String
+    /// The property of `Input` that holds it: `path`, `query` or `headers`.
+    var inputLabel: String
+    var swiftName: String
+    var localName: String
+    var baseType: String
+    /// `path`, `query` or `header`: the `IncomingRequest` method that reads it.
+    var kind: String
+    var isRequired: Bool
+    var defaultLiteral: String?
+    /// How the client passes it: `addQuery` or `addHeader`.
+    var clientMethod: String
+    var isPath: Bool
+}
+
+struct BodyContext {
+    var swiftType: String
+    var contentTypes: String
+    var docLines: [String]
+}
+
+struct ResponseContext {
+    var status: Int
+    var caseName: String
+    var bodyType: String?
+    var docLines: [String]
+}

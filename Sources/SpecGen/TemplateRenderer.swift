@@ -1,0 +1,126 @@
+import Foundation
+import Mustache
+
+/// The templates of one folder, rendered strictly: a template that asks for a key its context does not
+/// have fails generation with the template's name and line, instead of rendering an empty string.
+public struct TemplateSet: Sendable {
+    private let library: MustacheLibrary
+    /// Template texts by name, to point at the line of a missing key.
+    private let texts: [String: String]
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var template: String
+        public var line: Int?
+        public var message: String
+
+        public var description: String {
+            "template '\(template)'\(line.map { " line \($0)" } ?? ""): \(message)"
+        }
+    }
+
+    /// Loads every `*.mustache` file under `directory`; a file `a/b.mustache` is the template `a/b`.
+    public init(directory: String) throws {
+        let root = URL(fileURLWithPath: directory)
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
+            throw Failure(template: directory, message: "no such templates folder")
+        }
+        var library = MustacheLibrary()
+        var texts: [String: String] = [:]
+        for case let relative as String in enumerator where relative.hasSuffix(".mustache") {
+            let name = String(relative.dropLast(".mustache".count))
+            let text = try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+            do {
+                try library.register(text, named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                throw Failure(template: name, line: error.context.lineNumber, message: "\(error.error)")
+            }
+            texts[name] = text
+        }
+        self.library = library
+        self.texts = texts
+    }
+
+    public var templateNames: [String] { texts.keys.sorted() }
+
+    public func contains(_ name: String) -> Bool { texts[name] != nil }
+
+    /// Renders `context` (a tree of structs, arrays, strings, numbers and booleans) with the named template.
+    public func render(_ name: String, context: Any) throws -> String {
+        guard texts[name] != nil else { throw Failure(template: name, message: "no such template") }
+        let recorder = MissingKeyRecorder()
+        let root = RenderNode(context, recorder: recorder)
+        let output = library.render(root, withTemplate: name) ?? ""
+        if let key = recorder.missing.first {
+            let (template, line) = locate(key: key, from: name)
+            throw Failure(template: template, line: line, message: "the context has no key '\(key)'")
+        }
+        return output
+    }
+
+    /// The first place the key is used: in the template itself, else in one of the partials.
+    private func locate(key: String, from name: String) -> (String, Int?) {
+        let candidates = [name] + texts.keys.sorted().filter { $0 != name }
+        for candidate in candidates {
+            let lines = texts[candidate]!.split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where Self.uses(line, key: key) {
+                return (candidate, index + 1)
+            }
+        }
+        return (name, nil)
+    }
+
+    private static func uses(_ line: Substring, key: String) -> Bool {
+        ["{{", "{{#", "{{^", "{{/", "{{{", "{{&"].contains { line.contains("\($0)\(key)}") || line.contains("\($0) \(key)") }
+    }
+}
+
+/// Notes keys that no context on the stack has. Only the root context records: a key is missing
+/// when the lookup falls through every nested context down to the root and the root lacks it too.
+final class MissingKeyRecorder {
+    var missing: [String] = []
+}
+
+/// A context converted once into dictionaries, so lookups are cheap and exact.
+final class RenderNode: MustacheParent {
+    private let values: [String: Any]
+    private let recorder: MissingKeyRecorder?
+
+    init(_ value: Any, recorder: MissingKeyRecorder? = nil) {
+        var values: [String: Any] = [:]
+        for child in Mirror(reflecting: value).children {
+            if let label = child.label { values[label] = RenderNode.convert(child.value) }
+        }
+        self.values = values
+        self.recorder = recorder
+    }
+
+    func child(named name: String) -> Any? {
+        if let value = values[name] { return value }
+        recorder?.missing.append(name)
+        return nil
+    }
+
+    /// Scalars stay as they are; optionals become their value or an explicit null (so a nil key is
+    /// known, not missing); arrays and structs are converted all the way down.
+    static func convert(_ value: Any) -> Any {
+        switch value {
+        case let text as String: return text
+        case let flag as Bool: return flag
+        case let number as Int: return number
+        case let items as [Any]: return items.map(convert)
+        default:
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional {
+                guard let wrapped = mirror.children.first?.value else { return NullValue() }
+                return convert(wrapped)
+            }
+            return RenderNode(value)
+        }
+    }
+}
+
+/// A known key whose value is absent: renders as nothing and counts as false in sections.
+struct NullValue: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
+}
