@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.0.0"),
     ],
     targets: [
         // specgen: spec loading and checking, generation, command line, build plugin.
@@ -52,8 +53,8 @@ let package = Package(
             plugins: ["SpecGenPlugin"]
         ),
 
-        .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"], resources: [.copy("Specs")]),
-        .testTarget(name: "SpecGenTests", dependencies: ["SpecGen"], resources: [.copy("Golden")]),
+        .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"]),
+        .testTarget(name: "SpecGenTests", dependencies: ["SpecGen"], exclude: ["Golden"]),
         .testTarget(
             name: "GeneratedCodeTests",
             dependencies: [
@@ -63,6 +64,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
             ],
             exclude: ["specgen.json"],
             plugins: ["SpecGenPlugin"]

@@ -67,6 +67,9 @@ extension Violations {
     public mutating func mismatch(expected: String, _ json: JSONValue, at path: JSONPath) {
         if case .array = json, valuesAreText {
             report("must appear only once", at: path)
+        } else if case .string = json, valuesAreText {
+            // Text is all a form, query, path or header can carry; only its content can be wrong.
+            report("must be \(expected)", at: path)
         } else {
             report("must be \(expected), not \(json.kindName)", at: path)
         }
@@ -108,6 +111,9 @@ extension Int64: JSONCodable {
         case .integer(let value): self = value
         case .number(let value) where value == value.rounded() && abs(value) < 9.2e18: self = Int64(value)
         case .string(let text) where violations.valuesAreText && Int64(text) != nil: self = Int64(text)!
+        case .number:
+            violations.report("must be an integer, not a fraction", at: path)
+            return nil
         default:
             violations.mismatch(expected: "an integer", json, at: path)
             return nil

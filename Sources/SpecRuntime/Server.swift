@@ -12,7 +12,7 @@ public struct BearerCredentials: Hashable, Sendable {
 }
 
 /// An error a handler throws to answer with a particular status and JSON body (404, 409 …).
-public protocol HTTPResponseError: Error {
+public protocol HTTPStatusError: Error {
     var status: Int { get }
     var jsonBody: JSONValue { get }
 }
@@ -187,7 +187,7 @@ public enum ServerRoute {
             return render(try await route(incoming))
         } catch let failure as RequestFailure {
             return render(.json(status: failure.status, options.errorBody(failure)))
-        } catch let error as any HTTPResponseError {
+        } catch let error as any HTTPStatusError {
             return render(.json(status: error.status, error.jsonBody))
         } catch {
             options.onInternalError(error, operationID)
