@@ -69,6 +69,8 @@ struct RawSecurityScheme {
 
 /// Everything the files say, gathered before any cross-file check.
 struct RawSpec {
+    /// Files that are not valid YAML; what they define is unknown, so nothing is reported missing.
+    var unreadableFiles = 0
     var infos: [(info: Info, source: SourceLocation)] = []
     var areas: [Area] = []
     var securitySchemes: [RawSecurityScheme] = []
@@ -98,9 +100,11 @@ struct SpecParser {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
+            raw.unreadableFiles += 1
             reportYAMLError(error, file: file)
             return
         } catch {
+            raw.unreadableFiles += 1
             reader.diagnostics.error("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
             return
         }
