@@ -18,6 +18,12 @@ public enum OutputWriter {
         public var written: [String] = []
         public var unchanged: [String] = []
         public var removed: [String] = []
+
+        public init(written: [String] = [], unchanged: [String] = [], removed: [String] = []) {
+            self.written = written
+            self.unchanged = unchanged
+            self.removed = removed
+        }
     }
 
     /// The first line of every Swift file specgen writes; files in the output folder that start with it

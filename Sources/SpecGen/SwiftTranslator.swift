@@ -248,7 +248,8 @@ struct SwiftTranslator {
     func globalContext() -> GlobalFileContext {
         GlobalFileContext(
             header: SwiftGenerator.header(for: "the spec '\(spec.info.title)'"), title: spec.info.title, version: spec.info.version,
-            docLines: Self.docLines(spec.info.description),
+            // Separated from the summary line the template writes above it.
+            docLines: spec.info.description == nil ? [] : ["///"] + Self.docLines(spec.info.description),
             areas: spec.areas.map { area in
                 let operations = spec.endpoints.filter { $0.area == area.name }.map(operation)
                 return AreaSummaryContext(
