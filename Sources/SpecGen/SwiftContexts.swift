@@ -22,8 +22,15 @@ struct GlobalFileContext {
 struct AreaSummaryContext {
     var area: String
     var areaTypeName: String
-    var operations: [OperationContext]
+    var operations: [OperationSummaryContext]
     var hasOperations: Bool
+}
+
+/// What the files generated once for the whole spec need of an operation.
+struct OperationSummaryContext {
+    var name: String
+    var typeName: String
+    var docLines: [String]
 }
 
 struct StructureContext {

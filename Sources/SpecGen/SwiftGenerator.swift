@@ -16,15 +16,18 @@ public enum SwiftGenerator {
 
     public static func generate(spec: Spec, templates: TemplateSet) throws -> [GeneratedFile] {
         let translator = SwiftTranslator(spec: spec)
-        var files: [GeneratedFile] = []
-        for area in spec.areas {
-            let context = translator.areaContext(area)
-            for name in areaTemplates {
-                let text = try templates.render("swift/\(name)", context: context)
-                files.append(GeneratedFile(name: "\(area.name).\(name).swift", contents: tidy(text)))
+        // Areas are independent: render them on all cores, then keep them in spec order.
+        let results = ConcurrentMap.map(spec.areas) { area -> Result<[GeneratedFile], any Error> in
+            Result {
+                let context = templates.prepare(translator.areaContext(area))
+                return try areaTemplates.map { name in
+                    let text = try templates.render("swift/\(name)", context: context)
+                    return GeneratedFile(name: "\(area.name).\(name).swift", contents: tidy(text))
+                }
             }
         }
-        let global = translator.globalContext()
+        var files = try results.flatMap { try $0.get() }
+        let global = templates.prepare(translator.globalContext())
         for name in globalTemplates {
             let text = try templates.render("swift/\(name)", context: global)
             files.append(GeneratedFile(name: "\(name).swift", contents: tidy(text)))
@@ -36,18 +39,31 @@ public enum SwiftGenerator {
         "\(OutputWriter.generatedMarker) from \(source). Do not edit: change the spec and regenerate."
     }
 
-    /// Collapses runs of blank lines the templates leave where optional parts were empty, and ends with one newline.
+    /// Strips trailing spaces, collapses the blank lines templates leave where optional parts were empty
+    /// (none right after an opening brace or before a closing one), and ends with one newline.
     static func tidy(_ text: String) -> String {
-        var lines: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.last == " " ? Substring(line.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)) : line
-            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
-            // No blank line right after an opening brace or right before a closing one.
-            if trimmed.trimmingCharacters(in: .whitespaces).hasPrefix("}"), lines.last?.isEmpty == true { lines.removeLast() }
-            if trimmed.isEmpty, lines.last?.hasSuffix("{") == true { continue }
-            lines.append(trimmed)
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var previousBlank = true
+        var previousOpensBrace = false
+        var pendingBlank = false
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            var line = rawLine[...]
+            while line.last == UInt8(ascii: " ") { line = line.dropLast() }
+            if line.isEmpty {
+                // Hold a blank line until we know what follows it.
+                if !previousBlank && !previousOpensBrace { pendingBlank = true }
+                previousBlank = true
+                continue
+            }
+            let closes = line.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "}")
+            if pendingBlank && !closes { output.append(UInt8(ascii: "\n")) }
+            pendingBlank = false
+            output.append(contentsOf: line)
+            output.append(UInt8(ascii: "\n"))
+            previousBlank = false
+            previousOpensBrace = line.last == UInt8(ascii: "{")
         }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -142,8 +142,6 @@ struct SwiftTranslator {
     func operation(_ endpoint: Endpoint) -> OperationContext {
         let typeName = SwiftNaming.upperCamel(endpoint.name)
         let parameters = endpoint.parameters.map(parameter)
-        var doc = [endpoint.summary, endpoint.description].compactMap { $0 }.joined(separator: "\n\n")
-        doc += (doc.isEmpty ? "" : "\n\n") + "`\(endpoint.method.rawValue) \(endpoint.path)`"
         let body = endpoint.request.map {
             BodyContext(
                 swiftType: swiftType($0.type), contentTypes: "[" + $0.contentTypes.map { ".\($0.rawValue)" }.joined(separator: ", ") + "]",
@@ -158,7 +156,7 @@ struct SwiftTranslator {
         if body != nil { arguments.append("body: body") }
         if !endpoint.security.isEmpty { arguments.append("credentials: incoming.credentials") }
         return OperationContext(
-            name: endpoint.name, typeName: typeName, docLines: Self.docLines(doc),
+            name: endpoint.name, typeName: typeName, docLines: operationDocLines(endpoint),
             method: "." + endpoint.method.rawValue.lowercased(), methodName: endpoint.method.rawValue, path: endpoint.path,
             pathLiteral: Self.stringLiteral(endpoint.path),
             clientPath: clientPath(endpoint),
@@ -180,6 +178,13 @@ struct SwiftTranslator {
 
     private func initializerDefault(_ parameters: [Parameter]) -> String {
         parameters.allSatisfy { !$0.isRequired || $0.defaultValue != nil } ? " = .init()" : ""
+    }
+
+    /// Summary, description and the route, as a doc comment.
+    private func operationDocLines(_ endpoint: Endpoint) -> [String] {
+        var doc = [endpoint.summary, endpoint.description].compactMap { $0 }.joined(separator: "\n\n")
+        doc += (doc.isEmpty ? "" : "\n\n") + "`\(endpoint.method.rawValue) \(endpoint.path)`"
+        return Self.docLines(doc)
     }
 
     private func parameterStructure(_ name: String, _ parameters: [Parameter]) -> StructureContext {
@@ -251,7 +256,9 @@ struct SwiftTranslator {
             // Separated from the summary line the template writes above it.
             docLines: spec.info.description == nil ? [] : ["///"] + Self.docLines(spec.info.description),
             areas: spec.areas.map { area in
-                let operations = spec.endpoints.filter { $0.area == area.name }.map(operation)
+                let operations = spec.endpoints.filter { $0.area == area.name }.map {
+                    OperationSummaryContext(name: $0.name, typeName: SwiftNaming.upperCamel($0.name), docLines: operationDocLines($0))
+                }
                 return AreaSummaryContext(
                     area: area.name, areaTypeName: Self.areaTypeName(area.name), operations: operations,
                     hasOperations: !operations.isEmpty)

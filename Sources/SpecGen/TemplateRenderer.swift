@@ -44,13 +44,28 @@ public struct TemplateSet: Sendable {
 
     public func contains(_ name: String) -> Bool { texts[name] != nil }
 
-    /// Renders `context` (a tree of structs, arrays, strings, numbers and booleans) with the named template.
-    public func render(_ name: String, context: Any) throws -> String {
-        guard texts[name] != nil else { throw Failure(template: name, message: "no such template") }
+    /// A context converted once for rendering with several templates.
+    public struct PreparedContext {
+        fileprivate let root: RenderNode
+        fileprivate let recorder: MissingKeyRecorder
+    }
+
+    /// Converts `context` (a tree of structs, arrays, strings, numbers and booleans) for rendering.
+    public func prepare(_ context: Any) -> PreparedContext {
         let recorder = MissingKeyRecorder()
-        let root = RenderNode(context, recorder: recorder)
-        let output = library.render(root, withTemplate: name) ?? ""
-        if let key = recorder.missing.first {
+        return PreparedContext(root: RenderNode(context, recorder: recorder), recorder: recorder)
+    }
+
+    /// Renders `context` with the named template.
+    public func render(_ name: String, context: Any) throws -> String {
+        try render(name, context: prepare(context))
+    }
+
+    public func render(_ name: String, context: PreparedContext) throws -> String {
+        guard texts[name] != nil else { throw Failure(template: name, message: "no such template") }
+        context.recorder.missing.removeAll()
+        let output = library.render(context.root, withTemplate: name) ?? ""
+        if let key = context.recorder.missing.first {
             let (template, line) = locate(key: key, from: name)
             throw Failure(template: template, line: line, message: "the context has no key '\(key)'")
         }
@@ -86,12 +101,13 @@ final class RenderNode: MustacheParent {
     private let recorder: MissingKeyRecorder?
 
     init(_ value: Any, recorder: MissingKeyRecorder? = nil) {
-        var values: [String: Any] = [:]
-        for child in Mirror(reflecting: value).children {
-            if let label = child.label { values[label] = RenderNode.convert(child.value) }
-        }
-        self.values = values
+        self.values = RenderNode.members(of: Mirror(reflecting: value))
         self.recorder = recorder
+    }
+
+    private init(mirror: Mirror) {
+        self.values = RenderNode.members(of: mirror)
+        self.recorder = nil
     }
 
     func child(named name: String) -> Any? {
@@ -100,21 +116,25 @@ final class RenderNode: MustacheParent {
         return nil
     }
 
+    private static func members(of mirror: Mirror) -> [String: Any] {
+        var values: [String: Any] = [:]
+        for child in mirror.children {
+            if let label = child.label { values[label] = convert(child.value) }
+        }
+        return values
+    }
+
     /// Scalars stay as they are; optionals become their value or an explicit null (so a nil key is
     /// known, not missing); arrays and structs are converted all the way down.
     static func convert(_ value: Any) -> Any {
-        switch value {
-        case let text as String: return text
-        case let flag as Bool: return flag
-        case let number as Int: return number
-        case let items as [Any]: return items.map(convert)
-        default:
-            let mirror = Mirror(reflecting: value)
-            if mirror.displayStyle == .optional {
-                guard let wrapped = mirror.children.first?.value else { return NullValue() }
-                return convert(wrapped)
-            }
-            return RenderNode(value)
+        if let text = value as? String { return text }
+        if let flag = value as? Bool { return flag }
+        if let number = value as? Int { return number }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional: return mirror.children.first.map { convert($0.value) } ?? NullValue()
+        case .collection: return mirror.children.map { convert($0.value) }
+        default: return RenderNode(mirror: mirror)
         }
     }
 }

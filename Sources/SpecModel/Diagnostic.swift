@@ -50,6 +50,10 @@ public struct Diagnostics: Sendable {
 
     public init() {}
 
+    public mutating func append(_ other: Diagnostics) {
+        all += other.all
+    }
+
     public var hasErrors: Bool { all.contains { $0.severity == .error } }
 
     public mutating func error(_ message: String, at location: SourceLocation, hint: String? = nil) {

@@ -410,8 +410,16 @@ struct SpecChecker {
         return names
     }
 
+    /// The path with parameter names blanked, so `/a/{id}` and `/a/{key}` count as one route.
     private func normalizedRoute(_ path: String) -> String {
-        path.replacingOccurrences(of: #"\{[^}]*\}"#, with: "{}", options: .regularExpression)
+        var result = ""
+        var inParameter = false
+        for character in path {
+            if character == "}" { inParameter = false }
+            if !inParameter { result.append(character) }
+            if character == "{" { inParameter = true }
+        }
+        return result
     }
 
     private func shifted(_ location: SourceLocation, by offset: Int) -> SourceLocation {

@@ -49,11 +49,19 @@ public enum SpecLoader {
 
     /// Loads spec text already in memory: each source names its file (for diagnostics) and its area.
     public static func load(sources: [(file: String, area: String, text: String)]) -> SpecLoadResult {
-        var parser = SpecParser()
-        for source in sources {
+        // Files are read independently (on all cores); names are resolved across them afterwards.
+        let parsed = ConcurrentMap.map(sources) { source in
+            var parser = SpecParser()
             parser.parse(file: source.file, text: source.text, area: source.area)
+            return parser
         }
-        var checker = SpecChecker(raw: parser.raw, diagnostics: parser.reader.diagnostics)
+        var raw = RawSpec()
+        var diagnostics = Diagnostics()
+        for parser in parsed {
+            raw.append(parser.raw)
+            diagnostics.append(parser.reader.diagnostics)
+        }
+        var checker = SpecChecker(raw: raw, diagnostics: diagnostics)
         let spec = checker.check()
         return SpecLoadResult(spec: spec, diagnostics: checker.diagnostics.sorted)
     }

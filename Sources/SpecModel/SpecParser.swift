@@ -1,14 +1,14 @@
 import Yams
 
 /// A type as written, before names are resolved: `[Scope]`, `{string: int64}`, `IdTokenAudType`.
-indirect enum TypeExpression {
+indirect enum TypeExpression: Sendable {
     case named(String, SourceLocation)
     case array(TypeExpression)
     case map(TypeExpression)
 }
 
 /// A field or parameter as written, before its type is resolved.
-struct RawMember {
+struct RawMember: Sendable {
     var name: String
     var source: SourceLocation
     var type: TypeExpression?
@@ -23,7 +23,7 @@ struct RawMember {
     var kind: Parameter.Kind?
 }
 
-struct RawStructure {
+struct RawStructure: Sendable {
     var name: String
     var source: SourceLocation
     var description: String?
@@ -31,7 +31,7 @@ struct RawStructure {
     var area: String
 }
 
-struct RawEnum {
+struct RawEnum: Sendable {
     var name: String
     var source: SourceLocation
     var description: String?
@@ -39,14 +39,14 @@ struct RawEnum {
     var area: String
 }
 
-struct RawResponse {
+struct RawResponse: Sendable {
     var status: Int
     var source: SourceLocation
     var body: TypeExpression?
     var description: String?
 }
 
-struct RawEndpoint {
+struct RawEndpoint: Sendable {
     var name: String
     var source: SourceLocation
     var summary: String?
@@ -60,7 +60,7 @@ struct RawEndpoint {
     var area: String
 }
 
-struct RawSecurityScheme {
+struct RawSecurityScheme: Sendable {
     var name: String
     var source: SourceLocation
     var kind: SecurityScheme.Kind?
@@ -68,7 +68,7 @@ struct RawSecurityScheme {
 }
 
 /// Everything the files say, gathered before any cross-file check.
-struct RawSpec {
+struct RawSpec: Sendable {
     /// Files that are not valid YAML; what they define is unknown, so nothing is reported missing.
     var unreadableFiles = 0
     var infos: [(info: Info, source: SourceLocation)] = []
@@ -77,10 +77,20 @@ struct RawSpec {
     var structures: [RawStructure] = []
     var enums: [RawEnum] = []
     var endpoints: [RawEndpoint] = []
+
+    mutating func append(_ other: RawSpec) {
+        unreadableFiles += other.unreadableFiles
+        infos += other.infos
+        areas += other.areas
+        securitySchemes += other.securitySchemes
+        structures += other.structures
+        enums += other.enums
+        endpoints += other.endpoints
+    }
 }
 
 /// Reads spec files into a ``RawSpec``, reporting every shape problem (unknown keys, wrong kinds of value).
-struct SpecParser {
+struct SpecParser: Sendable {
     var reader = NodeReader()
     var raw = RawSpec()
 

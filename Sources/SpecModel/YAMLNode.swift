@@ -1,7 +1,10 @@
 import Yams
 
 /// A Yams node with the file it came from, so every read can report where it looked.
-struct YAMLNode {
+///
+/// Unchecked: Yams does not mark `Node` Sendable (its tags hold classes). Nodes are never mutated after
+/// parsing, and each file's nodes pass from the task that parsed them to the checker only once it is done.
+struct YAMLNode: @unchecked Sendable {
     let node: Node
     let file: String
 
@@ -53,7 +56,7 @@ struct YAMLNode {
 }
 
 /// Typed reads from YAML nodes that report a diagnostic instead of failing silently.
-struct NodeReader {
+struct NodeReader: Sendable {
     var diagnostics = Diagnostics()
 
     /// The entries of a mapping whose keys are all in `allowed`; unknown keys are reported with a suggestion.
