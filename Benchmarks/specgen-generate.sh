@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
-swift build -c release --product specgen >/dev/null
+swift build -c release --product specgen >/dev/null 2>&1
 specgen=$(swift build -c release --show-bin-path)/specgen
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
