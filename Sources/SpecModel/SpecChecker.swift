@@ -122,16 +122,26 @@ struct SpecChecker {
                 diagnostics.error("value '\(value.value)' appears twice in enum '\(item.name)'", at: value.source)
                 continue
             }
-            let swiftName = checkedSwiftName(value.swiftName, derivedFrom: value.value)
-            if let other = seenNames[swiftName] {
-                diagnostics.error(
-                    "values '\(other)' and '\(value.value)' of enum '\(item.name)' both become Swift case '\(swiftName)'",
-                    at: value.source, hint: "give one a 'swiftName'")
+            let swiftName = distinctSwiftName(value.swiftName, derivedFrom: value.value, taken: &seenNames, at: value.source) {
+                "values '\($0)' and '\(value.value)' of enum '\(item.name)' both become Swift case '\($1)'"
             }
-            seenNames[swiftName] = value.value
             values.append(EnumValue(value: value.value, swiftName: swiftName, description: value.description, source: value.source))
         }
         return EnumType(name: item.name, description: item.description, values: values, area: item.area, source: item.source)
+    }
+
+    /// The Swift name of a member, reporting one that another member of the same type already took.
+    /// `taken` maps Swift names to the wire names that took them; `clash` words the error.
+    private mutating func distinctSwiftName(
+        _ override: (name: String, source: SourceLocation)?, derivedFrom wireName: String, taken: inout [String: String],
+        at source: SourceLocation, clash: (_ other: String, _ swiftName: String) -> String
+    ) -> String {
+        let swiftName = checkedSwiftName(override, derivedFrom: wireName)
+        if let other = taken[swiftName] {
+            diagnostics.error(clash(other, swiftName), at: source, hint: "give one a 'swiftName'")
+        }
+        taken[swiftName] = wireName
+        return swiftName
     }
 
     private mutating func checkedSwiftName(_ override: (name: String, source: SourceLocation)?, derivedFrom wireName: String) -> String {
@@ -150,13 +160,9 @@ struct SpecChecker {
         var swiftNames: [String: String] = [:]
         for member in item.fields {
             let context = "field '\(member.name)' of '\(item.name)'"
-            let swiftName = checkedSwiftName(member.swiftName, derivedFrom: member.name)
-            if let other = swiftNames[swiftName] {
-                diagnostics.error(
-                    "fields '\(other)' and '\(member.name)' of '\(item.name)' both become Swift property '\(swiftName)'",
-                    at: member.source, hint: "give one a 'swiftName'")
+            let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
+                "fields '\($0)' and '\(member.name)' of '\(item.name)' both become Swift property '\($1)'"
             }
-            swiftNames[swiftName] = member.name
             warnIfUndescribed(member.description, context, at: member.source)
             guard let expression = member.type, let type = resolve(expression) else { continue }
             checkConstraints(member, type: type, in: context)
@@ -437,13 +443,9 @@ struct SpecChecker {
             let parameterContext = "parameter '\(member.name)' of \(context)"
             warnIfUndescribed(member.description, parameterContext, at: member.source)
             guard let kind = member.kind, let expression = member.type, let type = resolve(expression) else { continue }
-            let swiftName = checkedSwiftName(member.swiftName, derivedFrom: member.name)
-            if let other = swiftNames[swiftName] {
-                diagnostics.error(
-                    "parameters '\(other)' and '\(member.name)' of \(context) both become Swift property '\(swiftName)'",
-                    at: member.source, hint: "give one a 'swiftName'")
+            let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
+                "parameters '\($0)' and '\(member.name)' of \(context) both become Swift property '\($1)'"
             }
-            swiftNames[swiftName] = member.name
             let scalarOK = kind == .query ? (type.isScalar || (type.isArray && isArrayOfScalars(type))) : type.isScalar
             if !scalarOK {
                 diagnostics.error(
