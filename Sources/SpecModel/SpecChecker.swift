@@ -125,6 +125,11 @@ struct SpecChecker {
             let swiftName = distinctSwiftName(value.swiftName, derivedFrom: value.value, taken: &seenNames, at: value.source) {
                 "values '\($0)' and '\(value.value)' of enum '\(item.name)' both become Swift case '\($1)'"
             }
+            if swiftName == "unknown" {
+                diagnostics.error(
+                    "value '\(value.value)' of enum '\(item.name)' would become Swift case 'unknown', which holds the values this version does not define",
+                    at: value.source, hint: "give it a 'swiftName'")
+            }
             values.append(EnumValue(value: value.value, swiftName: swiftName, description: value.description, source: value.source))
         }
         return EnumType(name: item.name, description: item.description, values: values, area: item.area, source: item.source)
@@ -137,6 +142,11 @@ struct SpecChecker {
         at source: SourceLocation, clash: (_ other: String, _ swiftName: String) -> String
     ) -> String {
         let swiftName = checkedSwiftName(override, derivedFrom: wireName)
+        if SwiftNaming.reservedMemberNames.contains(swiftName) {
+            diagnostics.error(
+                "'\(wireName)' would become '\(swiftName)', which generated code already uses", at: source,
+                hint: "give it a 'swiftName'")
+        }
         if let other = taken[swiftName] {
             diagnostics.error(clash(other, swiftName), at: source, hint: "give one a 'swiftName'")
         }
@@ -346,6 +356,9 @@ struct SpecChecker {
                 diagnostics.error(
                     "endpoint name '\(item.name)' must be a lowerCamel identifier", at: item.source,
                     hint: "try '\(SwiftNaming.lowerCamel(item.name))'")
+            } else if SwiftNaming.reservedOperationNames.contains(item.name) {
+                diagnostics.error(
+                    "endpoint name '\(item.name)' is reserved for the generated client", at: item.source, hint: "choose another name")
             }
             if (item.description ?? item.summary)?.isEmpty ?? true {
                 warnIfUndescribed(nil, context, at: item.source)

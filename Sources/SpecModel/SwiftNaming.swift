@@ -39,6 +39,14 @@ public enum SwiftNaming {
         "Violation", "ValidationError", "BearerCredentials",
     ]
 
+    /// Member names generated types already have: a field or parameter may not take them.
+    public static let reservedMemberNames: Set<String> = ["jsonValue", "jsonData", "violations", "validate"]
+
+    /// Names `Client` and `APIProtocol` already use: an endpoint may not take them.
+    public static let reservedOperationNames: Set<String> = [
+        "serverURL", "transport", "middlewares", "credentials", "send", "registerHandlers",
+    ]
+
     static let keywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
         "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public", "rethrows",

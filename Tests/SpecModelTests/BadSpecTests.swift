@@ -434,4 +434,23 @@ import Testing
                 "api.yaml:10:15: error: path parameter '{id}' of endpoint 'get' is not declared; add it under 'parameters' with 'in: path'",
             ])
     }
+
+    @Test func namesGeneratedCodeAlreadyUses() {
+        let yaml = Self.info + """
+            enums:
+              Mode: { values: [ON, UNKNOWN] }
+            structures:
+              A:
+                fields:
+                  violations: { type: string }
+            endpoints:
+              credentials: { method: GET, path: /c, response: json }
+            """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:3:24: error: value 'UNKNOWN' of enum 'Mode' would become Swift case 'unknown', which holds the values this version does not define; give it a 'swiftName'",
+                "api.yaml:7:7: error: 'violations' would become 'violations', which generated code already uses; give it a 'swiftName'",
+                "api.yaml:9:3: error: endpoint name 'credentials' is reserved for the generated client; choose another name",
+            ])
+    }
 }
