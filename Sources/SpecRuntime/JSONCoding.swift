@@ -94,8 +94,9 @@ extension Bool: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         switch json {
         case .bool(let value): self = value
-        case .string(let text) where violations.valuesAreText && (text == "true" || text == "false"):
-            self = text == "true"
+        // Text values compare without case: Python's requests sends query flags as True and False.
+        case .string(let text) where violations.valuesAreText && ["true", "false"].contains(text.lowercased()):
+            self = text.lowercased() == "true"
         default:
             violations.mismatch(expected: "true or false", json, at: path)
             return nil
