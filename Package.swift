@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "specgen", targets: ["specgen"]),
+        .executable(name: "warrant", targets: ["warrant"]),
         .library(name: "SpecModel", targets: ["SpecModel"]),
         .library(name: "SpecGen", targets: ["SpecGen"]),
         .library(name: "SpecRuntime", targets: ["SpecRuntime"]),
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
     ],
     targets: [
         // specgen: spec loading and checking, generation, command line, build plugin.
@@ -58,6 +61,40 @@ let package = Package(
             plugins: ["SpecGenPlugin"]
         ),
 
+        .target(
+            name: "WarrantStore",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "WarrantEngine",
+            dependencies: [
+                "WarrantAPI", "WarrantStore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "WarrantServer",
+            dependencies: [
+                "WarrantEngine", "WarrantAPI", "WarrantStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "warrant",
+            dependencies: ["WarrantServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"]),
         .testTarget(name: "SpecGenTests", dependencies: ["SpecGen"], exclude: ["Golden"]),
         .testTarget(
@@ -75,5 +112,19 @@ let package = Package(
             plugins: ["SpecGenPlugin"]
         ),
         .testTarget(name: "WarrantAPITests", dependencies: ["WarrantAPI"]),
+        .testTarget(
+            name: "WarrantStoreTests",
+            dependencies: ["WarrantStore", .product(name: "SQLKit", package: "sql-kit")]
+        ),
+        .testTarget(
+            name: "WarrantServerTests",
+            dependencies: [
+                "WarrantServer", "WarrantAPI", "WarrantEngine",
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
     ]
 )

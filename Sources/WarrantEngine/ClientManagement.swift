@@ -1,0 +1,134 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+extension WarrantEngine {
+    public func clientCreate(_ input: Operations.ClientCreate.Input) async throws -> Operations.ClientCreate.Output {
+        let (_, serviceRecord) = try await access.service(input.path.serviceId, input.credentials)
+        let service = try Self.service(from: serviceRecord, result: nil)
+        let client = ClientMetadata.normalized(input.body)
+        let violations = ClientMetadata.violations(of: client, service: service)
+        guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
+        let secret = client.clientType == .public ? nil : Secrets.token()
+        let time = now()
+        for _ in 0..<5 {
+            let record = ClientRecord(
+                clientId: Secrets.numericID(), serviceApiKey: serviceRecord.apiKey, alias: client.clientIdAlias,
+                developer: client.developer, secretHash: secret.map(Secrets.hash), document: client.jsonValue.serializedString,
+                createdAt: time, modifiedAt: time)
+            do {
+                try await store.insertClient(record)
+            } catch StoreError.duplicate where client.clientIdAlias != nil {
+                // The random ID or the alias is taken; only the alias is worth reporting.
+                if try await store.client(serviceApiKey: serviceRecord.apiKey, alias: client.clientIdAlias!) != nil {
+                    throw Self.aliasTaken
+                }
+                continue
+            } catch StoreError.duplicate {
+                continue
+            }
+            var created = try Self.client(from: record, result: .clientCreated)
+            created.clientSecret = secret
+            return .created(created)
+        }
+        throw APIFailure(500, .internalError)
+    }
+
+    public func clientGet(_ input: Operations.ClientGet.Input) async throws -> Operations.ClientGet.Output {
+        let (_, record) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
+        return .ok(try Self.client(from: record, result: .clientRead))
+    }
+
+    public func clientGetList(_ input: Operations.ClientGetList.Input) async throws -> Operations.ClientGetList.Output {
+        let (_, serviceRecord) = try await access.service(input.path.serviceId, input.credentials)
+        let (start, end) = (input.query.start, input.query.end)
+        guard start <= end else { throw APIFailure(400, .badRange) }
+        let page = try await store.clients(
+            serviceApiKey: serviceRecord.apiKey, developer: input.query.developer, offset: Int(start), limit: Int(end - start))
+        return .ok(
+            ClientListResponse(
+                resultCode: ResultCode.clientsListed.code, resultMessage: ResultCode.clientsListed.message, start: start,
+                end: start + Int32(page.records.count), developer: input.query.developer, totalCount: Int32(page.total),
+                clients: try page.records.map { try Self.client(from: $0, result: nil) }))
+    }
+
+    public func clientUpdate(_ input: Operations.ClientUpdate.Input) async throws -> Operations.ClientUpdate.Output {
+        let (serviceRecord, existing) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
+        let service = try Self.service(from: serviceRecord, result: nil)
+        let client = ClientMetadata.normalized(input.body)
+        let violations = ClientMetadata.violations(of: client, service: service)
+        guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
+        var record = existing
+        record.alias = client.clientIdAlias
+        record.developer = client.developer
+        record.document = client.jsonValue.serializedString
+        record.modifiedAt = now()
+        do {
+            guard try await store.updateClient(record) else { throw APIFailure.notFound(.clientNotFound) }
+        } catch StoreError.duplicate {
+            throw Self.aliasTaken
+        }
+        // A client that becomes confidential needs a secret; one that becomes public loses it.
+        var newSecret: String?
+        if client.clientType != .public, existing.secretHash == nil {
+            newSecret = Secrets.token()
+        }
+        if newSecret != nil || (client.clientType == .public && existing.secretHash != nil) {
+            _ = try await store.updateClientSecret(
+                serviceApiKey: record.serviceApiKey, clientId: record.clientId, secretHash: newSecret.map(Secrets.hash),
+                modifiedAt: record.modifiedAt)
+        }
+        var updated = try Self.client(from: record, result: .clientUpdated)
+        updated.clientSecret = newSecret
+        return .ok(updated)
+    }
+
+    public func clientDelete(_ input: Operations.ClientDelete.Input) async throws -> Operations.ClientDelete.Output {
+        let (_, record) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
+        guard try await store.deleteClient(serviceApiKey: record.serviceApiKey, clientId: record.clientId) else {
+            throw APIFailure.notFound(.clientNotFound)
+        }
+        return .noContent
+    }
+
+    public func clientSecretRefresh(_ input: Operations.ClientSecretRefresh.Input) async throws -> Operations.ClientSecretRefresh.Output {
+        let (_, record) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
+        guard record.secretHash != nil else { throw APIFailure(400, .publicClientHasNoSecret) }
+        let secret = Secrets.token()
+        guard
+            try await store.updateClientSecret(
+                serviceApiKey: record.serviceApiKey, clientId: record.clientId, secretHash: Secrets.hash(secret), modifiedAt: now())
+        else { throw APIFailure.notFound(.clientNotFound) }
+        return .ok(
+            ClientSecretRefreshResponse(
+                resultCode: ResultCode.clientSecretRefreshed.code, resultMessage: ResultCode.clientSecretRefreshed.message,
+                newClientSecret: secret))
+    }
+
+    /// The client named in the path by its numeric ID or its alias, once the caller may act on its service.
+    private func clientRecord(
+        _ serviceId: Int64, _ clientId: String, _ credentials: BearerCredentials?
+    ) async throws -> (service: ServiceRecord, client: ClientRecord) {
+        let (_, service) = try await access.service(serviceId, credentials)
+        if let numeric = Int64(clientId), let record = try await store.client(serviceApiKey: service.apiKey, clientId: numeric) {
+            return (service, record)
+        }
+        if let record = try await store.client(serviceApiKey: service.apiKey, alias: clientId) { return (service, record) }
+        throw APIFailure.notFound(.clientNotFound)
+    }
+
+    private static let aliasTaken = APIFailure.invalid(
+        .clientInvalid, [Violation(location: .body, path: "/clientIdAlias", message: "is already used by another client of the service")])
+
+    /// The API's view of a stored client (never with its secret, which is not stored).
+    static func client(from record: ClientRecord, result: ResultCode?) throws -> OAuthClient {
+        var client = try OAuthClient(jsonData: Array(record.document.utf8))
+        client.clientId = record.clientId
+        client.createdAt = record.createdAt
+        client.modifiedAt = record.modifiedAt
+        client.resultCode = result?.code
+        client.resultMessage = result?.message
+        return client
+    }
+}

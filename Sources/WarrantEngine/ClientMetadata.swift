@@ -1,0 +1,90 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+
+/// Defaults and checks for client metadata, against what the client's service supports.
+enum ClientMetadata {
+    /// The client as stored: defaults filled in, the fields warrant owns cleared.
+    static func normalized(_ input: OAuthClient) -> OAuthClient {
+        var client = input
+        client.resultCode = nil
+        client.resultMessage = nil
+        client.clientId = nil
+        client.clientSecret = nil
+        client.createdAt = nil
+        client.modifiedAt = nil
+        client.clientIdAlias = client.clientIdAlias.flatMap { $0.isEmpty ? nil : $0 }
+        client.grantTypes = client.grantTypes ?? [.authorizationCode]
+        client.responseTypes = client.responseTypes ?? [.code]
+        client.tokenAuthMethod = client.tokenAuthMethod ?? (client.clientType == .public ? .none : .clientSecretBasic)
+        client.applicationType = client.applicationType ?? .web
+        client.subjectType = client.subjectType ?? .public
+        client.idTokenSignAlg = client.idTokenSignAlg ?? .rs256
+        client.redirectUris = client.redirectUris ?? []
+        return client
+    }
+
+    /// Every problem of the (normalized) metadata, each naming its field.
+    static func violations(of client: OAuthClient, service: Service) -> [Violation] {
+        var violations = Violations()
+        let root = JSONPath.root
+        for (index, uri) in (client.redirectUris ?? []).enumerated() {
+            for problem in redirectURIProblems(uri, applicationType: client.applicationType) {
+                violations.report(problem, at: root.appending("redirectUris").appending(index))
+            }
+        }
+        let supportedGrants = service.supportedGrantTypes ?? []
+        for (index, grant) in (client.grantTypes ?? []).enumerated() where grant.isKnown && !supportedGrants.contains(grant) {
+            violations.report("\(grant.rawValue) is not supported by the service", at: root.appending("grantTypes").appending(index))
+        }
+        let supportedResponses = service.supportedResponseTypes ?? []
+        for (index, type) in (client.responseTypes ?? []).enumerated() where type.isKnown && !supportedResponses.contains(type) {
+            violations.report("\(type.rawValue) is not supported by the service", at: root.appending("responseTypes").appending(index))
+        }
+        if let method = client.tokenAuthMethod, method.isKnown {
+            if client.clientType == .public, method != ClientAuthMethod.none {
+                violations.report("must be NONE for a public client", at: root.appending("tokenAuthMethod"))
+            } else if client.clientType != .public, method == ClientAuthMethod.none {
+                violations.report("must not be NONE for a confidential client", at: root.appending("tokenAuthMethod"))
+            } else if !(service.supportedTokenAuthMethods ?? []).contains(method) {
+                violations.report("\(method.rawValue) is not supported by the service", at: root.appending("tokenAuthMethod"))
+            }
+        }
+        if client.jwks != nil, client.jwksUri != nil {
+            violations.report("must not be given together with jwksUri", at: root.appending("jwks"))
+        }
+        if let jwks = client.jwks, !isJWKSet(jwks) {
+            violations.report("must be a JWK Set: a JSON object with a \"keys\" array", at: root.appending("jwks"))
+        }
+        if let alias = client.clientIdAlias, alias.allSatisfy(\.isNumber) {
+            violations.report("must not be all digits, which would read as a client ID", at: root.appending("clientIdAlias"))
+        }
+        return violations.list
+    }
+
+    private static func isJWKSet(_ text: String) -> Bool {
+        if case .array? = (try? JSONValue(parsing: text))?["keys"] { return true }
+        return false
+    }
+
+    /// RFC 6749 §3.1.2, RFC 8252 and OAuth 2.0 Security BCP: absolute, no fragment, https except on loopback;
+    /// private-use schemes (`com.example.app:/callback`) for native apps only.
+    static func redirectURIProblems(_ text: String, applicationType: ApplicationType?) -> [String] {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return ["must be an absolute URI"] }
+        var problems: [String] = []
+        if url.fragment != nil || text.contains("#") { problems.append("must not have a fragment") }
+        switch scheme {
+        case "https":
+            if url.host == nil { problems.append("must name a host") }
+        case "http":
+            if !URLRules.isLoopback(url) { problems.append("must use https unless the host is a loopback address") }
+        default:
+            if applicationType != .native {
+                problems.append("may use a private-use scheme only for a NATIVE application")
+            } else if !scheme.contains(".") {
+                problems.append("a private-use scheme must be a reverse domain name, such as com.example.app")
+            }
+        }
+        return problems
+    }
+}

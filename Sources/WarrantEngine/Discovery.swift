@@ -1,0 +1,76 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+
+/// The OpenID Provider metadata of a service (OpenID Connect Discovery 1.0 §3, RFC 8414 §2).
+enum Discovery {
+    static func document(for service: Service) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        func set(_ name: String, _ url: URL?) { if let url { members[name] = .string(url.absoluteString) } }
+        func set(_ name: String, _ values: [String]?) { if let values, !values.isEmpty { members[name] = .array(values.map(JSONValue.string)) } }
+        set("issuer", service.issuer)
+        set("authorization_endpoint", service.authorizationEndpoint)
+        set("token_endpoint", service.tokenEndpoint)
+        set("userinfo_endpoint", service.userInfoEndpoint)
+        set("jwks_uri", service.jwksUri)
+        set("registration_endpoint", service.registrationEndpoint)
+        set("revocation_endpoint", service.revocationEndpoint)
+        set("introspection_endpoint", service.introspectionEndpoint)
+        set("end_session_endpoint", service.endSessionEndpoint)
+        set("pushed_authorization_request_endpoint", service.pushedAuthReqEndpoint)
+        set("scopes_supported", service.supportedScopes?.map(\.name))
+        set("response_types_supported", service.supportedResponseTypes?.compactMap(ProtocolValues.responseType))
+        set("response_modes_supported", ["query", "fragment", "form_post"])
+        set("grant_types_supported", service.supportedGrantTypes?.compactMap(ProtocolValues.grantType))
+        set("subject_types_supported", ["public"])
+        let algorithms = SigningAlgorithm.allCases.map(\.rawValue)
+        set("id_token_signing_alg_values_supported", algorithms)
+        set("userinfo_signing_alg_values_supported", algorithms)
+        set("token_endpoint_auth_methods_supported", service.supportedTokenAuthMethods?.map(ProtocolValues.authMethod))
+        set("token_endpoint_auth_signing_alg_values_supported", algorithms + ["HS256"])
+        set("revocation_endpoint_auth_methods_supported", service.supportedRevocationAuthMethods?.map(ProtocolValues.authMethod))
+        set("introspection_endpoint_auth_methods_supported", service.supportedIntrospectionAuthMethods?.map(ProtocolValues.authMethod))
+        set("claims_supported", service.supportedClaims)
+        set("claim_types_supported", service.supportedClaimTypes?.map { $0.rawValue.lowercased() })
+        set("display_values_supported", service.supportedDisplays?.map { $0.rawValue.lowercased() })
+        set("prompt_values_supported", service.supportedPromptValues?.map { $0.rawValue.lowercased() })
+        set("ui_locales_supported", service.supportedUiLocales)
+        set("claims_locales_supported", service.supportedClaimLocales)
+        set("acr_values_supported", service.supportedAcrs)
+        set("code_challenge_methods_supported", service.pkceS256Required == true ? ["S256"] : ["S256", "plain"])
+        if let alg = service.accessTokenSignAlg, alg.isKnown, alg != .none {
+            set("access_token_signing_alg_values_supported", [alg.rawValue])
+        }
+        members["claims_parameter_supported"] = true
+        members["request_parameter_supported"] = false
+        members["request_uri_parameter_supported"] = false
+        members["authorization_response_iss_parameter_supported"] = .bool(service.issSuppressed != true)
+        return .object(members)
+    }
+}
+
+/// Authlete's enum names as the protocol writes them (`CODE_ID_TOKEN` → `code id_token`).
+enum ProtocolValues {
+    static func responseType(_ type: ResponseType) -> String? {
+        guard type.isKnown else { return nil }
+        return type.rawValue.lowercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "id token", with: "id_token")
+    }
+
+    static func grantType(_ type: GrantType) -> String? {
+        switch type {
+        case .authorizationCode: "authorization_code"
+        case .implicit: "implicit"
+        case .password: "password"
+        case .clientCredentials: "client_credentials"
+        case .refreshToken: "refresh_token"
+        case .ciba: "urn:openid:params:grant-type:ciba"
+        case .deviceCode: "urn:ietf:params:oauth:grant-type:device_code"
+        case .tokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange"
+        case .jwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer"
+        case .preAuthorizedCode: "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+        case .unknown: nil
+        }
+    }
+
+    static func authMethod(_ method: ClientAuthMethod) -> String { method.rawValue.lowercased() }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+
+/// Defaults and checks for service metadata.
+enum ServiceMetadata {
+    static let defaultAccessTokenDuration: Int64 = 86_400
+    static let defaultRefreshTokenDuration: Int64 = 864_000
+    static let defaultIdTokenDuration: Int64 = 86_400
+    static let defaultAuthorizationCodeDuration: Int64 = 600
+    static let defaultTicketDuration: Int64 = 600
+
+    static let standardClaims = [
+        "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
+        "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale", "phone_number",
+        "phone_number_verified", "address", "updated_at",
+    ]
+
+    /// The service as stored: every omitted (or zero) setting given its default, the fields warrant owns cleared.
+    static func normalized(_ input: Service, apiKey: Int64) -> Service {
+        var service = input
+        service.resultCode = nil
+        service.resultMessage = nil
+        service.apiKey = nil
+        service.createdAt = nil
+        service.modifiedAt = nil
+        service.serviceName = service.serviceName ?? "Service \(apiKey)"
+        let issuer = service.issuer ?? URL(string: "http://localhost:8080/\(apiKey)")!
+        service.issuer = issuer
+        func endpoint(_ current: URL?, _ path: String) -> URL { current ?? issuer.appendingPathComponent(path) }
+        service.authorizationEndpoint = endpoint(service.authorizationEndpoint, "authorize")
+        service.tokenEndpoint = endpoint(service.tokenEndpoint, "token")
+        service.jwksUri = endpoint(service.jwksUri, "jwks")
+        service.supportedScopes = service.supportedScopes
+            ?? ["openid", "profile", "email", "address", "phone", "offline_access"].map { Scope(name: $0) }
+        service.supportedResponseTypes = service.supportedResponseTypes ?? [.code]
+        service.supportedGrantTypes = service.supportedGrantTypes ?? [.authorizationCode, .refreshToken, .clientCredentials]
+        service.supportedTokenAuthMethods = service.supportedTokenAuthMethods
+            ?? [.clientSecretBasic, .clientSecretPost, .privateKeyJwt, .none]
+        service.supportedClaims = service.supportedClaims ?? standardClaims
+        service.supportedClaimTypes = service.supportedClaimTypes ?? [.normal]
+        service.supportedDisplays = service.supportedDisplays ?? [.page]
+        service.supportedPromptValues = service.supportedPromptValues ?? [.none, .login, .consent, .selectAccount]
+        service.accessTokenType = service.accessTokenType ?? "Bearer"
+        service.accessTokenDuration = positive(service.accessTokenDuration) ?? defaultAccessTokenDuration
+        service.refreshTokenDuration = positive(service.refreshTokenDuration) ?? defaultRefreshTokenDuration
+        service.idTokenDuration = positive(service.idTokenDuration) ?? defaultIdTokenDuration
+        service.authorizationCodeDuration = positive(service.authorizationCodeDuration) ?? defaultAuthorizationCodeDuration
+        service.authorizationResponseDuration = positive(service.authorizationResponseDuration) ?? defaultTicketDuration
+        service.idTokenAudType = service.idTokenAudType ?? .array
+        return service
+    }
+
+    private static func positive(_ value: Int64?) -> Int64? {
+        guard let value, value > 0 else { return nil }
+        return value
+    }
+
+    /// Every problem of the metadata, each naming its field.
+    static func violations(of service: Service) -> [Violation] {
+        var violations = Violations()
+        if let issuer = service.issuer {
+            for problem in URLRules.issuerProblems(issuer) { violations.report(problem, at: JSONPath.root.appending("issuer")) }
+        }
+        let endpoints: [(String, URL?)] = [
+            ("authorizationEndpoint", service.authorizationEndpoint), ("tokenEndpoint", service.tokenEndpoint),
+            ("revocationEndpoint", service.revocationEndpoint), ("userInfoEndpoint", service.userInfoEndpoint),
+            ("introspectionEndpoint", service.introspectionEndpoint), ("registrationEndpoint", service.registrationEndpoint),
+            ("endSessionEndpoint", service.endSessionEndpoint), ("pushedAuthReqEndpoint", service.pushedAuthReqEndpoint),
+            ("jwksUri", service.jwksUri),
+        ]
+        for (name, url) in endpoints {
+            if let url, !URLRules.isWebURL(url) {
+                violations.report("must be an http or https URL", at: JSONPath.root.appending(name))
+            }
+        }
+        var seen: Set<String> = []
+        for (index, scope) in (service.supportedScopes ?? []).enumerated() {
+            let path = JSONPath.root.appending("supportedScopes").appending(index).appending("name")
+            if scope.name.contains(" ") { violations.report("must not contain spaces", at: path) }
+            if !seen.insert(scope.name).inserted { violations.report("repeats scope '\(scope.name)'", at: path) }
+        }
+        return violations.list
+    }
+}
+
+/// What URLs may be used where.
+enum URLRules {
+    static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+
+    static func isLoopback(_ url: URL) -> Bool {
+        guard let host = url.host?.lowercased() else { return false }
+        return loopbackHosts.contains(host) || host.hasPrefix("127.")
+    }
+
+    static func isWebURL(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), url.host != nil else { return false }
+        return scheme == "https" || scheme == "http"
+    }
+
+    /// OpenID Connect Discovery §3: https, no query, no fragment (plain http only on loopback, for development).
+    static func issuerProblems(_ issuer: URL) -> [String] {
+        var problems: [String] = []
+        let scheme = issuer.scheme?.lowercased()
+        if issuer.host == nil || !(scheme == "https" || (scheme == "http" && isLoopback(issuer))) {
+            problems.append("must be an https URL (http only for localhost)")
+        }
+        if issuer.query != nil { problems.append("must not have a query") }
+        if issuer.fragment != nil { problems.append("must not have a fragment") }
+        return problems
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+/// warrant's implementation of the generated `APIProtocol`: management of organizations' services and
+/// clients, discovery and keys. The generated routes have already decoded and validated every request.
+public struct WarrantEngine: APIProtocol {
+    let store: any WarrantStore
+    let access: Access
+    let logger: Logger
+    /// Milliseconds since the Unix epoch; replaceable so tests can move time.
+    let now: @Sendable () -> Int64
+
+    public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
+        self.store = store
+        self.access = Access(store: store)
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: Health
+
+    public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {
+        do {
+            try await store.ping()
+            return .ok(HealthcheckResponse(status: "OK", version: WarrantVersion.api))
+        } catch {
+            logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
+            return .serviceUnavailable(HealthcheckResponse(status: "DATABASE_UNAVAILABLE", version: WarrantVersion.api))
+        }
+    }
+
+    // MARK: Runtime APIs of later versions
+
+    public func authToken(_ input: Operations.AuthToken.Input) async throws -> Operations.AuthToken.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    public func authorizationIssue(_ input: Operations.AuthorizationIssue.Input) async throws -> Operations.AuthorizationIssue.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    /// Runtime APIs take the service ID as text (`^\d+$`, checked by the route).
+    private func serviceID(_ text: String) throws -> Int64 {
+        guard let id = Int64(text) else { throw APIFailure.notFound(.serviceNotFound) }
+        return id
+    }
+}
+
+public enum WarrantVersion {
+    /// The Authlete API version warrant is compatible with.
+    public static let api = "3.0"
+}

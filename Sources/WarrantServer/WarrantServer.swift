@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import ServiceLifecycle
+import SpecRuntime
+import WarrantAPI
+import WarrantEngine
+import WarrantStore
+
+/// warrant as a running service: the database opened and migrated, the organization bootstrapped, the
+/// generated routes on a Hummingbird router, and a graceful shutdown that lets in-flight requests finish
+/// before the database closes.
+public struct WarrantServer: Sendable {
+    public let serviceGroup: ServiceGroup
+    public let bootstrap: Bootstrap.Outcome
+    public let store: SQLStore
+
+    /// - Parameter onRunning: called with the port once the server accepts connections (useful with port 0).
+    public static func make(
+        configuration: ServerConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> WarrantServer {
+        let store = try await SQLStore.openSQLite(path: configuration.databasePath, logger: logger)
+        let bootstrap = try await Bootstrap.run(
+            store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
+        let router = try makeRouter(store: store, logger: logger)
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "warrant"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        // Services stop in reverse order: the HTTP server drains first, then the database closes.
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: DatabaseService(store: store)), .init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store)
+    }
+
+    /// The router with every route of the API, for the server and for in-process tests.
+    public static func makeRouter(store: any WarrantStore, logger: Logger) throws -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.info))
+        let engine = WarrantEngine(store: store, logger: logger)
+        try engine.registerHandlers(
+            on: router,
+            options: .warrant(onInternalError: { error, operation in
+                logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
+            }))
+        return router
+    }
+}
+
+/// Keeps the database open while the server runs and closes it at shutdown.
+struct DatabaseService: ServiceLifecycle.Service {
+    let store: SQLStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}

@@ -1,0 +1,92 @@
+import SQLKit
+
+/// The schema, as numbered migrations. Each runs once, in its own transaction, and is recorded in
+/// `schema_migrations`; a database opened by a newer version gets only what it lacks. Types and statements
+/// are portable (SQLite and PostgreSQL).
+enum Migrations {
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var apply: @Sendable (any SQLDatabase) async throws -> Void
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "organizations, API tokens, services, clients, signing keys") { db in
+            try await db.create(table: "organizations")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "api_tokens")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("organization_id", type: .bigint, .notNull, .references("organizations", "id"))
+                .column("service_api_key", type: .bigint)
+                .column("description", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "services")
+                .column("api_key", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("organization_id", type: .bigint, .notNull, .references("organizations", "id"))
+                .column("document", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("modified_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(table: "clients")
+                .column("client_id", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("service_api_key", type: .bigint, .notNull, .references("services", "api_key"))
+                .column("alias", type: .text)
+                .column("developer", type: .text)
+                .column("secret_hash", type: .text)
+                .column("document", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("modified_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "clients_alias").unique().on("clients").column("service_api_key").column("alias").run()
+            try await db.create(index: "clients_developer").on("clients").column("service_api_key").column("developer").run()
+            try await db.create(table: "signing_keys")
+                .column("kid", type: .text, .primaryKey(autoIncrement: false))
+                .column("service_api_key", type: .bigint, .notNull, .references("services", "api_key"))
+                .column("algorithm", type: .text, .notNull)
+                .column("private_jwk", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("retired_at", type: .bigint)
+                .column("published_until", type: .bigint)
+                .run()
+            try await db.create(index: "signing_keys_service").on("signing_keys").column("service_api_key").run()
+        }
+    ]
+
+    /// Applies the migrations the database has not seen; returns the versions applied.
+    static func run(on session: any DatabaseSession, now: Int64) async throws -> [Int] {
+        try await session.transaction { db in
+            try await db.create(table: "schema_migrations").ifNotExists()
+                .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("applied_at", type: .bigint, .notNull)
+                .run()
+        }
+        var applied: [Int] = []
+        for migration in all {
+            let done = try await session.transaction { db in
+                let rows = try await db.select().column("version").from("schema_migrations")
+                    .where("version", .equal, migration.version).all()
+                if !rows.isEmpty { return false }
+                try await migration.apply(db)
+                try await db.insert(into: "schema_migrations").columns("version", "name", "applied_at")
+                    .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(now)).run()
+                return true
+            }
+            if done { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    /// The versions recorded in the database, for diagnostics and tests.
+    static func recorded(on session: any DatabaseSession) async throws -> [Int] {
+        try await session.read { db in
+            try await db.select().column("version").from("schema_migrations").orderBy("version").all()
+                .map { try $0.decode(column: "version", as: Int.self) }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Everything warrant persists. The engine talks only to this protocol; `SQLStore` implements it over
+/// SQLKit, so the same queries run on the embedded SQLite database and on PostgreSQL.
+///
+/// Each method is one unit of work: those that change several rows do so in one transaction.
+public protocol WarrantStore: Sendable {
+    /// Checks that the database answers.
+    func ping() async throws
+
+    // MARK: Organizations and API tokens
+
+    func organizationCount() async throws -> Int
+    /// Creates an organization together with its first organization token.
+    func createOrganization(_ organization: OrganizationRecord, token: APITokenRecord) async throws
+    func apiToken(hash: String) async throws -> APITokenRecord?
+    func insertAPIToken(_ token: APITokenRecord) async throws
+    func apiTokens(serviceApiKey: Int64) async throws -> [APITokenRecord]
+    /// Returns false when there is no such token of that service.
+    func deleteAPIToken(id: String, serviceApiKey: Int64) async throws -> Bool
+
+    // MARK: Services
+
+    /// Creates a service together with its signing keys.
+    func insertService(_ service: ServiceRecord, keys: [SigningKeyRecord]) async throws
+    func service(apiKey: Int64) async throws -> ServiceRecord?
+    func services(organizationId: Int64, offset: Int, limit: Int) async throws -> Page<ServiceRecord>
+    /// Returns false when there is no such service.
+    func updateService(_ service: ServiceRecord) async throws -> Bool
+    /// Deletes a service with its clients, keys and service access tokens. Returns false when there is no such service.
+    func deleteService(apiKey: Int64) async throws -> Bool
+
+    // MARK: Clients
+
+    func insertClient(_ client: ClientRecord) async throws
+    func client(serviceApiKey: Int64, clientId: Int64) async throws -> ClientRecord?
+    func client(serviceApiKey: Int64, alias: String) async throws -> ClientRecord?
+    func clients(serviceApiKey: Int64, developer: String?, offset: Int, limit: Int) async throws -> Page<ClientRecord>
+    /// Replaces metadata, alias and developer (not the secret). Returns false when there is no such client.
+    func updateClient(_ client: ClientRecord) async throws -> Bool
+    func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool
+    func deleteClient(serviceApiKey: Int64, clientId: Int64) async throws -> Bool
+
+    // MARK: Signing keys
+
+    /// The service's keys: those that sign and retired ones still published, newest first.
+    func signingKeys(serviceApiKey: Int64) async throws -> [SigningKeyRecord]
+    /// Retires the signing keys (keeping them published until `publishedUntil`), adds the new ones and
+    /// drops retired keys whose publication ended before `now`, in one transaction.
+    func rotateSigningKeys(serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64)
+        async throws
+}

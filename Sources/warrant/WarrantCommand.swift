@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WarrantEngine
+import WarrantServer
+import WarrantStore
+
+@main
+struct WarrantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warrant",
+        abstract: "An OAuth 2.0 / OpenID Connect authorization backend, compatible with the Authlete 3.0 API.",
+        subcommands: [Serve.self, Initialize.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options shared by the subcommands; each falls back to a WARRANT_* environment variable.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database file, created if missing (env: WARRANT_DATABASE).")
+    var database: String = ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env: WARRANT_LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["WARRANT_LOG_LEVEL"] ?? "info"
+
+    func logger() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
+        var logger = Logger(label: "warrant")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// `WARRANT_ORGANIZATION_TOKEN`: the organization token to create on first start.
+    var organizationToken: String? {
+        ProcessInfo.processInfo.environment["WARRANT_ORGANIZATION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// Prints what first start created; a generated organization token is shown this once.
+func report(_ outcome: Bootstrap.Outcome, database: String) {
+    switch outcome {
+    case .created(let organizationId, let token?):
+        print("Created organization \(organizationId) in \(database).")
+        print("Organization token (shown once; keep it safe): \(token)")
+    case .created(let organizationId, nil):
+        print("Created organization \(organizationId) in \(database) with the token from WARRANT_ORGANIZATION_TOKEN.")
+    case .alreadyInitialized:
+        break
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the API over HTTP.",
+        discussion: """
+            On first start against an empty database, creates the organization and its organization token \
+            (WARRANT_ORGANIZATION_TOKEN, or a random one printed once). Stops gracefully on SIGTERM or SIGINT, \
+            letting requests in flight finish.
+            """
+    )
+
+    @Option(name: .long, help: "The address to listen on (env: WARRANT_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["WARRANT_HOST"] ?? "127.0.0.1"
+
+    @Option(name: .long, help: "The port to listen on (env: WARRANT_PORT).")
+    var port: Int = ProcessInfo.processInfo.environment["WARRANT_PORT"].flatMap(Int.init) ?? 8080
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let logger = try options.logger()
+        let configuration = ServerConfiguration(
+            host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken)
+        let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
+            logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
+        }
+        report(server.bootstrap, database: options.database)
+        try await server.serviceGroup.run()
+    }
+}
+
+struct Initialize: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the database, the organization and its organization token, without serving."
+    )
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let logger = try options.logger()
+        let store = try await SQLStore.openSQLite(path: options.database, logger: logger)
+        let outcome = try await Bootstrap.run(store: store, organizationToken: options.organizationToken, now: Clock.nowMilliseconds)
+        try await store.close()
+        if outcome == .alreadyInitialized { print("\(options.database) is already initialized.") }
+        report(outcome, database: options.database)
+    }
+}

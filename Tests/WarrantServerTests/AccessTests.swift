@@ -1,0 +1,69 @@
+import Foundation
+import SpecRuntime
+import Testing
+import WarrantAPI
+
+@Suite(.serialized) struct AccessTests {
+    @Test func missingOrUnknownTokensAre401() async throws {
+        try await TestServer.with { server in
+            let service = try await server.client().createService()
+            let apiKey = try #require(service.apiKey)
+            let missing = try await server.raw(.get, "/api/\(apiKey)/service/get")
+            #expect(missing.status == 401)
+            #expect(missing.body?["resultCode"] == "A001202")
+            #expect(
+                missing.body?["resultMessage"] == "[A001202] serviceGet: The Authorization header is missing or is not a Bearer token.")
+            guard case .unauthorized(let unknown) = try await server.client(token: "not-a-token").serviceGet(.init(path: .init(serviceId: apiKey)))
+            else { throw UnexpectedOutput() }
+            #expect(unknown.resultCode == "A001202")
+        }
+    }
+
+    @Test func serviceAccessTokensActOnTheirServiceOnly() async throws {
+        try await TestServer.with { server in
+            let organization = server.client()
+            let first = try #require(try await organization.createService().apiKey)
+            let second = try #require(try await organization.createService().apiKey)
+            guard case .created(let token) = try await organization.serviceTokenCreate(
+                .init(path: .init(serviceId: first), body: .init(description: "CI")))
+            else { throw UnexpectedOutput() }
+            let value = try #require(token.accessToken)
+            #expect(value.count == 43)
+            #expect(token.serviceApiKey == first)
+            #expect(token.resultCode == "A320001")
+
+            let scoped = server.client(token: value)
+            guard case .ok = try await scoped.serviceGet(.init(path: .init(serviceId: first))) else { throw UnexpectedOutput() }
+            guard case .created = try await scoped.clientCreate(.init(path: .init(serviceId: first), body: OAuthClient(clientName: "App")))
+            else { throw UnexpectedOutput() }
+            guard case .forbidden(let other) = try await scoped.serviceGet(.init(path: .init(serviceId: second))) else { throw UnexpectedOutput() }
+            #expect(other.resultCode == "A001203")
+            guard case .forbidden = try await scoped.clientCreate(.init(path: .init(serviceId: second), body: OAuthClient()))
+            else { throw UnexpectedOutput() }
+            guard case .forbidden(let orgOnly) = try await scoped.serviceCreate(.init(body: Service())) else { throw UnexpectedOutput() }
+            #expect(orgOnly.resultCode == "A001204")
+            guard case .forbidden = try await scoped.serviceDelete(.init(path: .init(serviceId: first))) else { throw UnexpectedOutput() }
+            guard case .forbidden = try await scoped.serviceGetList(.init()) else { throw UnexpectedOutput() }
+
+            // Listed without its value; deleting it ends it at once.
+            guard case .ok(let list) = try await organization.serviceTokenGetList(.init(path: .init(serviceId: first))) else {
+                throw UnexpectedOutput()
+            }
+            #expect(list.tokens.map(\.tokenId) == [token.tokenId])
+            #expect(list.tokens.allSatisfy { $0.accessToken == nil })
+            #expect(try await organization.serviceTokenDelete(.init(path: .init(serviceId: first, tokenId: token.tokenId))) == .noContent)
+            guard case .unauthorized = try await scoped.serviceGet(.init(path: .init(serviceId: first))) else { throw UnexpectedOutput() }
+            guard case .notFound = try await organization.serviceTokenDelete(.init(path: .init(serviceId: first, tokenId: token.tokenId)))
+            else { throw UnexpectedOutput() }
+        }
+    }
+
+    @Test func unknownServicesAre404ForTheOrganization() async throws {
+        try await TestServer.with { server in
+            guard case .notFound(let result) = try await server.client().serviceGet(.init(path: .init(serviceId: 42))) else {
+                throw UnexpectedOutput()
+            }
+            #expect(result.resultCode == "A300202")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import HTTPTypes
+import OpenAPIRuntime
+import Foundation
+import Logging
+import OpenAPIAsyncHTTPClient
+import SpecRuntime
+import WarrantAPI
+import WarrantServer
+import WarrantStore
+
+/// A real warrant server on 127.0.0.1 (a free port) with its own SQLite file, and clients for it.
+struct TestServer {
+    static let organizationToken = "test-organization-token-0123456789"
+
+    let url: URL
+    let server: WarrantServer
+    private let task: Task<Void, any Error>
+
+    /// A temporary database path; the file and its WAL companions are removed by `removeDatabase`.
+    static func temporaryDatabase() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("warrant-test-\(UUID().uuidString).sqlite").path
+    }
+
+    static func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    static func start(database: String, organizationToken: String? = TestServer.organizationToken) async throws -> TestServer {
+        var logger = Logger(label: "warrant-test")
+        logger.logLevel = .warning
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try await WarrantServer.make(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, databasePath: database, organizationToken: organizationToken),
+            logger: logger, onRunning: { port in continuation.yield(port) })
+        let task = Task { try await server.serviceGroup.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return TestServer(url: URL(string: "http://127.0.0.1:\(port)")!, server: server, task: task)
+    }
+
+    /// Stops the server the way SIGTERM does and waits until it is down and the database is closed.
+    func stop() async throws {
+        await server.serviceGroup.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    func client(token: String? = TestServer.organizationToken) -> Client {
+        Client(serverURL: url, transport: AsyncHTTPClientTransport(), credentials: token.map(BearerCredentials.init))
+    }
+
+    /// Runs `body` against a fresh server and database, then shuts both down.
+    static func with(_ body: (TestServer) async throws -> Void) async throws {
+        let database = temporaryDatabase()
+        defer { removeDatabase(database) }
+        let server = try await start(database: database)
+        do {
+            try await body(server)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    /// Sends a raw request, for what the generated client cannot send (malformed bodies, no token).
+    func raw(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: String? = nil) async throws -> (
+        status: Int, body: JSONValue?
+    ) {
+        var request = HTTPRequest(method: method, scheme: nil, authority: nil, path: path)
+        if let token { request.headerFields[.authorization] = "Bearer \(token)" }
+        if body != nil { request.headerFields[.contentType] = "application/json" }
+        let (response, responseBody) = try await AsyncHTTPClientTransport().send(
+            request, body: body.map { HTTPBody($0) }, baseURL: url, operationID: "raw")
+        var bytes: [UInt8] = []
+        if let responseBody { bytes = try await [UInt8](collecting: responseBody, upTo: 1 << 20) }
+        return (response.status.code, try? JSONValue(parsing: bytes))
+    }
+}
+
+extension Client {
+    /// Creates a service through the API and returns it.
+    func createService(_ service: Service = Service(serviceName: "Test service", issuer: URL(string: "https://as.example.com")!))
+        async throws -> Service
+    {
+        guard case .created(let created) = try await serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
+        return created
+    }
+}
+
+struct UnexpectedOutput: Error {}
