@@ -47,6 +47,8 @@ func report(_ outcome: Bootstrap.Outcome, database: String) {
     case .alreadyInitialized:
         break
     }
+    // Shown before the server logs, even when stdout is a file.
+    fflush(nil)
 }
 
 struct Serve: AsyncParsableCommand {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant,
+# then a graceful shutdown with SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.build/interop-venv
+if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check "authlete==1.3.0" "requests>=2.31"
+
+swift build -q --product warrant 2>/dev/null
+warrant=$(swift build --show-bin-path)/warrant
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+token="interop-organization-token-$RANDOM$RANDOM"
+WARRANT_ORGANIZATION_TOKEN=$token "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+  curl -fsS "http://127.0.0.1:$port/api/lifecycle/healthcheck" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+echo "== authlete 1.3.0 (Python, V3) against warrant on 127.0.0.1:$port"
+"$venv/bin/python" Tests/Interop/authlete_management.py "http://127.0.0.1:$port" "$token"
+
+echo "== graceful shutdown on SIGTERM"
+kill -TERM $pid
+status=0
+wait $pid || status=$?
+if [ "$status" -ne 0 ]; then echo "warrant exited with status $status after SIGTERM"; cat "$work/server.log"; exit 1; fi
+grep -q "Created organization" "$work/server.log" || { echo "no bootstrap message"; cat "$work/server.log"; exit 1; }
+echo "ok: warrant stopped cleanly (exit status 0)"
