@@ -18,6 +18,8 @@ public struct ResultCode: Sendable, Equatable {
     public var apiResult: ApiResult { ApiResult(resultCode: code, resultMessage: message) }
 
     // General (group 001)
+    static let healthy = ResultCode("A001001", "The server and its database answer.")
+    static let databaseUnavailable = ResultCode("A001102", "The database does not answer.")
     static let internalError = ResultCode("A001101", "The server failed to process the request.")
     static let malformedRequest = ResultCode("A001201", "The request is malformed.")
     static let unauthenticated = ResultCode("A001202", "The Authorization header is missing or holds an unknown token.")

@@ -25,11 +25,15 @@ public struct WarrantEngine: APIProtocol {
     public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {
         do {
             try await store.ping()
-            return .ok(HealthcheckResponse(status: "OK", version: WarrantVersion.api))
+            return .ok(Self.health(.healthy, status: "OK"))
         } catch {
             logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
-            return .serviceUnavailable(HealthcheckResponse(status: "DATABASE_UNAVAILABLE", version: WarrantVersion.api))
+            return .serviceUnavailable(Self.health(.databaseUnavailable, status: "DATABASE_UNAVAILABLE"))
         }
+    }
+
+    private static func health(_ result: ResultCode, status: String) -> HealthcheckResponse {
+        HealthcheckResponse(resultCode: result.code, resultMessage: result.message, status: status, version: WarrantVersion.api)
     }
 
     // MARK: Runtime APIs of later versions

@@ -122,7 +122,12 @@ import WarrantAPI
     @Test func healthcheckNeedsNoToken() async throws {
         try await TestServer.with { server in
             let output = try await server.client(token: nil).healthcheck(.init())
-            #expect(output == .ok(HealthcheckResponse(status: "OK", version: "3.0")))
+            #expect(
+                output
+                    == .ok(
+                        HealthcheckResponse(
+                            resultCode: "A001001", resultMessage: "[A001001] The server and its database answer.", status: "OK",
+                            version: "3.0")))
         }
     }
 }
