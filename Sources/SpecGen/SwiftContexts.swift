@@ -38,8 +38,8 @@ struct StructureContext {
     var docLines: [String]
     var fields: [FieldContext]
     var hasFields: Bool
-    /// Fields that must be present for decoding to succeed.
-    var requiredFields: [FieldContext]
+    /// Local names of the fields that must be present for decoding to succeed.
+    var requiredLocalNames: [String]
     var patterns: [PatternContext]
     var hasChecks: Bool
 }
@@ -117,7 +117,8 @@ struct OperationContext {
     var headersInitializerDefault: String
     /// Whether the client adds anything to the request it starts with.
     var clientMutatesRequest: Bool
-    var requiredParameters: [ParameterContext]
+    /// Local names of the parameters that must be present.
+    var requiredLocalNames: [String]
     var body: BodyContext?
     var requiresCredentials: Bool
     var securityNames: String

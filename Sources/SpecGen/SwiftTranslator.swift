@@ -82,7 +82,7 @@ struct SwiftTranslator {
         }
         return StructureContext(
             name: name, docLines: Self.docLines(description), fields: contexts, hasFields: !contexts.isEmpty,
-            requiredFields: contexts.filter { $0.decodeMethod == "required" }, patterns: patterns,
+            requiredLocalNames: contexts.filter { $0.decodeMethod == "required" }.map(\.localName), patterns: patterns,
             hasChecks: contexts.contains { $0.hasChecks })
     }
 
@@ -170,7 +170,7 @@ struct SwiftTranslator {
             queryInitializerDefault: initializerDefault(endpoint.parameters(in: .query)),
             headersInitializerDefault: initializerDefault(endpoint.parameters(in: .header)),
             clientMutatesRequest: parameters.contains { !$0.isPath } || body != nil || !endpoint.security.isEmpty,
-            requiredParameters: parameters.filter { $0.isRequired && $0.defaultLiteral == nil },
+            requiredLocalNames: parameters.filter { $0.isRequired && $0.defaultLiteral == nil }.map(\.localName),
             body: body, requiresCredentials: !endpoint.security.isEmpty,
             securityNames: endpoint.security.joined(separator: ", "),
             responses: endpoint.responses.map(response), inputArguments: arguments.joined(separator: ", "))
