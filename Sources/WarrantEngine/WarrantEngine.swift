@@ -48,6 +48,26 @@ public struct WarrantEngine: APIProtocol {
         throw APIFailure(501, .notImplemented)
     }
 
+    public func authorization(_ input: Operations.Authorization.Input) async throws -> Operations.Authorization.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
+    public func tokenFail(_ input: Operations.TokenFail.Input) async throws -> Operations.TokenFail.Output {
+        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        throw APIFailure(501, .notImplemented)
+    }
+
     public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
         _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         throw APIFailure(501, .notImplemented)
