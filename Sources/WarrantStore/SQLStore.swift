@@ -144,9 +144,11 @@ public final class SQLStore: WarrantStore {
         try await session.transaction { db in
             guard try await db.select().column("api_key").from("services").where("api_key", .equal, apiKey).first() != nil
             else { return false }
-            try await db.delete(from: "clients").where("service_api_key", .equal, apiKey).run()
-            try await db.delete(from: "signing_keys").where("service_api_key", .equal, apiKey).run()
-            try await db.delete(from: "api_tokens").where("service_api_key", .equal, apiKey).run()
+            for table in [
+                "clients", "signing_keys", "api_tokens", "tickets", "grants", "authorization_codes", "access_tokens", "refresh_tokens",
+            ] {
+                try await db.delete(from: table).where("service_api_key", .equal, apiKey).run()
+            }
             try await db.delete(from: "services").where("api_key", .equal, apiKey).run()
             return true
         }

@@ -2,7 +2,7 @@
 /// SQLKit, so the same queries run on the embedded SQLite database and on PostgreSQL.
 ///
 /// Each method is one unit of work: those that change several rows do so in one transaction.
-public protocol WarrantStore: Sendable {
+public protocol WarrantStore: GrantStore {
     /// Checks that the database answers.
     func ping() async throws
 

@@ -1,0 +1,151 @@
+/// What the authorization and token flows persist. Every token, code and ticket is stored by the SHA-256
+/// of its value, so a copy of the database yields nothing usable; `payload` holds the rest as JSON.
+
+/// A single-use ticket between a call that starts an interaction and the call that ends it.
+public struct TicketRecord: Hashable, Sendable {
+    public enum Kind: String, Sendable {
+        /// From /auth/authorization, for /auth/authorization/issue or /fail.
+        case authorization
+        /// From /auth/token with a password grant, for /auth/token/issue or /fail.
+        case password
+    }
+
+    public var hash: String
+    public var kind: Kind
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var payload: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+
+    public init(hash: String, kind: Kind, serviceApiKey: Int64, clientId: Int64, payload: String, createdAt: Int64, expiresAt: Int64) {
+        self.hash = hash
+        self.kind = kind
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.payload = payload
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// One authorization a user gave a client; every code and token issued from it belongs to it, so a
+/// replayed code or refresh token can revoke the whole family.
+public struct GrantRecord: Hashable, Sendable {
+    public var id: String
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var subject: String?
+    public var payload: String
+    public var createdAt: Int64
+
+    public init(id: String, serviceApiKey: Int64, clientId: Int64, subject: String?, payload: String, createdAt: Int64) {
+        self.id = id
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.subject = subject
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+public struct AuthorizationCodeRecord: Hashable, Sendable {
+    public var hash: String
+    public var grantId: String
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var payload: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+
+    public init(hash: String, grantId: String, serviceApiKey: Int64, clientId: Int64, payload: String, createdAt: Int64, expiresAt: Int64) {
+        self.hash = hash
+        self.grantId = grantId
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.payload = payload
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+public struct AccessTokenRecord: Hashable, Sendable {
+    public var hash: String
+    public var grantId: String?
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var subject: String?
+    /// Space-separated.
+    public var scopes: String
+    /// The refresh token issued with this access token, if any.
+    public var refreshTokenHash: String?
+    public var payload: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+    public var revokedAt: Int64?
+
+    public init(
+        hash: String, grantId: String?, serviceApiKey: Int64, clientId: Int64, subject: String?, scopes: String,
+        refreshTokenHash: String?, payload: String, createdAt: Int64, expiresAt: Int64, revokedAt: Int64? = nil
+    ) {
+        self.hash = hash
+        self.grantId = grantId
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.subject = subject
+        self.scopes = scopes
+        self.refreshTokenHash = refreshTokenHash
+        self.payload = payload
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+}
+
+public struct RefreshTokenRecord: Hashable, Sendable {
+    public var hash: String
+    public var grantId: String
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var subject: String?
+    public var scopes: String
+    public var payload: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+    /// When it was exchanged for a new refresh token; presenting it again then means theft.
+    public var rotatedAt: Int64?
+    public var revokedAt: Int64?
+
+    public init(
+        hash: String, grantId: String, serviceApiKey: Int64, clientId: Int64, subject: String?, scopes: String, payload: String,
+        createdAt: Int64, expiresAt: Int64, rotatedAt: Int64? = nil, revokedAt: Int64? = nil
+    ) {
+        self.hash = hash
+        self.grantId = grantId
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.subject = subject
+        self.scopes = scopes
+        self.payload = payload
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.rotatedAt = rotatedAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// The outcome of presenting an authorization code.
+public enum CodeRedemption: Sendable, Equatable {
+    case redeemed(AuthorizationCodeRecord)
+    /// The code was redeemed before: a replay. Its grant has been revoked with everything issued from it.
+    case replayed(grantId: String)
+    case unknown
+}
+
+/// The outcome of exchanging a refresh token for new tokens.
+public enum RefreshRotation: Sendable, Equatable {
+    case rotated
+    /// The refresh token had already been exchanged: a replay. Its grant has been revoked.
+    case replayed(grantId: String)
+    case unknown
+}

@@ -1,0 +1,187 @@
+import SQLKit
+
+extension SQLStore {
+    // MARK: Tickets
+
+    public func insertTicket(_ ticket: TicketRecord) async throws {
+        try await session.transaction { db in
+            try await db.insert(into: "tickets")
+                .columns("hash", "kind", "service_api_key", "client_id", "payload", "created_at", "expires_at")
+                .values(
+                    SQLBind(ticket.hash), SQLBind(ticket.kind.rawValue), SQLBind(ticket.serviceApiKey), SQLBind(ticket.clientId),
+                    SQLBind(ticket.payload), SQLBind(ticket.createdAt), SQLBind(ticket.expiresAt)
+                ).run()
+        }
+    }
+
+    public func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord? {
+        try await session.transaction { db in
+            let row = try await db.select().column("*").from("tickets").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
+                .where("service_api_key", .equal, serviceApiKey).first()
+            guard let row else { return nil }
+            try await db.delete(from: "tickets").where("hash", .equal, hash).run()
+            // Expired tickets go too; any that linger are swept here now and then.
+            try await db.delete(from: "tickets").where("expires_at", .lessThan, now).run()
+            let ticket = TicketRecord(
+                hash: hash, kind: kind, serviceApiKey: serviceApiKey, clientId: try row.decode(column: "client_id", as: Int64.self),
+                payload: try row.decode(column: "payload", as: String.self),
+                createdAt: try row.decode(column: "created_at", as: Int64.self),
+                expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+            return ticket.expiresAt >= now ? ticket : nil
+        }
+    }
+
+    // MARK: Grants and codes
+
+    public func insertGrant(_ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?) async throws {
+        try await session.transaction { db in
+            try await db.insert(into: "grants").columns("id", "service_api_key", "client_id", "subject", "payload", "created_at")
+                .values(
+                    SQLBind(grant.id), SQLBind(grant.serviceApiKey), SQLBind(grant.clientId), SQLBind(grant.subject),
+                    SQLBind(grant.payload), SQLBind(grant.createdAt)
+                ).run()
+            if let code {
+                try await db.insert(into: "authorization_codes")
+                    .columns("hash", "grant_id", "service_api_key", "client_id", "payload", "created_at", "expires_at")
+                    .values(
+                        SQLBind(code.hash), SQLBind(code.grantId), SQLBind(code.serviceApiKey), SQLBind(code.clientId),
+                        SQLBind(code.payload), SQLBind(code.createdAt), SQLBind(code.expiresAt)
+                    ).run()
+            }
+            if let accessToken { try await Self.insert(accessToken, into: db) }
+        }
+    }
+
+    public func grant(id: String) async throws -> GrantRecord? {
+        try await session.read { db in
+            guard let row = try await db.select().column("*").from("grants").where("id", .equal, id)
+                .where("revoked_at", .is, SQLLiteral.null).first()
+            else { return nil }
+            return GrantRecord(
+                id: id, serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
+                clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
+                payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
+        }
+    }
+
+    public func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption {
+        try await session.transaction { db in
+            guard let row = try await db.select().column("*").from("authorization_codes").where("hash", .equal, hash)
+                .where("service_api_key", .equal, serviceApiKey).first()
+            else { return .unknown }
+            let grantId = try row.decode(column: "grant_id", as: String.self)
+            if try row.decode(column: "used_at", as: Int64?.self) != nil {
+                try await Self.revokeGrant(grantId, now: now, in: db)
+                return .replayed(grantId: grantId)
+            }
+            try await db.update("authorization_codes").set("used_at", to: now).where("hash", .equal, hash).run()
+            return .redeemed(
+                AuthorizationCodeRecord(
+                    hash: hash, grantId: grantId, serviceApiKey: serviceApiKey,
+                    clientId: try row.decode(column: "client_id", as: Int64.self), payload: try row.decode(column: "payload", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self),
+                    expiresAt: try row.decode(column: "expires_at", as: Int64.self)))
+        }
+    }
+
+    public func revokeGrant(id: String, now: Int64) async throws {
+        try await session.transaction { db in try await Self.revokeGrant(id, now: now, in: db) }
+    }
+
+    private static func revokeGrant(_ id: String, now: Int64, in db: any SQLDatabase) async throws {
+        for table in ["access_tokens", "refresh_tokens"] {
+            try await db.update(table).set("revoked_at", to: now).where("grant_id", .equal, id)
+                .where("revoked_at", .is, SQLLiteral.null).run()
+        }
+        try await db.update("grants").set("revoked_at", to: now).where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
+    }
+
+    // MARK: Tokens
+
+    public func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws {
+        try await session.transaction { db in
+            try await Self.insert(accessToken, into: db)
+            if let refreshToken { try await Self.insert(refreshToken, into: db) }
+        }
+    }
+
+    public func accessToken(hash: String) async throws -> AccessTokenRecord? {
+        try await session.read { db in
+            try await db.select().column("*").from("access_tokens").where("hash", .equal, hash).first().map(Self.accessToken)
+        }
+    }
+
+    public func refreshToken(hash: String) async throws -> RefreshTokenRecord? {
+        try await session.read { db in
+            try await db.select().column("*").from("refresh_tokens").where("hash", .equal, hash).first().map(Self.refreshToken)
+        }
+    }
+
+    public func refresh(
+        hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
+    ) async throws -> RefreshRotation {
+        try await session.transaction { db in
+            guard let row = try await db.select().column("*").from("refresh_tokens").where("hash", .equal, hash).first() else {
+                return .unknown
+            }
+            let old = try Self.refreshToken(row)
+            if old.rotatedAt != nil {
+                try await Self.revokeGrant(old.grantId, now: now, in: db)
+                return .replayed(grantId: old.grantId)
+            }
+            if rotate {
+                try await db.update("refresh_tokens").set("rotated_at", to: now).where("hash", .equal, hash).run()
+            }
+            try await Self.insert(accessToken, into: db)
+            if let refreshToken { try await Self.insert(refreshToken, into: db) }
+            return .rotated
+        }
+    }
+
+    private static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {
+        try await db.insert(into: "access_tokens")
+            .columns(
+                "hash", "grant_id", "service_api_key", "client_id", "subject", "scopes", "refresh_token_hash", "payload", "created_at",
+                "expires_at", "revoked_at"
+            )
+            .values(
+                SQLBind(token.hash), SQLBind(token.grantId), SQLBind(token.serviceApiKey), SQLBind(token.clientId), SQLBind(token.subject),
+                SQLBind(token.scopes), SQLBind(token.refreshTokenHash), SQLBind(token.payload), SQLBind(token.createdAt),
+                SQLBind(token.expiresAt), SQLBind(token.revokedAt)
+            ).run()
+    }
+
+    private static func insert(_ token: RefreshTokenRecord, into db: any SQLDatabase) async throws {
+        try await db.insert(into: "refresh_tokens")
+            .columns(
+                "hash", "grant_id", "service_api_key", "client_id", "subject", "scopes", "payload", "created_at", "expires_at",
+                "rotated_at", "revoked_at"
+            )
+            .values(
+                SQLBind(token.hash), SQLBind(token.grantId), SQLBind(token.serviceApiKey), SQLBind(token.clientId), SQLBind(token.subject),
+                SQLBind(token.scopes), SQLBind(token.payload), SQLBind(token.createdAt), SQLBind(token.expiresAt),
+                SQLBind(token.rotatedAt), SQLBind(token.revokedAt)
+            ).run()
+    }
+
+    private static func accessToken(_ row: any SQLRow) throws -> AccessTokenRecord {
+        AccessTokenRecord(
+            hash: try row.decode(column: "hash", as: String.self), grantId: try row.decode(column: "grant_id", as: String?.self),
+            serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
+            clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
+            scopes: try row.decode(column: "scopes", as: String.self),
+            refreshTokenHash: try row.decode(column: "refresh_token_hash", as: String?.self),
+            payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            expiresAt: try row.decode(column: "expires_at", as: Int64.self), revokedAt: try row.decode(column: "revoked_at", as: Int64?.self))
+    }
+
+    private static func refreshToken(_ row: any SQLRow) throws -> RefreshTokenRecord {
+        RefreshTokenRecord(
+            hash: try row.decode(column: "hash", as: String.self), grantId: try row.decode(column: "grant_id", as: String.self),
+            serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
+            clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
+            scopes: try row.decode(column: "scopes", as: String.self), payload: try row.decode(column: "payload", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self), expiresAt: try row.decode(column: "expires_at", as: Int64.self),
+            rotatedAt: try row.decode(column: "rotated_at", as: Int64?.self), revokedAt: try row.decode(column: "revoked_at", as: Int64?.self))
+    }
+}
