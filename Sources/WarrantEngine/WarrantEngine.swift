@@ -9,6 +9,7 @@ import WarrantStore
 public struct WarrantEngine: APIProtocol {
     let store: any WarrantStore
     let access: Access
+    let signer: TokenSigner
     let logger: Logger
     /// Milliseconds since the Unix epoch; replaceable so tests can move time.
     let now: @Sendable () -> Int64
@@ -16,6 +17,7 @@ public struct WarrantEngine: APIProtocol {
     public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
         self.store = store
         self.access = Access(store: store)
+        self.signer = TokenSigner(store: store)
         self.logger = logger
         self.now = now
     }
@@ -48,16 +50,6 @@ public struct WarrantEngine: APIProtocol {
         throw APIFailure(501, .notImplemented)
     }
 
-    public func authorization(_ input: Operations.Authorization.Input) async throws -> Operations.Authorization.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
-
-    public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
-
     public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {
         _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         throw APIFailure(501, .notImplemented)
@@ -74,7 +66,7 @@ public struct WarrantEngine: APIProtocol {
     }
 
     /// Runtime APIs take the service ID as text (`^\d+$`, checked by the route).
-    private func serviceID(_ text: String) throws -> Int64 {
+    func serviceID(_ text: String) throws -> Int64 {
         guard let id = Int64(text) else { throw APIFailure.notFound(.serviceNotFound) }
         return id
     }
