@@ -40,25 +40,9 @@ public struct WarrantEngine: APIProtocol {
 
     // MARK: Runtime APIs of later versions
 
-    public func authToken(_ input: Operations.AuthToken.Input) async throws -> Operations.AuthToken.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
 
-    public func authorizationIssue(_ input: Operations.AuthorizationIssue.Input) async throws -> Operations.AuthorizationIssue.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
 
-    public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
 
-    public func tokenFail(_ input: Operations.TokenFail.Input) async throws -> Operations.TokenFail.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
 
     public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
         _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)

@@ -136,7 +136,8 @@ public struct RefreshTokenRecord: Hashable, Sendable {
 
 /// The outcome of presenting an authorization code.
 public enum CodeRedemption: Sendable, Equatable {
-    case redeemed(AuthorizationCodeRecord)
+    /// The code, now used, and its grant as it was at that moment.
+    case redeemed(AuthorizationCodeRecord, GrantRecord)
     /// The code was redeemed before: a replay. Its grant has been revoked with everything issued from it.
     case replayed(grantId: String)
     case unknown

@@ -12,6 +12,7 @@ public protocol GrantStore: Sendable {
     /// Revokes a grant and every token issued from it.
     func revokeGrant(id: String, now: Int64) async throws
 
+    /// Stores tokens. Tokens of a grant revoked in the meantime (a replay raced the request) are stored revoked.
     func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws
     func accessToken(hash: String) async throws -> AccessTokenRecord?
     func refreshToken(hash: String) async throws -> RefreshTokenRecord?

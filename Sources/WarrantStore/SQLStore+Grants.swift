@@ -53,15 +53,18 @@ extension SQLStore {
     }
 
     public func grant(id: String) async throws -> GrantRecord? {
-        try await session.read { db in
-            guard let row = try await db.select().column("*").from("grants").where("id", .equal, id)
-                .where("revoked_at", .is, SQLLiteral.null).first()
-            else { return nil }
-            return GrantRecord(
-                id: id, serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
-                clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
-                payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
-        }
+        try await session.read { db in try await Self.grant(id, in: db) }
+    }
+
+    /// A grant that has not been revoked.
+    private static func grant(_ id: String, in db: any SQLDatabase) async throws -> GrantRecord? {
+        guard let row = try await db.select().column("*").from("grants").where("id", .equal, id)
+            .where("revoked_at", .is, SQLLiteral.null).first()
+        else { return nil }
+        return GrantRecord(
+            id: id, serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
+            clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
+            payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     public func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption {
@@ -75,12 +78,13 @@ extension SQLStore {
                 return .replayed(grantId: grantId)
             }
             try await db.update("authorization_codes").set("used_at", to: now).where("hash", .equal, hash).run()
+            guard let grant = try await Self.grant(grantId, in: db) else { return .unknown }
             return .redeemed(
                 AuthorizationCodeRecord(
                     hash: hash, grantId: grantId, serviceApiKey: serviceApiKey,
                     clientId: try row.decode(column: "client_id", as: Int64.self), payload: try row.decode(column: "payload", as: String.self),
                     createdAt: try row.decode(column: "created_at", as: Int64.self),
-                    expiresAt: try row.decode(column: "expires_at", as: Int64.self)))
+                    expiresAt: try row.decode(column: "expires_at", as: Int64.self)), grant)
         }
     }
 
@@ -100,6 +104,15 @@ extension SQLStore {
 
     public func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws {
         try await session.transaction { db in
+            var accessToken = accessToken
+            var refreshToken = refreshToken
+            if let grantId = accessToken.grantId,
+                let row = try await db.select().column("revoked_at").from("grants").where("id", .equal, grantId).first(),
+                let revokedAt = try row.decode(column: "revoked_at", as: Int64?.self)
+            {
+                accessToken.revokedAt = revokedAt
+                refreshToken?.revokedAt = revokedAt
+            }
             try await Self.insert(accessToken, into: db)
             if let refreshToken { try await Self.insert(refreshToken, into: db) }
         }

@@ -1,0 +1,167 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+/// What a grant remembers from the authorization: everything later tokens and ID tokens are made from.
+struct GrantDetails: Codable, Equatable, Sendable {
+    var subject: String?
+    /// The `sub` of ID tokens when it differs from the subject (pairwise identifiers).
+    var sub: String?
+    var scopes: [String]
+    var resources: [String]
+    var authTime: Int64?
+    var acr: String?
+    /// User claims for ID tokens, as a JSON object in text.
+    var claims: String?
+    var idtHeaderParams: String?
+    var idTokenAudType: String?
+    var sessionId: String?
+    var nonce: String?
+    var jwtAtClaims: String?
+    /// Claims the authorization request asked for in ID tokens (for /idtoken/reissue).
+    var requestedIdTokenClaims: [String]
+    /// The client_id value the client used (its alias or its number).
+    var clientIdentifier: String
+    var redirectUri: String?
+    var redirectUriGiven: Bool
+    var codeChallenge: String?
+    var codeChallengeMethod: String?
+    var accessTokenDuration: Int64?
+}
+
+/// Claims each standard scope stands for (OpenID Connect Core §5.4).
+enum ScopeClaims {
+    static let byScope: [String: [String]] = [
+        "profile": [
+            "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website",
+            "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+        ],
+        "email": ["email", "email_verified"],
+        "address": ["address"],
+        "phone": ["phone_number", "phone_number_verified"],
+    ]
+
+    static func allowed(scopes: [String], requested: [String]) -> Set<String> {
+        Set(scopes.flatMap { byScope[$0] ?? [] } + requested)
+    }
+}
+
+/// What one token request or authorization issues.
+struct IssuedTokens: Sendable {
+    var accessToken: String
+    var accessRecord: AccessTokenRecord
+    var expiresIn: Int64
+    var refreshToken: String?
+    var refreshRecord: RefreshTokenRecord?
+    var refreshExpiresIn: Int64?
+    var jwtAccessToken: String?
+    var idToken: String?
+    var scopes: [String]
+    var grantId: String?
+    var sessionId: String?
+}
+
+extension WarrantEngine {
+    /// Makes (but does not store) an access token, its optional refresh token, and the JWT form when the
+    /// service signs access tokens (RFC 9068).
+    func makeTokens(
+        service: Service, serviceApiKey: Int64, client: OAuthClient, grantId: String?, details: GrantDetails,
+        withRefreshToken: Bool, accessTokenValue: String? = nil, accessDuration: Int64? = nil, refreshDuration: Int64? = nil,
+        refreshExpiresAt: Int64? = nil
+    ) async throws -> IssuedTokens {
+        let time = now()
+        let accessSeconds = Self.positive(accessDuration) ?? Self.positive(details.accessTokenDuration)
+            ?? Self.positive(client.extension?.accessTokenDuration) ?? service.accessTokenDuration ?? ServiceMetadata.defaultAccessTokenDuration
+        let refreshSeconds = Self.positive(refreshDuration) ?? Self.positive(client.extension?.refreshTokenDuration)
+            ?? service.refreshTokenDuration ?? ServiceMetadata.defaultRefreshTokenDuration
+        let accessToken = accessTokenValue ?? Secrets.token()
+        let clientId = client.clientId ?? 0
+        var refreshToken: String?
+        var refreshRecord: RefreshTokenRecord?
+        if withRefreshToken, let grantId {
+            let value = Secrets.token()
+            refreshToken = value
+            refreshRecord = RefreshTokenRecord(
+                hash: Secrets.hash(value), grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
+                scopes: details.scopes.joined(separator: " "), payload: "{}", createdAt: time,
+                expiresAt: refreshExpiresAt ?? time + refreshSeconds * 1000)
+        }
+        let accessHash = Secrets.hash(accessToken)
+        var jwtAccessToken: String?
+        if let algorithm = service.accessTokenSignAlg, SigningAlgorithm(rawValue: algorithm.rawValue) != nil {
+            var claims: [String: JSONValue] = [
+                "iss": .string(service.issuer?.absoluteString ?? ""), "sub": .string(details.subject ?? details.clientIdentifier),
+                "aud": details.resources.isEmpty ? .string(details.clientIdentifier) : .array(details.resources.map(JSONValue.string)),
+                "client_id": .string(details.clientIdentifier), "iat": .integer(time / 1000),
+                "exp": .integer((time + accessSeconds * 1000) / 1000), "jti": .string(accessHash),
+            ]
+            if !details.scopes.isEmpty { claims["scope"] = .string(details.scopes.joined(separator: " ")) }
+            if let extra = details.jwtAtClaims, case .object(let members)? = try? JSONValue(parsing: extra) {
+                for (name, value) in members where claims[name] == nil { claims[name] = value }
+            }
+            jwtAccessToken = try await signer.sign(claims, algorithm: algorithm.rawValue, serviceApiKey: serviceApiKey, type: "at+jwt")
+        }
+        let accessRecord = AccessTokenRecord(
+            hash: accessHash, grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
+            scopes: details.scopes.joined(separator: " "), refreshTokenHash: refreshRecord?.hash,
+            payload: try Self.json(details), createdAt: time, expiresAt: time + accessSeconds * 1000)
+        return IssuedTokens(
+            accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
+            refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { ($0.expiresAt - time) / 1000 }, jwtAccessToken: jwtAccessToken,
+            scopes: details.scopes, grantId: grantId, sessionId: details.sessionId)
+    }
+
+    /// An ID token (OpenID Connect Core §2) signed with the service key of the client's algorithm.
+    func makeIDToken(
+        service: Service, serviceApiKey: Int64, client: OAuthClient, details: GrantDetails, accessToken: String?, code: String?,
+        audienceType: String? = nil
+    ) async throws -> String {
+        let time = now()
+        let algorithm = client.idTokenSignAlg.flatMap { SigningAlgorithm(rawValue: $0.rawValue) }?.rawValue ?? "RS256"
+        let lifetime = Self.positive(client.extension?.idTokenDuration) ?? service.idTokenDuration ?? ServiceMetadata.defaultIdTokenDuration
+        var claims: [String: JSONValue] = [:]
+        if let extra = details.claims, case .object(let members)? = try? JSONValue(parsing: extra) {
+            let allowed = ScopeClaims.allowed(scopes: details.scopes, requested: details.requestedIdTokenClaims)
+            for (name, value) in members where allowed.contains(name) { claims[name] = value }
+        }
+        let audType = audienceType ?? details.idTokenAudType ?? service.idTokenAudType?.rawValue ?? "array"
+        claims["iss"] = .string(service.issuer?.absoluteString ?? "")
+        claims["sub"] = .string(details.sub ?? details.subject ?? "")
+        claims["aud"] = audType == "string" ? .string(details.clientIdentifier) : .array([.string(details.clientIdentifier)])
+        claims["azp"] = .string(details.clientIdentifier)
+        claims["iat"] = .integer(time / 1000)
+        claims["exp"] = .integer(time / 1000 + lifetime)
+        if let authTime = details.authTime { claims["auth_time"] = .integer(authTime) }
+        if let nonce = details.nonce { claims["nonce"] = .string(nonce) }
+        if let acr = details.acr { claims["acr"] = .string(acr) }
+        if let sessionId = details.sessionId { claims["sid"] = .string(sessionId) }
+        if let accessToken { claims["at_hash"] = .string(Hashing.halfHash(accessToken, algorithm: algorithm)) }
+        if let code { claims["c_hash"] = .string(Hashing.halfHash(code, algorithm: algorithm)) }
+        var header: [String: JSONValue] = [:]
+        if let text = details.idtHeaderParams, case .object(let members)? = try? JSONValue(parsing: text) { header = members }
+        return try await signer.sign(claims, algorithm: algorithm, serviceApiKey: serviceApiKey, type: "JWT", extraHeader: header)
+    }
+
+    /// The token endpoint's JSON (RFC 6749 §5.1), with Keycloak's members when the service asks for them.
+    func tokenResponseBody(_ tokens: IssuedTokens, service: Service, includeIDToken: Bool = true) -> String {
+        var body: [String: JSONValue] = [
+            "access_token": .string(tokens.jwtAccessToken ?? tokens.accessToken), "token_type": "Bearer",
+            "expires_in": .integer(tokens.expiresIn),
+        ]
+        if !tokens.scopes.isEmpty { body["scope"] = .string(tokens.scopes.joined(separator: " ")) }
+        if let refresh = tokens.refreshToken { body["refresh_token"] = .string(refresh) }
+        if includeIDToken, let idToken = tokens.idToken { body["id_token"] = .string(idToken) }
+        if service.keycloakTokenResponse == true {
+            body["refresh_expires_in"] = .integer(tokens.refreshExpiresIn ?? 0)
+            body["not-before-policy"] = 0
+            if let session = tokens.sessionId ?? tokens.grantId { body["session_state"] = .string(session) }
+        }
+        return JSONValue.object(body).serializedString
+    }
+
+    static func positive(_ value: Int64?) -> Int64? {
+        guard let value, value > 0 else { return nil }
+        return value
+    }
+}
