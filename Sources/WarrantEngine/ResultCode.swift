@@ -27,7 +27,6 @@ public struct ResultCode: Sendable, Equatable {
     static let organizationTokenRequired = ResultCode("A001204", "This API needs an organization token.")
     static let unsupportedMediaType = ResultCode("A001205", "The request body's Content-Type is not accepted.")
     static let bodyTooLarge = ResultCode("A001206", "The request body is too large.")
-    static let notImplemented = ResultCode("A001207", "This API is not available in this version of warrant.")
     static let privateKeysForbidden = ResultCode("A001208", "Only an organization token may read private keys.")
     // Services (group 300)
     static let serviceCreated = ResultCode("A300001", "The service was created.")

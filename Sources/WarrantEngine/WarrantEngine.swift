@@ -38,16 +38,10 @@ public struct WarrantEngine: APIProtocol {
         HealthcheckResponse(resultCode: result.code, resultMessage: result.message, status: status, version: WarrantVersion.api)
     }
 
-    // MARK: Runtime APIs of later versions
 
 
 
 
-
-    public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
-        _ = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        throw APIFailure(501, .notImplemented)
-    }
 
     /// Runtime APIs take the service ID as text (`^\d+$`, checked by the route).
     func serviceID(_ text: String) throws -> Int64 {

@@ -12,11 +12,13 @@ import WarrantAPI
         #expect(request.jsonValue == (try JSONValue(parsing: text)))
     }
 
-    @Test func idTokenReissueRequestViolationsNameEachField() {
-        let request = IdTokenReissueRequest(accessToken: "", refreshToken: "rt", claims: "{not json", idtHeaderParams: "[]", idTokenAudType: .unknown("list"))
+    @Test func authorizationIssueRequestViolationsNameEachField() {
+        let request = AuthorizationIssueRequest(
+            ticket: "", subject: "alice", authTime: -1, claims: "{not json", idTokenAudType: .unknown("list"))
         #expect(
             request.violations.map(\.description) == [
-                "body /accessToken: must be at least 1 character long",
+                "body /ticket: must be at least 1 character long",
+                "body /authTime: must be at least 0",
                 "body /claims: must be JSON text",
                 "body /idTokenAudType: must be one of array, string; 'list' is not",
             ])

@@ -224,6 +224,56 @@ import WarrantAPI
         }
     }
 
+    @Test func idTokensAreReissuedForTokensIssuedTogether() async throws {
+        try await Self.withFlow(configure: { $0.idTokenReissuable = true; $0.accessTokenSignAlg = .rs256 }) { flow in
+            let first = try await flow.redeem(try await flow.code())
+            let original = try await flow.jwks().verify(try #require(first.idToken), as: Claims.self)
+            try await Task.sleep(for: .milliseconds(1100))  // so that the new iat is later
+            let refreshed = try await flow.token(
+                "grant_type=refresh_token&refresh_token=\(try #require(first.refreshToken))", clientId: flow.clientId, secret: flow.secret)
+            #expect(refreshed.action == .idTokenReissuable)
+            #expect(refreshed.requestedIdTokenClaims == [])
+            let accessToken = try #require(refreshed.jwtAccessToken ?? refreshed.accessToken)
+            let refreshToken = try #require(refreshed.refreshToken)
+            guard case .ok(let reissued) = try await flow.api.idTokenReissue(
+                .init(
+                    path: .init(serviceId: flow.serviceId),
+                    body: .init(accessToken: accessToken, refreshToken: refreshToken, claims: #"{"name":"Alice B."}"#, idTokenAudType: .string)))
+            else { throw UnexpectedOutput() }
+            #expect(reissued.action == .ok)
+            #expect(reissued.resultCode == "A070001")
+            let content = try JSONValue(parsing: try #require(reissued.responseContent))
+            #expect(content["access_token"]?.stringValue == accessToken)
+            #expect(content["refresh_token"]?.stringValue == refreshToken)
+            #expect(content["id_token"]?.stringValue == reissued.idToken)
+            let renewed = try await flow.jwks().verify(try #require(reissued.idToken), as: StringAudienceClaims.self)
+            #expect(renewed.iss == original.iss)
+            #expect(renewed.sub == original.sub)
+            #expect(renewed.aud == original.aud.first)
+            #expect(renewed.azp == original.azp)
+            #expect(renewed.auth_time == original.auth_time)
+            #expect(renewed.iat > original.iat)
+            #expect(renewed.name == "Alice B.")
+
+            // Calls that are wrong are the caller's error.
+            let other = try await flow.redeem(try await flow.code())
+            let wrongCalls: [IdTokenReissueRequest] = [
+                .init(refreshToken: refreshToken),
+                .init(accessToken: accessToken),
+                .init(accessToken: accessToken, refreshToken: try #require(other.refreshToken)),
+                .init(accessToken: "unknown", refreshToken: refreshToken),
+                .init(accessToken: accessToken, refreshToken: refreshToken, claims: "{not json"),
+            ]
+            for call in wrongCalls {
+                guard case .ok(let response) = try await flow.api.idTokenReissue(.init(path: .init(serviceId: flow.serviceId), body: call)) else {
+                    throw UnexpectedOutput()
+                }
+                #expect(response.action == .callerError, "\(call)")
+                #expect(response.idToken == nil)
+            }
+        }
+    }
+
     @Test func clientCredentialsAndPasswordGrants() async throws {
         try await Self.withFlow { flow in
             let credentials = try await flow.token("grant_type=client_credentials&scope=profile+nonsense", clientId: flow.clientId, secret: flow.secret)
@@ -323,6 +373,18 @@ struct Claims: JWTPayload {
     var name: String?
     var email: String?
     var phone_number: String?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+struct StringAudienceClaims: JWTPayload {
+    var iss: String
+    var sub: String
+    var aud: String
+    var azp: String?
+    var iat: Int
+    var auth_time: Int?
+    var name: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
