@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant,
-# then a graceful shutdown with SIGTERM.
+# Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant —
+# management, then the code flow, refresh and ID token reissue with ID tokens verified by joserfc — and a
+# graceful shutdown with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.build/interop-venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check "authlete==1.3.0" "requests>=2.31"
+"$venv/bin/pip" install --quiet --disable-pip-version-check "authlete==1.3.0" "requests>=2.31" "joserfc>=1.0"
 
 swift build -q --product warrant 2>/dev/null
 warrant=$(swift build --show-bin-path)/warrant
@@ -23,6 +24,8 @@ done
 
 echo "== authlete 1.3.0 (Python, V3) against warrant on 127.0.0.1:$port"
 "$venv/bin/python" Tests/Interop/authlete_management.py "http://127.0.0.1:$port" "$token"
+echo "== authlete 1.3.0 flows, ID tokens verified with joserfc"
+"$venv/bin/python" Tests/Interop/authlete_flows.py "http://127.0.0.1:$port" "$token"
 
 echo "== graceful shutdown on SIGTERM"
 kill -TERM $pid

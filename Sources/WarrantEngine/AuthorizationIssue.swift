@@ -20,7 +20,8 @@ extension WarrantEngine {
         let time = now()
         let details = GrantDetails(
             subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
-            authTime: body.authTime, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
+            // Authlete's SDKs send 0 for "not given".
+            authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil }, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
             idTokenAudType: body.idTokenAudType?.rawValue, sessionId: body.sessionId, nonce: request.nonce, jwtAtClaims: body.jwtAtClaims,
             requestedIdTokenClaims: request.claimNames,
             clientIdentifier: request.clientIdAliasUsed ? (client.clientIdAlias ?? String(request.clientId)) : String(request.clientId),

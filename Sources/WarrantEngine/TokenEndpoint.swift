@@ -281,7 +281,7 @@ extension WarrantEngine {
             refreshTokenExpiresAt: tokens.refreshRecord?.expiresAt, refreshTokenDuration: tokens.refreshExpiresIn, idToken: tokens.idToken,
             grantType: grantType, clientId: context.client.record.clientId,
             clientIdAlias: context.client.client.clientIdAlias, clientIdAliasUsed: context.client.identifier == context.client.client.clientIdAlias,
-            clientAuthMethod: ProtocolValues.authMethod(context.client.client.tokenAuthMethod ?? .clientSecretBasic), subject: subject,
+            clientAuthMethod: context.client.client.tokenAuthMethod ?? .clientSecretBasic, subject: subject,
             scopes: tokens.scopes, jwtAccessToken: tokens.jwtAccessToken, sessionId: tokens.sessionId)
     }
 

@@ -185,7 +185,7 @@ import WarrantAPI
             let publicToken = try await flow.token(
                 "grant_type=authorization_code&code=\(publicCode)&redirect_uri=\(FormEncoding.escape(flow.redirect))&client_id=\(flow.publicClient.clientId ?? 0)")
             #expect(publicToken.action == .ok)
-            #expect(publicToken.clientAuthMethod == "none")
+            #expect(publicToken.clientAuthMethod == ClientAuthMethod.none)
         }
     }
 

@@ -1,0 +1,146 @@
+"""The authorization code flow (PKCE), refresh and ID token reissue through the Authlete Python SDK (authlete
+1.3.0, V3), with every ID token verified by a third-party JOSE library (joserfc) against warrant's JWK Set.
+
+Usage: python authlete_flows.py BASE_URL ORGANIZATION_TOKEN
+"""
+import base64
+import hashlib
+import json
+import secrets
+import sys
+import time
+from urllib.parse import parse_qs, quote, urlsplit
+
+import requests
+from authlete.api.authlete_api_impl import AuthleteApiImpl
+from authlete.conf.authlete_configuration import AuthleteConfiguration
+from authlete.dto.authorization_action import AuthorizationAction
+from authlete.dto.authorization_issue_action import AuthorizationIssueAction
+from authlete.dto.authorization_issue_request import AuthorizationIssueRequest
+from authlete.dto.authorization_request import AuthorizationRequest
+from authlete.dto.id_token_reissue_action import IDTokenReissueAction
+from authlete.dto.id_token_reissue_request import IDTokenReissueRequest
+from authlete.dto.token_action import TokenAction
+from authlete.dto.token_request import TokenRequest
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+base_url, organization_token = sys.argv[1], sys.argv[2]
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    if not condition:
+        raise AssertionError(what)
+    checks += 1
+    print("ok:", what)
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def half_hash(value):
+    return b64url(hashlib.sha256(value.encode()).digest()[:16])
+
+
+headers = {"Authorization": "Bearer " + organization_token, "Content-Type": "application/json"}
+service = requests.post(base_url + "/api/service/create", headers=headers, data=json.dumps({
+    "serviceName": "Interop flows", "issuer": "https://flows.example.com", "idTokenReissuable": True,
+    "supportedGrantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN"]})).json()
+service_id = service["apiKey"]
+token = requests.post("%s/api/%s/service/token/create" % (base_url, service_id), headers=headers, data="{}").json()["accessToken"]
+client = requests.post("%s/api/%s/client/create" % (base_url, service_id), headers=headers, data=json.dumps({
+    "clientName": "Flow client", "redirectUris": ["https://client.example.com/cb"],
+    "grantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN"]})).json()
+client_id, client_secret = str(client["clientId"]), client["clientSecret"]
+
+configuration = AuthleteConfiguration()
+configuration.apiVersion = "V3"
+configuration.baseUrl = base_url
+configuration.serviceAccessToken = token
+configuration.serviceApiKey = str(service_id)
+authlete = AuthleteApiImpl(configuration)
+keys = KeySet.import_key_set(json.loads(authlete.getServiceJwks()))
+algorithms = ["RS256", "PS256", "ES256", "EdDSA"]
+
+# Authorization request with PKCE, as the authorization endpoint would forward it.
+verifier = b64url(secrets.token_bytes(32))
+challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+request = AuthorizationRequest()
+request.parameters = ("response_type=code&client_id=%s&redirect_uri=%s&scope=openid+email&state=xyz&nonce=n-0S6"
+                      "&code_challenge=%s&code_challenge_method=S256" % (client_id, quote("https://client.example.com/cb", safe=""), challenge))
+authorization = authlete.authorization(request)
+check(authorization.action == AuthorizationAction.INTERACTION, "authorization answers INTERACTION")
+check(authorization.ticket and str(authorization.client.clientId) == client_id, "authorization returns a ticket and the client")
+check([scope.name for scope in authorization.scopes] == ["openid", "email"], "authorization lists the requested scopes")
+
+issue = AuthorizationIssueRequest()
+issue.ticket = authorization.ticket
+issue.subject = "alice"
+issue.authTime = int(time.time())
+issue.claims = json.dumps({"email": "alice@example.com", "email_verified": True})
+issued = authlete.authorizationIssue(issue)
+check(issued.action == AuthorizationIssueAction.LOCATION, "authorization issue answers LOCATION")
+query = parse_qs(urlsplit(issued.responseContent).query)
+check(query["state"] == ["xyz"] and query["iss"] == ["https://flows.example.com"], "the redirect carries state and iss")
+code = query["code"][0]
+check(code == issued.authorizationCode, "the redirect carries the authorization code")
+
+token_request = TokenRequest()
+token_request.parameters = "grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s" % (
+    code, quote("https://client.example.com/cb", safe=""), verifier)
+token_request.clientId = client_id
+token_request.clientSecret = client_secret
+tokens = authlete.token(token_request)
+check(tokens.action == TokenAction.OK, "the token request answers OK")
+body = json.loads(tokens.responseContent)
+check(body["token_type"] == "Bearer" and body["expires_in"] == 86400, "the token response follows RFC 6749")
+
+id_token = jwt.decode(body["id_token"], keys, algorithms=algorithms)
+claims = id_token.claims
+check(id_token.header["kid"] in [key["kid"] for key in json.loads(authlete.getServiceJwks())["keys"]], "the ID token names a published kid")
+check(claims["iss"] == "https://flows.example.com" and claims["aud"] == [client_id] and claims["sub"] == "alice", "ID token iss, aud, sub")
+check(claims["nonce"] == "n-0S6" and claims["azp"] == client_id, "ID token nonce and azp")
+check(claims["at_hash"] == half_hash(body["access_token"]), "ID token at_hash matches the access token")
+check(claims["email"] == "alice@example.com" and claims["exp"] > time.time(), "ID token claims and expiry")
+
+replay = authlete.token(token_request)
+check(replay.action == TokenAction.BAD_REQUEST and json.loads(replay.responseContent)["error"] == "invalid_grant",
+      "a second redemption of the code is invalid_grant")
+
+# The replay revoked the tokens: start again for the refresh part.
+authorization = authlete.authorization(request)
+issue.ticket = authorization.ticket
+issued = authlete.authorizationIssue(issue)
+token_request.parameters = "grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s" % (
+    issued.authorizationCode, quote("https://client.example.com/cb", safe=""), verifier)
+tokens = authlete.token(token_request)
+original = jwt.decode(json.loads(tokens.responseContent)["id_token"], keys, algorithms=algorithms).claims
+
+refresh_request = TokenRequest()
+refresh_request.parameters = "grant_type=refresh_token&refresh_token=" + tokens.refreshToken
+refresh_request.clientId = client_id
+refresh_request.clientSecret = client_secret
+refreshed = authlete.token(refresh_request)
+check(refreshed.action == TokenAction.ID_TOKEN_REISSUABLE, "a refresh with openid answers ID_TOKEN_REISSUABLE")
+check(refreshed.refreshToken != tokens.refreshToken, "the refresh token was rotated")
+
+time.sleep(1.1)
+reissue = IDTokenReissueRequest()
+reissue.accessToken = refreshed.jwtAccessToken or refreshed.accessToken
+reissue.refreshToken = refreshed.refreshToken
+reissue.claims = json.dumps({"email": "alice@example.org"})
+reissued = authlete.idTokenReissue(reissue)
+check(reissued.action == IDTokenReissueAction.OK, "idTokenReissue answers OK")
+renewed = jwt.decode(reissued.idToken, keys, algorithms=algorithms).claims
+for name in ["iss", "sub", "aud", "azp", "auth_time"]:
+    check(renewed[name] == original[name], "the reissued ID token keeps %s" % name)
+check(renewed["iat"] > original["iat"], "the reissued ID token is newer")
+check(renewed["email"] == "alice@example.org", "the reissued ID token carries the new claims")
+content = json.loads(reissued.responseContent)
+check(content["id_token"] == reissued.idToken and content["refresh_token"] == refreshed.refreshToken,
+      "the reissue response holds the tokens and the new ID token")
+
+print("%d passed, 0 failed" % checks)
