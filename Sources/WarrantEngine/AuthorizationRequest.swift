@@ -259,7 +259,7 @@ enum RedirectMatching {
 enum ResponseTypes {
     static func enumValue(_ words: Set<String>) -> ResponseType? {
         switch words {
-        case ["none"]: .none
+        case ["none"]: ResponseType.none
         case ["code"]: .code
         case ["token"]: .token
         case ["id_token"]: .idToken

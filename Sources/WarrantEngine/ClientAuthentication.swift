@@ -1,4 +1,5 @@
 import Foundation
+import JWTKit
 import SpecRuntime
 import WarrantAPI
 import WarrantStore
@@ -8,6 +9,8 @@ import WarrantStore
 struct ClientAuthenticator {
     let engine: WarrantEngine
     let serviceApiKey: Int64
+    /// What a client assertion's aud may name: the token endpoint or the issuer.
+    let audiences: [String]
 
     struct Authenticated {
         var client: OAuthClient
@@ -25,13 +28,20 @@ struct ClientAuthenticator {
         if [usedBasic, usedPost, usedAssertion].filter({ $0 }).count > 1 {
             return .failure(.invalidClient("The request uses more than one client authentication method."))
         }
+        var assertionIssuer: String?
         if usedAssertion {
-            return .failure(.invalidClient("Client assertions (private_key_jwt, client_secret_jwt) are not supported yet."))
+            guard form["client_assertion_type"] == ClientAssertion.type, let assertion = form["client_assertion"] else {
+                return .failure(.invalidClient("client_assertion_type must be \(ClientAssertion.type), with a client_assertion."))
+            }
+            guard let issuer = ClientAssertion.unverifiedIssuer(assertion) else {
+                return .failure(.invalidClient("client_assertion is not a JWT with an iss claim."))
+            }
+            assertionIssuer = issuer
         }
-        if let basicId, let formId = form["client_id"], formId != basicId {
-            return .failure(.invalidClient("client_id differs from the client authenticated by the Authorization header."))
+        if let formId = form["client_id"], let other = basicId ?? assertionIssuer, formId != other {
+            return .failure(.invalidClient("client_id differs from the client that authenticated."))
         }
-        guard let identifier = basicId ?? form["client_id"] else {
+        guard let identifier = basicId ?? assertionIssuer ?? form["client_id"] else {
             return .failure(.invalidClient("The request does not identify the client."))
         }
         guard let (client, _) = try await engine.client(named: identifier, serviceApiKey: serviceApiKey),
@@ -54,9 +64,73 @@ struct ClientAuthenticator {
             guard let presented, let stored = record.secretHash, Secrets.constantTimeEqual(Secrets.hash(presented), stored) else {
                 return .failure(.invalidClient("The client secret is wrong."))
             }
+        case .privateKeyJwt:
+            guard let assertion = form["client_assertion"] else {
+                return .failure(.invalidClient("The client must authenticate with private_key_jwt."))
+            }
+            if let problem = try await ClientAssertion.verify(
+                assertion, client: client, identifier: identifier, audiences: audiences, store: engine.store, now: engine.now())
+            {
+                return .failure(.invalidClient(problem))
+            }
         default:
-            return .failure(.invalidClient("The client's authentication method \(method.rawValue) is not supported yet."))
+            return .failure(.invalidClient("The client's authentication method \(method.rawValue) is not supported."))
         }
         return .success(Authenticated(client: client, record: record, identifier: identifier))
+    }
+}
+
+/// Client authentication with a signed JWT (RFC 7523 §2.2, OpenID Connect Core §9 private_key_jwt).
+enum ClientAssertion {
+    static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    /// Seconds of clock difference tolerated on exp.
+    static let clockSkew: Int64 = 60
+    static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
+
+    /// The iss of a JWT, read without verifying it: only to know whose keys verify it.
+    static func unverifiedIssuer(_ jwt: String) -> String? {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Base64URL.decode(String(parts[1])), let claims = try? JSONValue(parsing: Array(data)) else {
+            return nil
+        }
+        return claims["iss"]?.stringValue
+    }
+
+    /// Nil when the assertion is good; what is wrong with it otherwise.
+    static func verify(
+        _ jwt: String, client: OAuthClient, identifier: String, audiences: [String], store: any WarrantStore, now: Int64
+    ) async throws -> String? {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
+            let header = try? JSONValue(parsing: Array(headerData)), let algorithm = header["alg"]?.stringValue
+        else { return "client_assertion is not a JWS." }
+        // The algorithm is pinned: the registered one, and never none or an HMAC with a public key.
+        if let registered = client.tokenAuthSignAlg, registered.rawValue != algorithm {
+            return "client_assertion must be signed with \(registered.rawValue)."
+        }
+        guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
+        guard let jwks = client.jwks else { return "The client has no registered jwks to verify its assertion with." }
+        let keys = JWTKeyCollection()
+        guard (try? await keys.add(jwksJSON: jwks)) != nil,
+            let claims = try? await keys.verify(jwt, as: JSONClaims.self).members
+        else { return "The signature of client_assertion does not verify with the client's keys." }
+        guard claims["iss"]?.stringValue == identifier, claims["sub"]?.stringValue == identifier else {
+            return "client_assertion must have iss and sub equal to the client_id."
+        }
+        let audience: [String] =
+            switch claims["aud"] {
+            case .string(let value)?: [value]
+            case .array(let values)?: values.compactMap(\.stringValue)
+            default: []
+            }
+        guard audience.contains(where: audiences.contains) else { return "client_assertion's aud must name the token endpoint or the issuer." }
+        guard case .integer(let exp)? = claims["exp"], exp * 1000 + clockSkew * 1000 >= now else {
+            return "client_assertion has expired or has no exp."
+        }
+        guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return "client_assertion has no jti." }
+        guard try await store.recordAssertion(hash: Secrets.hash(identifier + " " + jti), expiresAt: exp * 1000 + clockSkew * 1000, now: now) else {
+            return "client_assertion was used before."
+        }
+        return nil
     }
 }

@@ -14,7 +14,8 @@ extension WarrantEngine {
             }
             form[name] = value
         }
-        let authenticator = ClientAuthenticator(engine: self, serviceApiKey: record.apiKey)
+        let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
+        let authenticator = ClientAuthenticator(engine: self, serviceApiKey: record.apiKey, audiences: audiences)
         let authenticated: ClientAuthenticator.Authenticated
         switch try await authenticator.authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret) {
         case .failure(let error): return .ok(tokenFailure(error, service: service, action: .invalidClient))

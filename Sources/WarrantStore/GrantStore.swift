@@ -1,5 +1,8 @@
 /// Persistence of the authorization and token flows.
 public protocol GrantStore: Sendable {
+    /// Records a client assertion (RFC 7523) until it expires; false when it was seen before (a replay).
+    func recordAssertion(hash: String, expiresAt: Int64, now: Int64) async throws -> Bool
+
     func insertTicket(_ ticket: TicketRecord) async throws
     /// Removes and returns a ticket that exists and has not expired: a ticket works once.
     func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord?

@@ -113,6 +113,12 @@ enum Migrations {
                 .run()
             try await db.create(index: "refresh_tokens_grant").on("refresh_tokens").column("grant_id").run()
         },
+        Migration(version: 3, name: "client assertions seen, against replay") { db in
+            try await db.create(table: "used_assertions")
+                .column("hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("expires_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 
     /// Applies the migrations the database has not seen; returns the versions applied.

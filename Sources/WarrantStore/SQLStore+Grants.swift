@@ -1,6 +1,20 @@
 import SQLKit
 
 extension SQLStore {
+    // MARK: Client assertions
+
+    public func recordAssertion(hash: String, expiresAt: Int64, now: Int64) async throws -> Bool {
+        do {
+            try await session.transaction { db in
+                try await db.delete(from: "used_assertions").where("expires_at", .lessThan, now).run()
+                try await db.insert(into: "used_assertions").columns("hash", "expires_at").values(SQLBind(hash), SQLBind(expiresAt)).run()
+            }
+            return true
+        } catch where session.isUniqueViolation(error) {
+            return false
+        }
+    }
+
     // MARK: Tickets
 
     public func insertTicket(_ ticket: TicketRecord) async throws {

@@ -175,6 +175,21 @@ import WarrantAPI
         }
     }
 
+    @Test func responseTypeNoneIssuesNothingButTheRedirect() async throws {
+        try await Self.withSetup { setup in
+            let response = try await Self.authorize(
+                setup, "response_type=none&client_id=\(setup.clientId)&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&state=n")
+            #expect(response.action == .interaction)
+            guard case .ok(let issued) = try await setup.api.authorizationIssue(
+                .init(path: .init(serviceId: setup.serviceId), body: .init(ticket: try #require(response.ticket), subject: "alice")))
+            else { throw UnexpectedOutput() }
+            #expect(issued.action == .location)
+            #expect(issued.responseContent == "https://app.example.com/cb?state=n&iss=https%3A%2F%2Fas.example.com")
+            #expect(issued.authorizationCode == nil)
+            #expect(issued.accessToken == nil)
+        }
+    }
+
     @Test func failDeliversTheMappedErrorOnceAndOnlyOnce() async throws {
         try await Self.withSetup { setup in
             let parameters = "response_type=code&client_id=\(setup.clientId)&redirect_uri=https%3A%2F%2Fapp.example.com%2Fother&state=st"

@@ -260,7 +260,7 @@ import WarrantAPI
             let wrongCalls: [IdTokenReissueRequest] = [
                 .init(refreshToken: refreshToken),
                 .init(accessToken: accessToken),
-                .init(accessToken: accessToken, refreshToken: try #require(other.refreshToken)),
+                .init(accessToken: accessToken, refreshToken: other.refreshToken),
                 .init(accessToken: "unknown", refreshToken: refreshToken),
                 .init(accessToken: accessToken, refreshToken: refreshToken, claims: "{not json"),
             ]

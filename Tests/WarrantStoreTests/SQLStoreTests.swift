@@ -31,10 +31,10 @@ import WarrantStore
 
     @Test func migrationsRunOnceAndAreRecorded() async throws {
         try await Self.withStore { store, path in
-            #expect(try await store.schemaVersions() == [1, 2])
+            #expect(try await store.schemaVersions() == [1, 2, 3])
             try await store.createOrganization(Self.organization, token: Self.token)
             let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
-            #expect(try await reopened.schemaVersions() == [1, 2])
+            #expect(try await reopened.schemaVersions() == [1, 2, 3])
             #expect(try await reopened.organizationCount() == 1)
             try await reopened.close()
         }

@@ -1,0 +1,83 @@
+import Foundation
+import JWTKit
+import SpecRuntime
+import Testing
+import WarrantAPI
+
+/// private_key_jwt client authentication (RFC 7523): signature with the client's registered keys, pinned
+/// algorithm, iss/sub/aud/exp checks and jti replay protection.
+@Suite(.serialized) struct ClientAssertionTests {
+    struct Assertion: JWTPayload {
+        var iss: String
+        var sub: String
+        var aud: String
+        var exp: Int
+        var jti: String
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    static func publicJWKS(_ key: ES256PrivateKey, kid: String) throws -> String {
+        let parameters = try #require(key.publicKey.parameters)
+        return JSONValue.object([
+            "keys": [["kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": .string(kid), "x": .string(parameters.x), "y": .string(parameters.y)]]
+        ]).serializedString
+    }
+
+    static func sign(_ assertion: Assertion, with key: ES256PrivateKey, kid: String) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
+        return try await keys.sign(assertion, kid: JWKIdentifier(string: kid))
+    }
+
+    @Test func signedAssertionsAuthenticateOnceEach() async throws {
+        try await TestServer.with { server in
+            let api = server.client()
+            let apiKey = try #require(try await api.createService().apiKey)
+            let key = ES256PrivateKey()
+            let body = OAuthClient(
+                clientName: "Service", grantTypes: [.clientCredentials], tokenAuthMethod: .privateKeyJwt, tokenAuthSignAlg: .es256,
+                jwks: try Self.publicJWKS(key, kid: "client-key"))
+            guard case .created(let client) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: body)) else {
+                throw UnexpectedOutput()
+            }
+            let clientId = String(try #require(client.clientId))
+            let tokenEndpoint = "https://as.example.com/token"
+            let inAMinute = Int(Date().timeIntervalSince1970) + 60
+
+            func request(_ assertion: String, extra: String = "") async throws -> TokenResponse {
+                let parameters =
+                    "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)" + extra
+                guard case .ok(let response) = try await api.authToken(.init(path: .init(serviceId: String(apiKey)), body: .init(parameters: parameters)))
+                else { throw UnexpectedOutput() }
+                return response
+            }
+
+            let good = try await Self.sign(Assertion(iss: clientId, sub: clientId, aud: tokenEndpoint, exp: inAMinute, jti: "one"), with: key, kid: "client-key")
+            let accepted = try await request(good)
+            #expect(accepted.action == .ok)
+            #expect(accepted.clientAuthMethod == .privateKeyJwt)
+            #expect(accepted.clientId == client.clientId)
+            #expect(try await request(good).action == .invalidClient)  // the same jti again
+
+            let rejected: [(Assertion, ES256PrivateKey)] = [
+                (Assertion(iss: clientId, sub: clientId, aud: "https://elsewhere.example.com", exp: inAMinute, jti: "aud"), key),
+                (Assertion(iss: clientId, sub: clientId, aud: tokenEndpoint, exp: inAMinute - 600, jti: "expired"), key),
+                (Assertion(iss: clientId, sub: "someone-else", aud: tokenEndpoint, exp: inAMinute, jti: "sub"), key),
+                (Assertion(iss: clientId, sub: clientId, aud: tokenEndpoint, exp: inAMinute, jti: "other-key"), ES256PrivateKey()),
+            ]
+            for (assertion, signingKey) in rejected {
+                let response = try await request(try await Self.sign(assertion, with: signingKey, kid: "client-key"))
+                #expect(response.action == .invalidClient, "\(assertion.jti)")
+                #expect(try JSONValue(parsing: try #require(response.responseContent))["error"] == "invalid_client")
+            }
+            // The issuer counts as an audience too; a secret is not how this client authenticates.
+            let toIssuer = try await Self.sign(Assertion(iss: clientId, sub: clientId, aud: "https://as.example.com", exp: inAMinute, jti: "two"), with: key, kid: "client-key")
+            #expect(try await request(toIssuer).action == .ok)
+            guard case .ok(let withSecret) = try await api.authToken(
+                .init(path: .init(serviceId: String(apiKey)), body: .init(parameters: "grant_type=client_credentials", clientId: clientId, clientSecret: "x")))
+            else { throw UnexpectedOutput() }
+            #expect(withSecret.action == .invalidClient)
+        }
+    }
+}
