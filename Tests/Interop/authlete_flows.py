@@ -12,8 +12,6 @@ import time
 from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
-from authlete.api.authlete_api_impl import AuthleteApiImpl
-from authlete.conf.authlete_configuration import AuthleteConfiguration
 from authlete.dto.authorization_action import AuthorizationAction
 from authlete.dto.authorization_issue_action import AuthorizationIssueAction
 from authlete.dto.authorization_issue_request import AuthorizationIssueRequest
@@ -25,16 +23,10 @@ from authlete.dto.token_request import TokenRequest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from interop import Checks, authlete_api
+
 base_url, organization_token = sys.argv[1], sys.argv[2]
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-    print("ok:", what)
+check = Checks()
 
 
 def b64url(data):
@@ -56,12 +48,7 @@ client = requests.post("%s/api/%s/client/create" % (base_url, service_id), heade
     "grantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN"]})).json()
 client_id, client_secret = str(client["clientId"]), client["clientSecret"]
 
-configuration = AuthleteConfiguration()
-configuration.apiVersion = "V3"
-configuration.baseUrl = base_url
-configuration.serviceAccessToken = token
-configuration.serviceApiKey = str(service_id)
-authlete = AuthleteApiImpl(configuration)
+authlete = authlete_api(base_url, token, service_id)
 keys = KeySet.import_key_set(json.loads(authlete.getServiceJwks()))
 algorithms = ["RS256", "PS256", "ES256", "EdDSA"]
 
@@ -143,4 +130,4 @@ content = json.loads(reissued.responseContent)
 check(content["id_token"] == reissued.idToken and content["refresh_token"] == refreshed.refreshToken,
       "the reissue response holds the tokens and the new ID token")
 
-print("%d passed, 0 failed" % checks)
+check.summary()

@@ -8,8 +8,6 @@ import sys
 
 import requests
 from authlete.api.authlete_api_exception import AuthleteApiException
-from authlete.api.authlete_api_impl import AuthleteApiImpl
-from authlete.conf.authlete_configuration import AuthleteConfiguration
 from authlete.dto.client import Client
 from authlete.dto.client_extension import ClientExtension
 from authlete.dto.scope import Scope
@@ -18,25 +16,14 @@ from authlete.types.client_type import ClientType
 from authlete.types.grant_type import GrantType
 from authlete.types.response_type import ResponseType
 
+from interop import Checks, authlete_api
+
 base_url, organization_token = sys.argv[1], sys.argv[2]
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-    print("ok:", what)
+check = Checks()
 
 
 def api(token, service_id=None):
-    configuration = AuthleteConfiguration()
-    configuration.apiVersion = "V3"
-    configuration.baseUrl = base_url
-    configuration.serviceAccessToken = token
-    configuration.serviceApiKey = None if service_id is None else str(service_id)
-    return AuthleteApiImpl(configuration)
+    return authlete_api(base_url, token, service_id)
 
 
 # Services, with the organization token.
@@ -148,4 +135,4 @@ try:
 except AuthleteApiException as error:
     check(error.response.status_code == 404, "getService after deleteService is a 404")
 
-print("%d passed, 0 failed" % checks)
+check.summary()
