@@ -136,6 +136,48 @@ import WarrantAPI
         }
     }
 
+    @Test func expiredCodesAreInvalidGrants() async throws {
+        try await Self.withFlow(configure: { $0.authorizationCodeDuration = 1 }) { flow in
+            let code = try await flow.code()
+            try await Task.sleep(for: .milliseconds(1500))
+            let response = try await flow.redeem(code)
+            #expect(try Self.body(response)["error"] == "invalid_grant")
+            #expect(try Self.body(response)["error_description"]?.stringValue?.contains("expired") == true)
+        }
+    }
+
+    @Test func idTokensAreSignedWithTheClientsAlgorithm() async throws {
+        try await Self.withFlow { flow in
+            let keys = try await flow.jwks()
+            for algorithm in [JwsAlg.ps256, .es256, .edDSA] {
+                var client = OAuthClient(
+                    clientName: "\(algorithm.rawValue) client", redirectUris: [flow.redirect], grantTypes: [.authorizationCode], idTokenSignAlg: algorithm)
+                guard case .created(let created) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: client))
+                else { throw UnexpectedOutput() }
+                client = created
+                let code = try await flow.code(client: client)
+                let response = try await flow.token(
+                    "grant_type=authorization_code&code=\(code)&redirect_uri=\(FormEncoding.escape(flow.redirect))",
+                    clientId: String(client.clientId ?? 0), secret: client.clientSecret)
+                let idToken = try #require(response.idToken)
+                let header = try JSONValue(parsing: Array(try #require(Data(base64Encoded: Self.padded(String(idToken.split(separator: ".")[0]))))))
+                #expect(header["alg"]?.stringValue == algorithm.rawValue)
+                let claims = try await keys.verify(idToken, as: Claims.self)
+                #expect(claims.aud == [String(client.clientId ?? 0)])
+                // at_hash uses the hash of the signing algorithm: SHA-512 for EdDSA (Ed25519).
+                let accessToken = try #require(response.accessToken)
+                let digest = algorithm == .edDSA ? Array(Crypto.SHA512.hash(data: Data(accessToken.utf8))) : SHA256Digest.of(accessToken)
+                #expect(claims.at_hash == Base64URL(Array(digest.prefix(digest.count / 2))))
+            }
+        }
+    }
+
+    static func padded(_ base64URL: String) -> String {
+        var text = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return text
+    }
+
     @Test func aCodeWorksOnceAndItsReplayRevokesItsTokens() async throws {
         try await Self.withFlow { flow in
             let code = try await flow.code()
