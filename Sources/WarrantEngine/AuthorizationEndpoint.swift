@@ -9,7 +9,7 @@ extension WarrantEngine {
         let service = try Self.service(from: record, result: nil)
         let parser = AuthorizationRequestParser(
             service: service,
-            clientLookup: { try await self.client(named: $0, serviceApiKey: record.apiKey) },
+            clientLookup: { try await self.client(named: $0, serviceApiKey: record.apiKey).map { ($0.client, $0.aliasUsed) } },
             idTokenHintSubject: { hint in
                 // An ID token this service signed, for this issuer; expired ones are fine (OpenID Connect Core §3.1.2.1).
                 guard let claims = await self.signer.verifiedClaims(hint, serviceApiKey: record.apiKey),
@@ -30,7 +30,7 @@ extension WarrantEngine {
                 AuthorizationResponse(
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)",
                     action: delivery.isForm ? .form : .location, responseContent: delivery.content))
-        case .valid(let request):
+        case .valid(let request, let client):
             let ticket = Secrets.token()
             let time = now()
             let lifetime = (service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration) * 1000
@@ -38,13 +38,12 @@ extension WarrantEngine {
                 TicketRecord(
                     hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: record.apiKey, clientId: request.clientId,
                     payload: try Self.json(request), createdAt: time, expiresAt: time + lifetime))
-            let client = try await store.client(serviceApiKey: record.apiKey, clientId: request.clientId).map { try Self.client(from: $0, result: nil) }
             let noInteraction = request.prompts == ["none"]
             let result: ResultCode = noInteraction ? .authorizationNoInteraction : .authorizationInteraction
             return .ok(
                 AuthorizationResponse(
                     resultCode: result.code, resultMessage: result.message, action: noInteraction ? .noInteraction : .interaction,
-                    ticket: ticket, client: client.map(Self.summary), clientIdAliasUsed: request.clientIdAliasUsed,
+                    ticket: ticket, client: Self.summary(client), clientIdAliasUsed: request.clientIdAliasUsed,
                     display: request.display.map { Display(rawValue: $0.uppercased()) }, maxAge: request.maxAge.map { Int32(clamping: $0) },
                     scopes: request.scopes.map { name in (service.supportedScopes ?? []).first { $0.name == name } ?? Scope(name: name) },
                     uiLocales: request.uiLocales.isEmpty ? nil : request.uiLocales,
@@ -95,13 +94,17 @@ extension WarrantEngine {
     }
 
     /// A client of the service by numeric ID or alias, with whether the alias was used.
-    func client(named identifier: String, serviceApiKey: Int64) async throws -> (client: OAuthClient, aliasUsed: Bool)? {
+    func client(named identifier: String, serviceApiKey: Int64) async throws -> (client: OAuthClient, record: ClientRecord, aliasUsed: Bool)? {
+        guard let (record, aliasUsed) = try await clientRecord(named: identifier, serviceApiKey: serviceApiKey) else { return nil }
+        return (try Self.client(from: record, result: nil), record, aliasUsed)
+    }
+
+    /// The stored client named by its numeric ID or, failing that, its alias.
+    func clientRecord(named identifier: String, serviceApiKey: Int64) async throws -> (record: ClientRecord, aliasUsed: Bool)? {
         if let numeric = Int64(identifier), let record = try await store.client(serviceApiKey: serviceApiKey, clientId: numeric) {
-            return (try Self.client(from: record, result: nil), false)
+            return (record, false)
         }
-        if let record = try await store.client(serviceApiKey: serviceApiKey, alias: identifier) {
-            return (try Self.client(from: record, result: nil), true)
-        }
+        if let record = try await store.client(serviceApiKey: serviceApiKey, alias: identifier) { return (record, true) }
         return nil
     }
 

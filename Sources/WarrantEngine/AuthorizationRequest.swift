@@ -32,7 +32,6 @@ struct ParsedAuthorizationRequest: Codable, Equatable, Sendable {
     var resources: [String]
     var context: String?
 
-    var isOpenID: Bool { scopes.contains("openid") }
     var wantsCode: Bool { responseTypes.contains("code") }
     var wantsToken: Bool { responseTypes.contains("token") }
     var wantsIDToken: Bool { responseTypes.contains("id_token") }
@@ -48,7 +47,8 @@ struct Redirection: Equatable, Sendable {
 /// Parses and checks an authorization request against RFC 6749 §4, OpenID Connect Core §3 and RFC 7636.
 struct AuthorizationRequestParser {
     enum Outcome {
-        case valid(ParsedAuthorizationRequest)
+        /// The request, with the client it names.
+        case valid(ParsedAuthorizationRequest, OAuthClient)
         /// The client or redirect URI cannot be trusted: answer the user directly, never redirect.
         case untrusted(OAuthError)
         /// An error to deliver to the client through its redirect URI.
@@ -226,8 +226,7 @@ struct AuthorizationRequestParser {
             }
         }
 
-        return .valid(
-            ParsedAuthorizationRequest(
+        let parsed = ParsedAuthorizationRequest(
                 clientId: clientId, clientIdAliasUsed: aliasUsed, redirectUri: redirectUri, redirectUriGiven: single("redirect_uri") != nil,
                 responseTypes: responseTypes == ["none"] ? [] : responseTypes.sorted(), responseMode: redirection.mode, state: state,
                 scopes: scopes, nonce: nonce, codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : method,
@@ -235,7 +234,8 @@ struct AuthorizationRequestParser {
                 userInfoClaims: userInfoClaims, claimNames: claimNames, subject: subject, loginHint: single("login_hint"),
                 uiLocales: (single("ui_locales") ?? "").split(separator: " ").map(String.init),
                 claimsLocales: (single("claims_locales") ?? "").split(separator: " ").map(String.init), resources: resources,
-                context: context))
+                context: context)
+        return .valid(parsed, client)
     }
 }
 

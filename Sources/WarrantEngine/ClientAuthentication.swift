@@ -44,9 +44,9 @@ struct ClientAuthenticator {
         guard let identifier = basicId ?? assertionIssuer ?? form["client_id"] else {
             return .failure(.invalidClient("The request does not identify the client."))
         }
-        guard let (client, _) = try await engine.client(named: identifier, serviceApiKey: serviceApiKey),
-            let clientId = client.clientId, let record = try await engine.store.client(serviceApiKey: serviceApiKey, clientId: clientId)
-        else { return .failure(.invalidClient("There is no client with the client_id '\(identifier)'.")) }
+        guard let (client, record, _) = try await engine.client(named: identifier, serviceApiKey: serviceApiKey) else {
+            return .failure(.invalidClient("There is no client with the client_id '\(identifier)'."))
+        }
         if client.locked == true { return .failure(.invalidClient("The client is locked.")) }
 
         let method = client.tokenAuthMethod ?? .clientSecretBasic

@@ -111,11 +111,10 @@ extension WarrantEngine {
         _ serviceId: Int64, _ clientId: String, _ credentials: BearerCredentials?
     ) async throws -> (service: ServiceRecord, client: ClientRecord) {
         let (_, service) = try await access.service(serviceId, credentials)
-        if let numeric = Int64(clientId), let record = try await store.client(serviceApiKey: service.apiKey, clientId: numeric) {
-            return (service, record)
+        guard let (record, _) = try await clientRecord(named: clientId, serviceApiKey: service.apiKey) else {
+            throw APIFailure.notFound(.clientNotFound)
         }
-        if let record = try await store.client(serviceApiKey: service.apiKey, alias: clientId) { return (service, record) }
-        throw APIFailure.notFound(.clientNotFound)
+        return (service, record)
     }
 
     private static let aliasTaken = APIFailure.invalid(

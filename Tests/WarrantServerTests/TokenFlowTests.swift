@@ -131,7 +131,7 @@ import WarrantAPI
             #expect(claims.name == "Alice")
             #expect(claims.email == "alice@example.com")
             #expect(claims.phone_number == nil)  // phone was not in the scopes
-            #expect(claims.at_hash == Base64URL(Array(SHA256Digest.of(try #require(response.accessToken)).prefix(16))))
+            #expect(claims.at_hash == base64URL(Array(SHA256Digest.of(try #require(response.accessToken)).prefix(16))))
             #expect(claims.exp - claims.iat == 86_400)
         }
     }
@@ -167,7 +167,7 @@ import WarrantAPI
                 // at_hash uses the hash of the signing algorithm: SHA-512 for EdDSA (Ed25519).
                 let accessToken = try #require(response.accessToken)
                 let digest = algorithm == .edDSA ? Array(Crypto.SHA512.hash(data: Data(accessToken.utf8))) : SHA256Digest.of(accessToken)
-                #expect(claims.at_hash == Base64URL(Array(digest.prefix(digest.count / 2))))
+                #expect(claims.at_hash == base64URL(Array(digest.prefix(digest.count / 2))))
             }
         }
     }
@@ -386,8 +386,8 @@ import WarrantAPI
             let keys = try await flow.jwks()
             let idToken = try await keys.verify(try #require(fragment["id_token"]), as: Claims.self)
             #expect(idToken.nonce == "n-2")
-            #expect(idToken.c_hash == Base64URL(Array(SHA256Digest.of(try #require(fragment["code"])).prefix(16))))
-            #expect(idToken.at_hash == Base64URL(Array(SHA256Digest.of(jwtAccessToken).prefix(16))))
+            #expect(idToken.c_hash == base64URL(Array(SHA256Digest.of(try #require(fragment["code"])).prefix(16))))
+            #expect(idToken.at_hash == base64URL(Array(SHA256Digest.of(jwtAccessToken).prefix(16))))
             // RFC 9068: the JWT access token names its issuer, subject, client and scopes.
             let access = try await keys.verify(jwtAccessToken, as: AccessClaims.self)
             #expect(access.iss == "https://as.example.com")
@@ -448,7 +448,7 @@ enum SHA256Digest {
     }
 }
 
-func Base64URL(_ bytes: [UInt8]) -> String {
+func base64URL(_ bytes: [UInt8]) -> String {
     Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         .replacingOccurrences(of: "=", with: "")
 }
