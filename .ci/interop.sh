@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant —
-# management, then the code flow, refresh and ID token reissue with ID tokens verified by joserfc — and a
-# graceful shutdown with SIGTERM.
+# management; the code flow, refresh and ID token reissue with ID tokens verified by joserfc; token exchange,
+# token management, introspection, revocation and UserInfo — and a graceful shutdown with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,8 @@ echo "== authlete 1.3.0 (Python, V3) against warrant on 127.0.0.1:$port"
 "$venv/bin/python" Tests/Interop/authlete_management.py "http://127.0.0.1:$port" "$token"
 echo "== authlete 1.3.0 flows, ID tokens verified with joserfc"
 "$venv/bin/python" Tests/Interop/authlete_flows.py "http://127.0.0.1:$port" "$token"
+echo "== authlete 1.3.0 token exchange, token management, introspection, revocation, userinfo"
+"$venv/bin/python" Tests/Interop/authlete_tokens.py "http://127.0.0.1:$port" "$token"
 
 echo "== graceful shutdown on SIGTERM"
 kill -TERM $pid

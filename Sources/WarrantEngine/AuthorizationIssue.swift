@@ -26,7 +26,8 @@ extension WarrantEngine {
             requestedIdTokenClaims: request.claimNames,
             clientIdentifier: request.clientIdAliasUsed ? (client.clientIdAlias ?? String(request.clientId)) : String(request.clientId),
             redirectUri: request.redirectUri, redirectUriGiven: request.redirectUriGiven, codeChallenge: request.codeChallenge,
-            codeChallengeMethod: request.codeChallengeMethod, accessTokenDuration: body.accessTokenDuration)
+            codeChallengeMethod: request.codeChallengeMethod, accessTokenDuration: body.accessTokenDuration,
+            properties: StoredProperty.from(body.properties), userInfoClaims: request.userInfoClaims, consentedClaims: body.consentedClaims)
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: record.apiKey, clientId: request.clientId, subject: body.subject,
             payload: try Self.json(details), createdAt: time)
@@ -47,7 +48,8 @@ extension WarrantEngine {
         if request.wantsToken {
             // Implicit and hybrid flows never get a refresh token from the authorization endpoint.
             let issued = try await makeTokens(
-                service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details, withRefreshToken: false,
+                service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details, grantType: .implicit,
+                withRefreshToken: false,
                 accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration)
             tokens = issued
             parameters += [

@@ -221,7 +221,7 @@ struct AuthorizationRequestParser {
         // resource (RFC 8707).
         let resources = values["resource"] ?? []
         for resource in resources {
-            guard let url = URL(string: resource), url.scheme != nil, url.fragment == nil, !resource.contains("#") else {
+            guard URLRules.isResourceIndicator(resource) else {
                 return fail(OAuthError("invalid_target", "resource '\(resource)' must be an absolute URI without a fragment."))
             }
         }

@@ -21,7 +21,10 @@ struct ClientAuthenticator {
 
     /// - Parameters:
     ///   - basicId, basicSecret: what the front end took from an `Authorization: Basic` header.
-    func authenticate(form: [String: String], basicId: String?, basicSecret: String?) async throws -> Result<Authenticated, OAuthError> {
+    ///   - secretCarrierFree: a secret in `form` serves client_secret_basic clients too (JSON requests have no header to use).
+    func authenticate(form: [String: String], basicId: String?, basicSecret: String?, secretCarrierFree: Bool = false) async throws
+        -> Result<Authenticated, OAuthError>
+    {
         let usedBasic = basicId != nil || basicSecret != nil
         let usedPost = form["client_secret"] != nil
         let usedAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
@@ -55,7 +58,7 @@ struct ClientAuthenticator {
         case .none:
             guard presented == nil else { return .failure(.invalidClient("A public client has no secret to send.")) }
         case .clientSecretBasic, .clientSecretPost:
-            if method == .clientSecretBasic, !usedBasic {
+            if method == .clientSecretBasic, !usedBasic, !secretCarrierFree {
                 return .failure(.invalidClient("The client must authenticate with client_secret_basic."))
             }
             if method == .clientSecretPost, !usedPost {

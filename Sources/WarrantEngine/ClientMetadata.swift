@@ -53,18 +53,13 @@ enum ClientMetadata {
         if client.jwks != nil, client.jwksUri != nil {
             violations.report("must not be given together with jwksUri", at: root.appending("jwks"))
         }
-        if let jwks = client.jwks, !isJWKSet(jwks) {
-            violations.report("must be a JWK Set: a JSON object with a \"keys\" array", at: root.appending("jwks"))
+        if let jwks = client.jwks, let problem = JWKSetRules.publicKeyProblem(jwks) {
+            violations.report(problem, at: root.appending("jwks"))
         }
         if let alias = client.clientIdAlias, alias.allSatisfy(\.isNumber) {
             violations.report("must not be all digits, which would read as a client ID", at: root.appending("clientIdAlias"))
         }
         return violations.list
-    }
-
-    private static func isJWKSet(_ text: String) -> Bool {
-        if case .array? = (try? JSONValue(parsing: text))?["keys"] { return true }
-        return false
     }
 
     /// RFC 6749 §3.1.2, RFC 8252 and OAuth 2.0 Security BCP: absolute, no fragment, https except on loopback;

@@ -28,6 +28,47 @@ struct GrantDetails: Codable, Equatable, Sendable {
     var codeChallenge: String?
     var codeChallengeMethod: String?
     var accessTokenDuration: Int64?
+    // Added after the first release; absent in older rows.
+    var properties: [StoredProperty]? = nil
+    /// The userinfo member of the claims request, as JSON text.
+    var userInfoClaims: String? = nil
+    var consentedClaims: [String]? = nil
+    /// The grant type (Authlete's name) a token was issued by.
+    var grantType: String? = nil
+    /// `audience` values of a token exchange: the token's aud, with `resources`.
+    var audiences: [String]? = nil
+    /// The delegation chain of a token exchange (RFC 8693 §4.1): the current actor, prior ones nested.
+    var act: JSONValue? = nil
+
+    /// The `aud` of JWTs made from these details: audiences and resources, or else the client.
+    var tokenAudience: [String] {
+        let named = (audiences ?? []) + resources
+        return named.isEmpty ? [clientIdentifier] : named
+    }
+}
+
+/// A property (key, value, hidden) as tokens keep it.
+struct StoredProperty: Codable, Equatable, Sendable {
+    var key: String
+    var value: String
+    var hidden: Bool
+
+    init(_ property: Property) {
+        (key, value, hidden) = (property.key, property.value, property.hidden)
+    }
+
+    var property: Property { Property(key: key, value: value, hidden: hidden) }
+
+    static func from(_ properties: [Property]?) -> [StoredProperty]? {
+        guard let properties, !properties.isEmpty else { return nil }
+        return properties.map(StoredProperty.init)
+    }
+
+    /// Properties for a response; hidden ones only where the caller is the service's own back end.
+    static func visible(_ properties: [StoredProperty]?, includeHidden: Bool) -> [Property]? {
+        let shown = (properties ?? []).filter { includeHidden || !$0.hidden }.map(\.property)
+        return shown.isEmpty ? nil : shown
+    }
 }
 
 /// Claims each standard scope stands for (OpenID Connect Core §5.4).
@@ -60,16 +101,19 @@ struct IssuedTokens: Sendable {
     var scopes: [String]
     var grantId: String?
     var sessionId: String?
+    var properties: [StoredProperty]?
 }
 
 extension WarrantEngine {
     /// Makes (but does not store) an access token, its optional refresh token, and the JWT form when the
     /// service signs access tokens (RFC 9068).
     func makeTokens(
-        service: Service, serviceApiKey: Int64, client: OAuthClient, grantId: String?, details: GrantDetails,
+        service: Service, serviceApiKey: Int64, client: OAuthClient, grantId: String?, details: GrantDetails, grantType: GrantType,
         withRefreshToken: Bool, accessTokenValue: String? = nil, accessDuration: Int64? = nil, refreshDuration: Int64? = nil,
-        refreshExpiresAt: Int64? = nil
+        refreshExpiresAt: Int64? = nil, refreshTokenValue: String? = nil, jwtAlgorithm: String? = nil
     ) async throws -> IssuedTokens {
+        var details = details
+        details.grantType = grantType.rawValue
         let time = now()
         let accessSeconds = Self.positive(accessDuration) ?? Self.positive(details.accessTokenDuration)
             ?? Self.positive(client.extension?.accessTokenDuration) ?? service.accessTokenDuration ?? ServiceMetadata.defaultAccessTokenDuration
@@ -80,7 +124,7 @@ extension WarrantEngine {
         var refreshToken: String?
         var refreshRecord: RefreshTokenRecord?
         if withRefreshToken, let grantId {
-            let value = Secrets.token()
+            let value = refreshTokenValue ?? Secrets.token()
             refreshToken = value
             refreshRecord = RefreshTokenRecord(
                 hash: Secrets.hash(value), grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
@@ -89,18 +133,20 @@ extension WarrantEngine {
         }
         let accessHash = Secrets.hash(accessToken)
         var jwtAccessToken: String?
-        if let algorithm = service.accessTokenSignAlg, SigningAlgorithm(rawValue: algorithm.rawValue) != nil {
+        if let algorithm = jwtAlgorithm ?? service.accessTokenSignAlg?.rawValue, SigningAlgorithm(rawValue: algorithm) != nil {
+            let audience = details.tokenAudience
             var claims: [String: JSONValue] = [
                 "iss": .string(service.issuer?.absoluteString ?? ""), "sub": .string(details.subject ?? details.clientIdentifier),
-                "aud": details.resources.isEmpty ? .string(details.clientIdentifier) : .array(details.resources.map(JSONValue.string)),
+                "aud": audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string)),
                 "client_id": .string(details.clientIdentifier), "iat": .integer(time / 1000),
                 "exp": .integer((time + accessSeconds * 1000) / 1000), "jti": .string(accessHash),
             ]
             if !details.scopes.isEmpty { claims["scope"] = .string(details.scopes.joined(separator: " ")) }
+            if let act = details.act { claims["act"] = act }
             if let extra = details.jwtAtClaims, case .object(let members)? = try? JSONValue(parsing: extra) {
                 for (name, value) in members where claims[name] == nil { claims[name] = value }
             }
-            jwtAccessToken = try await signer.sign(claims, algorithm: algorithm.rawValue, serviceApiKey: serviceApiKey, type: "at+jwt")
+            jwtAccessToken = try await signer.sign(claims, algorithm: algorithm, serviceApiKey: serviceApiKey, type: "at+jwt")
         }
         let accessRecord = AccessTokenRecord(
             hash: accessHash, grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
@@ -109,7 +155,7 @@ extension WarrantEngine {
         return IssuedTokens(
             accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
             refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { ($0.expiresAt - time) / 1000 }, jwtAccessToken: jwtAccessToken,
-            scopes: details.scopes, grantId: grantId, sessionId: details.sessionId)
+            scopes: details.scopes, grantId: grantId, sessionId: details.sessionId, properties: details.properties)
     }
 
     /// An ID token (OpenID Connect Core §2) signed with the service key of the client's algorithm.
@@ -128,7 +174,9 @@ extension WarrantEngine {
         let audType = audienceType ?? details.idTokenAudType ?? service.idTokenAudType?.rawValue ?? "array"
         claims["iss"] = .string(service.issuer?.absoluteString ?? "")
         claims["sub"] = .string(details.sub ?? details.subject ?? "")
-        claims["aud"] = audType == "string" ? .string(details.clientIdentifier) : .array([.string(details.clientIdentifier)])
+        // An ID token is for the client, or for the audiences a token exchange named.
+        let audience = (details.audiences ?? []).isEmpty ? [details.clientIdentifier] : details.audiences!
+        claims["aud"] = audType == "string" && audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string))
         claims["azp"] = .string(details.clientIdentifier)
         claims["iat"] = .integer(time / 1000)
         claims["exp"] = .integer(time / 1000 + lifetime)
@@ -136,6 +184,7 @@ extension WarrantEngine {
         if let nonce = details.nonce { claims["nonce"] = .string(nonce) }
         if let acr = details.acr { claims["acr"] = .string(acr) }
         if let sessionId = details.sessionId { claims["sid"] = .string(sessionId) }
+        if let act = details.act { claims["act"] = act }
         if let accessToken { claims["at_hash"] = .string(Hashing.halfHash(accessToken, algorithm: algorithm)) }
         if let code { claims["c_hash"] = .string(Hashing.halfHash(code, algorithm: algorithm)) }
         var header: [String: JSONValue] = [:]
@@ -152,6 +201,10 @@ extension WarrantEngine {
         if !tokens.scopes.isEmpty { body["scope"] = .string(tokens.scopes.joined(separator: " ")) }
         if let refresh = tokens.refreshToken { body["refresh_token"] = .string(refresh) }
         if includeIDToken, let idToken = tokens.idToken { body["id_token"] = .string(idToken) }
+        // Properties that are not hidden travel in the response, as Authlete's do; they never replace a member.
+        for property in tokens.properties ?? [] where !property.hidden && body[property.key] == nil {
+            body[property.key] = .string(property.value)
+        }
         if service.keycloakTokenResponse == true {
             body["refresh_expires_in"] = .integer(tokens.refreshExpiresIn ?? 0)
             body["not-before-policy"] = 0

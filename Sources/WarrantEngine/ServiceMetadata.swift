@@ -80,6 +80,10 @@ enum ServiceMetadata {
             if scope.name.contains(" ") { violations.report("must not contain spaces", at: path) }
             if !seen.insert(scope.name).inserted { violations.report("repeats scope '\(scope.name)'", at: path) }
         }
+        for (index, trusted) in (service.tokenExchangeTrustedIssuers ?? []).enumerated() {
+            let path = JSONPath.root.appending("tokenExchangeTrustedIssuers").appending(index).appending("jwks")
+            if let problem = JWKSetRules.publicKeyProblem(trusted.jwks) { violations.report(problem, at: path) }
+        }
         return violations.list
     }
 }
@@ -108,5 +112,27 @@ enum URLRules {
         if issuer.query != nil { problems.append("must not have a query") }
         if issuer.fragment != nil { problems.append("must not have a fragment") }
         return problems
+    }
+
+    /// RFC 8707 §2: a resource indicator is an absolute URI without a fragment.
+    static func isResourceIndicator(_ text: String) -> Bool {
+        guard let url = URL(string: text), url.scheme != nil else { return false }
+        return url.fragment == nil && !text.contains("#")
+    }
+}
+
+/// What a JWK Set of someone else's keys must be.
+enum JWKSetRules {
+    /// Nil for a JWK Set of public keys; what is wrong otherwise.
+    static func publicKeyProblem(_ text: String) -> String? {
+        guard case .object(let set)? = try? JSONValue(parsing: text), case .array(let keys)? = set["keys"], !keys.isEmpty else {
+            return "must be a JWK Set: an object with a non-empty keys array"
+        }
+        for key in keys {
+            guard case .object(let members) = key, members["kty"]?.stringValue != nil else { return "every key must be an object with kty" }
+            // Private or symmetric key material has no place in a list of keys that verify.
+            if members["d"] != nil || members["k"] != nil { return "must hold public keys only" }
+        }
+        return nil
     }
 }

@@ -14,6 +14,10 @@ extension WarrantEngine {
             }
             form[name] = value
         }
+        // Token exchange may come from clients warrant cannot identify; it authenticates on its own terms.
+        if form["grant_type"] == Self.tokenExchangeGrant {
+            return .ok(try await exchangeThroughTokenEndpoint(input.body, form: form, service: service, serviceApiKey: record.apiKey))
+        }
         let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
         let authenticator = ClientAuthenticator(engine: self, serviceApiKey: record.apiKey, audiences: audiences)
         let authenticated: ClientAuthenticator.Authenticated
@@ -70,7 +74,8 @@ extension WarrantEngine {
         guard codeRecord.expiresAt >= now() else {
             return tokenFailure(.invalidGrant("The authorization code has expired."), service: context.service)
         }
-        let details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+        var details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+        if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
         if details.redirectUriGiven || context.form["redirect_uri"] != nil, context.form["redirect_uri"] != details.redirectUri {
             return tokenFailure(.invalidGrant("redirect_uri does not match the authorization request."), service: context.service)
         }
@@ -89,7 +94,7 @@ extension WarrantEngine {
         }
         var tokens = try await makeTokens(
             service: context.service, serviceApiKey: context.serviceApiKey, client: context.client.client, grantId: grant.id, details: details,
-            withRefreshToken: issuesRefreshTokens(context), accessTokenValue: context.request.accessToken,
+            grantType: .authorizationCode, withRefreshToken: issuesRefreshTokens(context), accessTokenValue: context.request.accessToken,
             accessDuration: context.request.accessTokenDuration, refreshDuration: context.request.refreshTokenDuration)
         if details.scopes.contains("openid") {
             tokens.idToken = try await makeIDToken(
@@ -115,6 +120,7 @@ extension WarrantEngine {
             return tokenFailure(.invalidGrant("The refresh token has expired or was revoked."), service: context.service)
         }
         var details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+        if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
         let granted = old.scopes.split(separator: " ").map(String.init)
         if let requested = context.form["scope"] {
             let scopes = requested.split(separator: " ").map(String.init)
@@ -129,7 +135,7 @@ extension WarrantEngine {
         let keepExpiry = context.service.refreshTokenDurationKept == true && context.service.refreshTokenDurationReset != true
         var tokens = try await makeTokens(
             service: context.service, serviceApiKey: context.serviceApiKey, client: context.client.client, grantId: grant.id, details: details,
-            withRefreshToken: !keep, accessTokenValue: context.request.accessToken, accessDuration: context.request.accessTokenDuration,
+            grantType: .refreshToken, withRefreshToken: !keep, accessTokenValue: context.request.accessToken, accessDuration: context.request.accessTokenDuration,
             refreshDuration: context.request.refreshTokenDuration, refreshExpiresAt: keepExpiry ? old.expiresAt : nil)
         if keep {
             // The same refresh token keeps working; the new access token points at it.
@@ -170,7 +176,7 @@ extension WarrantEngine {
         let details = grantDetails(context, subject: nil, scopes: scopes)
         let tokens = try await makeTokens(
             service: context.service, serviceApiKey: context.serviceApiKey, client: context.client.client, grantId: nil, details: details,
-            withRefreshToken: false, accessTokenValue: context.request.accessToken, accessDuration: context.request.accessTokenDuration)
+            grantType: .clientCredentials, withRefreshToken: false, accessTokenValue: context.request.accessToken, accessDuration: context.request.accessTokenDuration)
         try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: nil)
         return tokenSuccess(tokens, context: context, grantType: .clientCredentials, subject: nil)
     }
@@ -208,12 +214,13 @@ extension WarrantEngine {
         var details = try JSONDecoder().decode(GrantDetails.self, from: Data(ticket.payload.utf8))
         details.subject = input.body.subject
         details.jwtAtClaims = input.body.jwtAtClaims ?? details.jwtAtClaims
+        if let properties = StoredProperty.from(input.body.properties) { details.properties = properties }
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: record.apiKey, clientId: ticket.clientId, subject: input.body.subject,
             payload: try Self.json(details), createdAt: now())
         try await store.insertGrant(grant, code: nil, accessToken: nil)
         let tokens = try await makeTokens(
-            service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details,
+            service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details, grantType: .password,
             withRefreshToken: (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken),
             accessTokenValue: input.body.accessToken, accessDuration: input.body.accessTokenDuration,
             refreshDuration: input.body.refreshTokenDuration)
@@ -271,7 +278,7 @@ extension WarrantEngine {
             subject: subject, sub: nil, scopes: scopes, resources: [], authTime: nil, acr: nil, claims: nil, idtHeaderParams: nil,
             idTokenAudType: nil, sessionId: nil, nonce: nil, jwtAtClaims: context.request.jwtAtClaims, requestedIdTokenClaims: [],
             clientIdentifier: context.client.identifier, redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
-            accessTokenDuration: context.request.accessTokenDuration)
+            accessTokenDuration: context.request.accessTokenDuration, properties: StoredProperty.from(context.request.properties))
     }
 
     private func tokenSuccess(_ tokens: IssuedTokens, context: TokenContext, grantType: GrantType, subject: String?) -> TokenResponse {
@@ -283,7 +290,8 @@ extension WarrantEngine {
             grantType: grantType, clientId: context.client.record.clientId,
             clientIdAlias: context.client.client.clientIdAlias, clientIdAliasUsed: context.client.identifier == context.client.client.clientIdAlias,
             clientAuthMethod: context.client.client.tokenAuthMethod ?? .clientSecretBasic, subject: subject,
-            scopes: tokens.scopes, jwtAccessToken: tokens.jwtAccessToken, sessionId: tokens.sessionId)
+            scopes: tokens.scopes, properties: StoredProperty.visible(tokens.properties, includeHidden: true), jwtAccessToken: tokens.jwtAccessToken,
+            sessionId: tokens.sessionId)
     }
 
     func tokenFailure(_ error: OAuthError, service: Service, action: TokenAction = .badRequest) -> TokenResponse {

@@ -12,8 +12,8 @@ public protocol GrantStore: Sendable {
     func grant(id: String) async throws -> GrantRecord?
     /// Marks a code used; a code presented a second time revokes its grant instead.
     func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption
-    /// Revokes a grant and every token issued from it.
-    func revokeGrant(id: String, now: Int64) async throws
+    /// Revokes a grant and every token issued from it; returns how many live access tokens it had.
+    @discardableResult func revokeGrant(id: String, now: Int64) async throws -> Int
 
     /// Stores tokens. Tokens of a grant revoked in the meantime (a replay raced the request) are stored revoked.
     func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws
@@ -24,4 +24,17 @@ public protocol GrantStore: Sendable {
     func refresh(
         hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
     ) async throws -> RefreshRotation
+
+    /// Revokes one access token; false when there is none, or it was revoked already.
+    func revokeAccessToken(hash: String, now: Int64) async throws -> Bool
+    /// Deletes an access token of the service; false when there is none.
+    func deleteAccessToken(hash: String, serviceApiKey: Int64) async throws -> Bool
+    /// Writes an access token's scopes, expiry and payload; false when it is gone.
+    func updateAccessToken(_ token: AccessTokenRecord) async throws -> Bool
+    /// The service's access tokens that are neither expired nor revoked, newest first.
+    func liveAccessTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64, offset: Int, limit: Int) async throws
+        -> Page<AccessTokenRecord>
+    /// Revokes every live access and refresh token of a client, a subject, or a subject at a client;
+    /// returns how many access tokens were revoked.
+    func revokeTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64) async throws -> Int
 }

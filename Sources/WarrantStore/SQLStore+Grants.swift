@@ -102,8 +102,13 @@ extension SQLStore {
         }
     }
 
-    public func revokeGrant(id: String, now: Int64) async throws {
-        try await session.transaction { db in try await Self.revokeGrant(id, now: now, in: db) }
+    @discardableResult public func revokeGrant(id: String, now: Int64) async throws -> Int {
+        try await session.transaction { db in
+            let live = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens")
+                .where("grant_id", .equal, id).where("revoked_at", .is, SQLLiteral.null).first()?.decode(column: "count", as: Int.self) ?? 0
+            try await Self.revokeGrant(id, now: now, in: db)
+            return live
+        }
     }
 
     private static func revokeGrant(_ id: String, now: Int64, in db: any SQLDatabase) async throws {
@@ -159,9 +164,78 @@ extension SQLStore {
             if rotate {
                 try await db.update("refresh_tokens").set("rotated_at", to: now).where("hash", .equal, hash).run()
             }
+            // A refresh replaces the access tokens issued with this refresh token.
+            try await db.update("access_tokens").set("revoked_at", to: now).where("refresh_token_hash", .equal, hash)
+                .where("revoked_at", .is, SQLLiteral.null).run()
             try await Self.insert(accessToken, into: db)
             if let refreshToken { try await Self.insert(refreshToken, into: db) }
             return .rotated
+        }
+    }
+
+    public func revokeAccessToken(hash: String, now: Int64) async throws -> Bool {
+        try await session.transaction { db in
+            let live = try await db.select().column("hash").from("access_tokens").where("hash", .equal, hash)
+                .where("revoked_at", .is, SQLLiteral.null).first()
+            guard live != nil else { return false }
+            try await db.update("access_tokens").set("revoked_at", to: now).where("hash", .equal, hash).run()
+            return true
+        }
+    }
+
+    public func deleteAccessToken(hash: String, serviceApiKey: Int64) async throws -> Bool {
+        try await session.transaction { db in
+            let row = try await db.select().column("hash").from("access_tokens").where("hash", .equal, hash)
+                .where("service_api_key", .equal, serviceApiKey).first()
+            guard row != nil else { return false }
+            try await db.delete(from: "access_tokens").where("hash", .equal, hash).run()
+            return true
+        }
+    }
+
+    public func updateAccessToken(_ token: AccessTokenRecord) async throws -> Bool {
+        try await session.transaction { db in
+            guard try await db.select().column("hash").from("access_tokens").where("hash", .equal, token.hash).first() != nil else {
+                return false
+            }
+            try await db.update("access_tokens").set("scopes", to: token.scopes).set("expires_at", to: token.expiresAt)
+                .set("payload", to: token.payload).where("hash", .equal, token.hash).run()
+            return true
+        }
+    }
+
+    public func liveAccessTokens(
+        serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64, offset: Int, limit: Int
+    ) async throws -> Page<AccessTokenRecord> {
+        try await session.read { db in
+            func filtered(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+                var query = query.where("service_api_key", .equal, serviceApiKey).where("revoked_at", .is, SQLLiteral.null)
+                    .where("expires_at", .greaterThanOrEqual, now)
+                if let clientId { query = query.where("client_id", .equal, clientId) }
+                if let subject { query = query.where("subject", .equal, subject) }
+                return query
+            }
+            let total = try await filtered(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens"))
+                .first()?.decode(column: "count", as: Int.self) ?? 0
+            let records = try await filtered(db.select().column("*").from("access_tokens"))
+                .orderBy("created_at", .descending).orderBy("hash").offset(offset).limit(limit).all().map(Self.accessToken)
+            return Page(total: total, records: records)
+        }
+    }
+
+    public func revokeTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64) async throws -> Int {
+        try await session.transaction { db in
+            func live<Builder: SQLPredicateBuilder>(_ query: Builder) -> Builder {
+                var query = query.where("service_api_key", .equal, serviceApiKey).where("revoked_at", .is, SQLLiteral.null)
+                if let clientId { query = query.where("client_id", .equal, clientId) }
+                if let subject { query = query.where("subject", .equal, subject) }
+                return query
+            }
+            let count = try await live(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens"))
+                .first()?.decode(column: "count", as: Int.self) ?? 0
+            try await live(db.update("access_tokens").set("revoked_at", to: now)).run()
+            try await live(db.update("refresh_tokens").set("revoked_at", to: now)).run()
+            return count
         }
     }
 

@@ -47,18 +47,18 @@ import WarrantAPI
                 ])
     }
 
-    @Test func tokenExchangeRequestFollowsRFC8693() throws {
+    @Test func issueSpecFollowsRFC8693() throws {
         let form = FormEncoding.object(
             from: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=abc&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&audience=a&audience=b&resource=https%3A%2F%2Fapi.example.com")
         var violations = Violations(valuesAreText: true)
-        let request = try #require(TokenExchangeRequest(json: form, at: .root, violations: &violations))
+        let request = try #require(IssueSpec(json: form, at: .root, violations: &violations))
         #expect(violations.isEmpty)
         #expect(request.subjectTokenType == .accessToken)
         #expect(request.audience == ["a", "b"])
-        #expect(request.resource?.map(\.absoluteString) == ["https://api.example.com"])
+        #expect(request.resource == ["https://api.example.com"])
         #expect(request.violations.isEmpty)
 
-        let wrong = TokenExchangeRequest(grantType: "password", subjectToken: "", subjectTokenType: .unknown("urn:x"))
+        let wrong = IssueSpec(grantType: "password", subjectToken: "", subjectTokenType: .unknown("urn:x"))
         #expect(
             wrong.violations.map(\.description) == [
                 "body /grant_type: must match the pattern ^urn:ietf:params:oauth:grant-type:token-exchange$",

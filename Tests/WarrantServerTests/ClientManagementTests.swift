@@ -83,7 +83,7 @@ import WarrantAPI
                     "/grantTypes/1: PASSWORD is not supported by the service",
                     "/tokenAuthMethod: must not be NONE for a confidential client",
                     "/jwks: must not be given together with jwksUri",
-                    "/jwks: must be a JWK Set: a JSON object with a \"keys\" array",
+                    "/jwks: must be a JWK Set: an object with a non-empty keys array",
                     "/clientIdAlias: must not be all digits, which would read as a client ID",
                 ])
         }

@@ -87,4 +87,11 @@ extension Client {
     }
 }
 
-struct UnexpectedOutput: Error {}
+struct UnexpectedOutput: Error {
+    var output: String?
+
+    init() {}
+
+    /// Keeps what came instead, for the failure message.
+    init(_ output: Any) { self.output = "\(output)" }
+}

@@ -41,9 +41,13 @@ import WarrantAPI
             return try #require(response.authorizationCode)
         }
 
-        func token(_ parameters: String, clientId: String? = nil, secret: String? = nil) async throws -> TokenResponse {
+        func token(_ parameters: String, clientId: String? = nil, secret: String? = nil, accessTokenDuration: Int64? = nil) async throws
+            -> TokenResponse
+        {
             guard case .ok(let response) = try await api.authToken(
-                .init(path: .init(serviceId: serviceId), body: .init(parameters: parameters, clientId: clientId, clientSecret: secret)))
+                .init(
+                    path: .init(serviceId: serviceId),
+                    body: .init(parameters: parameters, clientId: clientId, clientSecret: secret, accessTokenDuration: accessTokenDuration)))
             else { throw UnexpectedOutput() }
             return response
         }

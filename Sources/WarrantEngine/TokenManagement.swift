@@ -1,0 +1,205 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+extension WarrantEngine {
+    public func tokenCreate(_ input: Operations.TokenCreate.Input) async throws -> Operations.TokenCreate.Output {
+        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let service = try Self.service(from: record, result: nil)
+        let body = input.body
+        func refused(_ action: TokenCreateAction, _ result: ResultCode, _ why: String) -> Operations.TokenCreate.Output {
+            .ok(TokenCreateResponse(resultCode: result.code, resultMessage: "[\(result.code)] \(why)", action: action))
+        }
+        // Authlete's SDKs send 0 and null for "not given".
+        let identifier = body.clientIdentifier ?? body.clientId.flatMap { $0 > 0 ? String($0) : nil }
+        guard let identifier, let (client, clientRecord, aliasUsed) = try await client(named: identifier, serviceApiKey: record.apiKey) else {
+            return refused(.badRequest, .tokenCreateInvalid, "clientId or clientIdentifier must name a client of the service.")
+        }
+        let grantType = body.grantType
+        if case .unknown(let name) = grantType { return refused(.badRequest, .tokenCreateInvalid, "The grant type '\(name)' is unknown.") }
+        if grantType == .refreshToken { return refused(.badRequest, .tokenCreateInvalid, "REFRESH_TOKEN cannot be the grant type of a new token.") }
+        guard (service.supportedGrantTypes ?? []).contains(grantType), (client.grantTypes ?? []).contains(grantType) else {
+            return refused(.forbidden, .tokenCreateForbidden, "The service or the client does not allow the grant type \(grantType.rawValue).")
+        }
+        let subject = body.subject.flatMap { $0.isEmpty ? nil : $0 }
+        if subject == nil, grantType != .clientCredentials, grantType != .jwtBearer {
+            return refused(.badRequest, .tokenCreateInvalid, "subject is required for the grant type \(grantType.rawValue).")
+        }
+        let scopes = body.scopes ?? []
+        let supported = Set((service.supportedScopes ?? []).map(\.name))
+        if let unknown = scopes.first(where: { !supported.contains($0) }) {
+            return refused(.badRequest, .tokenCreateInvalid, "The scope '\(unknown)' is not supported by the service.")
+        }
+        let resources = body.resources ?? []
+        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
+            return refused(.badRequest, .tokenCreateInvalid, "The resource '\(bad)' must be an absolute URI without a fragment.")
+        }
+        let details = GrantDetails(
+            subject: subject, sub: nil, scopes: scopes, resources: resources, authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil },
+            acr: body.acr, claims: nil, idtHeaderParams: nil, idTokenAudType: nil, sessionId: body.sessionId, nonce: nil,
+            jwtAtClaims: body.jwtAtClaims, requestedIdTokenClaims: [],
+            clientIdentifier: body.clientIdAliasUsed == true ? (client.clientIdAlias ?? identifier) : (aliasUsed ? identifier : String(clientRecord.clientId)),
+            redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
+            accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
+        let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil
+            && (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken)
+        let tokens = try await issue(
+            details, grantType: grantType, service: service, serviceApiKey: record.apiKey, client: client, withRefreshToken: refreshable,
+            accessTokenValue: body.accessToken, refreshTokenValue: body.refreshToken, accessDuration: body.accessTokenDuration,
+            refreshDuration: body.refreshTokenDuration)
+        return .ok(
+            TokenCreateResponse(
+                resultCode: ResultCode.tokenCreated.code, resultMessage: ResultCode.tokenCreated.message, action: .ok,
+                accessToken: tokens.accessToken, clientId: clientRecord.clientId, expiresAt: tokens.accessRecord.expiresAt,
+                expiresIn: tokens.expiresIn, grantType: grantType, properties: StoredProperty.visible(tokens.properties, includeHidden: true),
+                refreshToken: tokens.refreshToken, scopes: scopes, subject: subject, tokenType: "Bearer", jwtAccessToken: tokens.jwtAccessToken,
+                tokenId: tokens.accessRecord.hash, refreshTokenScopes: tokens.refreshRecord.map { Self.words($0.scopes) },
+                clientIdentifier: details.clientIdentifier, sessionId: body.sessionId))
+    }
+
+    /// Makes and stores tokens outside a grant flow; a refresh token gets a grant of its own to belong to.
+    func issue(
+        _ details: GrantDetails, grantType: GrantType, service: Service, serviceApiKey: Int64, client: OAuthClient, withRefreshToken: Bool,
+        accessTokenValue: String? = nil, refreshTokenValue: String? = nil, accessDuration: Int64? = nil, refreshDuration: Int64? = nil,
+        jwtAlgorithm: String? = nil
+    ) async throws -> IssuedTokens {
+        var grant: GrantRecord?
+        if withRefreshToken {
+            var recorded = details
+            recorded.grantType = grantType.rawValue
+            grant = GrantRecord(
+                id: Secrets.identifier(), serviceApiKey: serviceApiKey, clientId: client.clientId ?? 0, subject: details.subject,
+                payload: try Self.json(recorded), createdAt: now())
+        }
+        let tokens = try await makeTokens(
+            service: service, serviceApiKey: serviceApiKey, client: client, grantId: grant?.id, details: details, grantType: grantType,
+            withRefreshToken: withRefreshToken, accessTokenValue: accessTokenValue, accessDuration: accessDuration,
+            refreshDuration: refreshDuration, refreshTokenValue: refreshTokenValue, jwtAlgorithm: jwtAlgorithm)
+        if let grant {
+            try await store.insertGrant(grant, code: nil, accessToken: nil)
+        }
+        try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+        return tokens
+    }
+
+    public func tokenUpdate(_ input: Operations.TokenUpdate.Input) async throws -> Operations.TokenUpdate.Output {
+        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let service = try Self.service(from: record, result: nil)
+        let body = input.body
+        func refused(_ action: TokenUpdateAction, _ result: ResultCode, _ why: String? = nil) -> Operations.TokenUpdate.Output {
+            .ok(TokenUpdateResponse(resultCode: result.code, resultMessage: why.map { "[\(result.code)] \($0)" } ?? result.message, action: action))
+        }
+        guard let hash = try await accessTokenHash(identifier: body.accessToken, serviceApiKey: record.apiKey),
+            var token = try await store.accessToken(hash: hash)
+        else { return refused(.notFound, .tokenUpdateNotFound) }
+        guard token.revokedAt == nil else { return refused(.forbidden, .tokenUpdateForbidden) }
+        var details = try Self.details(token.payload)
+        let time = now()
+        if let scopes = body.scopes {
+            let supported = Set((service.supportedScopes ?? []).map(\.name))
+            if let unknown = scopes.first(where: { !supported.contains($0) }) {
+                return refused(.badRequest, .tokenUpdateInvalid, "The scope '\(unknown)' is not supported by the service.")
+            }
+            token.scopes = scopes.joined(separator: " ")
+            details.scopes = scopes
+            if body.accessTokenExpiresAtUpdatedOnScopeUpdate == true {
+                token.expiresAt = time + (token.expiresAt - token.createdAt)
+            }
+        }
+        if let expiresAt = body.accessTokenExpiresAt, expiresAt > 0 {
+            guard expiresAt > time else { return refused(.badRequest, .tokenUpdateInvalid, "accessTokenExpiresAt is in the past.") }
+            token.expiresAt = expiresAt
+        }
+        if let properties = body.properties { details.properties = StoredProperty.from(properties) }
+        token.payload = try Self.json(details)
+        guard try await store.updateAccessToken(token) else { return refused(.notFound, .tokenUpdateNotFound) }
+        return .ok(
+            TokenUpdateResponse(
+                resultCode: ResultCode.tokenUpdated.code, resultMessage: ResultCode.tokenUpdated.message, action: .ok,
+                accessToken: body.accessToken, accessTokenExpiresAt: token.expiresAt,
+                properties: StoredProperty.visible(details.properties, includeHidden: true), scopes: details.scopes, tokenType: "Bearer",
+                tokenId: token.hash))
+    }
+
+    public func tokenDelete(_ input: Operations.TokenDelete.Input) async throws -> Operations.TokenDelete.Output {
+        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        guard let hash = try await accessTokenHash(identifier: input.path.accessTokenIdentifier, serviceApiKey: record.apiKey),
+            try await store.deleteAccessToken(hash: hash, serviceApiKey: record.apiKey)
+        else { throw APIFailure.notFound(.tokenNotFound) }
+        return .noContent
+    }
+
+    public func tokenGetList(_ input: Operations.TokenGetList.Input) async throws -> Operations.TokenGetList.Output {
+        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let start = input.query.start
+        let end = input.query.end
+        guard start <= end else { throw APIFailure(400, .badRange) }
+        var client: OAuthClient?
+        if let identifier = input.query.clientIdentifier, !identifier.isEmpty {
+            guard let (found, _, _) = try await self.client(named: identifier, serviceApiKey: record.apiKey) else {
+                throw APIFailure.notFound(.clientNotFound)
+            }
+            client = found
+            client?.clientSecret = nil
+        }
+        let subject = input.query.subject.flatMap { $0.isEmpty ? nil : $0 }
+        let page = try await store.liveAccessTokens(
+            serviceApiKey: record.apiKey, clientId: client?.clientId, subject: subject, now: now(), offset: Int(start), limit: Int(end - start))
+        var tokens: [AccessToken] = []
+        for token in page.records {
+            let details = try Self.details(token.payload)
+            let refresh = try await token.refreshTokenHash.asyncMap { try await store.refreshToken(hash: $0) } ?? nil
+            tokens.append(
+                AccessToken(
+                    accessTokenHash: token.hash, accessTokenExpiresAt: token.expiresAt, refreshTokenHash: token.refreshTokenHash,
+                    refreshTokenExpiresAt: refresh?.expiresAt, createdAt: token.createdAt, clientId: token.clientId, subject: token.subject,
+                    grantType: details.grantType.map { GrantType(rawValue: $0) }, scopes: Self.words(token.scopes),
+                    properties: StoredProperty.visible(details.properties, includeHidden: true),
+                    refreshTokenScopes: refresh.map { Self.words($0.scopes) }))
+        }
+        return .ok(
+            TokenListResponse(
+                resultCode: ResultCode.tokensListed.code, resultMessage: ResultCode.tokensListed.message, start: start,
+                end: start + Int32(tokens.count), totalCount: Int32(page.total), client: client, subject: subject, accessTokens: tokens))
+    }
+
+    public func tokenRevoke(_ input: Operations.TokenRevoke.Input) async throws -> Operations.TokenRevoke.Output {
+        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let body = input.body
+        func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+        var count = 0
+        if let identifier = nonEmpty(body.accessTokenIdentifier) {
+            if let hash = try await accessTokenHash(identifier: identifier, serviceApiKey: record.apiKey),
+                try await store.revokeAccessToken(hash: hash, now: now())
+            {
+                count += 1
+            }
+        } else if let identifier = nonEmpty(body.refreshTokenIdentifier) {
+            var refresh = try await store.refreshToken(hash: identifier)
+            if refresh == nil { refresh = try await store.refreshToken(hash: Secrets.hash(identifier)) }
+            if let refresh, refresh.serviceApiKey == record.apiKey {
+                count += try await store.revokeGrant(id: refresh.grantId, now: now())
+            }
+        } else if nonEmpty(body.clientIdentifier) != nil || nonEmpty(body.subject) != nil {
+            var clientId: Int64?
+            if let identifier = nonEmpty(body.clientIdentifier) {
+                guard let (found, _) = try await clientRecord(named: identifier, serviceApiKey: record.apiKey) else {
+                    throw APIFailure.notFound(.clientNotFound)
+                }
+                clientId = found.clientId
+            }
+            count = try await store.revokeTokens(serviceApiKey: record.apiKey, clientId: clientId, subject: nonEmpty(body.subject), now: now())
+        } else {
+            throw APIFailure(400, .nothingToRevoke)
+        }
+        return .ok(TokenRevokeResponse(resultCode: ResultCode.tokensRevoked.code, resultMessage: ResultCode.tokensRevoked.message, count: Int32(count)))
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}
