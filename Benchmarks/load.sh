@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: wrk against a release build of `warrant serve` on 127.0.0.1 with a fresh SQLite database.
 # Scenarios: the health check (the server's ceiling), client_credentials with opaque tokens, client_credentials
-# with JWT access tokens (ES256), and the whole authorization → issue → token sequence.
+# with JWT access tokens (ES256), the whole authorization → issue → token sequence, introspection (Authlete's
+# and RFC 7662's), and direct token exchange (form through /auth/token and JSON through /auth/token/exchange).
 # Usage: Benchmarks/load.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,22 @@ opaque=$(service "")
 signed=$(service ', "accessTokenSignAlg": "ES256"')
 opaque_client=$(client "$opaque")
 signed_client=$(client "$signed")
+exchange=$(api /api/service/create '{"issuer": "https://as.example.com", "tokenExchangeDirect": true, "supportedGrantTypes": ["CLIENT_CREDENTIALS", "TOKEN_EXCHANGE"]}' | json '["apiKey"]')
+exchange_client=$(api "/api/$exchange/client/create" '{"grantTypes": ["CLIENT_CREDENTIALS", "TOKEN_EXCHANGE"], "extension": {"tokenExchangePermitted": true}}')
+cc() {  # service, client JSON → a client_credentials access token
+  api "/api/$1/auth/token" "{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$2" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$2" | json '["clientSecret"]')\"}" | json '["accessToken"]'
+}
+introspected=$(cc "$opaque" "$opaque_client")
+subject=$(cc "$exchange" "$exchange_client")
+exchange_id=$(echo "$exchange_client" | json '["clientId"]')
+exchange_secret=$(echo "$exchange_client" | json '["clientSecret"]')
+
+# Runtime APIs answer 200 whatever the action; each scenario's body is checked once to answer the action wanted.
+expect_action() {  # path, wanted action (BODY from the environment)
+  local action
+  action=$(api "$1" "$BODY" | json '.get("action", "")')
+  [ "$action" = "$2" ] || { echo "$1 answered action '$action', not $2" >&2; exit 1; }
+}
 
 run() {  # name, threads, connections, wrk arguments…
   local name=$1 threads=$2 conns=$3
@@ -53,3 +70,16 @@ BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo
   run "client_credentials, JWT access token (ES256)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$signed/auth/token"
 SERVICE=$opaque CLIENT=$(echo "$opaque_client" | json '["clientId"]') SECRET=$(echo "$opaque_client" | json '["clientSecret"]') \
   run "authorization → issue → token (each request; 3 per flow)" 8 8 -s Benchmarks/wrk/code_flow.lua "$base"
+export BODY="{\"token\": \"$introspected\"}"
+expect_action "/api/$opaque/auth/introspection" OK
+run "introspection (/auth/introspection)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$opaque/auth/introspection"
+export BODY="{\"parameters\": \"token=$introspected\"}"
+expect_action "/api/$opaque/auth/introspection/standard" OK
+run "RFC 7662 introspection (/auth/introspection/standard)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$opaque/auth/introspection/standard"
+form="grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=$subject&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token"
+export BODY="{\"parameters\": \"$form\", \"clientId\": \"$exchange_id\", \"clientSecret\": \"$exchange_secret\"}"
+expect_action "/api/$exchange/auth/token" OK
+run "token exchange, form (/auth/token, direct)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$exchange/auth/token"
+export BODY="{\"grant_type\": \"urn:ietf:params:oauth:grant-type:token-exchange\", \"subject_token\": \"$subject\", \"subject_token_type\": \"urn:ietf:params:oauth:token-type:access_token\", \"client_id\": \"$exchange_id\", \"client_secret\": \"$exchange_secret\"}"
+api "/api/$exchange/auth/token/exchange" "$BODY" | json '["issued_token_type"]' >/dev/null
+run "token exchange, JSON (/auth/token/exchange)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$exchange/auth/token/exchange"
