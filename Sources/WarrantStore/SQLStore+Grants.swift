@@ -208,16 +208,13 @@ extension SQLStore {
         serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64, offset: Int, limit: Int
     ) async throws -> Page<AccessTokenRecord> {
         try await session.read { db in
-            func filtered(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
-                var query = query.where("service_api_key", .equal, serviceApiKey).where("revoked_at", .is, SQLLiteral.null)
+            func live<Builder: SQLPredicateBuilder>(_ query: Builder) -> Builder {
+                Self.unrevoked(query, serviceApiKey: serviceApiKey, clientId: clientId, subject: subject)
                     .where("expires_at", .greaterThanOrEqual, now)
-                if let clientId { query = query.where("client_id", .equal, clientId) }
-                if let subject { query = query.where("subject", .equal, subject) }
-                return query
             }
-            let total = try await filtered(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens"))
+            let total = try await live(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens"))
                 .first()?.decode(column: "count", as: Int.self) ?? 0
-            let records = try await filtered(db.select().column("*").from("access_tokens"))
+            let records = try await live(db.select().column("*").from("access_tokens"))
                 .orderBy("created_at", .descending).orderBy("hash").offset(offset).limit(limit).all().map(Self.accessToken)
             return Page(total: total, records: records)
         }
@@ -226,10 +223,7 @@ extension SQLStore {
     public func revokeTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64) async throws -> Int {
         try await session.transaction { db in
             func live<Builder: SQLPredicateBuilder>(_ query: Builder) -> Builder {
-                var query = query.where("service_api_key", .equal, serviceApiKey).where("revoked_at", .is, SQLLiteral.null)
-                if let clientId { query = query.where("client_id", .equal, clientId) }
-                if let subject { query = query.where("subject", .equal, subject) }
-                return query
+                Self.unrevoked(query, serviceApiKey: serviceApiKey, clientId: clientId, subject: subject)
             }
             let count = try await live(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens"))
                 .first()?.decode(column: "count", as: Int.self) ?? 0
@@ -237,6 +231,16 @@ extension SQLStore {
             try await live(db.update("refresh_tokens").set("revoked_at", to: now)).run()
             return count
         }
+    }
+
+    /// The service's tokens not revoked, of a client and/or a subject when given.
+    private static func unrevoked<Builder: SQLPredicateBuilder>(
+        _ query: Builder, serviceApiKey: Int64, clientId: Int64?, subject: String?
+    ) -> Builder {
+        var query = query.where("service_api_key", .equal, serviceApiKey).where("revoked_at", .is, SQLLiteral.null)
+        if let clientId { query = query.where("client_id", .equal, clientId) }
+        if let subject { query = query.where("subject", .equal, subject) }
+        return query
     }
 
     private static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {

@@ -78,6 +78,7 @@ import WarrantAPI
             let unknown = try await Self.userInfo(flow, "no-such-token")
             #expect(unknown.action == .unauthorized)
             #expect(unknown.responseContent?.hasPrefix(#"Bearer error="invalid_token""#) == true)
+            #expect(try await Self.issue(flow, "", claims: nil).action == .badRequest)
             let issueUnknown = try await Self.issue(flow, "no-such-token", claims: nil)
             #expect(issueUnknown.action == .unauthorized)
 
