@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import SpecRuntime
 import WarrantAPI
 import WarrantStore
@@ -72,7 +71,8 @@ struct ClientAuthenticator {
                 return .failure(.invalidClient("The client must authenticate with private_key_jwt."))
             }
             if let problem = try await ClientAssertion.verify(
-                assertion, client: client, identifier: identifier, audiences: audiences, store: engine.store, now: engine.now())
+                assertion, client: client, identifier: identifier, audiences: audiences, store: engine.store, signer: engine.signer,
+                now: engine.now())
             {
                 return .failure(.invalidClient(problem))
             }
@@ -101,7 +101,7 @@ enum ClientAssertion {
 
     /// Nil when the assertion is good; what is wrong with it otherwise.
     static func verify(
-        _ jwt: String, client: OAuthClient, identifier: String, audiences: [String], store: any WarrantStore, now: Int64
+        _ jwt: String, client: OAuthClient, identifier: String, audiences: [String], store: any WarrantStore, signer: TokenSigner, now: Int64
     ) async throws -> String? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
@@ -113,10 +113,9 @@ enum ClientAssertion {
         }
         guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
         guard let jwks = client.jwks else { return "The client has no registered jwks to verify its assertion with." }
-        let keys = JWTKeyCollection()
-        guard (try? await keys.add(jwksJSON: jwks)) != nil,
-            let claims = try? await keys.verify(jwt, as: JSONClaims.self).members
-        else { return "The signature of client_assertion does not verify with the client's keys." }
+        guard let claims = await signer.verifiedClaims(jwt, jwks: jwks) else {
+            return "The signature of client_assertion does not verify with the client's keys."
+        }
         guard claims["iss"]?.stringValue == identifier, claims["sub"]?.stringValue == identifier else {
             return "client_assertion must have iss and sub equal to the client_id."
         }

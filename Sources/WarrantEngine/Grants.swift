@@ -64,10 +64,10 @@ struct StoredProperty: Codable, Equatable, Sendable {
         return properties.map(StoredProperty.init)
     }
 
-    /// Properties for a response; hidden ones only where the caller is the service's own back end.
-    static func visible(_ properties: [StoredProperty]?, includeHidden: Bool) -> [Property]? {
-        let shown = (properties ?? []).filter { includeHidden || !$0.hidden }.map(\.property)
-        return shown.isEmpty ? nil : shown
+    /// Every property, hidden ones included, for the service's own back end (never for the client).
+    static func list(_ properties: [StoredProperty]?) -> [Property]? {
+        guard let properties, !properties.isEmpty else { return nil }
+        return properties.map(\.property)
     }
 }
 
@@ -211,6 +211,16 @@ extension WarrantEngine {
             if let session = tokens.sessionId ?? tokens.grantId { body["session_state"] = .string(session) }
         }
         return JSONValue.object(body).serializedString
+    }
+
+    /// The grant details a grant, ticket or token stored as its payload.
+    static func details(_ payload: String) throws -> GrantDetails {
+        try JSONDecoder().decode(GrantDetails.self, from: Data(payload.utf8))
+    }
+
+    /// Refresh tokens go to clients that may use the refresh_token grant, on services that support it.
+    static func refreshAllowed(client: OAuthClient, service: Service) -> Bool {
+        (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken)
     }
 
     static func positive(_ value: Int64?) -> Int64? {

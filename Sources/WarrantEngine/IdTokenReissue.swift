@@ -42,7 +42,7 @@ extension WarrantEngine {
                 let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: access.clientId)
             else { return callerError("The access token and the refresh token were not issued together.") }
             let client = try Self.client(from: clientRecord, result: nil)
-            var details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+            var details = try Self.details(grant.payload)
             details.scopes = access.scopes.split(separator: " ").map(String.init)
             details.nonce = nil
             details.claims = body.claims

@@ -26,7 +26,7 @@ extension WarrantEngine {
         }
         let details = token.details
         let scopes = Self.words(token.record.scopes)
-        let (client, aliasUsed) = try await clientFacts(token.record, details: details)
+        let (client, aliasUsed) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
         var refreshable = false
         if let hash = token.record.refreshTokenHash, let refresh = try await store.refreshToken(hash: hash) {
             refreshable = refresh.revokedAt == nil && refresh.rotatedAt == nil && refresh.expiresAt >= now()
@@ -35,7 +35,7 @@ extension WarrantEngine {
             resultCode: ResultCode.tokenUsable.code, resultMessage: ResultCode.tokenUsable.message, action: .ok,
             clientId: token.record.clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed,
             expiresAt: token.record.expiresAt, subject: token.record.subject, scopes: scopes, existent: true, usable: true, sufficient: true,
-            refreshable: refreshable, properties: StoredProperty.visible(details.properties, includeHidden: true),
+            refreshable: refreshable, properties: StoredProperty.list(details.properties),
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
             consentedClaims: details.consentedClaims, serviceAttributes: service.attributes, clientAttributes: client?.attributes)

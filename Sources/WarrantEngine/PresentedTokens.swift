@@ -54,13 +54,9 @@ extension WarrantEngine {
         return nil
     }
 
-    static func details(_ payload: String) throws -> GrantDetails {
-        try JSONDecoder().decode(GrantDetails.self, from: Data(payload.utf8))
-    }
-
-    /// The client ID, alias and whether the alias was used, for responses about a token.
-    func clientFacts(_ record: AccessTokenRecord, details: GrantDetails) async throws -> (client: OAuthClient?, aliasUsed: Bool) {
-        guard let stored = try await store.client(serviceApiKey: record.serviceApiKey, clientId: record.clientId) else { return (nil, false) }
+    /// The client a token was issued to, and whether it identified itself by its alias, for responses about the token.
+    func clientFacts(clientId: Int64, serviceApiKey: Int64, details: GrantDetails) async throws -> (client: OAuthClient?, aliasUsed: Bool) {
+        guard let stored = try await store.client(serviceApiKey: serviceApiKey, clientId: clientId) else { return (nil, false) }
         let client = try Self.client(from: stored, result: nil)
         return (client, client.clientIdAlias != nil && details.clientIdentifier == client.clientIdAlias)
     }

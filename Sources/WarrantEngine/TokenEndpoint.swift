@@ -74,7 +74,7 @@ extension WarrantEngine {
         guard codeRecord.expiresAt >= now() else {
             return tokenFailure(.invalidGrant("The authorization code has expired."), service: context.service)
         }
-        var details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+        var details = try Self.details(grant.payload)
         if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
         if details.redirectUriGiven || context.form["redirect_uri"] != nil, context.form["redirect_uri"] != details.redirectUri {
             return tokenFailure(.invalidGrant("redirect_uri does not match the authorization request."), service: context.service)
@@ -119,7 +119,7 @@ extension WarrantEngine {
         guard old.revokedAt == nil, old.expiresAt >= now(), let grant = try await store.grant(id: old.grantId) else {
             return tokenFailure(.invalidGrant("The refresh token has expired or was revoked."), service: context.service)
         }
-        var details = try JSONDecoder().decode(GrantDetails.self, from: Data(grant.payload.utf8))
+        var details = try Self.details(grant.payload)
         if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
         let granted = old.scopes.split(separator: " ").map(String.init)
         if let requested = context.form["scope"] {
@@ -211,7 +211,7 @@ extension WarrantEngine {
                     responseContent: OAuthError("server_error", "The ticket is unknown, already used or expired.", .ticketUnknown).jsonBody()))
         }
         let client = try Self.client(from: clientRecord, result: nil)
-        var details = try JSONDecoder().decode(GrantDetails.self, from: Data(ticket.payload.utf8))
+        var details = try Self.details(ticket.payload)
         details.subject = input.body.subject
         details.jwtAtClaims = input.body.jwtAtClaims ?? details.jwtAtClaims
         if let properties = StoredProperty.from(input.body.properties) { details.properties = properties }
@@ -221,7 +221,7 @@ extension WarrantEngine {
         try await store.insertGrant(grant, code: nil, accessToken: nil)
         let tokens = try await makeTokens(
             service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details, grantType: .password,
-            withRefreshToken: (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken),
+            withRefreshToken: Self.refreshAllowed(client: client, service: service),
             accessTokenValue: input.body.accessToken, accessDuration: input.body.accessTokenDuration,
             refreshDuration: input.body.refreshTokenDuration)
         try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
@@ -260,7 +260,7 @@ extension WarrantEngine {
     // MARK: Helpers
 
     private func issuesRefreshTokens(_ context: TokenContext) -> Bool {
-        (context.client.client.grantTypes ?? []).contains(.refreshToken) && (context.service.supportedGrantTypes ?? []).contains(.refreshToken)
+        Self.refreshAllowed(client: context.client.client, service: context.service)
     }
 
     /// The requested scopes the service knows (its defaults when none is requested).
@@ -290,7 +290,7 @@ extension WarrantEngine {
             grantType: grantType, clientId: context.client.record.clientId,
             clientIdAlias: context.client.client.clientIdAlias, clientIdAliasUsed: context.client.identifier == context.client.client.clientIdAlias,
             clientAuthMethod: context.client.client.tokenAuthMethod ?? .clientSecretBasic, subject: subject,
-            scopes: tokens.scopes, properties: StoredProperty.visible(tokens.properties, includeHidden: true), jwtAccessToken: tokens.jwtAccessToken,
+            scopes: tokens.scopes, properties: StoredProperty.list(tokens.properties), jwtAccessToken: tokens.jwtAccessToken,
             sessionId: tokens.sessionId)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import SpecRuntime
 import WarrantAPI
 import WarrantStore
@@ -11,7 +10,6 @@ extension WarrantEngine {
 
     /// What warrant learned about a subject or actor token.
     struct ExchangedToken {
-        var type: TokenType
         /// The user the token stands for.
         var subject: String?
         /// Who the token stands for: its user, or the client it was issued to.
@@ -218,8 +216,7 @@ extension WarrantEngine {
         var body: TokenEndpointResponse
         switch issuedType {
         case .accessToken, .jwt:
-            let refreshable = issuedType == .accessToken && subject.subject != nil
-                && (client.client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken)
+            let refreshable = issuedType == .accessToken && subject.subject != nil && Self.refreshAllowed(client: client.client, service: service)
             let tokens = try await issue(
                 details, grantType: .tokenExchange, service: service, serviceApiKey: serviceApiKey, client: client.client,
                 withRefreshToken: refreshable, jwtAlgorithm: issuedType == .jwt ? (service.accessTokenSignAlg?.rawValue ?? "RS256") : nil)
@@ -273,7 +270,7 @@ extension WarrantEngine {
                 expiresAt: found.record.expiresAt, service: service)
             return .success(
                 ExchangedToken(
-                    type: type, subject: found.record.subject, identity: found.record.subject ?? details.clientIdentifier,
+                    subject: found.record.subject, identity: found.record.subject ?? details.clientIdentifier,
                     scopes: Self.words(found.record.scopes), act: details.act, info: info))
         case .refreshToken:
             guard let refresh = try await lookUpRefreshToken(token, serviceApiKey: serviceApiKey).live,
@@ -285,7 +282,7 @@ extension WarrantEngine {
                 service: service)
             return .success(
                 ExchangedToken(
-                    type: type, subject: refresh.subject, identity: refresh.subject ?? details.clientIdentifier,
+                    subject: refresh.subject, identity: refresh.subject ?? details.clientIdentifier,
                     scopes: Self.words(refresh.scopes), act: details.act, info: info))
         case .idToken, .jwt:
             switch await verifiedJWT(token, service: service, serviceApiKey: serviceApiKey, isIDToken: type == .idToken) {
@@ -294,10 +291,10 @@ extension WarrantEngine {
                 guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { return .failure("has no sub claim.") }
                 let act: JSONValue? = if case .object? = claims["act"] { claims["act"] } else { nil }
                 return .success(
-                    ExchangedToken(type: type, subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(Self.words), act: act))
+                    ExchangedToken(subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(Self.words), act: act))
             }
         case .saml1 where !direct, .saml2 where !direct:
-            return .success(ExchangedToken(type: type))
+            return .success(ExchangedToken())
         default:
             return .failure("of type \(type.rawValue) cannot be verified by warrant.")
         }
@@ -323,10 +320,7 @@ extension WarrantEngine {
         if issuer == service.issuer?.absoluteString {
             claims = await signer.verifiedClaims(token, serviceApiKey: serviceApiKey)
         } else if let trusted = service.tokenExchangeTrustedIssuers?.first(where: { $0.issuer.absoluteString == issuer }) {
-            let keys = JWTKeyCollection()
-            if (try? await keys.add(jwksJSON: trusted.jwks)) != nil {
-                claims = try? await keys.verify(token, as: JSONClaims.self).members
-            }
+            claims = await signer.verifiedClaims(token, jwks: trusted.jwks)
         } else {
             return .failure("is not issued by this service or a trusted issuer.")
         }
@@ -345,13 +339,12 @@ extension WarrantEngine {
     private func tokenInfo(
         clientId: Int64, details: GrantDetails, subject: String?, scopes: String, expiresAt: Int64, service: Service
     ) async throws -> TokenInfo {
-        let client = try await store.client(serviceApiKey: service.apiKey ?? 0, clientId: clientId).map { try Self.client(from: $0, result: nil) }
+        let (client, aliasUsed) = try await clientFacts(clientId: clientId, serviceApiKey: service.apiKey ?? 0, details: details)
         let defined = Dictionary((service.supportedScopes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return TokenInfo(
-            clientId: clientId, clientIdAlias: client?.clientIdAlias,
-            clientIdAliasUsed: client?.clientIdAlias != nil && details.clientIdentifier == client?.clientIdAlias, subject: subject,
+            clientId: clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed, subject: subject,
             scopes: Self.words(scopes).map { defined[$0] ?? Scope(name: $0) }, expiresAt: expiresAt,
-            properties: StoredProperty.visible(details.properties, includeHidden: true), resources: details.resources.isEmpty ? nil : details.resources)
+            properties: StoredProperty.list(details.properties), resources: details.resources.isEmpty ? nil : details.resources)
     }
 
     /// RFC 8693 token type identifiers as Authlete's names.

@@ -43,7 +43,7 @@ extension WarrantEngine {
             redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
             accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
         let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil
-            && (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken)
+            && Self.refreshAllowed(client: client, service: service)
         let tokens = try await issue(
             details, grantType: grantType, service: service, serviceApiKey: record.apiKey, client: client, withRefreshToken: refreshable,
             accessTokenValue: body.accessToken, refreshTokenValue: body.refreshToken, accessDuration: body.accessTokenDuration,
@@ -52,7 +52,7 @@ extension WarrantEngine {
             TokenCreateResponse(
                 resultCode: ResultCode.tokenCreated.code, resultMessage: ResultCode.tokenCreated.message, action: .ok,
                 accessToken: tokens.accessToken, clientId: clientRecord.clientId, expiresAt: tokens.accessRecord.expiresAt,
-                expiresIn: tokens.expiresIn, grantType: grantType, properties: StoredProperty.visible(tokens.properties, includeHidden: true),
+                expiresIn: tokens.expiresIn, grantType: grantType, properties: StoredProperty.list(tokens.properties),
                 refreshToken: tokens.refreshToken, scopes: scopes, subject: subject, tokenType: "Bearer", jwtAccessToken: tokens.jwtAccessToken,
                 tokenId: tokens.accessRecord.hash, refreshTokenScopes: tokens.refreshRecord.map { Self.words($0.scopes) },
                 clientIdentifier: details.clientIdentifier, sessionId: body.sessionId))
@@ -118,7 +118,7 @@ extension WarrantEngine {
             TokenUpdateResponse(
                 resultCode: ResultCode.tokenUpdated.code, resultMessage: ResultCode.tokenUpdated.message, action: .ok,
                 accessToken: body.accessToken, accessTokenExpiresAt: token.expiresAt,
-                properties: StoredProperty.visible(details.properties, includeHidden: true), scopes: details.scopes, tokenType: "Bearer",
+                properties: StoredProperty.list(details.properties), scopes: details.scopes, tokenType: "Bearer",
                 tokenId: token.hash))
     }
 
@@ -149,13 +149,14 @@ extension WarrantEngine {
         var tokens: [AccessToken] = []
         for token in page.records {
             let details = try Self.details(token.payload)
-            let refresh = try await token.refreshTokenHash.asyncMap { try await store.refreshToken(hash: $0) } ?? nil
+            var refresh: RefreshTokenRecord?
+            if let hash = token.refreshTokenHash { refresh = try await store.refreshToken(hash: hash) }
             tokens.append(
                 AccessToken(
                     accessTokenHash: token.hash, accessTokenExpiresAt: token.expiresAt, refreshTokenHash: token.refreshTokenHash,
                     refreshTokenExpiresAt: refresh?.expiresAt, createdAt: token.createdAt, clientId: token.clientId, subject: token.subject,
                     grantType: details.grantType.map { GrantType(rawValue: $0) }, scopes: Self.words(token.scopes),
-                    properties: StoredProperty.visible(details.properties, includeHidden: true),
+                    properties: StoredProperty.list(details.properties),
                     refreshTokenScopes: refresh.map { Self.words($0.scopes) }))
         }
         return .ok(
@@ -194,12 +195,5 @@ extension WarrantEngine {
             throw APIFailure(400, .nothingToRevoke)
         }
         return .ok(TokenRevokeResponse(resultCode: ResultCode.tokensRevoked.code, resultMessage: ResultCode.tokensRevoked.message, count: Int32(count)))
-    }
-}
-
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -35,6 +35,9 @@ actor TokenSigner {
 
     private let store: any WarrantStore
     private var cache: [Int64: Keys] = [:]
+    /// Others' key sets (client jwks, trusted issuers), parsed once per distinct JWK Set text.
+    private var foreignKeys: [String: JWTKeyCollection] = [:]
+    private static let foreignKeysLimit = 256
 
     init(store: any WarrantStore) {
         self.store = store
@@ -79,6 +82,21 @@ actor TokenSigner {
             let claims = try? await keys.collection.verify(token, as: JSONClaims.self)
         else { return nil }
         return claims.members
+    }
+
+    /// The claims of a JWT signed with a key of `jwks` (a JWK Set as JSON text), or nil when the set does not
+    /// parse or the signature does not verify. Claims are left to the caller.
+    func verifiedClaims(_ token: String, jwks: String) async -> [String: JSONValue]? {
+        var keys = foreignKeys[jwks]
+        if keys == nil {
+            let collection = JWTKeyCollection()
+            guard (try? await collection.add(jwksJSON: jwks)) != nil else { return nil }
+            // Bounded: sets change rarely, so starting over when full costs little.
+            if foreignKeys.count >= Self.foreignKeysLimit { foreignKeys.removeAll() }
+            foreignKeys[jwks] = collection
+            keys = collection
+        }
+        return try? await keys?.verify(token, as: JSONClaims.self).members
     }
 
     enum SigningError: Error { case noKey(String) }

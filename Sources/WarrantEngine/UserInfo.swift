@@ -42,14 +42,14 @@ extension WarrantEngine {
         case .good(let token):
             let details = token.details
             let scopes = Self.words(token.record.scopes)
-            let (client, aliasUsed) = try await clientFacts(token.record, details: details)
+            let (client, aliasUsed) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
             let claims = ScopeClaims.allowed(scopes: scopes, requested: Self.userInfoClaimNames(details)).sorted()
             return .ok(
                 UserInfoResponse(
                     resultCode: ResultCode.userInfoReady.code, resultMessage: ResultCode.userInfoReady.message, action: .ok,
                     claims: claims, clientId: token.record.clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed,
                     scopes: scopes, subject: token.record.subject, token: input.body.token,
-                    properties: StoredProperty.visible(details.properties, includeHidden: true), userInfoClaims: details.userInfoClaims,
+                    properties: StoredProperty.list(details.properties), userInfoClaims: details.userInfoClaims,
                     consentedClaims: details.consentedClaims, serviceAttributes: service.attributes, clientAttributes: client?.attributes))
         }
     }
@@ -72,7 +72,7 @@ extension WarrantEngine {
         }
         // sub is always there and is the ID token's (OpenID Connect Core §5.3.2).
         claims["sub"] = .string(input.body.sub ?? details.sub ?? token.record.subject ?? "")
-        let (client, _) = try await clientFacts(token.record, details: details)
+        let (client, _) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
         if let algorithm = client?.userInfoSignAlg.flatMap({ SigningAlgorithm(rawValue: $0.rawValue) })?.rawValue {
             claims["iss"] = .string(service.issuer?.absoluteString ?? "")
             claims["aud"] = .string(details.clientIdentifier)

@@ -162,7 +162,8 @@ import WarrantAPI
 
     @Test func directExchangeIssuesTheToken() async throws {
         try await Self.withExchange(configure: { $0.tokenExchangeDirect = true }) { exchange in
-            let alice = try #require(try await exchange.aliceToken().accessToken)
+            let aliceTokens = try await exchange.aliceToken()
+            let alice = try #require(aliceTokens.accessToken)
             let response = try await exchange.form(Self.subject(alice) + [("scope", "openid email"), ("audience", "gateway")])
             #expect(response.action == .ok)
             #expect(response.resultCode == "A050005")
@@ -183,6 +184,13 @@ import WarrantAPI
             #expect(try TokenFlowTests.body(broader)["error"] == "invalid_scope")
             let stranger = try await exchange.form(Self.subject(alice) + [("audience", "no-such-client")])
             #expect(try TokenFlowTests.body(stranger)["error"] == "invalid_target")
+            // alice's ID token, signed by this service, stands for her too.
+            let byIDToken = try await exchange.form(
+                Self.subject(try #require(aliceTokens.idToken), type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "email")])
+            #expect(byIDToken.action == .ok)
+            let fromIDToken = try await IntrospectionTests.introspect(exchange.flow, try #require(byIDToken.accessToken))
+            #expect(fromIDToken.subject == "alice")
+            #expect(fromIDToken.scopes == ["email"])
             let saml = try await exchange.form(Self.subject(alice) + [("requested_token_type", "urn:ietf:params:oauth:token-type:saml2")])
             #expect(try TokenFlowTests.body(saml)["error"] == "invalid_request")
         }
