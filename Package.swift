@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "SpecGen", targets: ["SpecGen"]),
         .library(name: "SpecRuntime", targets: ["SpecRuntime"]),
         .library(name: "WarrantAPI", targets: ["WarrantAPI"]),
+        .library(name: "WarrantClient", targets: ["WarrantClient"]),
         .plugin(name: "SpecGenPlugin", targets: ["SpecGenPlugin"]),
+        .plugin(name: "RegeneratePlugin", targets: ["RegeneratePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -22,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.0.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.30.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
@@ -33,12 +36,27 @@ let package = Package(
     targets: [
         // specgen: spec loading and checking, generation, command line, build plugin.
         .target(name: "SpecModel", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "SpecGen", dependencies: ["SpecModel", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(
+            name: "SpecGen",
+            dependencies: ["SpecModel", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")]
+        ),
+        // Writes Templates/ into SpecGen/BuiltinTemplateTexts.swift, so specgen carries its templates. It is
+        // committed (a build plugin's output is not compiled into the copy of SpecGen that plugins run) and
+        // refreshed by `swift package regenerate`; a test fails when it differs from Templates/.
+        .executableTarget(name: "TemplateEmbedder"),
         .executableTarget(
             name: "specgen",
             dependencies: ["SpecGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .plugin(name: "SpecGenPlugin", capability: .buildTool(), dependencies: ["specgen"]),
+        .plugin(
+            name: "RegeneratePlugin",
+            capability: .command(
+                intent: .custom(verb: "regenerate", description: "Refresh Generated/ (client SDK, OpenAPI, docs) from spec/"),
+                permissions: [.writeToPackageDirectory(reason: "Generated/ holds the committed outputs of specgen")]
+            ),
+            dependencies: ["specgen", "TemplateEmbedder"]
+        ),
 
         // The runtime that generated code calls.
         .target(
@@ -59,6 +77,18 @@ let package = Package(
             ],
             exclude: ["specgen.json"],
             plugins: ["SpecGenPlugin"]
+        ),
+
+        // The client SDK: sources committed in Generated/Client by `swift package regenerate`, so an app
+        // can depend on it without building specgen or the server.
+        .target(
+            name: "WarrantClient",
+            dependencies: [
+                "SpecRuntime",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Generated/Client"
         ),
 
         .target(
@@ -96,7 +126,9 @@ let package = Package(
         ),
 
         .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"]),
-        .testTarget(name: "SpecGenTests", dependencies: ["SpecGen"], exclude: ["Golden"]),
+        .testTarget(
+            name: "SpecGenTests", dependencies: ["SpecGen", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]
+        ),
         .testTarget(
             name: "GeneratedCodeTests",
             dependencies: [
@@ -119,8 +151,9 @@ let package = Package(
         .testTarget(
             name: "WarrantServerTests",
             dependencies: [
-                "WarrantServer", "WarrantAPI", "WarrantEngine",
+                "WarrantServer", "WarrantEngine", "WarrantClient",
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

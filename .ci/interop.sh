@@ -29,6 +29,8 @@ echo "== authlete 1.3.0 flows, ID tokens verified with joserfc"
 echo "== authlete 1.3.0 token exchange, token management, introspection, revocation, userinfo"
 "$venv/bin/python" Tests/Interop/authlete_tokens.py "http://127.0.0.1:$port" "$token"
 
+bash .ci/check-client-package.sh "http://127.0.0.1:$port" "$token"
+
 echo "== graceful shutdown on SIGTERM"
 kill -TERM $pid
 status=0

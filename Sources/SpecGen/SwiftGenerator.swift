@@ -4,18 +4,38 @@ import SpecModel
 /// Generates the Swift sources for a spec: per area, models, validators, operation types, server routes
 /// and client methods; once, the API protocol, the handler registration and the client type.
 public enum SwiftGenerator {
-    /// The templates rendered once per area, and the file each becomes (`token.Models.swift`).
-    public static let areaTemplates = ["Models", "Validators", "Operations", "Server", "Client"]
-    /// The templates rendered once for the whole spec.
-    public static let globalTemplates = ["APIProtocol", "ServerRegistration", "ClientType"]
+    /// Which sources to generate: everything (a server and its client in one module), or only what a
+    /// client needs (models, validators, operation types, the protocol and the client), for an SDK module.
+    public enum Parts: String, Sendable, CaseIterable {
+        case all
+        case client
 
-    /// The names of the files generated for a spec with these areas; the build plugin declares the same list.
-    public static func fileNames(areas: [String]) -> [String] {
-        areas.flatMap { area in areaTemplates.map { "\(area).\($0).swift" } } + globalTemplates.map { "\($0).swift" }
+        /// The templates rendered once per area, and the file each becomes (`token.Models.swift`).
+        public var areaTemplates: [String] {
+            switch self {
+            case .all: ["Models", "Validators", "Operations", "Server", "Client"]
+            case .client: ["Models", "Validators", "Operations", "Client"]
+            }
+        }
+
+        /// The templates rendered once for the whole spec.
+        public var globalTemplates: [String] {
+            switch self {
+            case .all: ["APIProtocol", "ServerRegistration", "ClientType"]
+            case .client: ["APIProtocol", "ClientType"]
+            }
+        }
     }
 
-    public static func generate(spec: Spec, templates: TemplateSet) throws -> [GeneratedFile] {
+    /// The names of the files generated for a spec with these areas; the build plugin declares the same list.
+    public static func fileNames(areas: [String], parts: Parts = .all) -> [String] {
+        areas.flatMap { area in parts.areaTemplates.map { "\(area).\($0).swift" } }
+            + parts.globalTemplates.map { "\($0).swift" }
+    }
+
+    public static func generate(spec: Spec, templates: TemplateSet, parts: Parts = .all) throws -> [GeneratedFile] {
         let translator = SwiftTranslator(spec: spec)
+        let areaTemplates = parts.areaTemplates, globalTemplates = parts.globalTemplates
         // Areas are independent: render them on all cores, then keep them in spec order.
         let results = ConcurrentMap.map(spec.areas) { area -> Result<[GeneratedFile], any Error> in
             Result {

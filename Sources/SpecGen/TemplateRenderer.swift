@@ -18,31 +18,56 @@ public struct TemplateSet: Sendable {
         }
     }
 
-    /// Loads every `*.mustache` file under `directory`; a file `a/b.mustache` is the template `a/b`.
-    public init(directory: String) throws {
-        let root = URL(fileURLWithPath: directory)
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
-            throw Failure(template: directory, message: "no such templates folder")
+    /// The built-in templates, each replaced by the file of the same name under `overrides` when there is
+    /// one; files there with new names (a partial of your own) are added.
+    public init(overrides: String? = nil) throws {
+        var texts = BuiltinTemplates.texts
+        if let overrides {
+            for (name, text) in try Self.read(directory: overrides) { texts[name] = text }
         }
+        try self.init(texts: texts)
+    }
+
+    /// Exactly the templates in `directory`: a file `a/b.mustache` is the template `a/b`.
+    public init(directory: String) throws {
+        try self.init(texts: Self.read(directory: directory))
+    }
+
+    init(texts: [String: String]) throws {
         var library = MustacheLibrary()
-        var texts: [String: String] = [:]
-        for case let relative as String in enumerator where relative.hasSuffix(".mustache") {
-            let name = String(relative.dropLast(".mustache".count))
-            let text = try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+        for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
             do {
                 try library.register(text, named: name)
             } catch let error as MustacheTemplate.ParserError {
                 throw Failure(template: name, line: error.context.lineNumber, message: "\(error.error)")
             }
-            texts[name] = text
         }
         self.library = library
         self.texts = texts
     }
 
+    private static func read(directory: String) throws -> [String: String] {
+        let root = URL(fileURLWithPath: directory)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue,
+            let enumerator = FileManager.default.enumerator(atPath: root.path)
+        else {
+            throw Failure(template: directory, message: "no such templates folder")
+        }
+        var texts: [String: String] = [:]
+        for case let relative as String in enumerator where relative.hasSuffix(".mustache") {
+            texts[String(relative.dropLast(".mustache".count))] = try String(
+                contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+        }
+        return texts
+    }
+
     public var templateNames: [String] { texts.keys.sorted() }
 
     public func contains(_ name: String) -> Bool { texts[name] != nil }
+
+    /// The text of a template, as loaded.
+    public func text(of name: String) -> String? { texts[name] }
 
     /// A context converted once for rendering with several templates.
     public struct PreparedContext {

@@ -10,9 +10,15 @@ import Testing
 @Suite struct GoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let goldenSwift = golden.appendingPathComponent("swift")
+    static let goldenOpenAPI = golden.appendingPathComponent("openapi")
+
+    static func fixtureSpec() throws -> Spec {
+        try SpecLoader.load(directory: root.appendingPathComponent("Tests/Fixtures/spec").path).get()
+    }
 
     static func generate() throws -> [GeneratedFile] {
-        let spec = try SpecLoader.load(directory: root.appendingPathComponent("Tests/Fixtures/spec").path).get()
+        let spec = try fixtureSpec()
         let templates = try TemplateSet(directory: root.appendingPathComponent("Templates").path)
         return try SwiftGenerator.generate(spec: spec, templates: templates)
     }
@@ -20,12 +26,12 @@ import Testing
     @Test func generatedSwiftMatchesTheGoldenFiles() throws {
         let files = try Self.generate()
         if ProcessInfo.processInfo.environment["SPECGEN_UPDATE_GOLDEN"] == "1" {
-            _ = try OutputWriter.write(files, to: Self.golden.path)
+            _ = try OutputWriter.write(files, to: Self.goldenSwift.path)
         }
-        let goldenNames = try FileManager.default.contentsOfDirectory(atPath: Self.golden.path).filter { $0.hasSuffix(".swift") }
+        let goldenNames = try FileManager.default.contentsOfDirectory(atPath: Self.goldenSwift.path)
         #expect(files.map(\.name).sorted() == goldenNames.sorted())
         for file in files {
-            let expected = try String(contentsOf: Self.golden.appendingPathComponent(file.name), encoding: .utf8)
+            let expected = try String(contentsOf: Self.goldenSwift.appendingPathComponent(file.name), encoding: .utf8)
             #expect(file.contents == expected, "\(file.name) differs from Golden/\(file.name)")
         }
     }
@@ -38,6 +44,28 @@ import Testing
                 "a.b.Models.swift", "a.b.Validators.swift", "a.b.Operations.swift", "a.b.Server.swift", "a.b.Client.swift",
                 "APIProtocol.swift", "ServerRegistration.swift", "ClientType.swift",
             ])
+    }
+
+    @Test func clientPartsLeaveOutTheServer() throws {
+        let spec = try Self.fixtureSpec()
+        let files = try SwiftGenerator.generate(spec: spec, templates: TemplateSet(), parts: .client)
+        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: ["catalog", "orders"], parts: .client))
+        #expect(!files.contains { $0.name.hasSuffix("Server.swift") || $0.name == "ServerRegistration.swift" })
+        let everything = Dictionary(uniqueKeysWithValues: try Self.generate().map { ($0.name, $0.contents) })
+        for file in files { #expect(file.contents == everything[file.name], "\(file.name) differs between parts") }
+    }
+
+    @Test func openAPIExportMatchesTheGoldenFile() throws {
+        let spec = try Self.fixtureSpec()
+        let yaml = try OpenAPIExporter.text(for: spec, format: .yaml)
+        let json = try OpenAPIExporter.text(for: spec, format: .json)
+        if ProcessInfo.processInfo.environment["SPECGEN_UPDATE_GOLDEN"] == "1" {
+            _ = try OutputWriter.write(
+                [GeneratedFile(name: "openapi.yaml", contents: yaml), GeneratedFile(name: "openapi.json", contents: json)],
+                to: Self.goldenOpenAPI.path)
+        }
+        #expect(yaml == (try String(contentsOf: Self.goldenOpenAPI.appendingPathComponent("openapi.yaml"), encoding: .utf8)))
+        #expect(json == (try String(contentsOf: Self.goldenOpenAPI.appendingPathComponent("openapi.json"), encoding: .utf8)))
     }
 
     @Test func generationIsDeterministic() throws {

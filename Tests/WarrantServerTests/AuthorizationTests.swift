@@ -1,7 +1,7 @@
 import Foundation
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// /auth/authorization and /auth/authorization/fail, through the generated client against a live server.
 @Suite(.serialized) struct AuthorizationTests {

@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// private_key_jwt client authentication (RFC 7523): signature with the client's registered keys, pinned
 /// algorithm, iss/sub/aud/exp checks and jti replay protection.

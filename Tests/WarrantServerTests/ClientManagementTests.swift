@@ -1,7 +1,7 @@
 import Foundation
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 @Suite(.serialized) struct ClientManagementTests {
     static let webClient = OAuthClient(

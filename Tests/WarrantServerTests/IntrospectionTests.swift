@@ -1,7 +1,7 @@
 import Foundation
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// /auth/introspection, /auth/introspection/standard and /auth/revocation, against tokens from real flows.
 @Suite(.serialized) struct IntrospectionTests {

@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 @Suite(.serialized) struct KeysAndDiscoveryTests {
     struct Payload: JWTPayload {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WarrantAPI
+import WarrantClient
 import WarrantEngine
 import WarrantServer
 import WarrantStore

@@ -1,7 +1,7 @@
 import Foundation
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 @Suite(.serialized) struct ServiceManagementTests {
     @Test func createsServicesWithDefaultsAndNumericIDs() async throws {

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import OpenAPIAsyncHTTPClient
 import SpecRuntime
-import WarrantAPI
+import WarrantClient
 import WarrantServer
 import WarrantStore
 
@@ -44,8 +44,9 @@ struct TestServer {
         try await task.value
     }
 
-    func client(token: String? = TestServer.organizationToken) -> Client {
-        Client(serverURL: url, transport: AsyncHTTPClientTransport(), credentials: token.map(BearerCredentials.init))
+    /// The WarrantClient SDK for this server, over AsyncHTTPClient unless another transport is given.
+    func client(token: String? = TestServer.organizationToken, transport: any ClientTransport = AsyncHTTPClientTransport()) -> Client {
+        Client(serverURL: url, transport: transport, credentials: token.map(BearerCredentials.init))
     }
 
     /// Runs `body` against a fresh server and database, then shuts both down.

@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// Token exchange (RFC 8693) through /auth/token (form) and /auth/token/exchange (JSON).
 @Suite(.serialized) struct TokenExchangeTests {

@@ -3,7 +3,7 @@ import Crypto
 import JWTKit
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// The authorization code flow and the token endpoint, driven the way a front end drives them.
 @Suite(.serialized) struct TokenFlowTests {

@@ -1,7 +1,7 @@
 import Foundation
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// /auth/token/create, /update, /delete/{token}, /get/list and /revoke.
 @Suite(.serialized) struct TokenManagementTests {

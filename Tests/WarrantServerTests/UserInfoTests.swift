@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 import SpecRuntime
 import Testing
-import WarrantAPI
+import WarrantClient
 
 /// /auth/userinfo and /auth/userinfo/issue (OpenID Connect Core §5.3).
 @Suite(.serialized) struct UserInfoTests {
