@@ -15,21 +15,10 @@ struct DocsTranslator {
         for endpoint in spec.endpoints {
             var reached = Set<String>()
             let roots = endpoint.parameters.map(\.type) + [endpoint.request?.type].compactMap { $0 } + endpoint.responses.compactMap(\.body)
-            for root in roots { Self.collect(root, in: spec, into: &reached) }
+            for root in roots { spec.collectTypeNames(reachableFrom: root, into: &reached) }
             for name in reached.sorted() { usedBy[name, default: []].append(endpoint.name) }
         }
         self.usedBy = usedBy
-    }
-
-    private static func collect(_ type: TypeRef, in spec: Spec, into reached: inout Set<String>) {
-        switch type {
-        case .array(let element), .map(let element): collect(element, in: spec, into: &reached)
-        case .enumeration(let name): reached.insert(name)
-        case .structure(let name):
-            guard reached.insert(name).inserted, let structure = spec.structure(named: name) else { return }
-            for field in structure.fields { collect(field.type, in: spec, into: &reached) }
-        default: break
-        }
     }
 
     var markdownHeader: String {

@@ -23,6 +23,18 @@ public struct Spec: Hashable, Sendable {
     }
 
     public func structure(named name: String) -> Structure? { structures.first { $0.name == name } }
+
+    /// Adds the names of the structures and enums a value of `type` can hold, through nested fields too.
+    public func collectTypeNames(reachableFrom type: TypeRef, into names: inout Set<String>) {
+        switch type {
+        case .array(let element), .map(let element): collectTypeNames(reachableFrom: element, into: &names)
+        case .enumeration(let name): names.insert(name)
+        case .structure(let name):
+            guard names.insert(name).inserted, let structure = structure(named: name) else { return }
+            for field in structure.fields { collectTypeNames(reachableFrom: field.type, into: &names) }
+        default: break
+        }
+    }
     public func enumType(named name: String) -> EnumType? { enums.first { $0.name == name } }
 }
 

@@ -12,7 +12,7 @@ struct SpecGenCommand: AsyncParsableCommand {
             A spec is a folder of YAML files (structures, enums, endpoints, security schemes, info); every \
             *.yaml file under it is merged into one spec. Diagnostics are printed as file:line:column.
             """,
-        subcommands: [Generate.self, Lint.self, ExportOpenAPI.self, Docs.self, Templates.self]
+        subcommands: [Generate.self, Lint.self, ExportOpenAPI.self, Docs.self, Diff.self, Templates.self]
     )
 }
 
