@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant —
 # management; the code flow, refresh and ID token reissue with ID tokens verified by joserfc; token exchange,
-# token management, introspection, revocation and UserInfo — and a graceful shutdown with SIGTERM.
+# token management, introspection, revocation and UserInfo; a Python client generated from the OpenAPI
+# export; an app built on the WarrantClient product alone — and a graceful shutdown with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,17 @@ echo "== authlete 1.3.0 flows, ID tokens verified with joserfc"
 "$venv/bin/python" Tests/Interop/authlete_flows.py "http://127.0.0.1:$port" "$token"
 echo "== authlete 1.3.0 token exchange, token management, introspection, revocation, userinfo"
 "$venv/bin/python" Tests/Interop/authlete_tokens.py "http://127.0.0.1:$port" "$token"
+
+echo "== a Python client generated from Generated/openapi.yaml by openapi-python-client 0.26.2"
+generator_venv=.build/openapi-client-venv
+if [ ! -x "$generator_venv/bin/openapi-python-client" ]; then
+  python3 -m venv "$generator_venv"
+  "$generator_venv/bin/pip" install --quiet --disable-pip-version-check "openapi-python-client==0.26.2"
+fi
+mkdir -p "$work/python"
+"$generator_venv/bin/openapi-python-client" generate --path Generated/openapi.yaml --meta none \
+  --output-path "$work/python/warrant_client" >"$work/generator.log" 2>&1 || { cat "$work/generator.log"; exit 1; }
+"$generator_venv/bin/python" Tests/Interop/openapi_python_client.py "$work/python" "http://127.0.0.1:$port" "$token"
 
 bash .ci/check-client-package.sh "http://127.0.0.1:$port" "$token"
 

@@ -352,7 +352,7 @@ extension OAuthClient: JSONCodable {
             locked: fieldLocked,
             attributes: fieldAttributes,
             customMetadata: fieldCustomMetadata,
-            `extension`: fieldExtension,
+            extension: fieldExtension,
             createdAt: fieldCreatedAt,
             modifiedAt: fieldModifiedAt,
         )

@@ -623,7 +623,7 @@ extension FieldViolation: JSONCodable {
         let fieldMessage = violations.required(String.self, "message", in: object, at: path)
         guard violations.count == before, let fieldIn, let fieldPath, let fieldMessage else { return nil }
         self.init(
-            `in`: fieldIn,
+            in: fieldIn,
             path: fieldPath,
             message: fieldMessage,
         )

@@ -4,13 +4,13 @@ import PackagePlugin
 /// Generates a target's Swift sources from a spec on every build where the spec or the templates changed.
 ///
 /// A target opts in with `plugins: ["SpecGenPlugin"]` and a `specgen.json` in its source folder
-/// (excluded from its sources) naming the spec and templates folders relative to the package root:
-/// `{"spec": "spec", "templates": "Templates"}`.
+/// (excluded from its sources) naming the spec folder and, optionally, a folder of templates that
+/// override the built-in ones, relative to the package root: `{"spec": "spec", "templates": "Templates"}`.
 @main
 struct SpecGenPlugin: BuildToolPlugin {
     struct Configuration: Decodable {
         var spec: String
-        var templates: String
+        var templates: String?
     }
 
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
@@ -24,9 +24,9 @@ struct SpecGenPlugin: BuildToolPlugin {
         }
         let root = context.package.directoryURL
         let specFolder = root.appending(path: configuration.spec)
-        let templatesFolder = root.appending(path: configuration.templates)
+        let templatesFolder = configuration.templates.map { root.appending(path: $0) }
         let specFiles = files(under: specFolder, endingWith: [".yaml", ".yml"])
-        let templateFiles = files(under: templatesFolder, endingWith: [".mustache"])
+        let templateFiles = templatesFolder.map { files(under: $0, endingWith: [".mustache"]) } ?? []
         let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
 
         // The same names SwiftGenerator.fileNames(areas:) gives: a build plugin must declare its outputs
@@ -42,10 +42,8 @@ struct SpecGenPlugin: BuildToolPlugin {
             .buildCommand(
                 displayName: "specgen: generating \(target.name) from \(configuration.spec)",
                 executable: try context.tool(named: "specgen").url,
-                arguments: [
-                    "generate", "--spec", specFolder.path, "--templates", templatesFolder.path, "--output", output.path,
-                    "--quiet",
-                ],
+                arguments: ["generate", "--spec", specFolder.path, "--output", output.path, "--quiet"]
+                    + (templatesFolder.map { ["--templates", $0.path] } ?? []),
                 inputFiles: specFiles.map(\.url) + templateFiles.map(\.url) + [configurationURL],
                 outputFiles: outputs
             )

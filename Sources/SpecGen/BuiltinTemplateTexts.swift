@@ -606,7 +606,7 @@ extension {{name}}: JSONCodable {
         guard violations.count == before{{#requiredLocalNames}}, let {{.}}{{/requiredLocalNames}} else { return nil }
         self.init(
 {{#fields}}
-            {{swiftName}}: {{localName}},
+            {{argumentLabel}}: {{localName}},
 {{/fields}}
         )
 {{/hasFields}}

@@ -50,6 +50,8 @@ struct FieldContext {
     var wireLiteral: String
     /// The Swift identifier as written in source (keywords in backticks).
     var swiftName: String
+    /// The identifier as an argument label in a call (backticks only where Swift requires them).
+    var argumentLabel: String
     /// A local name safe from keywords and from the names generated code uses.
     var localName: String
     var docLines: [String]

@@ -97,7 +97,7 @@ struct SwiftTranslator {
         let checks = self.checks(for: field)
         return FieldContext(
             wireName: field.wireName, wireLiteral: Self.stringLiteral(field.wireName), swiftName: SwiftNaming.escaped(field.swiftName),
-            localName: "field" + SwiftNaming.upperCamel(field.swiftName), docLines: Self.docLines(field.description, extra: extra),
+            argumentLabel: SwiftNaming.argumentLabel(field.swiftName), localName: "field" + SwiftNaming.upperCamel(field.swiftName), docLines: Self.docLines(field.description, extra: extra),
             swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional,
             decodeMethod: field.isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
             initializerDefault: field.isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: !checks.isEmpty)

@@ -198,4 +198,14 @@ import Testing
         #expect(SwiftNaming.isTypeName("Token"))
         #expect(!SwiftNaming.isTypeName("token"))
     }
+
+    @Test func keywordsAreEscapedAsIdentifiersButOnlyWhereNeededAsArgumentLabels() {
+        #expect(SwiftNaming.escaped("in") == "`in`")
+        #expect(SwiftNaming.escaped("extension") == "`extension`")
+        #expect(SwiftNaming.escaped("name") == "name")
+        #expect(SwiftNaming.argumentLabel("in") == "in")
+        #expect(SwiftNaming.argumentLabel("extension") == "extension")
+        #expect(SwiftNaming.argumentLabel("var") == "`var`")
+        #expect(SwiftNaming.argumentLabel("inout") == "`inout`")
+    }
 }
