@@ -6,7 +6,7 @@ extension BuiltinTemplates {
     static let texts: [String: String] = [
         "docs/endpoint.md": #"""
 {{% CONTENT_TYPE: TEXT}}
-{{markdownHeader}}
+{{header}}
 
 # {{name}}
 
@@ -92,7 +92,7 @@ The `action` of the response ({{#actionEnum}}[`{{name}}`](../{{file}}){{/actionE
 """#,
         "docs/enum.md": #"""
 {{% CONTENT_TYPE: TEXT}}
-{{markdownHeader}}
+{{header}}
 
 # {{name}}
 
@@ -119,7 +119,7 @@ Area: {{area}}. A string, one of:
 """#,
         "docs/index.md": #"""
 {{% CONTENT_TYPE: TEXT}}
-{{markdownHeader}}
+{{header}}
 
 # {{title}} {{version}}
 
@@ -165,7 +165,7 @@ Enums: {{#enums}}[{{name}}]({{file}}) {{/enums}}
 """#,
         "docs/reference.html": #"""
 <!DOCTYPE html>
-{{{htmlHeader}}}
+{{{header}}}
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -369,7 +369,7 @@ h4 { margin: 14px 0 4px; }
 """#,
         "docs/structure.md": #"""
 {{% CONTENT_TYPE: TEXT}}
-{{markdownHeader}}
+{{header}}
 
 # {{name}}
 

@@ -2,8 +2,8 @@
 /// given as written in the spec; `…HTML` members are already escaped for the HTML page.
 
 struct DocsSiteContext {
-    var markdownHeader: String
-    var htmlHeader: String
+    /// An HTML comment saying the page is generated; it reads the same in Markdown and HTML.
+    var header: String
     var title: String
     var version: String
     var description: String?
@@ -41,7 +41,7 @@ struct LinkDoc {
 }
 
 struct EndpointDoc {
-    var markdownHeader: String
+    var header: String
     var name: String
     var file: String
     var anchor: String
@@ -115,7 +115,7 @@ struct FieldDoc {
 }
 
 struct StructureDoc {
-    var markdownHeader: String
+    var header: String
     var name: String
     var file: String
     var anchor: String
@@ -131,7 +131,7 @@ struct StructureDoc {
 }
 
 struct EnumDoc {
-    var markdownHeader: String
+    var header: String
     var name: String
     var file: String
     var anchor: String

@@ -21,8 +21,8 @@ struct ExampleBuilder {
         case .jsonString: return .string("{}")
         case .json: return .object([])
         case .bool: return .bool(false)
-        case .int32, .int64: return integer(constraints)
-        case .double: return .number(integer(constraints).doubleValue)
+        case .int32, .int64: return OpenAPIExporter.number(number(constraints))
+        case .double: return .number(number(constraints).doubleValue)
         case .array(let element):
             return .array([example(element, name: name, depth: depth + 1, visiting: visiting)])
         case .map(let value):
@@ -50,8 +50,9 @@ struct ExampleBuilder {
         case nil: break
         }
         var value = name
-        if let pattern = constraints.pattern, !Self.matches(value, pattern) {
-            value = Self.patternCandidates.first { Self.matches($0, pattern) } ?? value
+        if let pattern = constraints.pattern, let expression = try? NSRegularExpression(pattern: pattern) {
+            let matches = { (text: String) in expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil }
+            if !matches(value) { value = Self.patternCandidates.first(where: matches) ?? value }
         }
         if let minimum = constraints.minLength, value.count < minimum {
             value += String(repeating: "x", count: minimum - value.count)
@@ -63,24 +64,10 @@ struct ExampleBuilder {
     /// Texts tried, in order, for a string whose name does not match its pattern.
     static let patternCandidates = ["1234567890", "A000001", "example", "Example", "EXAMPLE", "abc-123", "x"]
 
-    private static func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return false }
-        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
-
-    private func integer(_ constraints: Constraints) -> DocumentValue {
+    /// The minimum, else 1, kept within the maximum.
+    private func number(_ constraints: Constraints) -> Number {
         var value = constraints.minimum ?? .integer(1)
         if let maximum = constraints.maximum, maximum < value { value = maximum }
-        return OpenAPIExporter.number(value)
-    }
-}
-
-private extension DocumentValue {
-    var doubleValue: Double {
-        switch self {
-        case .integer(let value): Double(value)
-        case .number(let value): value
-        default: 0
-        }
+        return value
     }
 }

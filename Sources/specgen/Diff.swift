@@ -34,11 +34,9 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         let oldSource = try SpecSource(old, other: new)
+        defer { oldSource.cleanUp() }
         let newSource = try SpecSource(new, other: old)
-        defer {
-            oldSource.cleanUp()
-            newSource.cleanUp()
-        }
+        defer { newSource.cleanUp() }
         let oldSpec = try load(oldSource), newSpec = try load(newSource)
         let changes = SpecDiff.compare(old: oldSpec, new: newSpec)
         let report = SpecDiffReport.render(changes, format: format) { change in
@@ -99,8 +97,8 @@ struct SpecSource {
         let errors = Pipe()
         archive.standardError = errors
         try archive.run()
-        archive.waitUntilExit()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        archive.waitUntilExit()
         let extracted = (try? FileManager.default.contentsOfDirectory(atPath: checkout.path)) ?? []
         guard archive.terminationStatus == 0, message.isEmpty, !extracted.isEmpty else {
             try? FileManager.default.removeItem(at: checkout)
