@@ -14,7 +14,7 @@ swift build -q --product warrant 2>/dev/null
 warrant=$(swift build --show-bin-path)/warrant
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-token="interop-organization-token-$RANDOM$RANDOM"
+token="interop-organization-token-$(python3 -c "import secrets; print(secrets.token_hex(16))")"
 WARRANT_ORGANIZATION_TOKEN=$token "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -13,7 +13,7 @@ swift build -c release --product warrant >/dev/null 2>&1
 warrant=$(swift build -c release --show-bin-path)/warrant
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export TOKEN="benchmark-organization-token"
+export TOKEN="benchmark-organization-token-0123456789"
 WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -18,6 +18,7 @@ extension AuthorizationIssueRequest: Validatable {
         if let value = self.authTime {
             let fieldPath = path.appending("authTime")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799, at: fieldPath, &violations)
         }
         if let value = self.claims {
             let fieldPath = path.appending("claims")
@@ -46,6 +47,7 @@ extension AuthorizationIssueRequest: Validatable {
         if let value = self.accessTokenDuration {
             let fieldPath = path.appending("accessTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.idTokenAudType {
             let fieldPath = path.appending("idTokenAudType")

@@ -40,6 +40,8 @@ extension Client {
         switch response.status {
         case 200:
             return .ok(try response.decode(OAuthClient.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
@@ -113,6 +115,8 @@ extension Client {
         switch response.status {
         case 204:
             return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:

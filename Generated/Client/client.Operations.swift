@@ -99,6 +99,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The client, without its secret.
             case ok(OAuthClient)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service.
@@ -144,7 +146,7 @@ extension Operations {
             ///
             /// Defaults to `0` when absent.
             public var start: Int32
-            /// The index after the last client to return.
+            /// The index after the last client to return; a page holds at most 1000.
             ///
             /// Defaults to `5` when absent.
             public var end: Int32
@@ -203,11 +205,13 @@ extension Operations.ClientGetList.QueryParameters: Validatable {
             let value = self.start
             let fieldPath = path.appending("start")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 1000000000, at: fieldPath, &violations)
         }
         do {
             let value = self.end
             let fieldPath = path.appending("end")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 1000000000, at: fieldPath, &violations)
         }
     }
 }
@@ -317,6 +321,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The client is gone.
             case noContent
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service.

@@ -82,14 +82,17 @@ extension ClientExtension: Validatable {
         if let value = self.accessTokenDuration {
             let fieldPath = path.appending("accessTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.refreshTokenDuration {
             let fieldPath = path.appending("refreshTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.idTokenDuration {
             let fieldPath = path.appending("idTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
     }
 }

@@ -76,6 +76,8 @@ extension Client {
             return .ok(try response.decode(JSONValue.self))
         case 204:
             return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
@@ -101,6 +103,8 @@ extension Client {
         switch response.status {
         case 200:
             return .ok(try response.decode(JwksRotateResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:

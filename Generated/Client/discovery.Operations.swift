@@ -199,6 +199,8 @@ extension Operations {
             case ok(JSONValue)
             /// The service has no keys.
             case noContent
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service, or may not see private keys.
@@ -258,6 +260,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// Which keys sign now and which are retired.
             case ok(JwksRotateResponse)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service.

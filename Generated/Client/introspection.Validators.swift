@@ -8,6 +8,7 @@ extension IntrospectionRequest: Validatable {
         if let value = self.maxAge {
             let fieldPath = path.appending("maxAge")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
     }
 }

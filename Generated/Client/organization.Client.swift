@@ -17,6 +17,8 @@ extension Client {
         switch response.status {
         case 201:
             return .created(try response.decode(ServiceToken.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
@@ -38,6 +40,8 @@ extension Client {
         switch response.status {
         case 200:
             return .ok(try response.decode(ServiceTokenListResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
@@ -61,6 +65,8 @@ extension Client {
         switch response.status {
         case 204:
             return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:

@@ -43,6 +43,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The new token, with its value.
             case created(ServiceToken)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// Only an organization token may create service access tokens.
@@ -93,6 +95,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The tokens, without their values.
             case ok(ServiceTokenListResponse)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// Only an organization token may list service access tokens.
@@ -149,6 +153,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The token is gone.
             case noContent
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// Only an organization token may delete service access tokens.

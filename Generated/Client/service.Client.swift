@@ -38,6 +38,8 @@ extension Client {
         switch response.status {
         case 200:
             return .ok(try response.decode(Service.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
@@ -110,6 +112,8 @@ extension Client {
         switch response.status {
         case 204:
             return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:

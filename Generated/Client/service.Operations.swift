@@ -74,6 +74,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The service.
             case ok(Service)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service.
@@ -101,7 +103,7 @@ extension Operations {
             ///
             /// Defaults to `0` when absent.
             public var start: Int32
-            /// The index after the last service to return.
+            /// The index after the last service to return; a page holds at most 1000.
             ///
             /// Defaults to `5` when absent.
             public var end: Int32
@@ -148,11 +150,13 @@ extension Operations.ServiceGetList.QueryParameters: Validatable {
             let value = self.start
             let fieldPath = path.appending("start")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 1000000000, at: fieldPath, &violations)
         }
         do {
             let value = self.end
             let fieldPath = path.appending("end")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 1000000000, at: fieldPath, &violations)
         }
     }
 }
@@ -251,6 +255,8 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The service is gone.
             case noContent
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
             /// The token may not act on this service.

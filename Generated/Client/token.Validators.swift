@@ -21,10 +21,12 @@ extension TokenRequest: Validatable {
         if let value = self.accessTokenDuration {
             let fieldPath = path.appending("accessTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.refreshTokenDuration {
             let fieldPath = path.appending("refreshTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
     }
 }
@@ -158,10 +160,12 @@ extension TokenIssueRequest: Validatable {
         if let value = self.accessTokenDuration {
             let fieldPath = path.appending("accessTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.refreshTokenDuration {
             let fieldPath = path.appending("refreshTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
     }
 }

@@ -62,6 +62,8 @@ extension Client {
         switch response.status {
         case 204:
             return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
         case 401:
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:

@@ -21,10 +21,12 @@ extension TokenCreateRequest: Validatable {
         if let value = self.accessTokenDuration {
             let fieldPath = path.appending("accessTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.refreshTokenDuration {
             let fieldPath = path.appending("refreshTokenDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
         if let value = self.properties {
             let fieldPath = path.appending("properties")
@@ -37,6 +39,7 @@ extension TokenCreateRequest: Validatable {
         if let value = self.authTime {
             let fieldPath = path.appending("authTime")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799, at: fieldPath, &violations)
         }
     }
 }
@@ -69,6 +72,7 @@ extension TokenUpdateRequest: Validatable {
         if let value = self.accessTokenExpiresAt {
             let fieldPath = path.appending("accessTokenExpiresAt")
             Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799999, at: fieldPath, &violations)
         }
         if let value = self.properties {
             let fieldPath = path.appending("properties")

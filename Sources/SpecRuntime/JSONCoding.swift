@@ -111,7 +111,12 @@ extension Int64: JSONCodable {
         switch json {
         case .integer(let value): self = value
         case .number(let value) where value == value.rounded() && abs(value) < 9.2e18: self = Int64(value)
-        case .string(let text) where violations.valuesAreText && Int64(text) != nil: self = Int64(text)!
+        case .string(let text) where violations.valuesAreText:
+            guard let value = Int64(text) else {
+                violations.mismatch(expected: "an integer", json, at: path)
+                return nil
+            }
+            self = value
         case .number:
             violations.report("must be an integer, not a fraction", at: path)
             return nil
@@ -145,7 +150,7 @@ extension Double: JSONCodable {
         switch json {
         case .integer(let value): self = Double(value)
         case .number(let value): self = value
-        case .string(let text) where violations.valuesAreText && Double(text) != nil: self = Double(text)!
+        case .string(let text) where violations.valuesAreText && Double(text)?.isFinite == true: self = Double(text) ?? 0
         default:
             violations.mismatch(expected: "a number", json, at: path)
             return nil

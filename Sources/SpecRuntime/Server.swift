@@ -24,11 +24,13 @@ public struct RequestFailure: Error, Sendable {
         case unauthorized
         case unsupportedMediaType = "unsupported_media_type"
         case payloadTooLarge = "payload_too_large"
+        case requestTimeout = "request_timeout"
         case internalError = "internal_error"
 
         var status: Int {
             switch self {
             case .invalidRequest: 400
+            case .requestTimeout: 408
             case .unauthorized: 401
             case .unsupportedMediaType: 415
             case .payloadTooLarge: 413
@@ -55,6 +57,14 @@ public struct RequestFailure: Error, Sendable {
 public struct ServerOptions: Sendable {
     /// Larger request bodies are answered with 413.
     public var maxBodyBytes: Int
+    /// A smaller cap for some operations, by operation ID.
+    public var maxBodyBytesByOperation: [String: Int] = [:]
+    /// Caps on form bodies and query strings.
+    public var formLimits: FormLimits = .standard
+    /// How long a request body may take to arrive once its head has; a slower one is answered with 408.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// The most violations one answer lists; the message still counts them all.
+    public var maxViolationsListed: Int = 100
     /// The JSON body of every answer the generated layer gives itself (400, 401, 413, 415, 500).
     public var errorBody: @Sendable (RequestFailure) -> JSONValue
     /// Called with errors a handler threw that became a 500, for logging.
@@ -99,11 +109,18 @@ public struct IncomingRequest: Sendable {
     let pathParameters: [String: Substring]
     let query: [String: JSONValue]
     let operationID: String
+    let formLimits: FormLimits
 
     public func path<T: JSONDecodable>(_ name: String, as type: T.Type, violations: inout Violations) -> T? {
         violations.location = .path
         violations.valuesAreText = true
-        let text = pathParameters[name].map { String($0).removingPercentEncoding ?? String($0) } ?? ""
+        let text: String
+        do {
+            text = try FormEncoding.decode(component: pathParameters[name] ?? "")
+        } catch {
+            violations.report(error.description, at: JSONPath.root.appending(name))
+            return nil
+        }
         return T(json: .string(text), at: JSONPath.root.appending(name), violations: &violations)
     }
 
@@ -131,13 +148,19 @@ public struct IncomingRequest: Sendable {
         let contentType = try negotiate(contentTypes)
         violations.valuesAreText = contentType == .form
         let json: JSONValue
-        if bodyBytes.isEmpty {
+        if bodyBytes.isEmpty, contentType == .json {
             violations.report("a request body is required", at: .root)
             return nil
         }
         switch contentType {
         case .form:
-            json = FormEncoding.object(from: String(decoding: bodyBytes, as: UTF8.self))
+            // An empty form is a form with no fields; the structure's own rules say what is missing.
+            do {
+                json = try FormEncoding.object(fromBytes: bodyBytes, limits: formLimits)
+            } catch {
+                violations.report(error.description, at: .root)
+                return nil
+            }
         case .json:
             guard let parsed = try? JSONValue(parsing: bodyBytes) else {
                 violations.report("is not valid JSON", at: .root)
@@ -185,7 +208,11 @@ public enum ServerRoute {
                 request, body: body, metadata: metadata, operationID: operationID, requiresCredentials: requiresCredentials,
                 options: options)
             return render(try await route(incoming))
-        } catch let failure as RequestFailure {
+        } catch var failure as RequestFailure {
+            if failure.violations.count > options.maxViolationsListed {
+                failure.violations = Array(failure.violations.prefix(options.maxViolationsListed))
+                failure.message += " The first \(options.maxViolationsListed) are listed."
+            }
             return render(.json(status: failure.status, options.errorBody(failure)))
         } catch let error as any HTTPStatusError {
             return render(.json(status: error.status, error.jsonBody))
@@ -214,24 +241,54 @@ public enum ServerRoute {
                 kind: .unauthorized, message: "The Authorization header is missing or is not a Bearer token.",
                 operationID: operationID)
         }
-        var bytes: [UInt8] = []
-        for try await chunk in body ?? HTTPBody() {
-            guard bytes.count + chunk.count <= options.maxBodyBytes else {
-                throw RequestFailure(
-                    kind: .payloadTooLarge, message: "The request body is larger than \(options.maxBodyBytes) bytes.",
-                    operationID: operationID)
-            }
-            bytes.append(contentsOf: chunk)
-        }
+        let limit = options.maxBodyBytesByOperation[operationID] ?? options.maxBodyBytes
+        let tooLarge = RequestFailure(
+            kind: .payloadTooLarge, message: "The request body is larger than \(limit) bytes.", operationID: operationID)
+        // A declared length over the cap is refused before a byte of the body is read (or a 100-continue sent).
+        if let declared = request.headerFields[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
         var query: [String: JSONValue] = [:]
-        if let path = request.path, let mark = path.firstIndex(of: "?"),
-            case .object(let members) = FormEncoding.object(from: path[path.index(after: mark)...])
-        {
-            query = members
+        if let path = request.path, let mark = path.firstIndex(of: "?") {
+            do {
+                if case .object(let members) = try FormEncoding.object(from: path[path.index(after: mark)...], limits: options.formLimits) {
+                    query = members
+                }
+            } catch {
+                throw RequestFailure(
+                    kind: .invalidRequest, message: "The query string is malformed.",
+                    violations: [Violation(location: .query, path: error.name ?? "", message: error.description)], operationID: operationID)
+            }
         }
+        let bytes = try await collect(body, limit: limit, timeout: options.bodyTimeout, tooLarge: tooLarge, operationID: operationID)
         return IncomingRequest(
             head: request, credentials: credentials, bodyBytes: bytes, pathParameters: metadata.pathParameters, query: query,
-            operationID: operationID)
+            operationID: operationID, formLimits: options.formLimits)
+    }
+
+    /// The body, up to `limit` bytes, within `timeout`: a client sending slowly does not hold a handler forever.
+    private static func collect(
+        _ body: HTTPBody?, limit: Int, timeout: Duration, tooLarge: RequestFailure, operationID: String
+    ) async throws -> [UInt8] {
+        guard let body else { return [] }
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var bytes: [UInt8] = []
+                for try await chunk in body {
+                    guard bytes.count + chunk.count <= limit else { throw tooLarge }
+                    bytes.append(contentsOf: chunk)
+                }
+                return bytes
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw RequestFailure(
+                    kind: .requestTimeout, message: "The request body did not arrive within \(timeout).", operationID: operationID)
+            }
+            return bytes
+        }
     }
 
     static func bearerCredentials(_ header: String?) -> BearerCredentials? {

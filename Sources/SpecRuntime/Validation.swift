@@ -29,7 +29,7 @@ extension Array: Validatable where Element: Validatable {
 
 extension Dictionary: Validatable where Key == String, Value: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
-        for key in keys.sorted() { self[key]!.validate(at: path.appending(key), violations: &violations) }
+        for (key, value) in sorted(by: { $0.key < $1.key }) { value.validate(at: path.appending(key), violations: &violations) }
     }
 }
 

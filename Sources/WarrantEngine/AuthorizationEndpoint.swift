@@ -33,11 +33,11 @@ extension WarrantEngine {
         case .valid(let request, let client):
             let ticket = Secrets.token()
             let time = now()
-            let lifetime = (service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration) * 1000
             try await store.insertTicket(
                 TicketRecord(
                     hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: record.apiKey, clientId: request.clientId,
-                    payload: try Self.json(request), createdAt: time, expiresAt: time + lifetime))
+                    payload: try Self.json(request), createdAt: time,
+                    expiresAt: Bounds.expiry(from: time, seconds: service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration)))
             let noInteraction = request.prompts == ["none"]
             let result: ResultCode = noInteraction ? .authorizationNoInteraction : .authorizationInteraction
             return .ok(

@@ -8,6 +8,8 @@ extension WarrantEngine {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
         let body = input.body
+        // Before the ticket is used up: a value that is taken must not cost the user their login.
+        try await requireUnusedTokenValues(access: body.accessToken)
         guard let request = try await consumeAuthorizationTicket(body.ticket, serviceApiKey: record.apiKey),
             let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: request.clientId)
         else {
@@ -38,10 +40,10 @@ extension WarrantEngine {
         if request.wantsCode {
             let value = Secrets.token()
             code = value
-            let lifetime = (service.authorizationCodeDuration ?? ServiceMetadata.defaultAuthorizationCodeDuration) * 1000
             codeRecord = AuthorizationCodeRecord(
                 hash: Secrets.hash(value), grantId: grant.id, serviceApiKey: record.apiKey, clientId: request.clientId, payload: "{}",
-                createdAt: time, expiresAt: time + lifetime)
+                createdAt: time,
+                expiresAt: Bounds.expiry(from: time, seconds: service.authorizationCodeDuration ?? ServiceMetadata.defaultAuthorizationCodeDuration))
             parameters.append(("code", value))
         }
         var tokens: IssuedTokens?
@@ -59,12 +61,13 @@ extension WarrantEngine {
         }
         var idToken: String?
         if request.wantsIDToken {
-            idToken = try await makeIDToken(
+            let made = try await makeIDToken(
                 service: service, serviceApiKey: record.apiKey, client: client, details: details,
                 accessToken: tokens.map { $0.jwtAccessToken ?? $0.accessToken }, code: code)
-            parameters.append(("id_token", idToken!))
+            idToken = made
+            parameters.append(("id_token", made))
         }
-        try await store.insertGrant(grant, code: codeRecord, accessToken: tokens?.accessRecord)
+        try await storingChosenValues { try await store.insertGrant(grant, code: codeRecord, accessToken: tokens?.accessRecord, refreshToken: nil) }
         let delivery = AuthorizationDelivery.deliver(
             parameters, to: Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state), issuer: issuer(of: service))
         return .ok(

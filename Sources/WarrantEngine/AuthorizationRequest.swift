@@ -61,7 +61,14 @@ struct AuthorizationRequestParser {
 
     func parse(_ text: String, context: String?) async throws -> Outcome {
         var values: [String: [String]] = [:]
-        for (name, value) in FormEncoding.pairs(from: text) { values[name, default: []].append(value) }
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try FormEncoding.pairs(from: text)
+        } catch {
+            // Nothing of the request can be trusted, the redirect URI included.
+            return .untrusted(.invalidRequest("The parameters are malformed: \(error.description)."))
+        }
+        for (name, value) in pairs { values[name, default: []].append(value) }
         func single(_ name: String) -> String? { values[name]?.first.flatMap { $0.isEmpty ? nil : $0 } }
 
         // 1. The client and its redirect URI: until both are trusted, errors are not redirected.
@@ -108,15 +115,15 @@ struct AuthorizationRequestParser {
         if single("request_uri") != nil { return fail(OAuthError("request_uri_not_supported", "request_uri is not supported.")) }
 
         // Response type.
-        guard responseTypeText != nil else { return fail(.invalidRequest("response_type is missing.")) }
+        guard let responseTypeText else { return fail(.invalidRequest("response_type is missing.")) }
         guard let responseType = ResponseTypes.enumValue(responseTypes) else {
-            return fail(OAuthError("unsupported_response_type", "response_type '\(responseTypeText!)' is not supported."))
+            return fail(OAuthError("unsupported_response_type", "response_type '\(responseTypeText)' is not supported."))
         }
         guard (service.supportedResponseTypes ?? []).contains(responseType) else {
-            return fail(OAuthError("unsupported_response_type", "The service does not support response_type '\(responseTypeText!)'."))
+            return fail(OAuthError("unsupported_response_type", "The service does not support response_type '\(responseTypeText)'."))
         }
         guard (client.responseTypes ?? []).contains(responseType) else {
-            return fail(.unauthorizedClient("The client may not use response_type '\(responseTypeText!)'."))
+            return fail(.unauthorizedClient("The client may not use response_type '\(responseTypeText)'."))
         }
         let needsImplicit = responseTypes.contains("token") || (responseTypes.contains("id_token") && !responseTypes.contains("code"))
         if responseTypes.contains("code"), !(client.grantTypes ?? []).contains(.authorizationCode) {
@@ -133,10 +140,10 @@ struct AuthorizationRequestParser {
         var scopes: [String]
         if let text = single("scope") {
             let supported = Set((service.supportedScopes ?? []).map(\.name))
-            let requestable = client.extension?.requestableScopesEnabled == true ? Set(client.extension?.requestableScopes ?? []) : nil
+            let requestable = WarrantEngine.requestableScopes(of: client)
             scopes = []
             for scope in text.split(separator: " ").map(String.init) where supported.contains(scope) && !scopes.contains(scope) {
-                if requestable == nil || requestable!.contains(scope) { scopes.append(scope) }
+                if requestable?.contains(scope) ?? true { scopes.append(scope) }
             }
         } else {
             scopes = (service.supportedScopes ?? []).filter { $0.defaultEntry }.map(\.name)
@@ -154,9 +161,10 @@ struct AuthorizationRequestParser {
         let challenge = single("code_challenge")
         var method = single("code_challenge_method")
         if let challenge {
-            method = method ?? "plain"
-            guard method == "S256" || method == "plain" else {
-                return fail(.invalidRequest("code_challenge_method '\(method!)' is not supported."))
+            let given = method ?? "plain"
+            method = given
+            guard given == "S256" || given == "plain" else {
+                return fail(.invalidRequest("code_challenge_method '\(given)' is not supported."))
             }
             if method == "plain", service.pkceS256Required == true || client.pkceS256Required == true {
                 return fail(.invalidRequest("code_challenge_method must be S256."))

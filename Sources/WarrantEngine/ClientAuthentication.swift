@@ -10,6 +10,11 @@ struct ClientAuthenticator {
     let serviceApiKey: Int64
     /// What a client assertion's aud may name: the token endpoint or the issuer.
     let audiences: [String]
+    /// The methods the service accepts at this endpoint; nil for every method warrant implements.
+    let allowedMethods: [ClientAuthMethod]?
+
+    /// The methods warrant implements.
+    static let methods: [ClientAuthMethod] = [.none, .clientSecretBasic, .clientSecretPost, .privateKeyJwt]
 
     struct Authenticated {
         var client: OAuthClient
@@ -27,8 +32,9 @@ struct ClientAuthenticator {
         let usedBasic = basicId != nil || basicSecret != nil
         let usedPost = form["client_secret"] != nil
         let usedAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
+        // RFC 6749 §2.3: a client must not use more than one method in a request; a malformed request, not a bad client.
         if [usedBasic, usedPost, usedAssertion].filter({ $0 }).count > 1 {
-            return .failure(.invalidClient("The request uses more than one client authentication method."))
+            return .failure(.invalidRequest("The request uses more than one client authentication method."))
         }
         var assertionIssuer: String?
         if usedAssertion {
@@ -52,6 +58,10 @@ struct ClientAuthenticator {
         if client.locked == true { return .failure(.invalidClient("The client is locked.")) }
 
         let method = client.tokenAuthMethod ?? .clientSecretBasic
+        // A client registered before the service narrowed its methods does not keep the old one.
+        if let allowedMethods, !allowedMethods.contains(method) {
+            return .failure(.invalidClient("The service does not accept \(method.rawValue) at this endpoint."))
+        }
         let presented: String? = usedBasic ? basicSecret : form["client_secret"]
         switch method {
         case .none:
@@ -88,6 +98,8 @@ enum ClientAssertion {
     static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     /// Seconds of clock difference tolerated on exp.
     static let clockSkew: Int64 = 60
+    /// The longest an assertion may be valid for: one is used once, right after it is made.
+    static let maximumLifetime: Int64 = 3600
     static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 
     /// The iss of a JWT, read without verifying it: only to know whose keys verify it.
@@ -126,11 +138,15 @@ enum ClientAssertion {
             default: []
             }
         guard audience.contains(where: audiences.contains) else { return "client_assertion's aud must name the token endpoint or the issuer." }
-        guard case .integer(let exp)? = claims["exp"], exp * 1000 + clockSkew * 1000 >= now else {
-            return "client_assertion has expired or has no exp."
+        // exp is someone else's number: saturate, and keep the replay record no longer than an assertion may live.
+        guard case .integer(let exp)? = claims["exp"] else { return "client_assertion has no exp." }
+        let validUntil = Bounds.milliseconds(fromSeconds: exp).saturatingAdding(clockSkew * 1000)
+        guard validUntil >= now else { return "client_assertion has expired." }
+        guard validUntil <= Bounds.expiry(from: now, seconds: maximumLifetime) else {
+            return "client_assertion must expire within \(maximumLifetime / 60) minutes."
         }
         guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return "client_assertion has no jti." }
-        guard try await store.recordAssertion(hash: Secrets.hash(identifier + " " + jti), expiresAt: exp * 1000 + clockSkew * 1000, now: now) else {
+        guard try await store.recordAssertion(hash: Secrets.hash(identifier + " " + jti), expiresAt: validUntil, now: now) else {
             return "client_assertion was used before."
         }
         return nil

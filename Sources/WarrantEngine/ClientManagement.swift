@@ -21,7 +21,7 @@ extension WarrantEngine {
                 try await store.insertClient(record)
             } catch StoreError.duplicate where client.clientIdAlias != nil {
                 // The random ID or the alias is taken; only the alias is worth reporting.
-                if try await store.client(serviceApiKey: serviceRecord.apiKey, alias: client.clientIdAlias!) != nil {
+                if let alias = client.clientIdAlias, try await store.client(serviceApiKey: serviceRecord.apiKey, alias: alias) != nil {
                     throw Self.aliasTaken
                 }
                 continue
@@ -45,11 +45,11 @@ extension WarrantEngine {
         let (start, end) = (input.query.start, input.query.end)
         guard start <= end else { throw APIFailure(400, .badRange) }
         let page = try await store.clients(
-            serviceApiKey: serviceRecord.apiKey, developer: input.query.developer, offset: Int(start), limit: Int(end - start))
+            serviceApiKey: serviceRecord.apiKey, developer: input.query.developer, offset: Int(start), limit: Bounds.pageLimit(start: start, end: end))
         return .ok(
             ClientListResponse(
                 resultCode: ResultCode.clientsListed.code, resultMessage: ResultCode.clientsListed.message, start: start,
-                end: start + Int32(page.records.count), developer: input.query.developer, totalCount: Int32(page.total),
+                end: start + Int32(page.records.count), developer: input.query.developer, totalCount: Int32(clamping: page.total),
                 clients: try page.records.map { try Self.client(from: $0, result: nil) }))
     }
 
@@ -86,7 +86,7 @@ extension WarrantEngine {
 
     public func clientDelete(_ input: Operations.ClientDelete.Input) async throws -> Operations.ClientDelete.Output {
         let (_, record) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
-        guard try await store.deleteClient(serviceApiKey: record.serviceApiKey, clientId: record.clientId) else {
+        guard try await store.deleteClient(serviceApiKey: record.serviceApiKey, clientId: record.clientId, now: now()) else {
             throw APIFailure.notFound(.clientNotFound)
         }
         return .noContent

@@ -56,6 +56,18 @@ enum ClientMetadata {
         if let jwks = client.jwks, let problem = JWKSetRules.publicKeyProblem(jwks) {
             violations.report(problem, at: root.appending("jwks"))
         }
+        for (name, algorithm) in [("idTokenSignAlg", client.idTokenSignAlg), ("userInfoSignAlg", client.userInfoSignAlg)] {
+            if let algorithm, SigningAlgorithm(rawValue: algorithm.rawValue) == nil {
+                violations.report("must be \(SigningAlgorithm.listed), the algorithms warrant signs with", at: root.appending(name))
+            }
+        }
+        if let algorithm = client.tokenAuthSignAlg, !ClientAssertion.allowedAlgorithms.contains(algorithm.rawValue) {
+            violations.report(
+                "must be one of \(ClientAssertion.allowedAlgorithms.sorted().joined(separator: ", "))", at: root.appending("tokenAuthSignAlg"))
+        }
+        for name in Unenforced.settings(of: client) {
+            violations.report("is not supported by warrant yet; leave it out or false", at: root.appending(name))
+        }
         if let alias = client.clientIdAlias, alias.allSatisfy(\.isNumber) {
             violations.report("must not be all digits, which would read as a client ID", at: root.appending("clientIdAlias"))
         }

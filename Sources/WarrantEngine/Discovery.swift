@@ -27,7 +27,8 @@ enum Discovery {
         set("id_token_signing_alg_values_supported", algorithms)
         set("userinfo_signing_alg_values_supported", algorithms)
         set("token_endpoint_auth_methods_supported", service.supportedTokenAuthMethods?.map(ProtocolValues.authMethod))
-        set("token_endpoint_auth_signing_alg_values_supported", algorithms + ["HS256"])
+        // Assertions are verified with the client's public keys; client_secret_jwt (HMAC) is not offered.
+        set("token_endpoint_auth_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())
         set("revocation_endpoint_auth_methods_supported", service.supportedRevocationAuthMethods?.map(ProtocolValues.authMethod))
         set("introspection_endpoint_auth_methods_supported", service.supportedIntrospectionAuthMethods?.map(ProtocolValues.authMethod))
         set("claims_supported", service.supportedClaims)

@@ -115,10 +115,14 @@ extension WarrantEngine {
         var details = details
         details.grantType = grantType.rawValue
         let time = now()
-        let accessSeconds = Self.positive(accessDuration) ?? Self.positive(details.accessTokenDuration)
-            ?? Self.positive(client.extension?.accessTokenDuration) ?? service.accessTokenDuration ?? ServiceMetadata.defaultAccessTokenDuration
-        let refreshSeconds = Self.positive(refreshDuration) ?? Self.positive(client.extension?.refreshTokenDuration)
-            ?? service.refreshTokenDuration ?? ServiceMetadata.defaultRefreshTokenDuration
+        // Stored settings are bounded again: a value stored before the bounds existed must not overflow.
+        let accessSeconds = Bounds.duration(
+            Self.positive(accessDuration) ?? Self.positive(details.accessTokenDuration)
+                ?? Self.positive(client.extension?.accessTokenDuration) ?? service.accessTokenDuration ?? ServiceMetadata.defaultAccessTokenDuration)
+        let refreshSeconds = Bounds.duration(
+            Self.positive(refreshDuration) ?? Self.positive(client.extension?.refreshTokenDuration)
+                ?? service.refreshTokenDuration ?? ServiceMetadata.defaultRefreshTokenDuration)
+        let accessExpiresAt = Bounds.expiry(from: time, seconds: accessSeconds)
         let accessToken = accessTokenValue ?? Secrets.token()
         let clientId = client.clientId ?? 0
         var refreshToken: String?
@@ -129,32 +133,34 @@ extension WarrantEngine {
             refreshRecord = RefreshTokenRecord(
                 hash: Secrets.hash(value), grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
                 scopes: details.scopes.joined(separator: " "), payload: "{}", createdAt: time,
-                expiresAt: refreshExpiresAt ?? time + refreshSeconds * 1000)
+                expiresAt: refreshExpiresAt ?? Bounds.expiry(from: time, seconds: refreshSeconds))
         }
         let accessHash = Secrets.hash(accessToken)
         var jwtAccessToken: String?
-        if let algorithm = jwtAlgorithm ?? service.accessTokenSignAlg?.rawValue, SigningAlgorithm(rawValue: algorithm) != nil {
+        if let name = jwtAlgorithm ?? service.accessTokenSignAlg?.rawValue {
+            // Settings are checked on create and update; one stored before that is refused, not replaced.
+            guard let algorithm = SigningAlgorithm(rawValue: name) else { throw SigningAlgorithm.Unsupported(name: name) }
             let audience = details.tokenAudience
             var claims: [String: JSONValue] = [
                 "iss": .string(service.issuer?.absoluteString ?? ""), "sub": .string(details.subject ?? details.clientIdentifier),
                 "aud": audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string)),
                 "client_id": .string(details.clientIdentifier), "iat": .integer(time / 1000),
-                "exp": .integer((time + accessSeconds * 1000) / 1000), "jti": .string(accessHash),
+                "exp": .integer(accessExpiresAt / 1000), "jti": .string(accessHash),
             ]
             if !details.scopes.isEmpty { claims["scope"] = .string(details.scopes.joined(separator: " ")) }
             if let act = details.act { claims["act"] = act }
             if let extra = details.jwtAtClaims, case .object(let members)? = try? JSONValue(parsing: extra) {
                 for (name, value) in members where claims[name] == nil { claims[name] = value }
             }
-            jwtAccessToken = try await signer.sign(claims, algorithm: algorithm, serviceApiKey: serviceApiKey, type: "at+jwt")
+            jwtAccessToken = try await signer.sign(claims, algorithm: algorithm.rawValue, serviceApiKey: serviceApiKey, type: "at+jwt")
         }
         let accessRecord = AccessTokenRecord(
             hash: accessHash, grantId: grantId, serviceApiKey: serviceApiKey, clientId: clientId, subject: details.subject,
             scopes: details.scopes.joined(separator: " "), refreshTokenHash: refreshRecord?.hash,
-            payload: try Self.json(details), createdAt: time, expiresAt: time + accessSeconds * 1000)
+            payload: try Self.json(details), createdAt: time, expiresAt: accessExpiresAt)
         return IssuedTokens(
             accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
-            refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { ($0.expiresAt - time) / 1000 }, jwtAccessToken: jwtAccessToken,
+            refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { $0.expiresAt.saturatingSubtracting(time) / 1000 }, jwtAccessToken: jwtAccessToken,
             scopes: details.scopes, grantId: grantId, sessionId: details.sessionId, properties: details.properties)
     }
 
@@ -164,8 +170,8 @@ extension WarrantEngine {
         audienceType: String? = nil
     ) async throws -> String {
         let time = now()
-        let algorithm = client.idTokenSignAlg.flatMap { SigningAlgorithm(rawValue: $0.rawValue) }?.rawValue ?? "RS256"
-        let lifetime = Self.positive(client.extension?.idTokenDuration) ?? service.idTokenDuration ?? ServiceMetadata.defaultIdTokenDuration
+        let algorithm = try SigningAlgorithm.forIDTokens(of: client).rawValue
+        let lifetime = Self.idTokenLifetime(client: client, service: service)
         var claims: [String: JSONValue] = [:]
         if let extra = details.claims, case .object(let members)? = try? JSONValue(parsing: extra) {
             let allowed = ScopeClaims.allowed(scopes: details.scopes, requested: details.requestedIdTokenClaims)
@@ -175,7 +181,7 @@ extension WarrantEngine {
         claims["iss"] = .string(service.issuer?.absoluteString ?? "")
         claims["sub"] = .string(details.sub ?? details.subject ?? "")
         // An ID token is for the client, or for the audiences a token exchange named.
-        let audience = (details.audiences ?? []).isEmpty ? [details.clientIdentifier] : details.audiences!
+        let audience = details.audiences.flatMap { $0.isEmpty ? nil : $0 } ?? [details.clientIdentifier]
         claims["aud"] = audType == "string" && audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string))
         claims["azp"] = .string(details.clientIdentifier)
         claims["iat"] = .integer(time / 1000)
@@ -213,6 +219,22 @@ extension WarrantEngine {
         return JSONValue.object(body).serializedString
     }
 
+    /// Runs a store write of tokens whose values a caller may have chosen: a value in use already is the
+    /// caller's mistake (400), and the write stored nothing.
+    func storingChosenValues<T>(_ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch StoreError.duplicate {
+            throw APIFailure(400, .tokenValueTaken)
+        }
+    }
+
+    /// Refuses, before anything is used up, token values a caller chose that are in use already.
+    func requireUnusedTokenValues(access: String?, refresh: String? = nil) async throws {
+        if let access, try await store.accessToken(hash: Secrets.hash(access)) != nil { throw APIFailure(400, .tokenValueTaken) }
+        if let refresh, try await store.refreshToken(hash: Secrets.hash(refresh)) != nil { throw APIFailure(400, .tokenValueTaken) }
+    }
+
     /// The grant details a grant, ticket or token stored as its payload.
     static func details(_ payload: String) throws -> GrantDetails {
         try JSONDecoder().decode(GrantDetails.self, from: Data(payload.utf8))
@@ -221,6 +243,18 @@ extension WarrantEngine {
     /// Refresh tokens go to clients that may use the refresh_token grant, on services that support it.
     static func refreshAllowed(client: OAuthClient, service: Service) -> Bool {
         (client.grantTypes ?? []).contains(.refreshToken) && (service.supportedGrantTypes ?? []).contains(.refreshToken)
+    }
+
+    /// Seconds an ID token for this client lives, bounded.
+    static func idTokenLifetime(client: OAuthClient, service: Service) -> Int64 {
+        Bounds.duration(
+            positive(client.extension?.idTokenDuration) ?? service.idTokenDuration ?? ServiceMetadata.defaultIdTokenDuration)
+    }
+
+    /// The scopes a client may request, when its extension limits them (nil: any the service supports).
+    static func requestableScopes(of client: OAuthClient) -> Set<String>? {
+        guard client.extension?.requestableScopesEnabled == true else { return nil }
+        return Set(client.extension?.requestableScopes ?? [])
     }
 
     static func positive(_ value: Int64?) -> Int64? {

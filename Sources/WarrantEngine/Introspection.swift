@@ -54,7 +54,7 @@ extension WarrantEngine {
             if let acrs = body.acrValues, !acrs.isEmpty, !acrs.contains(details.acr ?? "") {
                 return (ResultCode(ResultCode.tokenInsufficient.code, "The user's authentication does not meet the required acr."), "insufficient_scope", [])
             }
-            if let maxAge = body.maxAge, maxAge > 0, (details.authTime ?? 0) + maxAge < now() / 1000 {
+            if let maxAge = body.maxAge, maxAge > 0, (details.authTime ?? 0).saturatingAdding(maxAge) < now() / 1000 {
                 return (ResultCode(ResultCode.tokenInsufficient.code, "The user authenticated too long ago."), "insufficient_scope", [])
             }
             return nil
@@ -73,10 +73,12 @@ extension WarrantEngine {
     public func standardIntrospection(_ input: Operations.StandardIntrospection.Input) async throws -> Operations.StandardIntrospection.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
-        let form = FormEncoding.pairs(from: input.body.parameters)
+        let form = (try? FormEncoding.pairs(from: input.body.parameters)) ?? []
         let tokens = form.filter { $0.name == "token" }.map(\.value)
         guard tokens.count == 1, let value = tokens.first, !value.isEmpty else {
-            let error = OAuthError("invalid_request", "The request must have exactly one token parameter.", .standardIntrospectionInvalid)
+            let problem = (try? FormEncoding.pairs(from: input.body.parameters)) == nil
+                ? "The parameters are malformed." : "The request must have exactly one token parameter."
+            let error = OAuthError("invalid_request", problem, .standardIntrospectionInvalid)
             return .ok(
                 StandardIntrospectionResponse(
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)", action: .badRequest,

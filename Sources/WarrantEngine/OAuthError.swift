@@ -17,6 +17,8 @@ struct OAuthError: Error, Equatable {
     static func invalidGrant(_ description: String) -> OAuthError { OAuthError("invalid_grant", description) }
     static func invalidScope(_ description: String) -> OAuthError { OAuthError("invalid_scope", description) }
     static func invalidClient(_ description: String) -> OAuthError { OAuthError("invalid_client", description, .clientAuthenticationFailed) }
+    /// Answered with 401 (INVALID_CLIENT) rather than 400.
+    var isInvalidClient: Bool { error == "invalid_client" }
     static func unauthorizedClient(_ description: String) -> OAuthError { OAuthError("unauthorized_client", description) }
     static func unsupportedGrantType(_ description: String) -> OAuthError { OAuthError("unsupported_grant_type", description) }
 

@@ -28,6 +28,10 @@ public struct ResultCode: Sendable, Equatable {
     static let unsupportedMediaType = ResultCode("A001205", "The request body's Content-Type is not accepted.")
     static let bodyTooLarge = ResultCode("A001206", "The request body is too large.")
     static let privateKeysForbidden = ResultCode("A001208", "Only an organization token may read private keys.")
+    static let requestTimeout = ResultCode("A001207", "The request body did not arrive in time.")
+    static let tokenValueTaken = ResultCode("A001209", "A token value the caller chose is already in use.")
+    static let unknownPath = ResultCode("A001210", "There is no such API.")
+    static let methodNotAllowed = ResultCode("A001211", "The API does not take this method.")
     // Services (group 300)
     static let serviceCreated = ResultCode("A300001", "The service was created.")
     static let serviceRead = ResultCode("A300002", "The service was read.")
@@ -119,6 +123,16 @@ public struct APIFailure: Error, HTTPStatusError, Equatable {
         self.violations = violations
     }
 
+    /// No route has this path.
+    public static func unknownPath(method: String, path: String) -> APIFailure {
+        APIFailure(404, ResultCode(ResultCode.unknownPath.code, "There is no such API: \(method) \(path)."))
+    }
+
+    /// The path is an API, but not for this method.
+    public static func methodNotAllowed(method: String, allowed: [String]) -> APIFailure {
+        APIFailure(405, ResultCode(ResultCode.methodNotAllowed.code, "The API does not take \(method); use \(allowed.joined(separator: " or "))."))
+    }
+
     public var jsonBody: JSONValue {
         var body = result.apiResult
         if !violations.isEmpty {
@@ -146,6 +160,7 @@ extension ServerOptions {
                     case .unauthorized: .unauthenticated
                     case .unsupportedMediaType: .unsupportedMediaType
                     case .payloadTooLarge: .bodyTooLarge
+                    case .requestTimeout: .requestTimeout
                     case .internalError: .internalError
                     }
                 let detailed = ResultCode(result.code, "\(failure.operationID): \(failure.message)")

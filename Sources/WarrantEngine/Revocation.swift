@@ -16,7 +16,12 @@ extension WarrantEngine {
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)", action: action,
                     responseContent: error.jsonBody(omitDescription: omit)))
         }
-        let pairs = FormEncoding.pairs(from: input.body.parameters)
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try FormEncoding.pairs(from: input.body.parameters)
+        } catch {
+            return failure(.badRequest, OAuthError("invalid_request", "The parameters are malformed: \(error.description).", .revocationInvalid))
+        }
         var form: [String: String] = [:]
         for (name, value) in pairs {
             if form[name] != nil { return failure(.badRequest, OAuthError("invalid_request", "The parameter '\(name)' must not be repeated.", .revocationInvalid)) }
@@ -24,10 +29,12 @@ extension WarrantEngine {
         }
         let audiences = [service.revocationEndpoint?.absoluteString, service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString]
             .compactMap { $0 }
-        let authenticator = ClientAuthenticator(engine: self, serviceApiKey: record.apiKey, audiences: audiences)
+        let authenticator = ClientAuthenticator(
+            engine: self, serviceApiKey: record.apiKey, audiences: audiences,
+            allowedMethods: service.supportedRevocationAuthMethods ?? service.supportedTokenAuthMethods)
         let client: ClientAuthenticator.Authenticated
         switch try await authenticator.authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret) {
-        case .failure(let error): return failure(.invalidClient, error)
+        case .failure(let error): return failure(error.isInvalidClient ? .invalidClient : .badRequest, error)
         case .success(let authenticated): client = authenticated
         }
         guard let value = form["token"], !value.isEmpty else {

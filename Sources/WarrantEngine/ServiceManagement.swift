@@ -37,11 +37,11 @@ extension WarrantEngine {
         let organizationId = try await access.organization(input.credentials)
         let (start, end) = (input.query.start, input.query.end)
         guard start <= end else { throw APIFailure(400, .badRange) }
-        let page = try await store.services(organizationId: organizationId, offset: Int(start), limit: Int(end - start))
+        let page = try await store.services(organizationId: organizationId, offset: Int(start), limit: Bounds.pageLimit(start: start, end: end))
         return .ok(
             ServiceListResponse(
                 resultCode: ResultCode.servicesListed.code, resultMessage: ResultCode.servicesListed.message, start: start,
-                end: start + Int32(page.records.count), totalCount: Int32(page.total),
+                end: start + Int32(page.records.count), totalCount: Int32(clamping: page.total),
                 services: try page.records.map { try Self.service(from: $0, result: nil) }))
     }
 
@@ -147,10 +147,11 @@ extension WarrantEngine {
         let time = now()
         // A retired key stays published as long as a token it signed can still be valid.
         let longest = [service.accessTokenDuration, service.idTokenDuration].compactMap { $0 }.max() ?? 0
+        let publishedUntil = Bounds.expiry(from: time, seconds: longest)
         let newKeys = try SigningKeyFactory.generateAll(serviceApiKey: record.apiKey, now: time)
         let before = try await store.signingKeys(serviceApiKey: record.apiKey).filter { $0.retiredAt == nil }
         try await store.rotateSigningKeys(
-            serviceApiKey: record.apiKey, newKeys: newKeys, retiredAt: time, publishedUntil: time + longest * 1000, now: time)
+            serviceApiKey: record.apiKey, newKeys: newKeys, retiredAt: time, publishedUntil: publishedUntil, now: time)
         logger.info("signing keys rotated", metadata: ["apiKey": "\(record.apiKey)"])
         return .ok(
             JwksRotateResponse(

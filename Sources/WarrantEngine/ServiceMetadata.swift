@@ -25,7 +25,7 @@ enum ServiceMetadata {
         service.createdAt = nil
         service.modifiedAt = nil
         service.serviceName = service.serviceName ?? "Service \(apiKey)"
-        let issuer = service.issuer ?? URL(string: "http://localhost:8080/\(apiKey)")!
+        let issuer = service.issuer ?? URL(string: "http://localhost:8080/\(apiKey)") ?? URL(fileURLWithPath: "/")
         service.issuer = issuer
         func endpoint(_ current: URL?, _ path: String) -> URL { current ?? issuer.appendingPathComponent(path) }
         service.authorizationEndpoint = endpoint(service.authorizationEndpoint, "authorize")
@@ -79,6 +79,16 @@ enum ServiceMetadata {
             let path = JSONPath.root.appending("supportedScopes").appending(index).appending("name")
             if scope.name.contains(" ") { violations.report("must not contain spaces", at: path) }
             if !seen.insert(scope.name).inserted { violations.report("repeats scope '\(scope.name)'", at: path) }
+        }
+        if let algorithm = service.accessTokenSignAlg, SigningAlgorithm(rawValue: algorithm.rawValue) == nil {
+            violations.report("must be \(SigningAlgorithm.listed), the algorithms warrant signs with", at: JSONPath.root.appending("accessTokenSignAlg"))
+        }
+        for (index, method) in (service.supportedTokenAuthMethods ?? []).enumerated() where !ClientAuthenticator.methods.contains(method) {
+            violations.report(
+                "\(method.rawValue) is not supported by warrant", at: JSONPath.root.appending("supportedTokenAuthMethods").appending(index))
+        }
+        for name in Unenforced.settings(of: service) {
+            violations.report("is not supported by warrant yet; leave it out or false", at: JSONPath.root.appending(name))
         }
         for (index, trusted) in (service.tokenExchangeTrustedIssuers ?? []).enumerated() {
             let path = JSONPath.root.appending("tokenExchangeTrustedIssuers").appending(index).appending("jwks")

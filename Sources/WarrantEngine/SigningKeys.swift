@@ -2,12 +2,29 @@ import Crypto
 import Foundation
 import SpecRuntime
 import SwiftASN1
+import WarrantAPI
 import WarrantStore
 import _CryptoExtras
 
 /// The algorithms every service has a key for.
 public enum SigningAlgorithm: String, CaseIterable, Sendable {
     case RS256, PS256, ES256, EdDSA
+
+    /// A setting names an algorithm warrant has no key for (only settings stored before they were checked).
+    struct Unsupported: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "no signing key for the algorithm \(name)" }
+    }
+
+    /// The names, for messages: "RS256, PS256, ES256 or EdDSA".
+    static let listed = "RS256, PS256, ES256 or EdDSA"
+
+    /// The algorithm of a client's ID tokens: the registered one, RS256 when none is.
+    static func forIDTokens(of client: OAuthClient) throws -> SigningAlgorithm {
+        guard let registered = client.idTokenSignAlg else { return .RS256 }
+        guard let algorithm = SigningAlgorithm(rawValue: registered.rawValue) else { throw Unsupported(name: registered.rawValue) }
+        return algorithm
+    }
 }
 
 /// Makes a service's signing keys and stores them as private JWKs (RFC 7517), the form jwt-kit imports.

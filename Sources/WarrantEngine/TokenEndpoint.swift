@@ -8,7 +8,13 @@ extension WarrantEngine {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
         var form: [String: String] = [:]
-        for (name, value) in FormEncoding.pairs(from: input.body.parameters) {
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try FormEncoding.pairs(from: input.body.parameters)
+        } catch {
+            return .ok(tokenFailure(.invalidRequest("The parameters are malformed: \(error.description)."), service: service))
+        }
+        for (name, value) in pairs {
             if form[name] != nil, name != "resource", name != "audience" {
                 return .ok(tokenFailure(.invalidRequest("The parameter '\(name)' must not be repeated."), service: service))
             }
@@ -19,10 +25,11 @@ extension WarrantEngine {
             return .ok(try await exchangeThroughTokenEndpoint(input.body, form: form, service: service, serviceApiKey: record.apiKey))
         }
         let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
-        let authenticator = ClientAuthenticator(engine: self, serviceApiKey: record.apiKey, audiences: audiences)
+        let authenticator = ClientAuthenticator(
+            engine: self, serviceApiKey: record.apiKey, audiences: audiences, allowedMethods: service.supportedTokenAuthMethods)
         let authenticated: ClientAuthenticator.Authenticated
         switch try await authenticator.authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret) {
-        case .failure(let error): return .ok(tokenFailure(error, service: service, action: .invalidClient))
+        case .failure(let error): return .ok(tokenFailure(error, service: service, action: error.isInvalidClient ? .invalidClient : .badRequest))
         case .success(let client): authenticated = client
         }
         guard let grantTypeText = form["grant_type"] else {
@@ -101,7 +108,7 @@ extension WarrantEngine {
                 service: context.service, serviceApiKey: context.serviceApiKey, client: context.client.client, details: details,
                 accessToken: tokens.jwtAccessToken ?? tokens.accessToken, code: nil)
         }
-        try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+        try await storingChosenValues { try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord) }
         return tokenSuccess(tokens, context: context, grantType: .authorizationCode, subject: details.subject)
     }
 
@@ -121,7 +128,9 @@ extension WarrantEngine {
         }
         var details = try Self.details(grant.payload)
         if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
-        let granted = old.scopes.split(separator: " ").map(String.init)
+        // Scopes the client may no longer request do not come back with a refresh.
+        let requestable = Self.requestableScopes(of: context.client.client)
+        let granted = old.scopes.split(separator: " ").map(String.init).filter { requestable?.contains($0) ?? true }
         if let requested = context.form["scope"] {
             let scopes = requested.split(separator: " ").map(String.init)
             guard Set(scopes).isSubset(of: granted) else {
@@ -141,12 +150,15 @@ extension WarrantEngine {
             // The same refresh token keeps working; the new access token points at it.
             tokens.refreshToken = value
             tokens.accessRecord.refreshTokenHash = hash
-            tokens.refreshExpiresIn = (old.expiresAt - now()) / 1000
+            tokens.refreshExpiresIn = old.expiresAt.saturatingSubtracting(now()) / 1000
         } else {
             // Scopes narrowed for this access token stay as the grant's for the next refresh.
             tokens.refreshRecord?.scopes = old.scopes
         }
-        switch try await store.refresh(hash: hash, rotate: !keep, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord, now: now()) {
+        let rotation = try await storingChosenValues {
+            try await store.refresh(hash: hash, rotate: !keep, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord, now: now())
+        }
+        switch rotation {
         case .unknown:
             return tokenFailure(.invalidGrant("The refresh token is unknown."), service: context.service)
         case .replayed(let grantId):
@@ -169,7 +181,11 @@ extension WarrantEngine {
         guard context.client.client.clientType != .public else {
             return tokenFailure(.unauthorizedClient("A public client cannot use the client_credentials grant."), service: context.service)
         }
-        let scopes = requestedScopes(context)
+        let scopes: [String]
+        switch requestedScopes(context) {
+        case .failure(let error): return tokenFailure(error, service: context.service)
+        case .success(let requested): scopes = requested
+        }
         if scopes.contains("openid") {
             return tokenFailure(.invalidScope("openid makes no sense without a user."), service: context.service)
         }
@@ -177,7 +193,7 @@ extension WarrantEngine {
         let tokens = try await makeTokens(
             service: context.service, serviceApiKey: context.serviceApiKey, client: context.client.client, grantId: nil, details: details,
             grantType: .clientCredentials, withRefreshToken: false, accessTokenValue: context.request.accessToken, accessDuration: context.request.accessTokenDuration)
-        try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: nil)
+        try await storingChosenValues { try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: nil) }
         return tokenSuccess(tokens, context: context, grantType: .clientCredentials, subject: nil)
     }
 
@@ -187,12 +203,18 @@ extension WarrantEngine {
         }
         let ticket = Secrets.token()
         let time = now()
-        let details = grantDetails(context, subject: nil, scopes: requestedScopes(context))
+        let scopes: [String]
+        switch requestedScopes(context) {
+        case .failure(let error): return tokenFailure(error, service: context.service)
+        case .success(let requested): scopes = requested
+        }
+        let details = grantDetails(context, subject: nil, scopes: scopes)
         try await store.insertTicket(
             TicketRecord(
                 hash: Secrets.hash(ticket), kind: .password, serviceApiKey: context.serviceApiKey, clientId: context.client.record.clientId,
                 payload: try Self.json(details), createdAt: time,
-                expiresAt: time + (context.service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration) * 1000))
+                expiresAt: Bounds.expiry(
+                    from: time, seconds: context.service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration)))
         return TokenResponse(
             resultCode: ResultCode.passwordGrant.code, resultMessage: ResultCode.passwordGrant.message, action: .password,
             username: username, password: password, ticket: ticket, grantType: .password, clientId: context.client.record.clientId,
@@ -202,6 +224,8 @@ extension WarrantEngine {
     public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
+        // Before the ticket is used up: a value that is taken must not cost the user their login.
+        try await requireUnusedTokenValues(access: input.body.accessToken)
         guard let ticket = try await store.consumeTicket(hash: Secrets.hash(input.body.ticket), kind: .password, serviceApiKey: record.apiKey, now: now()),
             let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: ticket.clientId)
         else {
@@ -218,13 +242,14 @@ extension WarrantEngine {
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: record.apiKey, clientId: ticket.clientId, subject: input.body.subject,
             payload: try Self.json(details), createdAt: now())
-        try await store.insertGrant(grant, code: nil, accessToken: nil)
         let tokens = try await makeTokens(
             service: service, serviceApiKey: record.apiKey, client: client, grantId: grant.id, details: details, grantType: .password,
             withRefreshToken: Self.refreshAllowed(client: client, service: service),
             accessTokenValue: input.body.accessToken, accessDuration: input.body.accessTokenDuration,
             refreshDuration: input.body.refreshTokenDuration)
-        try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+        try await storingChosenValues {
+            try await store.insertGrant(grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+        }
         return .ok(
             TokenIssueResponse(
                 resultCode: ResultCode.passwordTokensIssued.code, resultMessage: ResultCode.passwordTokensIssued.message, action: .ok,
@@ -263,14 +288,21 @@ extension WarrantEngine {
         Self.refreshAllowed(client: context.client.client, service: context.service)
     }
 
-    /// The requested scopes the service knows (its defaults when none is requested).
-    private func requestedScopes(_ context: TokenContext) -> [String] {
+    /// The requested scopes the service knows (its defaults when none is requested); a scope the client may
+    /// not request is an error.
+    private func requestedScopes(_ context: TokenContext) -> Result<[String], OAuthError> {
         let supported = context.service.supportedScopes ?? []
-        guard let text = context.form["scope"] else { return supported.filter(\.defaultEntry).map(\.name) }
+        let requestable = Self.requestableScopes(of: context.client.client)
+        guard let text = context.form["scope"] else {
+            return .success(supported.filter(\.defaultEntry).map(\.name).filter { requestable?.contains($0) ?? true })
+        }
         let known = Set(supported.map(\.name))
         var scopes: [String] = []
-        for scope in text.split(separator: " ").map(String.init) where known.contains(scope) && !scopes.contains(scope) { scopes.append(scope) }
-        return scopes
+        for scope in text.split(separator: " ").map(String.init) where known.contains(scope) && !scopes.contains(scope) {
+            guard requestable?.contains(scope) ?? true else { return .failure(.invalidScope("The client may not request the scope '\(scope)'.")) }
+            scopes.append(scope)
+        }
+        return .success(scopes)
     }
 
     private func grantDetails(_ context: TokenContext, subject: String?, scopes: [String]) -> GrantDetails {

@@ -79,7 +79,8 @@ extension WarrantEngine {
         -> TokenResponse
     {
         var violations = Violations(valuesAreText: true)
-        let object = FormEncoding.object(from: request.parameters)
+        // The token endpoint parsed these parameters already, so they are well formed.
+        let object = (try? FormEncoding.object(from: request.parameters)) ?? .object([:])
         let spec = IssueSpec(json: object, at: .root, violations: &violations)
         spec?.validate(at: .root, violations: &violations)
         guard let spec, violations.isEmpty else {
@@ -105,11 +106,12 @@ extension WarrantEngine {
         var client: ClientAuthenticator.Authenticated?
         if credentials.identifiesClient {
             let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
-            let authenticator = ClientAuthenticator(engine: self, serviceApiKey: serviceApiKey, audiences: audiences)
+            let authenticator = ClientAuthenticator(
+                engine: self, serviceApiKey: serviceApiKey, audiences: audiences, allowedMethods: service.supportedTokenAuthMethods)
             switch try await authenticator.authenticate(
                 form: credentials.form, basicId: credentials.basicId, basicSecret: credentials.basicSecret, secretCarrierFree: credentials.json)
             {
-            case .failure(let error): return .refused(error, invalidClient: true)
+            case .failure(let error): return .refused(error, invalidClient: error.isInvalidClient)
             case .success(let authenticated): client = authenticated
             }
         } else if direct || service.tokenExchangeByIdentifiableClientsOnly == true {
@@ -119,7 +121,11 @@ extension WarrantEngine {
             return .refused(.unsupportedGrantType("The service does not support token exchange."), invalidClient: false)
         }
         if let client {
-            guard (client.client.grantTypes ?? []).contains(.tokenExchange), client.client.extension?.tokenExchangePermitted == true else {
+            guard (client.client.grantTypes ?? []).contains(.tokenExchange) else {
+                return refuse("unauthorized_client", "The client may not use the token exchange grant.")
+            }
+            // As Authlete's: the per-client permission counts only when the service asks for it.
+            if service.tokenExchangeByPermittedClientsOnly == true, client.client.extension?.tokenExchangePermitted != true {
                 return refuse("unauthorized_client", "The client is not permitted to exchange tokens.")
             }
             if client.client.clientType == .public, service.tokenExchangeByConfidentialClientsOnly == true {
@@ -190,14 +196,17 @@ extension WarrantEngine {
         for audience in audiences where try await self.client(named: audience, serviceApiKey: serviceApiKey) == nil {
             return refuse("invalid_target", "audience '\(audience)' is not a client of this service.")
         }
+        // A subject token that states no scopes (an ID token, most foreign JWTs) allows openid only.
+        let requestable = Self.requestableScopes(of: client.client)
+        let granted = (subject.scopes ?? ["openid"]).filter { requestable?.contains($0) ?? true }
         let scopes: [String]
         if let requestedScopes {
-            if let granted = subject.scopes, let extra = requestedScopes.first(where: { !granted.contains($0) }) {
+            if let extra = requestedScopes.first(where: { !granted.contains($0) }) {
                 return refuse("invalid_scope", "The scope '\(extra)' is not granted by the subject token.")
             }
             scopes = requestedScopes
         } else {
-            scopes = subject.scopes ?? []
+            scopes = subject.scopes == nil ? [] : granted
         }
         // The new actor heads the chain; the subject token's earlier actors follow (RFC 8693 §4.1).
         var act = subject.act
@@ -220,8 +229,11 @@ extension WarrantEngine {
             let tokens = try await issue(
                 details, grantType: .tokenExchange, service: service, serviceApiKey: serviceApiKey, client: client.client,
                 withRefreshToken: refreshable, jwtAlgorithm: issuedType == .jwt ? (service.accessTokenSignAlg?.rawValue ?? "RS256") : nil)
+            guard let issued = issuedType == .jwt ? tokens.jwtAccessToken : tokens.jwtAccessToken ?? tokens.accessToken else {
+                return refuse("invalid_request", "The service cannot issue JWT access tokens.")
+            }
             body = TokenEndpointResponse(
-                accessToken: issuedType == .jwt ? tokens.jwtAccessToken! : tokens.jwtAccessToken ?? tokens.accessToken, tokenType: "Bearer",
+                accessToken: issued, tokenType: "Bearer",
                 expiresIn: tokens.expiresIn, refreshToken: tokens.refreshToken, scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
                 issuedTokenType: issuedType == .jwt ? .jwt : .accessToken)
             response.accessToken = tokens.accessToken
@@ -235,7 +247,7 @@ extension WarrantEngine {
             guard subject.subject != nil else { return refuse("invalid_request", "An ID token needs a subject token that stands for a user.") }
             let idToken = try await makeIDToken(
                 service: service, serviceApiKey: serviceApiKey, client: client.client, details: details, accessToken: nil, code: nil)
-            let lifetime = Self.positive(client.client.extension?.idTokenDuration) ?? service.idTokenDuration ?? ServiceMetadata.defaultIdTokenDuration
+            let lifetime = Self.idTokenLifetime(client: client.client, service: service)
             // Not an access token, so not a Bearer one (RFC 8693 §2.2.1).
             body = TokenEndpointResponse(
                 accessToken: idToken, tokenType: "N_A", expiresIn: lifetime, scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
@@ -326,8 +338,12 @@ extension WarrantEngine {
         }
         guard let claims else { return .failure("has a signature that does not verify.") }
         let time = now()
-        guard case .integer(let exp)? = claims["exp"], exp * 1000 >= time else { return .failure("has expired or has no exp.") }
-        if case .integer(let nbf)? = claims["nbf"], nbf * 1000 > time + ClientAssertion.clockSkew * 1000 {
+        guard case .integer(let exp)? = claims["exp"], Bounds.milliseconds(fromSeconds: exp) >= time else {
+            return .failure("has expired or has no exp.")
+        }
+        if case .integer(let nbf)? = claims["nbf"],
+            Bounds.milliseconds(fromSeconds: nbf) > time.saturatingAdding(ClientAssertion.clockSkew * 1000)
+        {
             return .failure("is not valid yet.")
         }
         if isIDToken {

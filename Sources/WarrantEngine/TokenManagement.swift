@@ -76,10 +76,13 @@ extension WarrantEngine {
             service: service, serviceApiKey: serviceApiKey, client: client, grantId: grant?.id, details: details, grantType: grantType,
             withRefreshToken: withRefreshToken, accessTokenValue: accessTokenValue, accessDuration: accessDuration,
             refreshDuration: refreshDuration, refreshTokenValue: refreshTokenValue, jwtAlgorithm: jwtAlgorithm)
-        if let grant {
-            try await store.insertGrant(grant, code: nil, accessToken: nil)
+        try await storingChosenValues {
+            if let grant {
+                try await store.insertGrant(grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+            } else {
+                try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+            }
         }
-        try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
         return tokens
     }
 
@@ -145,7 +148,7 @@ extension WarrantEngine {
         }
         let subject = input.query.subject.flatMap { $0.isEmpty ? nil : $0 }
         let page = try await store.liveAccessTokens(
-            serviceApiKey: record.apiKey, clientId: client?.clientId, subject: subject, now: now(), offset: Int(start), limit: Int(end - start))
+            serviceApiKey: record.apiKey, clientId: client?.clientId, subject: subject, now: now(), offset: Int(start), limit: Bounds.pageLimit(start: start, end: end))
         var tokens: [AccessToken] = []
         for token in page.records {
             let details = try Self.details(token.payload)
@@ -162,7 +165,7 @@ extension WarrantEngine {
         return .ok(
             TokenListResponse(
                 resultCode: ResultCode.tokensListed.code, resultMessage: ResultCode.tokensListed.message, start: start,
-                end: start + Int32(tokens.count), totalCount: Int32(page.total), client: client, subject: subject, accessTokens: tokens))
+                end: start + Int32(tokens.count), totalCount: Int32(clamping: page.total), client: client, subject: subject, accessTokens: tokens))
     }
 
     public func tokenRevoke(_ input: Operations.TokenRevoke.Input) async throws -> Operations.TokenRevoke.Output {
@@ -194,6 +197,6 @@ extension WarrantEngine {
         } else {
             throw APIFailure(400, .nothingToRevoke)
         }
-        return .ok(TokenRevokeResponse(resultCode: ResultCode.tokensRevoked.code, resultMessage: ResultCode.tokensRevoked.message, count: Int32(count)))
+        return .ok(TokenRevokeResponse(resultCode: ResultCode.tokensRevoked.code, resultMessage: ResultCode.tokensRevoked.message, count: Int32(clamping: count)))
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where warrant listens and keeps its data. The command line and `WARRANT_*` environment variables fill it in.
 public struct ServerConfiguration: Sendable {
     public var host: String
@@ -6,11 +12,54 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String
     /// The organization token to create on first start instead of a random one (for automation).
     public var organizationToken: String?
+    /// Seconds a connection may stay open without a complete request in progress (this also bounds how long a
+    /// request head may take to arrive).
+    public var idleTimeout: Int
+    /// Seconds a request body may take to arrive once its head has.
+    public var bodyTimeout: Int
+    /// The most connections open at once; more wait in the listen backlog until one closes.
+    public var maxConnections: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./warrant.sqlite", organizationToken: String? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./warrant.sqlite", organizationToken: String? = nil,
+        idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections
+    ) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
         self.organizationToken = organizationToken
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maxConnections = maxConnections
     }
+
+    /// Below the process's open-file limit, leaving room for the database and logs: at the limit a server can
+    /// no longer accept, and every caller (the health check too) would wait.
+    public static var defaultMaxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 512 }
+        let open = Int(clamping: min(limit.rlim_cur, 1 << 20))
+        return max(16, min(open - 64, 10_000))
+    }
+
+    /// Problems with the settings, each a sentence; empty when they are good.
+    public var problems: [String] {
+        var problems: [String] = []
+        if let token = organizationToken, token.count < Self.minimumTokenLength {
+            problems.append("The organization token must be at least \(Self.minimumTokenLength) characters long.")
+        }
+        if idleTimeout < 1 { problems.append("The idle timeout must be at least 1 second.") }
+        if bodyTimeout < 1 { problems.append("The body timeout must be at least 1 second.") }
+        if maxConnections < 1 { problems.append("The connection limit must be at least 1.") }
+        return problems
+    }
+
+    /// An organization token has at least this many characters (about 190 bits when random).
+    public static let minimumTokenLength = 32
+}
+
+/// Settings that cannot serve; the message lists every problem.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { problems.joined(separator: " ") }
 }

@@ -19,13 +19,18 @@ public struct WarrantServer: Sendable {
     public static func make(
         configuration: ServerConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> WarrantServer {
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let store = try await SQLStore.openSQLite(path: configuration.databasePath, logger: logger)
         let bootstrap = try await Bootstrap.run(
             store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
-        let router = try makeRouter(store: store, logger: logger)
+        let router = try makeRouter(store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout))
         let application = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "warrant"),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "warrant",
+                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // Services stop in reverse order: the HTTP server drains first, then the database closes.
@@ -37,15 +42,25 @@ public struct WarrantServer: Sendable {
     }
 
     /// The router with every route of the API, for the server and for in-process tests.
-    public static func makeRouter(store: any WarrantStore, logger: Logger) throws -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: LogRequestsMiddleware(.info))
+    public static func makeRouter(store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30)) throws
+        -> Router<BasicRequestContext>
+    {
         let engine = WarrantEngine(store: store, logger: logger)
-        try engine.registerHandlers(
-            on: router,
-            options: .warrant(onInternalError: { error, operation in
-                logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
-            }))
+        var options = ServerOptions.warrant(onInternalError: { error, operation in
+            logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
+        })
+        options.bodyTimeout = bodyTimeout
+        options.maxBodyBytesByOperation = RuntimeLimits.bodyBytesByOperation
+        // The routes are known only once registered; a first registration on a spare router tells them, so the
+        // middleware of the real one (which must come before its routes) can use them.
+        let probe = Router()
+        try engine.registerHandlers(on: probe, options: options)
+        let routes = RouteTable(probe.routes.map { (path: $0.path.description, method: $0.method) })
+
+        let router = Router()
+        router.add(middleware: RequestLogMiddleware(routes: routes, level: .info))
+        router.add(middleware: UnroutedMiddleware(routes: routes))
+        try engine.registerHandlers(on: router, options: options)
         return router
     }
 }

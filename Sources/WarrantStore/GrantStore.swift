@@ -7,8 +7,11 @@ public protocol GrantStore: Sendable {
     /// Removes and returns a ticket that exists and has not expired: a ticket works once.
     func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord?
 
-    /// Records a grant with what is issued from it at once: a code, or (implicit) an access token, or both.
-    func insertGrant(_ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?) async throws
+    /// Records a grant with what is issued from it at once (a code, tokens, or both), in one transaction.
+    /// A token value that exists already throws ``StoreError/duplicate(_:)`` and stores nothing.
+    func insertGrant(
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+    ) async throws
     func grant(id: String) async throws -> GrantRecord?
     /// Marks a code used; a code presented a second time revokes its grant instead.
     func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption
@@ -16,6 +19,7 @@ public protocol GrantStore: Sendable {
     @discardableResult func revokeGrant(id: String, now: Int64) async throws -> Int
 
     /// Stores tokens. Tokens of a grant revoked in the meantime (a replay raced the request) are stored revoked.
+    /// A token value that exists already throws ``StoreError/duplicate(_:)`` and stores nothing.
     func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws
     func accessToken(hash: String) async throws -> AccessTokenRecord?
     func refreshToken(hash: String) async throws -> RefreshTokenRecord?

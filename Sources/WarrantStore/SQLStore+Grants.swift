@@ -47,8 +47,10 @@ extension SQLStore {
 
     // MARK: Grants and codes
 
-    public func insertGrant(_ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?) async throws {
-        try await session.transaction { db in
+    public func insertGrant(
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+    ) async throws {
+        try await inserting("token") { db in
             try await db.insert(into: "grants").columns("id", "service_api_key", "client_id", "subject", "payload", "created_at")
                 .values(
                     SQLBind(grant.id), SQLBind(grant.serviceApiKey), SQLBind(grant.clientId), SQLBind(grant.subject),
@@ -63,6 +65,7 @@ extension SQLStore {
                     ).run()
             }
             if let accessToken { try await Self.insert(accessToken, into: db) }
+            if let refreshToken { try await Self.insert(refreshToken, into: db) }
         }
     }
 
@@ -122,7 +125,7 @@ extension SQLStore {
     // MARK: Tokens
 
     public func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws {
-        try await session.transaction { db in
+        try await inserting("token") { db in
             var accessToken = accessToken
             var refreshToken = refreshToken
             if let grantId = accessToken.grantId,
@@ -150,6 +153,16 @@ extension SQLStore {
     }
 
     public func refresh(
+        hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
+    ) async throws -> RefreshRotation {
+        do {
+            return try await rotateRefreshToken(hash: hash, rotate: rotate, accessToken: accessToken, refreshToken: refreshToken, now: now)
+        } catch where session.isUniqueViolation(error) {
+            throw StoreError.duplicate("token")
+        }
+    }
+
+    private func rotateRefreshToken(
         hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
     ) async throws -> RefreshRotation {
         try await session.transaction { db in

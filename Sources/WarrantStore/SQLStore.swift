@@ -32,7 +32,7 @@ public final class SQLStore: WarrantStore {
     }
 
     /// Runs an insert, turning a unique-key conflict into ``StoreError/duplicate(_:)``.
-    private func inserting(_ what: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    func inserting(_ what: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
         do {
             try await session.transaction(body)
         } catch where session.isUniqueViolation(error) {
@@ -227,9 +227,18 @@ public final class SQLStore: WarrantStore {
         }
     }
 
-    public func deleteClient(serviceApiKey: Int64, clientId: Int64) async throws -> Bool {
+    public func deleteClient(serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> Bool {
         try await session.transaction { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
+            // Nothing the client held outlives it: tokens and grants are revoked (so they answer as revoked),
+            // codes and tickets are gone.
+            for table in ["access_tokens", "refresh_tokens", "grants"] {
+                try await db.update(table).set("revoked_at", to: now).where("service_api_key", .equal, serviceApiKey)
+                    .where("client_id", .equal, clientId).where("revoked_at", .is, SQLLiteral.null).run()
+            }
+            for table in ["authorization_codes", "tickets"] {
+                try await db.delete(from: table).where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
+            }
             try await db.delete(from: "clients").where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
             return true
         }

@@ -21,8 +21,8 @@ public final class SQLiteSession: DatabaseSession {
 
     private init(connection: SQLiteConnection) {
         self.connection = connection
-        // Queries are logged at trace level: debug logs stay readable under load.
-        self.database = connection.sql(queryLogLevel: .trace)
+        // Statements are never logged: their bind values include token hashes and private keys.
+        self.database = connection.sql(queryLogLevel: nil)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

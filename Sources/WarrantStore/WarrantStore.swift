@@ -37,7 +37,9 @@ public protocol WarrantStore: GrantStore {
     /// Replaces metadata, alias and developer (not the secret). Returns false when there is no such client.
     func updateClient(_ client: ClientRecord) async throws -> Bool
     func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool
-    func deleteClient(serviceApiKey: Int64, clientId: Int64) async throws -> Bool
+    /// Deletes a client and, in the same transaction, revokes its tokens and grants and drops its codes and
+    /// tickets. Returns false when there is no such client.
+    func deleteClient(serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> Bool
 
     // MARK: Signing keys
 

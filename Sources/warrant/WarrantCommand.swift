@@ -67,12 +67,25 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The port to listen on (env: WARRANT_PORT).")
     var port: Int = ProcessInfo.processInfo.environment["WARRANT_PORT"].flatMap(Int.init) ?? 8080
 
+    @Option(name: .long, help: "Seconds a connection may stay open without a request in progress (env: WARRANT_IDLE_TIMEOUT).")
+    var idleTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_IDLE_TIMEOUT"].flatMap(Int.init) ?? 30
+
+    @Option(name: .long, help: "Seconds a request body may take to arrive (env: WARRANT_BODY_TIMEOUT).")
+    var bodyTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_BODY_TIMEOUT"].flatMap(Int.init) ?? 30
+
+    @Option(name: .long, help: "The most connections open at once; by default below the open-file limit (env: WARRANT_MAX_CONNECTIONS).")
+    var maxConnections: Int = ProcessInfo.processInfo.environment["WARRANT_MAX_CONNECTIONS"].flatMap(Int.init)
+        ?? ServerConfiguration.defaultMaxConnections
+
     @OptionGroup var options: DatabaseOptions
 
     func run() async throws {
         let logger = try options.logger()
         let configuration = ServerConfiguration(
-            host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken)
+            host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken,
+            idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
         }
@@ -91,6 +104,8 @@ struct Initialize: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
+        let problems = ServerConfiguration(organizationToken: options.organizationToken).problems
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
         let store = try await SQLStore.openSQLite(path: options.database, logger: logger)
         let outcome = try await Bootstrap.run(store: store, organizationToken: options.organizationToken, now: Clock.nowMilliseconds)
         try await store.close()

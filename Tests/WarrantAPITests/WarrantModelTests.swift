@@ -48,7 +48,7 @@ import WarrantAPI
     }
 
     @Test func issueSpecFollowsRFC8693() throws {
-        let form = FormEncoding.object(
+        let form = try FormEncoding.object(
             from: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=abc&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&audience=a&audience=b&resource=https%3A%2F%2Fapi.example.com")
         var violations = Violations(valuesAreText: true)
         let request = try #require(IssueSpec(json: form, at: .root, violations: &violations))

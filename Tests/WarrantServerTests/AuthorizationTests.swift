@@ -44,9 +44,9 @@ import WarrantClient
     }
 
     /// The query or fragment parameters of a redirect URL.
-    static func parameters(of url: String) -> [String: String] {
+    static func parameters(of url: String) throws -> [String: String] {
         let part = url.split(separator: "#", maxSplits: 1).count == 2 ? String(url.split(separator: "#")[1]) : (URLComponents(string: url)?.query ?? "")
-        return Dictionary(FormEncoding.pairs(from: part).map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(try FormEncoding.pairs(from: part).map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
@@ -127,7 +127,7 @@ import WarrantClient
                 #expect(response.action == .location, "\(parameters)")
                 let location = try #require(response.responseContent)
                 #expect(location.hasPrefix("https://app.example.com/cb\(separator)"), "\(parameters)")
-                let query = Self.parameters(of: location)
+                let query = try Self.parameters(of: location)
                 #expect(query["error"] == error, "\(parameters)")
                 #expect(query["state"] == "xyz", "\(parameters)")
                 #expect(query["iss"] == "https://as.example.com", "\(parameters)")
@@ -142,7 +142,7 @@ import WarrantClient
             let fragment = try await Self.authorize(setup, "response_type=code+magic&response_mode=fragment&" + base)
             #expect(fragment.action == .location)
             #expect(fragment.responseContent?.hasPrefix("https://app.example.com/cb#error=unsupported_response_type") == true)
-            #expect(Self.parameters(of: fragment.responseContent ?? "")["state"] == "s&t")
+            #expect(try Self.parameters(of: fragment.responseContent ?? "")["state"] == "s&t")
 
             let form = try await Self.authorize(setup, "response_type=code+magic&response_mode=form_post&" + base)
             #expect(form.action == .form)
@@ -152,7 +152,7 @@ import WarrantClient
             #expect(html.contains(#"<input type="hidden" name="state" value="s&amp;t">"#))
 
             let tokenInQuery = try await Self.authorize(setup, "response_type=token&response_mode=query&" + base)
-            #expect(Self.parameters(of: tokenInQuery.responseContent ?? "")["error"] == "invalid_request")
+            #expect(try Self.parameters(of: tokenInQuery.responseContent ?? "")["error"] == "invalid_request")
         }
     }
 
@@ -199,7 +199,7 @@ import WarrantClient
             else { throw UnexpectedOutput() }
             #expect(failed.action == .location)
             #expect(failed.resultCode == "A041001")
-            let query = Self.parameters(of: try #require(failed.responseContent))
+            let query = try Self.parameters(of: try #require(failed.responseContent))
             #expect(failed.responseContent?.hasPrefix("https://app.example.com/other?") == true)
             #expect(query["error"] == "access_denied")
             #expect(query["state"] == "st")

@@ -24,7 +24,7 @@ import WarrantStore
         try await first.stop()
 
         // A different WARRANT_ORGANIZATION_TOKEN is ignored: the organization already exists.
-        let second = try await TestServer.start(database: database, organizationToken: "another-token")
+        let second = try await TestServer.start(database: database, organizationToken: "another-organization-token-0123456789")
         #expect(second.server.bootstrap == .alreadyInitialized)
         #expect(try await second.server.store.schemaVersions() == [1, 2, 3])
         let again = second.client()
@@ -38,7 +38,7 @@ import WarrantStore
         }
         guard case .ok(let keysAfter) = try await again.serviceJwksGet(.init(path: .init(serviceId: apiKey))) else { throw UnexpectedOutput() }
         #expect(keysAfter == keysBefore)
-        guard case .unauthorized = try await second.client(token: "another-token").serviceGetList(.init()) else { throw UnexpectedOutput() }
+        guard case .unauthorized = try await second.client(token: "another-organization-token-0123456789").serviceGetList(.init()) else { throw UnexpectedOutput() }
         try await second.stop()
     }
 

@@ -25,13 +25,16 @@ struct TestServer {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    static func start(database: String, organizationToken: String? = TestServer.organizationToken) async throws -> TestServer {
+    static func start(
+        database: String, organizationToken: String? = TestServer.organizationToken, configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         var logger = Logger(label: "warrant-test")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, databasePath: database, organizationToken: organizationToken)
+        configure(&configuration)
         let server = try await WarrantServer.make(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, databasePath: database, organizationToken: organizationToken),
-            logger: logger, onRunning: { port in continuation.yield(port) })
+            configuration: configuration, logger: logger, onRunning: { port in continuation.yield(port) })
         let task = Task { try await server.serviceGroup.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -50,10 +53,10 @@ struct TestServer {
     }
 
     /// Runs `body` against a fresh server and database, then shuts both down.
-    static func with(_ body: (TestServer) async throws -> Void) async throws {
+    static func with(configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
         let database = temporaryDatabase()
         defer { removeDatabase(database) }
-        let server = try await start(database: database)
+        let server = try await start(database: database, configure: configure)
         do {
             try await body(server)
         } catch {
@@ -67,14 +70,22 @@ struct TestServer {
     func raw(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: String? = nil) async throws -> (
         status: Int, body: JSONValue?
     ) {
+        let answer = try await raw(method, path, token: token, bytes: body.map { Array($0.utf8) })
+        return (answer.status, answer.body)
+    }
+
+    /// The same with any bytes as the body, and the response's header fields.
+    func raw(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8]?, contentType: String = "application/json"
+    ) async throws -> (status: Int, body: JSONValue?, headers: HTTPFields) {
         var request = HTTPRequest(method: method, scheme: nil, authority: nil, path: path)
         if let token { request.headerFields[.authorization] = "Bearer \(token)" }
-        if body != nil { request.headerFields[.contentType] = "application/json" }
+        if bytes != nil { request.headerFields[.contentType] = contentType }
         let (response, responseBody) = try await AsyncHTTPClientTransport().send(
-            request, body: body.map { HTTPBody($0) }, baseURL: url, operationID: "raw")
-        var bytes: [UInt8] = []
-        if let responseBody { bytes = try await [UInt8](collecting: responseBody, upTo: 1 << 20) }
-        return (response.status.code, try? JSONValue(parsing: bytes))
+            request, body: bytes.map { HTTPBody($0) }, baseURL: url, operationID: "raw")
+        var received: [UInt8] = []
+        if let responseBody { received = try await [UInt8](collecting: responseBody, upTo: 1 << 20) }
+        return (response.status.code, try? JSONValue(parsing: received), response.headerFields)
     }
 }
 

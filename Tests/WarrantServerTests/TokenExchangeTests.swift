@@ -133,9 +133,14 @@ import WarrantClient
     }
 
     @Test func clientsNeedPermissionAndTheServiceTheGrant() async throws {
-        try await Self.withExchange(permitted: false) { exchange in
+        // The per-client permission counts only when the service asks for it, as with Authlete.
+        try await Self.withExchange(configure: { $0.tokenExchangeByPermittedClientsOnly = true }, permitted: false) { exchange in
             let alice = try #require(try await exchange.aliceToken().accessToken)
             #expect(try TokenFlowTests.body(try await exchange.form(Self.subject(alice)))["error"] == "unauthorized_client")
+        }
+        try await Self.withExchange(permitted: false) { exchange in
+            let alice = try #require(try await exchange.aliceToken().accessToken)
+            #expect(try await exchange.form(Self.subject(alice)).action == .tokenExchange)
         }
         try await Self.withExchange { exchange in
             // The service stops supporting the grant after the client was registered.
@@ -184,13 +189,15 @@ import WarrantClient
             #expect(try TokenFlowTests.body(broader)["error"] == "invalid_scope")
             let stranger = try await exchange.form(Self.subject(alice) + [("audience", "no-such-client")])
             #expect(try TokenFlowTests.body(stranger)["error"] == "invalid_target")
-            // alice's ID token, signed by this service, stands for her too.
-            let byIDToken = try await exchange.form(
-                Self.subject(try #require(aliceTokens.idToken), type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "email")])
+            // alice's ID token, signed by this service, stands for her too; it states no scopes, so it allows openid only.
+            let idToken = try #require(aliceTokens.idToken)
+            let widened = try await exchange.form(Self.subject(idToken, type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "email")])
+            #expect(try TokenFlowTests.body(widened)["error"] == "invalid_scope")
+            let byIDToken = try await exchange.form(Self.subject(idToken, type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "openid")])
             #expect(byIDToken.action == .ok)
             let fromIDToken = try await IntrospectionTests.introspect(exchange.flow, try #require(byIDToken.accessToken))
             #expect(fromIDToken.subject == "alice")
-            #expect(fromIDToken.scopes == ["email"])
+            #expect(fromIDToken.scopes == ["openid"])
             let saml = try await exchange.form(Self.subject(alice) + [("requested_token_type", "urn:ietf:params:oauth:token-type:saml2")])
             #expect(try TokenFlowTests.body(saml)["error"] == "invalid_request")
         }

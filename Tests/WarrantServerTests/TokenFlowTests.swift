@@ -102,7 +102,7 @@ import WarrantClient
             #expect(issued.action == .location)
             #expect(issued.resultCode == "A040001")
             let location = try #require(issued.responseContent)
-            let query = AuthorizationTests.parameters(of: location)
+            let query = try AuthorizationTests.parameters(of: location)
             #expect(location.hasPrefix("https://app.example.com/cb?code="))
             #expect(query["code"] == issued.authorizationCode)
             #expect(query["state"] == "st")
@@ -222,7 +222,8 @@ import WarrantClient
             #expect(wrongSecret.action == .invalidClient)
             #expect(try Self.body(wrongSecret)["error"] == "invalid_client")
             #expect(try await flow.token(code, clientId: "424242", secret: "x").action == .invalidClient)
-            #expect(try await flow.token(code + "&client_secret=\(flow.secret)", clientId: flow.clientId, secret: flow.secret).action == .invalidClient)
+            // Two methods in one request are a malformed request (RFC 6749 §2.3), not a failed authentication.
+            #expect(try await flow.token(code + "&client_secret=\(flow.secret)", clientId: flow.clientId, secret: flow.secret).action == .badRequest)
             #expect(try await flow.token(code + "&client_id=\(flow.clientId)&client_secret=\(flow.secret)").action == .invalidClient)  // registered basic
             #expect(try await flow.token(code).action == .invalidClient)  // unidentified
             #expect(try await flow.token(code, clientId: flow.clientId, secret: flow.secret).action == .ok)
@@ -383,7 +384,7 @@ import WarrantClient
             let issued = try await flow.issue(try #require(authorization.ticket))
             let location = try #require(issued.responseContent)
             #expect(location.hasPrefix("https://app.example.com/cb#code="))
-            let fragment = AuthorizationTests.parameters(of: location)
+            let fragment = try AuthorizationTests.parameters(of: location)
             let jwtAccessToken = try #require(issued.jwtAccessToken)
             #expect(fragment["access_token"] == jwtAccessToken)
             #expect(fragment["token_type"] == "Bearer")
