@@ -150,7 +150,12 @@ extension Double: JSONCodable {
         switch json {
         case .integer(let value): self = Double(value)
         case .number(let value): self = value
-        case .string(let text) where violations.valuesAreText && Double(text)?.isFinite == true: self = Double(text) ?? 0
+        case .string(let text) where violations.valuesAreText:
+            guard let value = Double(text), value.isFinite else {
+                violations.mismatch(expected: "a number", json, at: path)
+                return nil
+            }
+            self = value
         default:
             violations.mismatch(expected: "a number", json, at: path)
             return nil

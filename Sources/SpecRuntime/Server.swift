@@ -63,8 +63,6 @@ public struct ServerOptions: Sendable {
     public var formLimits: FormLimits = .standard
     /// How long a request body may take to arrive once its head has; a slower one is answered with 408.
     public var bodyTimeout: Duration = .seconds(30)
-    /// The most violations one answer lists; the message still counts them all.
-    public var maxViolationsListed: Int = 100
     /// The JSON body of every answer the generated layer gives itself (400, 401, 413, 415, 500).
     public var errorBody: @Sendable (RequestFailure) -> JSONValue
     /// Called with errors a handler threw that became a 500, for logging.
@@ -208,11 +206,7 @@ public enum ServerRoute {
                 request, body: body, metadata: metadata, operationID: operationID, requiresCredentials: requiresCredentials,
                 options: options)
             return render(try await route(incoming))
-        } catch var failure as RequestFailure {
-            if failure.violations.count > options.maxViolationsListed {
-                failure.violations = Array(failure.violations.prefix(options.maxViolationsListed))
-                failure.message += " The first \(options.maxViolationsListed) are listed."
-            }
+        } catch let failure as RequestFailure {
             return render(.json(status: failure.status, options.errorBody(failure)))
         } catch let error as any HTTPStatusError {
             return render(.json(status: error.status, error.jsonBody))
@@ -226,8 +220,9 @@ public enum ServerRoute {
     /// The answer for a request whose parameters or body have violations.
     public static func invalid(_ violations: Violations, operationID: String) -> RequestFailure {
         let count = violations.count
+        let listed = violations.list.count < count ? " The first \(violations.list.count) are listed." : ""
         return RequestFailure(
-            kind: .invalidRequest, message: "The request has \(count) problem\(count == 1 ? "" : "s").",
+            kind: .invalidRequest, message: "The request has \(count) problem\(count == 1 ? "" : "s").\(listed)",
             violations: violations.list, operationID: operationID)
     }
 

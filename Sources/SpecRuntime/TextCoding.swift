@@ -82,14 +82,15 @@ public enum FormEncoding {
 
     /// The pairs as a JSON object: a name given once is a string, a repeated name an array of strings.
     public static func object(from text: some StringProtocol, limits: FormLimits = .standard) throws(FormError) -> JSONValue {
-        object(try pairs(from: text, limits: limits))
+        object(from: try pairs(from: text, limits: limits))
     }
 
     public static func object(fromBytes bytes: some Collection<UInt8>, limits: FormLimits = .standard) throws(FormError) -> JSONValue {
-        object(try pairs(fromBytes: bytes, limits: limits))
+        object(from: try pairs(fromBytes: bytes, limits: limits))
     }
 
-    private static func object(_ pairs: [(name: String, value: String)]) -> JSONValue {
+    /// Pairs parsed already, as a JSON object.
+    public static func object(from pairs: [(name: String, value: String)]) -> JSONValue {
         var values: [String: [JSONValue]] = [:]
         for (name, value) in pairs { values[name, default: []].append(.string(value)) }
         return .object(values.mapValues { $0.count == 1 ? $0[0] : .array($0) })

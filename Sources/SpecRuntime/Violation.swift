@@ -45,29 +45,38 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The violations found while decoding or validating, in the order they were found.
+/// The violations found while decoding or validating, in the order they were found. All are counted; the
+/// first ``maximumListed`` are kept, so a hostile request cannot make the answer (or the work) unbounded.
 public struct Violations: Sendable {
+    /// The most violations kept in ``list``.
+    public static let maximumListed = 100
+
     /// Where the values being read came from; set before reading each part of a request.
     public var location: Violation.Location
     /// Values arrived as text (form bodies, query strings, paths, headers), so `"42"` may stand for 42.
     public var valuesAreText: Bool
+    /// The first ``maximumListed`` violations.
     public private(set) var list: [Violation] = []
+    /// How many violations were found, listed or not.
+    public private(set) var count = 0
 
     public init(location: Violation.Location = .body, valuesAreText: Bool = false) {
         self.location = location
         self.valuesAreText = valuesAreText
     }
 
-    public var count: Int { list.count }
-    public var isEmpty: Bool { list.isEmpty }
+    public var isEmpty: Bool { count == 0 }
 
     public mutating func report(_ message: String, at path: JSONPath) {
+        count += 1
+        guard list.count < Self.maximumListed else { return }
         let text = location == .body ? path.pointer : String(path.pointer.dropFirst())
         list.append(Violation(location: location, path: text, message: message))
     }
 
     public mutating func append(contentsOf other: Violations) {
-        list.append(contentsOf: other.list)
+        count += other.count
+        list.append(contentsOf: other.list.prefix(Self.maximumListed - list.count))
     }
 }
 

@@ -9,7 +9,7 @@ extension WarrantEngine {
         let service = try Self.service(from: record, result: nil)
         let body = input.body
         // Before the ticket is used up: a value that is taken must not cost the user their login.
-        try await requireUnusedTokenValues(access: body.accessToken)
+        try await requireUnusedAccessTokenValue(body.accessToken)
         guard let request = try await consumeAuthorizationTicket(body.ticket, serviceApiKey: record.apiKey),
             let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: request.clientId)
         else {

@@ -229,10 +229,9 @@ extension WarrantEngine {
         }
     }
 
-    /// Refuses, before anything is used up, token values a caller chose that are in use already.
-    func requireUnusedTokenValues(access: String?, refresh: String? = nil) async throws {
-        if let access, try await store.accessToken(hash: Secrets.hash(access)) != nil { throw APIFailure(400, .tokenValueTaken) }
-        if let refresh, try await store.refreshToken(hash: Secrets.hash(refresh)) != nil { throw APIFailure(400, .tokenValueTaken) }
+    /// Refuses, before a ticket is used up, an access token value a caller chose that is in use already.
+    func requireUnusedAccessTokenValue(_ value: String?) async throws {
+        if let value, try await store.accessToken(hash: Secrets.hash(value)) != nil { throw APIFailure(400, .tokenValueTaken) }
     }
 
     /// The grant details a grant, ticket or token stored as its payload.

@@ -73,11 +73,10 @@ extension WarrantEngine {
     public func standardIntrospection(_ input: Operations.StandardIntrospection.Input) async throws -> Operations.StandardIntrospection.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
-        let form = (try? FormEncoding.pairs(from: input.body.parameters)) ?? []
-        let tokens = form.filter { $0.name == "token" }.map(\.value)
+        let form = try? FormEncoding.pairs(from: input.body.parameters)
+        let tokens = (form ?? []).filter { $0.name == "token" }.map(\.value)
         guard tokens.count == 1, let value = tokens.first, !value.isEmpty else {
-            let problem = (try? FormEncoding.pairs(from: input.body.parameters)) == nil
-                ? "The parameters are malformed." : "The request must have exactly one token parameter."
+            let problem = form == nil ? "The parameters are malformed." : "The request must have exactly one token parameter."
             let error = OAuthError("invalid_request", problem, .standardIntrospectionInvalid)
             return .ok(
                 StandardIntrospectionResponse(
@@ -85,7 +84,7 @@ extension WarrantEngine {
                     responseContent: error.jsonBody(omitDescription: service.errorDescriptionOmitted == true)))
         }
         // The hint orders the search; it is not trusted to restrict it (RFC 7662 §2.1).
-        let refreshFirst = form.first { $0.name == "token_type_hint" }?.value == "refresh_token"
+        let refreshFirst = form?.first { $0.name == "token_type_hint" }?.value == "refresh_token"
         var members: [String: JSONValue]?
         for kind in refreshFirst ? ["refresh", "access"] : ["access", "refresh"] where members == nil {
             members = kind == "access"

@@ -22,7 +22,7 @@ extension WarrantEngine {
         }
         // Token exchange may come from clients warrant cannot identify; it authenticates on its own terms.
         if form["grant_type"] == Self.tokenExchangeGrant {
-            return .ok(try await exchangeThroughTokenEndpoint(input.body, form: form, service: service, serviceApiKey: record.apiKey))
+            return .ok(try await exchangeThroughTokenEndpoint(input.body, pairs: pairs, form: form, service: service, serviceApiKey: record.apiKey))
         }
         let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
         let authenticator = ClientAuthenticator(
@@ -225,7 +225,7 @@ extension WarrantEngine {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
         let service = try Self.service(from: record, result: nil)
         // Before the ticket is used up: a value that is taken must not cost the user their login.
-        try await requireUnusedTokenValues(access: input.body.accessToken)
+        try await requireUnusedAccessTokenValue(input.body.accessToken)
         guard let ticket = try await store.consumeTicket(hash: Secrets.hash(input.body.ticket), kind: .password, serviceApiKey: record.apiKey, now: now()),
             let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: ticket.clientId)
         else {

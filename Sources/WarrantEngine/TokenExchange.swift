@@ -74,13 +74,12 @@ extension WarrantEngine {
         }
     }
 
-    /// The form sent to the token endpoint, decoded and checked as an `IssueSpec`.
-    func exchangeThroughTokenEndpoint(_ request: TokenRequest, form: [String: String], service: Service, serviceApiKey: Int64) async throws
-        -> TokenResponse
-    {
+    /// The form sent to the token endpoint (parsed there into `pairs`), decoded and checked as an `IssueSpec`.
+    func exchangeThroughTokenEndpoint(
+        _ request: TokenRequest, pairs: [(name: String, value: String)], form: [String: String], service: Service, serviceApiKey: Int64
+    ) async throws -> TokenResponse {
         var violations = Violations(valuesAreText: true)
-        // The token endpoint parsed these parameters already, so they are well formed.
-        let object = (try? FormEncoding.object(from: request.parameters)) ?? .object([:])
+        let object = FormEncoding.object(from: pairs)
         let spec = IssueSpec(json: object, at: .root, violations: &violations)
         spec?.validate(at: .root, violations: &violations)
         guard let spec, violations.isEmpty else {

@@ -8,9 +8,14 @@ struct RouteTable: Sendable {
         var segments: [Substring?]
         var captures: [Int: Substring]
         var methods: Set<HTTPRequest.Method>
+
+        /// The indexes of captured segments that hold tokens (by their parameter's name), for the logs.
+        var secretSegments: Set<Int> { Set(captures.filter { $0.value.lowercased().contains("token") }.keys) }
     }
 
     private var routes: [Route] = []
+    /// The secret segments of each route, by its path as the router writes it.
+    private var secretSegments: [String: Set<Int>] = [:]
 
     /// - Parameter routes: pairs of a router path (`/api/:serviceId/…` or `/api/{serviceId}/…`) and a method.
     init(_ routes: [(path: String, method: HTTPRequest.Method)]) {
@@ -32,6 +37,7 @@ struct RouteTable: Sendable {
             byPath[path]?.methods.insert(method)
         }
         self.routes = Array(byPath.values)
+        self.secretSegments = byPath.mapValues(\.secretSegments)
     }
 
     /// The route whose template matches the path (no query), if any.
@@ -42,14 +48,13 @@ struct RouteTable: Sendable {
         }
     }
 
-    /// The path for logs: without its query, and with every captured segment whose name says it is a token
-    /// replaced by `[redacted]`.
-    func loggablePath(_ uri: String) -> String {
-        let path = uri.prefix { $0 != "?" }
-        guard let route = route(for: path) else { return String(path) }
-        let segments = path.split(separator: "/").enumerated().map { index, segment in
-            route.captures[index].map { $0.lowercased().contains("token") } == true ? "[redacted]" : segment
-        }
+    /// The path for logs, with every captured segment whose name says it is a token replaced by
+    /// `[redacted]`. `template` is the route the router matched (its `endpointPath`), so a request to an API
+    /// costs one dictionary look-up; only a request no route took is matched here.
+    func loggablePath(_ path: String, template: String?) -> String {
+        guard let secrets = template.flatMap({ secretSegments[$0] }) ?? route(for: Substring(path))?.secretSegments, !secrets.isEmpty
+        else { return path }
+        let segments = path.split(separator: "/").enumerated().map { index, segment in secrets.contains(index) ? "[redacted]" : segment }
         return "/" + segments.joined(separator: "/")
     }
 }

@@ -84,8 +84,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken,
             idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
-        let problems = configuration.problems
-        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
+        // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
         }

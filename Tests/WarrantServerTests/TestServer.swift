@@ -26,10 +26,14 @@ struct TestServer {
     }
 
     static func start(
-        database: String, organizationToken: String? = TestServer.organizationToken, configure: (inout ServerConfiguration) -> Void = { _ in }
+        database: String, organizationToken: String? = TestServer.organizationToken, logger: Logger? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
-        var logger = Logger(label: "warrant-test")
-        logger.logLevel = .warning
+        let logger = logger ?? {
+            var quiet = Logger(label: "warrant-test")
+            quiet.logLevel = .warning
+            return quiet
+        }()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, databasePath: database, organizationToken: organizationToken)
         configure(&configuration)
