@@ -125,7 +125,7 @@ enum ClientAssertion {
         }
         guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
         guard let jwks = client.jwks else { return "The client has no registered jwks to verify its assertion with." }
-        guard let claims = await signer.verifiedClaims(jwt, jwks: jwks) else {
+        guard let claims = await signer.verifiedClaims(jwt, jwks: jwks, rsaAlgorithm: client.tokenAuthSignAlg?.rawValue) else {
             return "The signature of client_assertion does not verify with the client's keys."
         }
         guard claims["iss"]?.stringValue == identifier, claims["sub"]?.stringValue == identifier else {

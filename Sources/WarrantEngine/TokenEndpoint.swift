@@ -64,22 +64,21 @@ extension WarrantEngine {
 
     private func authorizationCodeGrant(_ context: TokenContext) async throws -> TokenResponse {
         guard let code = context.form["code"] else { return tokenFailure(.invalidRequest("code is missing."), service: context.service) }
-        let codeRecord: AuthorizationCodeRecord
         let grant: GrantRecord
-        switch try await store.redeemCode(hash: Secrets.hash(code), serviceApiKey: context.serviceApiKey, now: now()) {
+        switch try await store.redeemCode(
+            hash: Secrets.hash(code), serviceApiKey: context.serviceApiKey, clientId: context.client.record.clientId, now: now())
+        {
         case .unknown:
             return tokenFailure(.invalidGrant("The authorization code is unknown."), service: context.service)
         case .replayed(let grantId):
             logger.warning("authorization code presented twice; grant revoked", metadata: ["grant": "\(grantId)"])
             return tokenFailure(.invalidGrant("The authorization code was used before; its tokens are revoked."), service: context.service)
-        case .redeemed(let redeemed, let redeemedGrant):
-            (codeRecord, grant) = (redeemed, redeemedGrant)
-        }
-        guard codeRecord.clientId == context.client.record.clientId else {
+        case .otherClient:
             return tokenFailure(.invalidGrant("The authorization code was issued to another client."), service: context.service)
-        }
-        guard codeRecord.expiresAt >= now() else {
+        case .expired:
             return tokenFailure(.invalidGrant("The authorization code has expired."), service: context.service)
+        case .redeemed(_, let redeemedGrant):
+            grant = redeemedGrant
         }
         var details = try Self.details(grant.payload)
         if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
@@ -156,11 +155,15 @@ extension WarrantEngine {
             tokens.refreshRecord?.scopes = old.scopes
         }
         let rotation = try await storingChosenValues {
-            try await store.refresh(hash: hash, rotate: !keep, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord, now: now())
+            try await store.refresh(
+                hash: hash, clientId: context.client.record.clientId, rotate: !keep, accessToken: tokens.accessRecord,
+                refreshToken: tokens.refreshRecord, now: now())
         }
         switch rotation {
         case .unknown:
             return tokenFailure(.invalidGrant("The refresh token is unknown."), service: context.service)
+        case .inactive:
+            return tokenFailure(.invalidGrant("The refresh token has expired or was revoked."), service: context.service)
         case .replayed(let grantId):
             logger.warning("rotated refresh token presented again; grant revoked", metadata: ["grant": "\(grantId)"])
             return tokenFailure(.invalidGrant("The refresh token was already used; its tokens are revoked."), service: context.service)

@@ -20,6 +20,14 @@ extension WarrantEngine {
         var act: JSONValue?
         /// For access and refresh tokens of this service.
         var info: TokenInfo?
+        /// The grant of a token of this service: tokens issued in exchange join it, so revoking it revokes them.
+        var grantId: String?
+        /// RFC 8693 §4.4: who may act for the subject (`sub`, and `iss` when it says).
+        var mayAct: JSONValue?
+        /// The `iss` of a JWT.
+        var issuer: String?
+        /// Whom an ID token of this service was issued to (`aud` and `azp`); nil for other tokens.
+        var idTokenAudience: [String]?
     }
 
     enum ExchangeOutcome {
@@ -195,6 +203,24 @@ extension WarrantEngine {
         for audience in audiences where try await self.client(named: audience, serviceApiKey: serviceApiKey) == nil {
             return refuse("invalid_target", "audience '\(audience)' is not a client of this service.")
         }
+        let clientNames = Set([String(client.record.clientId), client.client.clientIdAlias].compactMap { $0 })
+        // An ID token of this service stands for a login at the client it was issued to, and no other.
+        for (role, token) in [("subject_token", Optional(subject)), ("actor_token", actor)] {
+            if let audience = token?.idTokenAudience, clientNames.isDisjoint(with: audience) {
+                return refuse("invalid_request", "\(role) is an ID token issued to another client.")
+            }
+        }
+        // RFC 8693 §4.4: the subject token names who may act for it; the actor is the actor token's party, or else
+        // the client asking.
+        if let mayAct = subject.mayAct {
+            let actorNames = actor.map { Set([$0.identity].compactMap { $0 }) } ?? clientNames
+            guard let allowed = mayAct["sub"]?.stringValue, actorNames.contains(allowed) else {
+                return refuse("invalid_request", "The subject token's may_act does not name the actor.")
+            }
+            if let issuer = mayAct["iss"]?.stringValue, issuer != actor?.issuer ?? service.issuer?.absoluteString {
+                return refuse("invalid_request", "The subject token's may_act names an actor of another issuer.")
+            }
+        }
         // A subject token that states no scopes (an ID token, most foreign JWTs) allows openid only.
         let requestable = Self.requestableScopes(of: client.client)
         let granted = (subject.scopes ?? ["openid"]).filter { requestable?.contains($0) ?? true }
@@ -221,13 +247,17 @@ extension WarrantEngine {
             accessTokenDuration: nil, audiences: audiences.isEmpty ? nil : audiences, act: act)
 
         let issuedType = requestedType ?? .accessToken
+        if issuedType == .idToken, let other = audiences.first(where: { !clientNames.contains($0) }) {
+            return refuse("invalid_target", "An ID token is issued to the requesting client only, not to audience '\(other)'.")
+        }
         var body: TokenEndpointResponse
         switch issuedType {
         case .accessToken, .jwt:
             let refreshable = issuedType == .accessToken && subject.subject != nil && Self.refreshAllowed(client: client.client, service: service)
             let tokens = try await issue(
                 details, grantType: .tokenExchange, service: service, serviceApiKey: serviceApiKey, client: client.client,
-                withRefreshToken: refreshable, jwtAlgorithm: issuedType == .jwt ? (service.accessTokenSignAlg?.rawValue ?? "RS256") : nil)
+                withRefreshToken: refreshable, jwtAlgorithm: issuedType == .jwt ? (service.accessTokenSignAlg?.rawValue ?? "RS256") : nil,
+                parentGrantId: subject.grantId)
             guard let issued = issuedType == .jwt ? tokens.jwtAccessToken : tokens.jwtAccessToken ?? tokens.accessToken else {
                 return refuse("invalid_request", "The service cannot issue JWT access tokens.")
             }
@@ -279,10 +309,12 @@ extension WarrantEngine {
             let info = try await tokenInfo(
                 clientId: found.record.clientId, details: details, subject: found.record.subject, scopes: found.record.scopes,
                 expiresAt: found.record.expiresAt, service: service)
+            let extra = details.jwtAtClaims.flatMap { try? JSONValue(parsing: $0) }
             return .success(
                 ExchangedToken(
                     subject: found.record.subject, identity: found.record.subject ?? details.clientIdentifier,
-                    scopes: Self.words(found.record.scopes), act: details.act, info: info))
+                    scopes: Self.words(found.record.scopes), act: details.act, info: info, grantId: found.record.grantId,
+                    mayAct: extra?["may_act"]))
         case .refreshToken:
             guard let refresh = try await lookUpRefreshToken(token, serviceApiKey: serviceApiKey).live,
                 let grant = try await store.grant(id: refresh.grantId)
@@ -294,16 +326,31 @@ extension WarrantEngine {
             return .success(
                 ExchangedToken(
                     subject: refresh.subject, identity: refresh.subject ?? details.clientIdentifier,
-                    scopes: Self.words(refresh.scopes), act: details.act, info: info))
+                    scopes: Self.words(refresh.scopes), act: details.act, info: info, grantId: refresh.grantId))
         case .idToken, .jwt:
+            let verified: VerifiedJWT
             switch await verifiedJWT(token, service: service, serviceApiKey: serviceApiKey, isIDToken: type == .idToken) {
             case .failure(let problem): return .failure(problem)
-            case .success(let claims):
-                guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { return .failure("has no sub claim.") }
-                let act: JSONValue? = if case .object? = claims["act"] { claims["act"] } else { nil }
-                return .success(
-                    ExchangedToken(subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(Self.words), act: act))
+            case .success(let jwt): verified = jwt
             }
+            let claims = verified.claims
+            guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { return .failure("has no sub claim.") }
+            let act: JSONValue? = if case .object? = claims["act"] { claims["act"] } else { nil }
+            var exchanged = ExchangedToken(
+                subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(Self.words), act: act, mayAct: claims["may_act"],
+                issuer: claims["iss"]?.stringValue)
+            guard verified.fromThisService else { return .success(exchanged) }
+            // A JWT access token of this service is only as good as its stored record (revocation, expiry).
+            if let jti = claims["jti"]?.stringValue, let record = try await store.accessToken(hash: jti), record.serviceApiKey == serviceApiKey {
+                if type == .idToken { return .failure("is an access token, not an ID token.") }
+                guard record.revokedAt == nil, record.expiresAt >= now() else { return .failure("is an access token that was revoked or has expired.") }
+                exchanged.grantId = record.grantId
+                exchanged.scopes = Self.words(record.scopes)
+            } else if type == .idToken {
+                exchanged.idTokenAudience = (claims["aud"]?.arrayValue?.compactMap(\.stringValue) ?? claims["aud"]?.stringValue.map { [$0] } ?? [])
+                    + [claims["azp"]?.stringValue].compactMap { $0 }
+            }
+            return .success(exchanged)
         case .saml1 where !direct, .saml2 where !direct:
             return .success(ExchangedToken())
         default:
@@ -316,8 +363,15 @@ extension WarrantEngine {
         init(stringLiteral value: String) { description = value }
     }
 
+    /// A JWT whose signature verified.
+    struct VerifiedJWT {
+        var claims: [String: JSONValue]
+        /// Signed by this service's keys (not a trusted issuer's).
+        var fromThisService: Bool
+    }
+
     /// The claims of a JWT signed with an asymmetric key of this service or of a trusted issuer, unexpired.
-    private func verifiedJWT(_ token: String, service: Service, serviceApiKey: Int64, isIDToken: Bool) async -> Result<[String: JSONValue], ExchangeProblem> {
+    private func verifiedJWT(_ token: String, service: Service, serviceApiKey: Int64, isIDToken: Bool) async -> Result<VerifiedJWT, ExchangeProblem> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 5 { return .failure("is an encrypted JWT, which warrant cannot read.") }
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
@@ -326,9 +380,14 @@ extension WarrantEngine {
         guard ClientAssertion.allowedAlgorithms.contains(algorithm) else {
             return .failure("must be signed with an asymmetric algorithm, not \(algorithm).")
         }
+        // RFC 9068 §2.1: at+jwt marks an access token, which is not an ID token whoever signed it.
+        if isIDToken, let type = header["typ"]?.stringValue?.lowercased(), ["at+jwt", "application/at+jwt"].contains(type) {
+            return .failure("is an access token (typ \(type)), not an ID token.")
+        }
         guard let issuer = ClientAssertion.unverifiedIssuer(token) else { return .failure("has no iss claim.") }
         var claims: [String: JSONValue]?
-        if issuer == service.issuer?.absoluteString {
+        let fromThisService = issuer == service.issuer?.absoluteString
+        if fromThisService {
             claims = await signer.verifiedClaims(token, serviceApiKey: serviceApiKey)
         } else if let trusted = service.tokenExchangeTrustedIssuers?.first(where: { $0.issuer.absoluteString == issuer }) {
             claims = await signer.verifiedClaims(token, jwks: trusted.jwks)
@@ -348,7 +407,7 @@ extension WarrantEngine {
         if isIDToken {
             guard case .integer? = claims["iat"], claims["aud"] != nil else { return .failure("is not an ID token: iat or aud is missing.") }
         }
-        return .success(claims)
+        return .success(VerifiedJWT(claims: claims, fromThisService: fromThisService))
     }
 
     private func tokenInfo(

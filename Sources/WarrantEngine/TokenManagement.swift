@@ -62,15 +62,16 @@ extension WarrantEngine {
     func issue(
         _ details: GrantDetails, grantType: GrantType, service: Service, serviceApiKey: Int64, client: OAuthClient, withRefreshToken: Bool,
         accessTokenValue: String? = nil, refreshTokenValue: String? = nil, accessDuration: Int64? = nil, refreshDuration: Int64? = nil,
-        jwtAlgorithm: String? = nil
+        jwtAlgorithm: String? = nil, parentGrantId: String? = nil
     ) async throws -> IssuedTokens {
         var grant: GrantRecord?
-        if withRefreshToken {
+        // A grant holds refresh tokens, and ties tokens derived from another grant to it.
+        if withRefreshToken || parentGrantId != nil {
             var recorded = details
             recorded.grantType = grantType.rawValue
             grant = GrantRecord(
                 id: Secrets.identifier(), serviceApiKey: serviceApiKey, clientId: client.clientId ?? 0, subject: details.subject,
-                payload: try Self.json(recorded), createdAt: now())
+                payload: try Self.json(recorded), createdAt: now(), parentId: parentGrantId)
         }
         let tokens = try await makeTokens(
             service: service, serviceApiKey: serviceApiKey, client: client, grantId: grant?.id, details: details, grantType: grantType,

@@ -85,15 +85,18 @@ actor TokenSigner {
     }
 
     /// The claims of a JWT signed with a key of `jwks` (a JWK Set as JSON text), or nil when the set does not
-    /// parse or the signature does not verify. Claims are left to the caller.
-    func verifiedClaims(_ token: String, jwks: String) async -> [String: JSONValue]? {
-        var keys = foreignKeys[jwks]
+    /// parse or the signature does not verify. Every key's algorithm is fixed before the first token (see
+    /// ``ForeignKeys``); RSA keys that name none take `rsaAlgorithm`. Claims are left to the caller.
+    func verifiedClaims(_ token: String, jwks: String, rsaAlgorithm: String? = nil) async -> [String: JSONValue]? {
+        let cacheKey = (rsaAlgorithm ?? "") + " " + jwks
+        var keys = foreignKeys[cacheKey]
         if keys == nil {
             let collection = JWTKeyCollection()
-            guard (try? await collection.add(jwksJSON: jwks)) != nil else { return nil }
+            guard let pinned = ForeignKeys.pinned(jwks, rsaAlgorithm: rsaAlgorithm), (try? await collection.add(jwksJSON: pinned)) != nil
+            else { return nil }
             // Bounded: sets change rarely, so starting over when full costs little.
             if foreignKeys.count >= Self.foreignKeysLimit { foreignKeys.removeAll() }
-            foreignKeys[jwks] = collection
+            foreignKeys[cacheKey] = collection
             keys = collection
         }
         return try? await keys?.verify(token, as: JSONClaims.self).members

@@ -38,14 +38,19 @@ public struct GrantRecord: Hashable, Sendable {
     public var subject: String?
     public var payload: String
     public var createdAt: Int64
+    /// The grant this one was derived from (a token exchange's subject token): revoking it revokes this one.
+    public var parentId: String?
 
-    public init(id: String, serviceApiKey: Int64, clientId: Int64, subject: String?, payload: String, createdAt: Int64) {
+    public init(
+        id: String, serviceApiKey: Int64, clientId: Int64, subject: String?, payload: String, createdAt: Int64, parentId: String? = nil
+    ) {
         self.id = id
         self.serviceApiKey = serviceApiKey
         self.clientId = clientId
         self.subject = subject
         self.payload = payload
         self.createdAt = createdAt
+        self.parentId = parentId
     }
 }
 
@@ -140,6 +145,10 @@ public enum CodeRedemption: Sendable, Equatable {
     case redeemed(AuthorizationCodeRecord, GrantRecord)
     /// The code was redeemed before: a replay. Its grant has been revoked with everything issued from it.
     case replayed(grantId: String)
+    /// The code belongs to another client; it stays unused.
+    case otherClient
+    /// The code has expired, or its grant was revoked.
+    case expired
     case unknown
 }
 
@@ -148,5 +157,8 @@ public enum RefreshRotation: Sendable, Equatable {
     case rotated
     /// The refresh token had already been exchanged: a replay. Its grant has been revoked.
     case replayed(grantId: String)
+    /// The refresh token belongs to another client, has expired, or was revoked (perhaps a moment ago):
+    /// nothing was issued.
+    case inactive
     case unknown
 }

@@ -4,7 +4,7 @@ public protocol GrantStore: Sendable {
     func recordAssertion(hash: String, expiresAt: Int64, now: Int64) async throws -> Bool
 
     func insertTicket(_ ticket: TicketRecord) async throws
-    /// Removes and returns a ticket that exists and has not expired: a ticket works once.
+    /// Removes and returns a ticket that exists and has not expired, in one statement: a ticket works once.
     func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord?
 
     /// Records a grant with what is issued from it at once (a code, tokens, or both), in one transaction.
@@ -13,9 +13,11 @@ public protocol GrantStore: Sendable {
         _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
     ) async throws
     func grant(id: String) async throws -> GrantRecord?
-    /// Marks a code used; a code presented a second time revokes its grant instead.
-    func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption
-    /// Revokes a grant and every token issued from it; returns how many live access tokens it had.
+    /// Marks a code used when it is the client's, unexpired and unused, in the statement that checks so; a code
+    /// presented a second time revokes its grant instead.
+    func redeemCode(hash: String, serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> CodeRedemption
+    /// Revokes a grant, the grants derived from it, and every token issued from them; returns how many live
+    /// access tokens they had.
     @discardableResult func revokeGrant(id: String, now: Int64) async throws -> Int
 
     /// Stores tokens. Tokens of a grant revoked in the meantime (a replay raced the request) are stored revoked.
@@ -23,10 +25,11 @@ public protocol GrantStore: Sendable {
     func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws
     func accessToken(hash: String) async throws -> AccessTokenRecord?
     func refreshToken(hash: String) async throws -> RefreshTokenRecord?
-    /// Issues tokens for a refresh token. With `rotate`, the old refresh token is retired; one that was
-    /// retired before is a replay and revokes the grant.
+    /// Issues tokens for a refresh token when it is the client's, live and unrotated, checked by the statement
+    /// that retires it (with `rotate`) or locks it, so a revocation cannot slip between. One that was retired
+    /// before is a replay and revokes the grant.
     func refresh(
-        hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
+        hash: String, clientId: Int64, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
     ) async throws -> RefreshRotation
 
     /// Revokes one access token; false when there is none, or it was revoked already.

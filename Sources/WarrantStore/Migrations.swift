@@ -119,6 +119,33 @@ enum Migrations {
                 .column("expires_at", type: .bigint, .notNull)
                 .run()
         },
+        Migration(version: 4, name: "grants derived by token exchange; an index behind every lookup and purge") { db in
+            try await db.alter(table: "grants").column("parent_id", type: .text).run()
+            let indexes: [(name: String, table: String, columns: [String])] = [
+                ("grants_parent", "grants", ["parent_id"]),
+                ("grants_client", "grants", ["service_api_key", "client_id"]),
+                ("access_tokens_refresh", "access_tokens", ["refresh_token_hash"]),
+                ("access_tokens_client", "access_tokens", ["service_api_key", "client_id"]),
+                ("access_tokens_subject", "access_tokens", ["service_api_key", "subject"]),
+                ("access_tokens_expiry", "access_tokens", ["expires_at"]),
+                ("refresh_tokens_client", "refresh_tokens", ["service_api_key", "client_id"]),
+                ("refresh_tokens_subject", "refresh_tokens", ["service_api_key", "subject"]),
+                ("refresh_tokens_expiry", "refresh_tokens", ["expires_at"]),
+                ("authorization_codes_grant", "authorization_codes", ["grant_id"]),
+                ("authorization_codes_client", "authorization_codes", ["service_api_key", "client_id"]),
+                ("authorization_codes_expiry", "authorization_codes", ["expires_at"]),
+                ("tickets_client", "tickets", ["service_api_key", "client_id"]),
+                ("tickets_expiry", "tickets", ["expires_at"]),
+                ("used_assertions_expiry", "used_assertions", ["expires_at"]),
+                ("api_tokens_service", "api_tokens", ["service_api_key"]),
+                ("services_organization", "services", ["organization_id"]),
+            ]
+            for index in indexes {
+                let builder = db.create(index: index.name).on(index.table)
+                for column in index.columns { builder.column(column) }
+                try await builder.run()
+            }
+        },
     ]
 
     /// Applies the migrations the database has not seen; returns the versions applied.

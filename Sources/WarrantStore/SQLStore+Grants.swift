@@ -30,18 +30,17 @@ extension SQLStore {
 
     public func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord? {
         try await session.transaction { db in
-            let row = try await db.select().column("*").from("tickets").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
-                .where("service_api_key", .equal, serviceApiKey).first()
-            guard let row else { return nil }
-            try await db.delete(from: "tickets").where("hash", .equal, hash).run()
-            // Expired tickets go too; any that linger are swept here now and then.
-            try await db.delete(from: "tickets").where("expires_at", .lessThan, now).run()
-            let ticket = TicketRecord(
+            // The statement that checks the ticket is the one that removes it: two callers cannot both have it.
+            guard
+                let row = try await db.delete(from: "tickets").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
+                    .where("service_api_key", .equal, serviceApiKey).where("expires_at", .greaterThanOrEqual, now)
+                    .returning("*").first()
+            else { return nil }
+            return TicketRecord(
                 hash: hash, kind: kind, serviceApiKey: serviceApiKey, clientId: try row.decode(column: "client_id", as: Int64.self),
                 payload: try row.decode(column: "payload", as: String.self),
                 createdAt: try row.decode(column: "created_at", as: Int64.self),
                 expiresAt: try row.decode(column: "expires_at", as: Int64.self))
-            return ticket.expiresAt >= now ? ticket : nil
         }
     }
 
@@ -51,10 +50,10 @@ extension SQLStore {
         _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
     ) async throws {
         try await inserting("token") { db in
-            try await db.insert(into: "grants").columns("id", "service_api_key", "client_id", "subject", "payload", "created_at")
+            try await db.insert(into: "grants").columns("id", "service_api_key", "client_id", "subject", "payload", "created_at", "parent_id")
                 .values(
                     SQLBind(grant.id), SQLBind(grant.serviceApiKey), SQLBind(grant.clientId), SQLBind(grant.subject),
-                    SQLBind(grant.payload), SQLBind(grant.createdAt)
+                    SQLBind(grant.payload), SQLBind(grant.createdAt), SQLBind(grant.parentId)
                 ).run()
             if let code {
                 try await db.insert(into: "authorization_codes")
@@ -66,6 +65,10 @@ extension SQLStore {
             }
             if let accessToken { try await Self.insert(accessToken, into: db) }
             if let refreshToken { try await Self.insert(refreshToken, into: db) }
+            // A grant derived from one revoked meanwhile is born revoked, with its tokens.
+            if let parent = grant.parentId, try await Self.grant(parent, in: db) == nil {
+                try await Self.revokeGrant(grant.id, now: grant.createdAt, in: db)
+            }
         }
     }
 
@@ -81,11 +84,25 @@ extension SQLStore {
         return GrantRecord(
             id: id, serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),
             clientId: try row.decode(column: "client_id", as: Int64.self), subject: try row.decode(column: "subject", as: String?.self),
-            payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
+            payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            parentId: try row.decode(column: "parent_id", as: String?.self))
     }
 
-    public func redeemCode(hash: String, serviceApiKey: Int64, now: Int64) async throws -> CodeRedemption {
+    public func redeemCode(hash: String, serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> CodeRedemption {
         try await session.transaction { db in
+            // Client, expiry and first use are conditions of the update that marks the code used.
+            if let row = try await db.update("authorization_codes").set("used_at", to: now).where("hash", .equal, hash)
+                .where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId)
+                .where("expires_at", .greaterThanOrEqual, now).where("used_at", .is, SQLLiteral.null).returning("*").first()
+            {
+                let code = AuthorizationCodeRecord(
+                    hash: hash, grantId: try row.decode(column: "grant_id", as: String.self), serviceApiKey: serviceApiKey,
+                    clientId: clientId, payload: try row.decode(column: "payload", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self), expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+                guard let grant = try await Self.grant(code.grantId, in: db) else { return .expired }
+                return .redeemed(code, grant)
+            }
+            // Not redeemed: say why.
             guard let row = try await db.select().column("*").from("authorization_codes").where("hash", .equal, hash)
                 .where("service_api_key", .equal, serviceApiKey).first()
             else { return .unknown }
@@ -94,32 +111,35 @@ extension SQLStore {
                 try await Self.revokeGrant(grantId, now: now, in: db)
                 return .replayed(grantId: grantId)
             }
-            try await db.update("authorization_codes").set("used_at", to: now).where("hash", .equal, hash).run()
-            guard let grant = try await Self.grant(grantId, in: db) else { return .unknown }
-            return .redeemed(
-                AuthorizationCodeRecord(
-                    hash: hash, grantId: grantId, serviceApiKey: serviceApiKey,
-                    clientId: try row.decode(column: "client_id", as: Int64.self), payload: try row.decode(column: "payload", as: String.self),
-                    createdAt: try row.decode(column: "created_at", as: Int64.self),
-                    expiresAt: try row.decode(column: "expires_at", as: Int64.self)), grant)
+            return try row.decode(column: "client_id", as: Int64.self) == clientId ? .expired : .otherClient
         }
     }
 
     @discardableResult public func revokeGrant(id: String, now: Int64) async throws -> Int {
-        try await session.transaction { db in
-            let live = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("access_tokens")
-                .where("grant_id", .equal, id).where("revoked_at", .is, SQLLiteral.null).first()?.decode(column: "count", as: Int.self) ?? 0
-            try await Self.revokeGrant(id, now: now, in: db)
-            return live
-        }
+        try await session.transaction { db in try await Self.revokeGrant(id, now: now, in: db) }
     }
 
-    private static func revokeGrant(_ id: String, now: Int64, in db: any SQLDatabase) async throws {
-        for table in ["access_tokens", "refresh_tokens"] {
-            try await db.update(table).set("revoked_at", to: now).where("grant_id", .equal, id)
-                .where("revoked_at", .is, SQLLiteral.null).run()
-        }
-        try await db.update("grants").set("revoked_at", to: now).where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
+    /// Revokes a grant, every grant derived from it, and their tokens; returns how many access tokens were live.
+    @discardableResult
+    private static func revokeGrant(_ id: String, now: Int64, in db: any SQLDatabase) async throws -> Int {
+        try await revokeGrants(rootedIn: "SELECT id FROM grants WHERE id = \(bind: id)", now: now, in: db)
+    }
+
+    /// Revokes the grants a query selects, the grants derived from them at any depth, and their tokens, in
+    /// three statements whatever their number; returns how many access tokens were live.
+    @discardableResult
+    static func revokeGrants(rootedIn roots: SQLQueryString, now: Int64, in db: any SQLDatabase) async throws -> Int {
+        // UNION, not UNION ALL: the walk ends even if rows ever formed a cycle.
+        let family: SQLQueryString = """
+            WITH RECURSIVE family(id) AS (\(roots) UNION SELECT grants.id FROM grants JOIN family ON grants.parent_id = family.id) \
+            SELECT id FROM family
+            """
+        let live = try await db.raw(
+            "UPDATE access_tokens SET revoked_at = \(bind: now) WHERE revoked_at IS NULL AND grant_id IN (\(family)) RETURNING hash"
+        ).all().count
+        try await db.raw("UPDATE refresh_tokens SET revoked_at = \(bind: now) WHERE revoked_at IS NULL AND grant_id IN (\(family))").run()
+        try await db.raw("UPDATE grants SET revoked_at = \(bind: now) WHERE revoked_at IS NULL AND id IN (\(family))").run()
+        return live
     }
 
     // MARK: Tokens
@@ -153,29 +173,37 @@ extension SQLStore {
     }
 
     public func refresh(
-        hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
+        hash: String, clientId: Int64, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
     ) async throws -> RefreshRotation {
         do {
-            return try await rotateRefreshToken(hash: hash, rotate: rotate, accessToken: accessToken, refreshToken: refreshToken, now: now)
+            return try await rotateRefreshToken(
+                hash: hash, clientId: clientId, rotate: rotate, accessToken: accessToken, refreshToken: refreshToken, now: now)
         } catch where session.isUniqueViolation(error) {
             throw StoreError.duplicate("token")
         }
     }
 
     private func rotateRefreshToken(
-        hash: String, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
+        hash: String, clientId: Int64, rotate: Bool, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, now: Int64
     ) async throws -> RefreshRotation {
         try await session.transaction { db in
-            guard let row = try await db.select().column("*").from("refresh_tokens").where("hash", .equal, hash).first() else {
-                return .unknown
-            }
-            let old = try Self.refreshToken(row)
-            if old.rotatedAt != nil {
-                try await Self.revokeGrant(old.grantId, now: now, in: db)
-                return .replayed(grantId: old.grantId)
-            }
-            if rotate {
-                try await db.update("refresh_tokens").set("rotated_at", to: now).where("hash", .equal, hash).run()
+            // The update checks what makes the token usable. Kept tokens get a write that changes nothing, so the
+            // row is locked against a revocation until the new tokens are stored.
+            let update = db.update("refresh_tokens")
+            if rotate { update.set("rotated_at", to: now) } else { update.set("revoked_at", to: SQLLiteral.null) }
+            let usable = try await update.where("hash", .equal, hash).where("client_id", .equal, clientId)
+                .where("rotated_at", .is, SQLLiteral.null).where("revoked_at", .is, SQLLiteral.null)
+                .where("expires_at", .greaterThanOrEqual, now).returning("hash").first()
+            guard usable != nil else {
+                guard let row = try await db.select().column("*").from("refresh_tokens").where("hash", .equal, hash).first() else {
+                    return .unknown
+                }
+                let old = try Self.refreshToken(row)
+                if old.rotatedAt != nil, old.clientId == clientId {
+                    try await Self.revokeGrant(old.grantId, now: now, in: db)
+                    return .replayed(grantId: old.grantId)
+                }
+                return .inactive
             }
             // A refresh replaces the access tokens issued with this refresh token.
             try await db.update("access_tokens").set("revoked_at", to: now).where("refresh_token_hash", .equal, hash)
@@ -188,11 +216,8 @@ extension SQLStore {
 
     public func revokeAccessToken(hash: String, now: Int64) async throws -> Bool {
         try await session.transaction { db in
-            let live = try await db.select().column("hash").from("access_tokens").where("hash", .equal, hash)
-                .where("revoked_at", .is, SQLLiteral.null).first()
-            guard live != nil else { return false }
-            try await db.update("access_tokens").set("revoked_at", to: now).where("hash", .equal, hash).run()
-            return true
+            try await db.update("access_tokens").set("revoked_at", to: now).where("hash", .equal, hash)
+                .where("revoked_at", .is, SQLLiteral.null).returning("hash").first() != nil
         }
     }
 

@@ -230,8 +230,11 @@ public final class SQLStore: WarrantStore {
     public func deleteClient(serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> Bool {
         try await session.transaction { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
-            // Nothing the client held outlives it: tokens and grants are revoked (so they answer as revoked),
-            // codes and tickets are gone.
+            // Nothing the client held outlives it: tokens and grants are revoked (so they answer as revoked), with
+            // the grants other clients derived from them by token exchange; codes and tickets are gone.
+            try await Self.revokeGrants(
+                rootedIn: "SELECT id FROM grants WHERE service_api_key = \(bind: serviceApiKey) AND client_id = \(bind: clientId)", now: now,
+                in: db)
             for table in ["access_tokens", "refresh_tokens", "grants"] {
                 try await db.update(table).set("revoked_at", to: now).where("service_api_key", .equal, serviceApiKey)
                     .where("client_id", .equal, clientId).where("revoked_at", .is, SQLLiteral.null).run()

@@ -80,4 +80,48 @@ import WarrantClient
             #expect(withSecret.action == .invalidClient)
         }
     }
+
+    @Test func aKeyWithoutAlgIsPinnedBeforeTheFirstTokenNotByIt() async throws {
+        try await TestServer.with { server in
+            let api = server.client()
+            let apiKey = try #require(try await api.createService().apiKey)
+            // An RSA key to register without alg: the service's own private RS256 key serves, with alg and the
+            // private members taken off for the client's registration.
+            let privateSet = try KeysAndDiscoveryTests.jwks(
+                try await api.serviceJwksGet(.init(path: .init(serviceId: apiKey), query: .init(includePrivateKeys: true))))
+            guard case .object(var rsa)? = KeysAndDiscoveryTests.keys(privateSet).first(where: { $0["alg"] == "RS256" }) else {
+                throw UnexpectedOutput()
+            }
+            rsa["alg"] = nil
+            rsa["kid"] = "client-rsa"
+            var published = rsa
+            for member in ["d", "p", "q", "dp", "dq", "qi"] { published[member] = nil }
+            let body = OAuthClient(
+                clientName: "Service", grantTypes: [.clientCredentials], tokenAuthMethod: .privateKeyJwt,
+                jwks: JSONValue.object(["keys": [.object(published)]]).serializedString)
+            guard case .created(let client) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: body)) else {
+                throw UnexpectedOutput()
+            }
+            let clientId = String(try #require(client.clientId))
+            func request(algorithm: String, jti: String) async throws -> TokenResponse {
+                // A collection per token: jwt-kit would keep the first algorithm for the signing side too.
+                let signer = JWTKeyCollection()
+                try await signer.add(jwk: try JSONDecoder().decode(JWK.self, from: Data(JSONValue.object(rsa).serializedString.utf8)))
+                var header = JWTHeader()
+                header.alg = algorithm
+                let assertion = try await signer.sign(
+                    Assertion(iss: clientId, sub: clientId, aud: "https://as.example.com/token", exp: Int(Date().timeIntervalSince1970) + 60, jti: jti),
+                    kid: JWKIdentifier(string: "client-rsa"), header: header)
+                let parameters =
+                    "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
+                guard case .ok(let response) = try await api.authToken(.init(path: .init(serviceId: String(apiKey)), body: .init(parameters: parameters)))
+                else { throw UnexpectedOutput() }
+                return response
+            }
+            // The first token's header names RS384: it does not get to decide what the key means.
+            #expect(try await request(algorithm: "RS384", jti: "first").action == .invalidClient)
+            #expect(try await request(algorithm: "RS256", jti: "second").action == .ok)
+            #expect(try await request(algorithm: "PS256", jti: "third").action == .invalidClient)
+        }
+    }
 }

@@ -8,6 +8,8 @@ import WarrantClient
 @Suite(.serialized) struct TokenExchangeTests {
     static let grant = "urn:ietf:params:oauth:grant-type:token-exchange"
     static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+    static let idTokenType = "urn:ietf:params:oauth:token-type:id_token"
+    static let jwtType = "urn:ietf:params:oauth:token-type:jwt"
 
     /// A flow whose service supports token exchange, with a client permitted to exchange.
     struct Exchange {
@@ -189,8 +191,14 @@ import WarrantClient
             #expect(try TokenFlowTests.body(broader)["error"] == "invalid_scope")
             let stranger = try await exchange.form(Self.subject(alice) + [("audience", "no-such-client")])
             #expect(try TokenFlowTests.body(stranger)["error"] == "invalid_target")
-            // alice's ID token, signed by this service, stands for her too; it states no scopes, so it allows openid only.
-            let idToken = try #require(aliceTokens.idToken)
+            // alice's ID token was issued to the web client: the gateway may not present it.
+            let webIDToken = try #require(aliceTokens.idToken)
+            let foreign = try TokenFlowTests.body(try await exchange.form(Self.subject(webIDToken, type: Self.idTokenType)))
+            #expect(foreign["error"] == "invalid_request")
+            #expect(foreign["error_description"]?.stringValue?.contains("issued to another client") == true, "\(foreign)")
+            // An ID token issued to the gateway stands for her; it states no scopes, so it allows openid only.
+            let own = try TokenFlowTests.body(try await exchange.form(Self.subject(alice) + [("requested_token_type", Self.idTokenType)]))
+            let idToken = try #require(own["access_token"]?.stringValue, "\(own)")
             let widened = try await exchange.form(Self.subject(idToken, type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "email")])
             #expect(try TokenFlowTests.body(widened)["error"] == "invalid_scope")
             let byIDToken = try await exchange.form(Self.subject(idToken, type: "urn:ietf:params:oauth:token-type:id_token") + [("scope", "openid")])
@@ -200,6 +208,75 @@ import WarrantClient
             #expect(fromIDToken.scopes == ["openid"])
             let saml = try await exchange.form(Self.subject(alice) + [("requested_token_type", "urn:ietf:params:oauth:token-type:saml2")])
             #expect(try TokenFlowTests.body(saml)["error"] == "invalid_request")
+        }
+    }
+
+    @Test func exchangedTokensEndWithTheSubjectTokensGrant() async throws {
+        try await Self.withExchange(configure: { $0.tokenExchangeDirect = true }) { exchange in
+            let alice = try await exchange.aliceToken()
+            let body = try TokenFlowTests.body(try await exchange.form(Self.subject(try #require(alice.accessToken))))
+            let exchanged = try #require(body["access_token"]?.stringValue, "\(body)")
+            let exchangedRefresh = try #require(body["refresh_token"]?.stringValue)
+            #expect(try await IntrospectionTests.introspect(exchange.flow, exchanged).action == .ok)
+            // The web client revokes alice's refresh token, and with it her grant (RFC 7009 §2.1).
+            let revoked = try await IntrospectionTests.revoke(
+                exchange.flow, "token=\(try #require(alice.refreshToken))&token_type_hint=refresh_token", clientId: exchange.flow.clientId,
+                secret: exchange.flow.secret)
+            #expect(revoked.resultCode == "A113001")
+            #expect(try await IntrospectionTests.introspect(exchange.flow, exchanged).action == .unauthorized)
+            let refreshed = try await exchange.form([("grant_type", "refresh_token"), ("refresh_token", exchangedRefresh)])
+            #expect(refreshed.action == .badRequest)
+            #expect(try TokenFlowTests.body(refreshed)["error"] == "invalid_grant")
+            // A token of a revoked grant cannot be exchanged again either.
+            let again = try TokenFlowTests.body(try await exchange.form(Self.subject(try #require(alice.accessToken))))
+            #expect(again["error"] == "invalid_request")
+        }
+    }
+
+    @Test func jwtSubjectTokensOfThisServiceAnswerToTheirRecords() async throws {
+        try await Self.withExchange(configure: { $0.tokenExchangeDirect = true; $0.accessTokenSignAlg = .es256 }) { exchange in
+            let alice = try #require(try await exchange.aliceToken().jwtAccessToken)
+            // An at+jwt is an access token, whoever signed it, and never an ID token.
+            let asIDToken = try TokenFlowTests.body(try await exchange.form(Self.subject(alice, type: Self.idTokenType)))
+            #expect(asIDToken["error_description"]?.stringValue?.contains("not an ID token") == true, "\(asIDToken)")
+            #expect(try await exchange.form(Self.subject(alice, type: Self.jwtType)).action == .ok)
+            // Revoked, the JWT still verifies, but its record says no.
+            let revoked = try await IntrospectionTests.revoke(exchange.flow, "token=\(alice)", clientId: exchange.flow.clientId, secret: exchange.flow.secret)
+            #expect(revoked.resultCode == "A113001")
+            let afterwards = try TokenFlowTests.body(try await exchange.form(Self.subject(alice, type: Self.jwtType)))
+            #expect(afterwards["error"] == "invalid_request")
+            #expect(afterwards["error_description"]?.stringValue?.contains("revoked") == true, "\(afterwards)")
+        }
+    }
+
+    @Test func mayActAndIDTokenAudiencesAreEnforced() async throws {
+        try await Self.withExchange(configure: { $0.tokenExchangeDirect = true }) { exchange in
+            func aliceToken(mayAct: String) async throws -> String {
+                let ticket = try await exchange.flow.authorize()
+                guard case .ok(let issued) = try await exchange.flow.api.authorizationIssue(
+                    .init(
+                        path: .init(serviceId: exchange.flow.serviceId),
+                        body: .init(ticket: ticket, subject: "alice", jwtAtClaims: #"{"may_act":{"sub":"\#(mayAct)"}}"#)))
+                else { throw UnexpectedOutput() }
+                let code = try #require(issued.authorizationCode)
+                return try #require(try await exchange.flow.redeem(code).accessToken)
+            }
+            // RFC 8693 §4.4: only the party may_act names may act; without an actor token, that is the client.
+            let forOthers = try TokenFlowTests.body(try await exchange.form(Self.subject(try await aliceToken(mayAct: "someone-else"))))
+            #expect(forOthers["error"] == "invalid_request")
+            #expect(forOthers["error_description"]?.stringValue?.contains("may_act") == true, "\(forOthers)")
+            #expect(try await exchange.form(Self.subject(try await aliceToken(mayAct: "gateway"))).action == .ok)
+            // With an actor token, the actor is its party.
+            let actor = try await exchange.exchangerToken()
+            let acting = try await exchange.form(
+                Self.subject(try await aliceToken(mayAct: exchange.exchangerId)) + [("actor_token", actor), ("actor_token_type", Self.accessTokenType)])
+            #expect(acting.action == .ok, "\(acting.responseContent ?? "")")
+            // An ID token goes to the client asking, never to another audience.
+            let alice = try #require(try await exchange.aliceToken().accessToken)
+            let elsewhere = try TokenFlowTests.body(
+                try await exchange.form(
+                    Self.subject(alice) + [("requested_token_type", Self.idTokenType), ("audience", exchange.flow.clientId)]))
+            #expect(elsewhere["error"] == "invalid_target", "\(elsewhere)")
         }
     }
 

@@ -31,10 +31,10 @@ import WarrantStore
 
     @Test func migrationsRunOnceAndAreRecorded() async throws {
         try await Self.withStore { store, path in
-            #expect(try await store.schemaVersions() == [1, 2, 3])
+            #expect(try await store.schemaVersions() == [1, 2, 3, 4])
             try await store.createOrganization(Self.organization, token: Self.token)
             let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
-            #expect(try await reopened.schemaVersions() == [1, 2, 3])
+            #expect(try await reopened.schemaVersions() == [1, 2, 3, 4])
             #expect(try await reopened.organizationCount() == 1)
             try await reopened.close()
         }
@@ -107,6 +107,94 @@ import WarrantStore
             try await store.rotateSigningKeys(
                 serviceApiKey: 10, newKeys: [Self.key("third", 10, createdAt: 600)], retiredAt: 600, publishedUntil: 1000, now: 600)
             #expect(try await store.signingKeys(serviceApiKey: 10).map(\.kid) == ["third", "second"])
+        }
+    }
+
+    // MARK: State transitions decided by the statement that makes them
+
+    static func grant(_ id: String, parent: String? = nil, createdAt: Int64 = 1) -> GrantRecord {
+        GrantRecord(id: id, serviceApiKey: 10, clientId: 1, subject: "alice", payload: "{}", createdAt: createdAt, parentId: parent)
+    }
+
+    static func access(_ hash: String, grant: String?, refresh: String? = nil, expiresAt: Int64 = 10_000) -> AccessTokenRecord {
+        AccessTokenRecord(
+            hash: hash, grantId: grant, serviceApiKey: 10, clientId: 1, subject: "alice", scopes: "openid", refreshTokenHash: refresh,
+            payload: "{}", createdAt: 1, expiresAt: expiresAt)
+    }
+
+    static func refresh(_ hash: String, grant: String, expiresAt: Int64 = 10_000) -> RefreshTokenRecord {
+        RefreshTokenRecord(
+            hash: hash, grantId: grant, serviceApiKey: 10, clientId: 1, subject: "alice", scopes: "openid", payload: "{}", createdAt: 1,
+            expiresAt: expiresAt)
+    }
+
+    @Test func aCodeIsRedeemedOnlyByItsClientBeforeItExpires() async throws {
+        try await Self.withStore { store, _ in
+            let code = AuthorizationCodeRecord(hash: "code", grantId: "g", serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
+            try await store.insertGrant(Self.grant("g"), code: code, accessToken: nil, refreshToken: nil)
+            // Another client, or the right one too late, leaves the code unused: neither burns it for its owner.
+            #expect(try await store.redeemCode(hash: "code", serviceApiKey: 10, clientId: 2, now: 50) == .otherClient)
+            #expect(try await store.redeemCode(hash: "code", serviceApiKey: 10, clientId: 1, now: 101) == .expired)
+            #expect(try await store.redeemCode(hash: "code", serviceApiKey: 20, clientId: 1, now: 50) == .unknown)
+            guard case .redeemed(let redeemed, let grant) = try await store.redeemCode(hash: "code", serviceApiKey: 10, clientId: 1, now: 50) else {
+                Issue.record("the code was not redeemed")
+                return
+            }
+            #expect(redeemed.hash == "code" && grant.id == "g")
+            #expect(try await store.redeemCode(hash: "code", serviceApiKey: 10, clientId: 1, now: 60) == .replayed(grantId: "g"))
+            #expect(try await store.grant(id: "g") == nil)
+        }
+    }
+
+    @Test func aTicketWorksOnceAndNotAfterItExpires() async throws {
+        try await Self.withStore { store, _ in
+            let ticket = TicketRecord(hash: "t", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
+            try await store.insertTicket(ticket)
+            #expect(try await store.consumeTicket(hash: "t", kind: .password, serviceApiKey: 10, now: 50) == nil)
+            #expect(try await store.consumeTicket(hash: "t", kind: .authorization, serviceApiKey: 10, now: 101) == nil)
+            try await store.insertTicket(TicketRecord(hash: "u", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100))
+            #expect(try await store.consumeTicket(hash: "u", kind: .authorization, serviceApiKey: 10, now: 50) != nil)
+            #expect(try await store.consumeTicket(hash: "u", kind: .authorization, serviceApiKey: 10, now: 50) == nil)
+        }
+    }
+
+    @Test func aRefreshAfterARevocationIssuesNothing() async throws {
+        try await Self.withStore { store, _ in
+            try await store.insertGrant(Self.grant("g"), code: nil, accessToken: Self.access("a1", grant: "g", refresh: "r1"), refreshToken: Self.refresh("r1", grant: "g"))
+            // The revocation lands between the caller's look at the refresh token and its refresh.
+            try await store.revokeGrant(id: "g", now: 5)
+            for rotate in [true, false] {
+                let outcome = try await store.refresh(
+                    hash: "r1", clientId: 1, rotate: rotate, accessToken: Self.access("a2-\(rotate)", grant: "g", refresh: "r1"),
+                    refreshToken: rotate ? Self.refresh("r2", grant: "g") : nil, now: 6)
+                #expect(outcome == .inactive)
+                #expect(try await store.accessToken(hash: "a2-\(rotate)") == nil)
+            }
+            #expect(try await store.refreshToken(hash: "r2") == nil)
+            // Another client's refresh, or an expired one, issues nothing either.
+            try await store.insertGrant(Self.grant("h"), code: nil, accessToken: nil, refreshToken: Self.refresh("s1", grant: "h", expiresAt: 100))
+            #expect(try await store.refresh(hash: "s1", clientId: 2, rotate: true, accessToken: Self.access("b1", grant: "h"), refreshToken: nil, now: 50) == .inactive)
+            #expect(try await store.refresh(hash: "s1", clientId: 1, rotate: true, accessToken: Self.access("b2", grant: "h"), refreshToken: nil, now: 101) == .inactive)
+            #expect(try await store.refresh(hash: "s1", clientId: 1, rotate: true, accessToken: Self.access("b3", grant: "h"), refreshToken: nil, now: 50) == .rotated)
+            #expect(try await store.refresh(hash: "s1", clientId: 1, rotate: true, accessToken: Self.access("b4", grant: "h"), refreshToken: nil, now: 51) == .replayed(grantId: "h"))
+            #expect(try await store.accessToken(hash: "b3")?.revokedAt == 51)
+        }
+    }
+
+    @Test func revokingAGrantRevokesTheGrantsDerivedFromIt() async throws {
+        try await Self.withStore { store, _ in
+            try await store.insertGrant(Self.grant("root"), code: nil, accessToken: Self.access("a0", grant: "root"), refreshToken: nil)
+            try await store.insertGrant(Self.grant("child", parent: "root"), code: nil, accessToken: Self.access("a1", grant: "child"), refreshToken: Self.refresh("r1", grant: "child"))
+            try await store.insertGrant(Self.grant("grandchild", parent: "child"), code: nil, accessToken: Self.access("a2", grant: "grandchild"), refreshToken: nil)
+            try await store.insertGrant(Self.grant("other"), code: nil, accessToken: Self.access("b0", grant: "other"), refreshToken: nil)
+            #expect(try await store.revokeGrant(id: "root", now: 7) == 3)
+            for hash in ["a0", "a1", "a2"] { #expect(try await store.accessToken(hash: hash)?.revokedAt == 7, "\(hash)") }
+            #expect(try await store.refreshToken(hash: "r1")?.revokedAt == 7)
+            #expect(try await store.accessToken(hash: "b0")?.revokedAt == nil)
+            // A grant derived from one revoked meanwhile is born revoked.
+            try await store.insertGrant(Self.grant("late", parent: "root", createdAt: 9), code: nil, accessToken: Self.access("a3", grant: "late"), refreshToken: nil)
+            #expect(try await store.accessToken(hash: "a3")?.revokedAt == 9)
+            #expect(try await store.grant(id: "late") == nil)
         }
     }
 }
