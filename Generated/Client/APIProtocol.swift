@@ -167,9 +167,20 @@ public protocol APIProtocol: Sendable {
     /// `DELETE /api/{serviceId}/service/token/delete/{tokenId}`
     func serviceTokenDelete(_ input: Operations.ServiceTokenDelete.Input) async throws -> Operations.ServiceTokenDelete.Output
 
-    /// Check that the server is up.
+    /// Rotate the organization token.
     ///
-    /// Answers 200 when the server and its database work; needs no token.
+    /// Issues a new organization token and retires the one that makes the call, at once or after a grace
+    /// period in which both work. The new value is in this response and nowhere else.
+    ///
+    ///
+    /// `POST /api/organization/token/rotate`
+    func organizationTokenRotate(_ input: Operations.OrganizationTokenRotate.Input) async throws -> Operations.OrganizationTokenRotate.Output
+
+    /// Check that the server is up and its database takes writes.
+    ///
+    /// Answers 200 when the server answers and its database takes writes (checked with a write); 503 with the
+    /// fault otherwise, so a load balancer stops sending token requests that would fail. Needs no token.
+    ///
     ///
     /// `GET /api/lifecycle/healthcheck`
     func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output

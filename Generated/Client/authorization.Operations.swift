@@ -52,6 +52,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
+            case internalServerError(RuntimeFailure)
         }
     }
 }
@@ -114,6 +116,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
+            case internalServerError(RuntimeFailure)
         }
     }
 }
@@ -178,6 +182,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
+            case internalServerError(RuntimeFailure)
         }
     }
 }

@@ -25,6 +25,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -48,6 +52,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -74,6 +82,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -100,6 +112,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -123,6 +139,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -148,6 +168,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }

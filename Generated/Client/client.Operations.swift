@@ -51,6 +51,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -107,6 +111,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -190,6 +198,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -268,6 +280,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -329,6 +345,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -392,6 +412,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }

@@ -3,6 +3,32 @@
 import Foundation
 import SpecRuntime
 
+/// The action of a runtime API that failed.
+public enum RuntimeFailureAction: OpenEnum {
+    /// Answer the client 500 with `responseContent`; the request may succeed later.
+    case internalServerError
+    /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
+    case unknown(String)
+
+    public static let knownValues: [RuntimeFailureAction] = [
+        .internalServerError,
+    ]
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "INTERNAL_SERVER_ERROR": self = .internalServerError
+        default: self = .unknown(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .internalServerError: "INTERNAL_SERVER_ERROR"
+        case .unknown(let value): value
+        }
+    }
+}
+
 /// How the `aud` claim of an ID token is written.
 public enum IdTokenAudType: OpenEnum {
     /// The audience is a JSON array, even with one member.
@@ -582,6 +608,67 @@ extension ApiResult: JSONCodable {
         object["resultCode"] = resultCode.jsonValue
         object["resultMessage"] = resultMessage.jsonValue
         object["violations"] = fieldViolations?.jsonValue
+        return .object(object)
+    }
+}
+
+/// The answer of a runtime API that warrant could not process (the database refuses writes, or another
+/// fault of warrant's): the `result` body of a failed call, with the action and the OAuth error the front
+/// end returns to its client, as for any other action.
+public struct RuntimeFailure: Hashable, Sendable, Codable {
+    /// The code of the result, such as A001103 (disk full).
+    public var resultCode: String
+    /// What failed, for the operator.
+    public var resultMessage: String
+    /// What the front end does: answer its client 500.
+    public var action: RuntimeFailureAction
+    /// The JSON body for the client: error server_error with a description.
+    public var responseContent: String
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        action: RuntimeFailureAction,
+        responseContent: String,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.action = action
+        self.responseContent = responseContent
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension RuntimeFailure: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction = violations.required(RuntimeFailureAction.self, "action", in: object, at: path)
+        let fieldResponseContent = violations.required(String.self, "responseContent", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction, let fieldResponseContent else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            action: fieldAction,
+            responseContent: fieldResponseContent,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["action"] = action.jsonValue
+        object["responseContent"] = responseContent.jsonValue
         return .object(object)
     }
 }

@@ -19,6 +19,23 @@ extension ApiResult: Validatable {
     }
 }
 
+extension RuntimeFailure: Validatable {
+    static let resultCodePattern = Pattern(#"^A\d{6}$"#)
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.resultCode
+            let fieldPath = path.appending("resultCode")
+            Check.pattern(value, Self.resultCodePattern, at: fieldPath, &violations)
+        }
+        do {
+            let value = self.action
+            let fieldPath = path.appending("action")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+    }
+}
+
 extension FieldViolation: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }

@@ -66,6 +66,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -128,6 +132,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -207,6 +215,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -268,6 +280,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }

@@ -21,6 +21,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
             throw response.unexpected()
         }
@@ -45,6 +47,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
             throw response.unexpected()
         }
@@ -71,6 +75,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
             throw response.unexpected()
         }

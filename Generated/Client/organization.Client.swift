@@ -25,6 +25,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -48,6 +52,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -73,14 +81,50 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
     }
 
-    /// Check that the server is up.
+    /// Rotate the organization token.
     ///
-    /// Answers 200 when the server and its database work; needs no token.
+    /// Issues a new organization token and retires the one that makes the call, at once or after a grace
+    /// period in which both work. The new value is in this response and nowhere else.
+    ///
+    ///
+    /// `POST /api/organization/token/rotate`
+    public func organizationTokenRotate(_ input: Operations.OrganizationTokenRotate.Input) async throws -> Operations.OrganizationTokenRotate.Output {
+        var request = ClientRequest(method: .post, path: "/api/organization/token/rotate")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.OrganizationTokenRotate.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(OrganizationTokenRotateResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Check that the server is up and its database takes writes.
+    ///
+    /// Answers 200 when the server answers and its database takes writes (checked with a write); 503 with the
+    /// fault otherwise, so a load balancer stops sending token requests that would fail. Needs no token.
+    ///
     ///
     /// `GET /api/lifecycle/healthcheck`
     public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {

@@ -173,13 +173,134 @@ extension ServiceTokenListResponse: JSONCodable {
     }
 }
 
+/// Asks for a new organization token in place of the one making the call.
+public struct OrganizationTokenRotateRequest: Hashable, Sendable, Codable {
+    /// Seconds the old token keeps working, so callers can move to the new one (at most 30 days); 0 retires it at once.
+    ///
+    /// Defaults to `0` when absent.
+    public var gracePeriod: Int64
+    /// What the new token is for, to recognise it later.
+    public var description: String?
+
+    public init(
+        gracePeriod: Int64 = 0,
+        description: String? = nil,
+    ) {
+        self.gracePeriod = gracePeriod
+        self.description = description
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension OrganizationTokenRotateRequest: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldGracePeriod = violations.optional(Int64.self, "gracePeriod", in: object, at: path) ?? 0
+        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
+        guard violations.count == before else { return nil }
+        self.init(
+            gracePeriod: fieldGracePeriod,
+            description: fieldDescription,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["gracePeriod"] = gracePeriod.jsonValue
+        object["description"] = description?.jsonValue
+        return .object(object)
+    }
+}
+
+/// The new organization token. Its value is shown once, in this response.
+public struct OrganizationTokenRotateResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// The new token, to send as Authorization Bearer.
+    public var accessToken: String
+    /// An identifier of the new token that is not the token.
+    public var tokenId: String
+    /// The identifier of the token that made the call.
+    public var retiredTokenId: String
+    /// When the old token stops working, in milliseconds since the Unix epoch.
+    public var retiredAt: Int64
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        accessToken: String,
+        tokenId: String,
+        retiredTokenId: String,
+        retiredAt: Int64,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.accessToken = accessToken
+        self.tokenId = tokenId
+        self.retiredTokenId = retiredTokenId
+        self.retiredAt = retiredAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension OrganizationTokenRotateResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAccessToken = violations.required(String.self, "accessToken", in: object, at: path)
+        let fieldTokenId = violations.required(String.self, "tokenId", in: object, at: path)
+        let fieldRetiredTokenId = violations.required(String.self, "retiredTokenId", in: object, at: path)
+        let fieldRetiredAt = violations.required(Int64.self, "retiredAt", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAccessToken, let fieldTokenId, let fieldRetiredTokenId, let fieldRetiredAt else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            accessToken: fieldAccessToken,
+            tokenId: fieldTokenId,
+            retiredTokenId: fieldRetiredTokenId,
+            retiredAt: fieldRetiredAt,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["accessToken"] = accessToken.jsonValue
+        object["tokenId"] = tokenId.jsonValue
+        object["retiredTokenId"] = retiredTokenId.jsonValue
+        object["retiredAt"] = retiredAt.jsonValue
+        return .object(object)
+    }
+}
+
 /// The server's health.
 public struct HealthcheckResponse: Hashable, Sendable, Codable {
     /// The result code.
     public var resultCode: String
     /// The result for people.
     public var resultMessage: String
-    /// OK when the server and its database answer.
+    /// OK when the server answers and its database takes writes; otherwise DISK_FULL, DATABASE_READ_ONLY or
+    /// DATABASE_UNAVAILABLE.
     public var status: String
     /// The version of the API the server speaks.
     public var version: String

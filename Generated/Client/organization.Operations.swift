@@ -51,6 +51,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -103,6 +107,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -161,6 +169,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such token.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -171,9 +183,53 @@ extension Operations.ServiceTokenDelete.PathParameters: Validatable {
 }
 
 extension Operations {
-    /// Check that the server is up.
+    /// Rotate the organization token.
     ///
-    /// Answers 200 when the server and its database work; needs no token.
+    /// Issues a new organization token and retires the one that makes the call, at once or after a grace
+    /// period in which both work. The new value is in this response and nowhere else.
+    ///
+    ///
+    /// `POST /api/organization/token/rotate`
+    public enum OrganizationTokenRotate {
+        public static let id = "organizationTokenRotate"
+
+        public struct Input: Hashable, Sendable {
+            public var body: OrganizationTokenRotateRequest
+            /// The caller's bearer token (organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                body: OrganizationTokenRotateRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The new token, with its value.
+            case ok(OrganizationTokenRotateResponse)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing, unknown or retired.
+            case unauthorized(ApiResult)
+            /// Only an organization token may rotate the organization token.
+            case forbidden(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations {
+    /// Check that the server is up and its database takes writes.
+    ///
+    /// Answers 200 when the server answers and its database takes writes (checked with a write); 503 with the
+    /// fault otherwise, so a load balancer stops sending token requests that would fail. Needs no token.
+    ///
     ///
     /// `GET /api/lifecycle/healthcheck`
     public enum Healthcheck {
@@ -188,7 +244,7 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The server is healthy.
             case ok(HealthcheckResponse)
-            /// The database does not answer.
+            /// The database does not take writes (disk full, read-only) or does not answer.
             case serviceUnavailable(HealthcheckResponse)
         }
     }

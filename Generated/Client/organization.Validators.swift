@@ -27,6 +27,26 @@ extension ServiceTokenListResponse: Validatable {
     }
 }
 
+extension OrganizationTokenRotateRequest: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.gracePeriod
+            let fieldPath = path.appending("gracePeriod")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 2592000, at: fieldPath, &violations)
+        }
+        if let value = self.description {
+            let fieldPath = path.appending("description")
+            Check.maxLength(value, 200, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension OrganizationTokenRotateResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
 extension HealthcheckResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }

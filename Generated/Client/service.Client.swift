@@ -23,6 +23,10 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -46,6 +50,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -69,6 +77,10 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -95,6 +107,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -120,6 +136,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }

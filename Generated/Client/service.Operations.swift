@@ -35,6 +35,10 @@ extension Operations {
             case unauthorized(ApiResult)
             /// Only an organization token may create services.
             case forbidden(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -82,6 +86,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -140,6 +148,10 @@ extension Operations {
             case unauthorized(ApiResult)
             /// Only an organization token may list services.
             case forbidden(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -209,6 +221,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -263,6 +279,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }

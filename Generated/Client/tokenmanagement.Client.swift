@@ -23,6 +23,10 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -45,6 +49,10 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -70,6 +78,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -99,6 +111,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }
@@ -123,6 +139,10 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
         default:
             throw response.unexpected()
         }

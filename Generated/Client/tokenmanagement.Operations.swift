@@ -49,6 +49,10 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -109,6 +113,10 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -174,6 +182,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such access token.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -270,6 +282,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }
@@ -349,6 +365,10 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
         }
     }
 }

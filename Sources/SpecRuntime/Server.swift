@@ -67,6 +67,9 @@ public struct ServerOptions: Sendable {
     public var errorBody: @Sendable (RequestFailure) -> JSONValue
     /// Called with errors a handler threw that became a 500, for logging.
     public var onInternalError: @Sendable (_ error: any Error, _ operationID: String) -> Void
+    /// The answer to an error a handler threw that is not an ``HTTPStatusError`` (a fault of the server's, such
+    /// as its database refusing writes), when the server has a better one than a plain 500; nil keeps the 500.
+    public var unexpectedErrorAnswer: @Sendable (_ error: any Error, _ operationID: String) -> (status: Int, body: JSONValue)? = { _, _ in nil }
 
     public init(
         maxBodyBytes: Int = 1 << 20,
@@ -212,6 +215,7 @@ public enum ServerRoute {
             return render(.json(status: error.status, error.jsonBody))
         } catch {
             options.onInternalError(error, operationID)
+            if let answer = options.unexpectedErrorAnswer(error, operationID) { return render(.json(status: answer.status, answer.body)) }
             let failure = RequestFailure(kind: .internalError, message: "The server failed to handle the request.", operationID: operationID)
             return render(.json(status: 500, options.errorBody(failure)))
         }

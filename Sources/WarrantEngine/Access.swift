@@ -23,13 +23,20 @@ public enum Caller: Sendable, Equatable {
 /// service the caller's organization does not have.
 struct Access: Sendable {
     let store: any WarrantStore
+    let now: @Sendable () -> Int64
 
     func caller(_ credentials: BearerCredentials?) async throws -> Caller {
-        guard let token = credentials?.token, let record = try await store.apiToken(hash: Secrets.hash(token)) else {
-            throw APIFailure(401, .unauthenticated)
-        }
+        let record = try await token(credentials)
         if let apiKey = record.serviceApiKey { return .service(organizationId: record.organizationId, apiKey: apiKey) }
         return .organization(id: record.organizationId)
+    }
+
+    /// The stored API token the call presents; a retired one is as unknown as a wrong one.
+    func token(_ credentials: BearerCredentials?) async throws -> APITokenRecord {
+        guard let token = credentials?.token, let record = try await store.apiToken(hash: Secrets.hash(token)),
+            record.expiresAt.map({ $0 > now() }) ?? true
+        else { throw APIFailure(401, .unauthenticated) }
+        return record
     }
 
     /// The caller's organization, for APIs only an organization token may call.

@@ -18,8 +18,10 @@ public struct ResultCode: Sendable, Equatable {
     public var apiResult: ApiResult { ApiResult(resultCode: code, resultMessage: message) }
 
     // General (group 001)
-    static let healthy = ResultCode("A001001", "The server and its database answer.")
+    static let healthy = ResultCode("A001001", "The server answers and its database takes writes.")
     static let databaseUnavailable = ResultCode("A001102", "The database does not answer.")
+    static let diskFull = ResultCode("A001103", "The database's disk is full: warrant can read, but cannot store anything.")
+    static let databaseReadOnly = ResultCode("A001104", "The database file or its folder is read-only: warrant can read, but cannot store anything.")
     static let internalError = ResultCode("A001101", "The server failed to process the request.")
     static let malformedRequest = ResultCode("A001201", "The request is malformed.")
     static let unauthenticated = ResultCode("A001202", "The Authorization header is missing or holds an unknown token.")
@@ -53,6 +55,8 @@ public struct ResultCode: Sendable, Equatable {
     static let serviceTokenCreated = ResultCode("A320001", "The service access token was created.")
     static let serviceTokensListed = ResultCode("A320002", "The service access tokens were listed.")
     static let serviceTokenNotFound = ResultCode("A320202", "There is no such service access token.")
+    // Organization tokens (group 330)
+    static let organizationTokenRotated = ResultCode("A330001", "A new organization token was issued; the old one retires.")
     // Authorization endpoint (group 004, issue 040, fail 041)
     static let authorizationInteraction = ResultCode("A004001", "The authorization request is valid; a ticket was issued.")
     static let authorizationNoInteraction = ResultCode("A004002", "The authorization request is valid and asks for no interaction.")
@@ -152,7 +156,7 @@ public struct APIFailure: Error, HTTPStatusError, Equatable {
 extension ServerOptions {
     /// Options for warrant's routes: error bodies in Authlete's `{resultCode, resultMessage}` form.
     public static func warrant(onInternalError: @escaping @Sendable (any Error, String) -> Void) -> ServerOptions {
-        ServerOptions(
+        var options = ServerOptions(
             errorBody: { failure in
                 let result: ResultCode =
                     switch failure.kind {
@@ -167,5 +171,7 @@ extension ServerOptions {
                 return APIFailure(failure.status, detailed, violations: failure.violations).jsonBody
             },
             onInternalError: onInternalError)
+        options.unexpectedErrorAnswer = FaultAnswer.answer
+        return options
     }
 }

@@ -16,7 +16,7 @@ public struct WarrantEngine: APIProtocol {
 
     public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
         self.store = store
-        self.access = Access(store: store)
+        self.access = Access(store: store, now: now)
         self.signer = TokenSigner(store: store)
         self.logger = logger
         self.now = now
@@ -25,12 +25,20 @@ public struct WarrantEngine: APIProtocol {
     // MARK: Health
 
     public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {
+        // A write, not a read: a database that answers but stores nothing must not look healthy.
         do {
-            try await store.ping()
+            try await store.checkWritable(now: now())
             return .ok(Self.health(.healthy, status: "OK"))
         } catch {
-            logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
-            return .serviceUnavailable(Self.health(.databaseUnavailable, status: "DATABASE_UNAVAILABLE"))
+            logger.error("health check: the database does not take writes", metadata: ["error": "\(error)"])
+            let status =
+                switch error {
+                case StoreError.unavailable(.diskFull): "DISK_FULL"
+                case StoreError.unavailable(.readOnly): "DATABASE_READ_ONLY"
+                default: "DATABASE_UNAVAILABLE"
+                }
+            let (result, _) = FaultAnswer.result(for: error)
+            return .serviceUnavailable(Self.health(result == .internalError ? .databaseUnavailable : result, status: status))
         }
     }
 

@@ -19,10 +19,16 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Int
     /// The most connections open at once; more wait in the listen backlog until one closes.
     public var maxConnections: Int
+    /// Seconds between purges of expired tickets, codes, tokens and grants; 0 turns purging off.
+    public var purgeInterval: Int
+    /// Seconds an expired or revoked token is kept before a purge deletes it, so introspection can still tell
+    /// why it no longer works.
+    public var purgeRetention: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./warrant.sqlite", organizationToken: String? = nil,
-        idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections
+        idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections,
+        purgeInterval: Int = 600, purgeRetention: Int = 86_400
     ) {
         self.host = host
         self.port = port
@@ -31,6 +37,8 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maxConnections = maxConnections
+        self.purgeInterval = purgeInterval
+        self.purgeRetention = purgeRetention
     }
 
     /// Below the process's open-file limit, leaving room for the database and logs: at the limit a server can
@@ -51,11 +59,15 @@ public struct ServerConfiguration: Sendable {
         if idleTimeout < 1 { problems.append("The idle timeout must be at least 1 second.") }
         if bodyTimeout < 1 { problems.append("The body timeout must be at least 1 second.") }
         if maxConnections < 1 { problems.append("The connection limit must be at least 1.") }
+        if !(0...Self.maximumSeconds).contains(purgeInterval) { problems.append("The purge interval must be 0 (off) to \(Self.maximumSeconds) seconds.") }
+        if !(0...Self.maximumSeconds).contains(purgeRetention) { problems.append("The purge retention must be 0 to \(Self.maximumSeconds) seconds.") }
         return problems
     }
 
     /// An organization token has at least this many characters (about 190 bits when random).
     public static let minimumTokenLength = 32
+    /// The longest interval or retention: a year.
+    public static let maximumSeconds = 31_536_000
 }
 
 /// Settings that cannot serve; the message lists every problem.

@@ -33,10 +33,19 @@ public struct WarrantServer: Sendable {
                 availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
-        // Services stop in reverse order: the HTTP server drains first, then the database closes.
+        // Services stop in reverse order: the HTTP server drains first, then the purge, then the database closes.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: DatabaseService(store: store))]
+        if configuration.purgeInterval > 0 {
+            services.append(
+                .init(
+                    service: PurgeService(
+                        store: store, interval: .seconds(configuration.purgeInterval), retention: .seconds(configuration.purgeRetention),
+                        logger: logger)))
+        }
+        services.append(.init(service: application))
         let serviceGroup = ServiceGroup(
             configuration: .init(
-                services: [.init(service: DatabaseService(store: store)), .init(service: application)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store)
     }

@@ -119,18 +119,29 @@ enum Migrations {
                 .column("expires_at", type: .bigint, .notNull)
                 .run()
         },
-        Migration(version: 4, name: "grants derived by token exchange; an index behind every lookup and purge") { db in
+        Migration(version: 4, name: "derived grants, retiring API tokens, a health probe; an index behind every lookup and purge") { db in
             try await db.alter(table: "grants").column("parent_id", type: .text).run()
+            try await db.alter(table: "api_tokens").column("expires_at", type: .bigint).run()
+            // One row the health check rewrites: proof that the database still takes writes.
+            try await db.create(table: "health_probe")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("checked_at", type: .bigint, .notNull)
+                .run()
+            try await db.insert(into: "health_probe").columns("id", "checked_at").values(SQLBind(1), SQLBind(0)).run()
             let indexes: [(name: String, table: String, columns: [String])] = [
                 ("grants_parent", "grants", ["parent_id"]),
                 ("grants_client", "grants", ["service_api_key", "client_id"]),
+                ("grants_created", "grants", ["created_at"]),
+                ("api_tokens_expiry", "api_tokens", ["expires_at"]),
                 ("access_tokens_refresh", "access_tokens", ["refresh_token_hash"]),
                 ("access_tokens_client", "access_tokens", ["service_api_key", "client_id"]),
                 ("access_tokens_subject", "access_tokens", ["service_api_key", "subject"]),
                 ("access_tokens_expiry", "access_tokens", ["expires_at"]),
+                ("access_tokens_revoked", "access_tokens", ["revoked_at"]),
                 ("refresh_tokens_client", "refresh_tokens", ["service_api_key", "client_id"]),
                 ("refresh_tokens_subject", "refresh_tokens", ["service_api_key", "subject"]),
                 ("refresh_tokens_expiry", "refresh_tokens", ["expires_at"]),
+                ("refresh_tokens_revoked", "refresh_tokens", ["revoked_at"]),
                 ("authorization_codes_grant", "authorization_codes", ["grant_id"]),
                 ("authorization_codes_client", "authorization_codes", ["service_api_key", "client_id"]),
                 ("authorization_codes_expiry", "authorization_codes", ["expires_at"]),

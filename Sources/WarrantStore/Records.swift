@@ -23,14 +23,19 @@ public struct APITokenRecord: Hashable, Sendable {
     public var serviceApiKey: Int64?
     public var description: String?
     public var createdAt: Int64
+    /// When a rotated-out token stops working; nil for a token that lasts until it is deleted.
+    public var expiresAt: Int64?
 
-    public init(id: String, hash: String, organizationId: Int64, serviceApiKey: Int64?, description: String?, createdAt: Int64) {
+    public init(
+        id: String, hash: String, organizationId: Int64, serviceApiKey: Int64?, description: String?, createdAt: Int64, expiresAt: Int64? = nil
+    ) {
         self.id = id
         self.hash = hash
         self.organizationId = organizationId
         self.serviceApiKey = serviceApiKey
         self.description = description
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
     }
 }
 
@@ -119,4 +124,31 @@ public struct Page<Record: Sendable>: Sendable {
 public enum StoreError: Error, Equatable {
     /// A unique key (an ID, an alias) is already taken.
     case duplicate(String)
+    /// The database cannot do the work now; it may once the fault clears.
+    case unavailable(StoreFault)
+}
+
+/// Why the database cannot do the work: what an operator has to fix.
+public enum StoreFault: Error, Equatable, Sendable {
+    /// The disk holding the database is full: reads work, writes do not.
+    case diskFull
+    /// The database file or its folder does not accept writes.
+    case readOnly
+    /// Anything else (an I/O error, a database file that cannot be opened), described.
+    case failed(String)
+}
+
+/// What one purge removed.
+public struct PurgeReport: Equatable, Sendable {
+    public var tickets = 0
+    public var authorizationCodes = 0
+    public var accessTokens = 0
+    public var refreshTokens = 0
+    public var grants = 0
+    public var assertions = 0
+    public var apiTokens = 0
+
+    public init() {}
+
+    public var total: Int { tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens }
 }

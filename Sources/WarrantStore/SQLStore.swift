@@ -13,8 +13,18 @@ public final class SQLStore: WarrantStore {
     /// Opens the embedded SQLite database at `path` and brings its schema up to date.
     public static func openSQLite(path: String, logger: Logger) async throws -> SQLStore {
         let session = try await SQLiteSession.open(path: path, logger: logger)
-        let applied = try await Migrations.run(on: session, now: Clock.nowMilliseconds)
-        if !applied.isEmpty { logger.info("database schema migrated", metadata: ["path": "\(path)", "versions": "\(applied)"]) }
+        do {
+            let applied = try await Migrations.run(on: session, now: Clock.nowMilliseconds)
+            if !applied.isEmpty { logger.info("database schema migrated", metadata: ["path": "\(path)", "versions": "\(applied)"]) }
+        } catch StoreError.unavailable(let fault) {
+            // A database that is up to date can serve reads while its file or disk refuses writes; the health
+            // check says so, and writes resume by themselves once the fault clears.
+            guard try await Migrations.recorded(on: session) == Migrations.all.map(\.version) else {
+                try? await session.close()
+                throw StoreError.unavailable(fault)
+            }
+            logger.error("database does not take writes; serving what reads can", metadata: ["path": "\(path)", "fault": "\(fault)"])
+        }
         return SQLStore(session: session)
     }
 
@@ -29,6 +39,12 @@ public final class SQLStore: WarrantStore {
 
     public func ping() async throws {
         _ = try await session.read { db in try await db.raw("SELECT 1 AS one").all() }
+    }
+
+    public func checkWritable(now: Int64) async throws {
+        try await session.transaction { db in
+            try await db.update("health_probe").set("checked_at", to: now).where("id", .equal, 1).run()
+        }
     }
 
     /// Runs an insert, turning a unique-key conflict into ``StoreError/duplicate(_:)``.
@@ -74,6 +90,20 @@ public final class SQLStore: WarrantStore {
         }
     }
 
+    public func rotateOrganizationToken(retiring id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
+        try await session.transaction { db in
+            guard
+                let row = try await db.select().column("expires_at").from("api_tokens").where("id", .equal, id)
+                    .where("organization_id", .equal, replacement.organizationId).where("service_api_key", .is, SQLLiteral.null).first()
+            else { return false }
+            let expiresAt = try row.decode(column: "expires_at", as: Int64?.self)
+            if let expiresAt, expiresAt < now { return false }
+            try await Self.insert(replacement, into: db)
+            try await db.update("api_tokens").set("expires_at", to: min(expiresAt ?? retireAt, retireAt)).where("id", .equal, id).run()
+            return true
+        }
+    }
+
     public func deleteAPIToken(id: String, serviceApiKey: Int64) async throws -> Bool {
         try await session.transaction { db in
             let found = try await db.select().column("id").from("api_tokens").where("id", .equal, id)
@@ -85,10 +115,10 @@ public final class SQLStore: WarrantStore {
 
     private static func insert(_ token: APITokenRecord, into db: any SQLDatabase) async throws {
         try await db.insert(into: "api_tokens")
-            .columns("id", "token_hash", "organization_id", "service_api_key", "description", "created_at")
+            .columns("id", "token_hash", "organization_id", "service_api_key", "description", "created_at", "expires_at")
             .values(
                 SQLBind(token.id), SQLBind(token.hash), SQLBind(token.organizationId), SQLBind(token.serviceApiKey),
-                SQLBind(token.description), SQLBind(token.createdAt)
+                SQLBind(token.description), SQLBind(token.createdAt), SQLBind(token.expiresAt)
             ).run()
     }
 
@@ -98,7 +128,7 @@ public final class SQLStore: WarrantStore {
             organizationId: try row.decode(column: "organization_id", as: Int64.self),
             serviceApiKey: try row.decode(column: "service_api_key", as: Int64?.self),
             description: try row.decode(column: "description", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: Int64.self))
+            createdAt: try row.decode(column: "created_at", as: Int64.self), expiresAt: try row.decode(column: "expires_at", as: Int64?.self))
     }
 
     // MARK: Services

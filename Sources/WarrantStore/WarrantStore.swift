@@ -5,6 +5,13 @@
 public protocol WarrantStore: GrantStore {
     /// Checks that the database answers.
     func ping() async throws
+    /// Checks that the database takes writes, with a write that changes one row; throws
+    /// ``StoreError/unavailable(_:)`` with the fault when it does not.
+    func checkWritable(now: Int64) async throws
+    /// Deletes what can no longer be used: tickets, codes and client assertions past their expiry, tokens and
+    /// retired API tokens expired or revoked more than `retention` milliseconds ago, and grants nothing refers
+    /// to any more. Works in small batches, so requests interleave.
+    @discardableResult func purge(now: Int64, retention: Int64) async throws -> PurgeReport
 
     // MARK: Organizations and API tokens
 
@@ -16,6 +23,9 @@ public protocol WarrantStore: GrantStore {
     func apiTokens(serviceApiKey: Int64) async throws -> [APITokenRecord]
     /// Returns false when there is no such token of that service.
     func deleteAPIToken(id: String, serviceApiKey: Int64) async throws -> Bool
+    /// Adds `replacement` and makes the organization token `retiring` stop at `retireAt` (or sooner, when it
+    /// was to stop sooner), in one transaction. Returns false when `retiring` is no live organization token.
+    func rotateOrganizationToken(retiring id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool
 
     // MARK: Services
 

@@ -77,13 +77,20 @@ struct Serve: AsyncParsableCommand {
     var maxConnections: Int = ProcessInfo.processInfo.environment["WARRANT_MAX_CONNECTIONS"].flatMap(Int.init)
         ?? ServerConfiguration.defaultMaxConnections
 
+    @Option(name: .long, help: "Seconds between purges of expired tickets, codes, tokens and grants; 0 turns purging off (env: WARRANT_PURGE_INTERVAL).")
+    var purgeInterval: Int = ProcessInfo.processInfo.environment["WARRANT_PURGE_INTERVAL"].flatMap(Int.init) ?? 600
+
+    @Option(name: .long, help: "Seconds expired or revoked tokens are kept before a purge deletes them (env: WARRANT_PURGE_RETENTION).")
+    var purgeRetention: Int = ProcessInfo.processInfo.environment["WARRANT_PURGE_RETENTION"].flatMap(Int.init) ?? 86_400
+
     @OptionGroup var options: DatabaseOptions
 
     func run() async throws {
         let logger = try options.logger()
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken,
-            idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
+            idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections, purgeInterval: purgeInterval,
+            purgeRetention: purgeRetention)
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])

@@ -172,7 +172,7 @@ import Testing
         let organizationOnly = spec.endpoints.filter { $0.security == ["organizationToken"] }.map(\.name).sorted()
         #expect(
             organizationOnly == [
-                "serviceCreate", "serviceDelete", "serviceGetList", "serviceTokenCreate", "serviceTokenDelete", "serviceTokenGetList",
+                "organizationTokenRotate", "serviceCreate", "serviceDelete", "serviceGetList", "serviceTokenCreate", "serviceTokenDelete", "serviceTokenGetList",
                 "serviceUpdate",
             ])
     }

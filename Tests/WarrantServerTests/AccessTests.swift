@@ -66,4 +66,41 @@ import WarrantClient
             #expect(result.resultCode == "A300202")
         }
     }
+
+    @Test func theOrganizationTokenRotatesWithAnOptionalGracePeriod() async throws {
+        try await TestServer.with { server in
+            let original = server.client()
+            let apiKey = try #require(try await original.createService().apiKey)
+            func works(_ client: Client) async throws -> Bool {
+                if case .ok = try await client.serviceGet(.init(path: .init(serviceId: apiKey))) { return true }
+                return false
+            }
+            // With a grace period both tokens work until it ends.
+            guard case .ok(let first) = try await original.organizationTokenRotate(.init(body: .init(gracePeriod: 1, description: "deploy 2")))
+            else { throw UnexpectedOutput() }
+            #expect(first.resultCode == "A330001")
+            #expect(first.accessToken.count == 43 && first.accessToken != TestServer.organizationToken)
+            let second = server.client(token: first.accessToken)
+            #expect(try await works(original))
+            #expect(try await works(second))
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(try await !works(original))
+            // A retired token cannot rotate again; the new one can, at once by default.
+            guard case .unauthorized = try await original.organizationTokenRotate(.init(body: .init())) else { throw UnexpectedOutput() }
+            guard case .ok(let third) = try await second.organizationTokenRotate(.init(body: .init())) else { throw UnexpectedOutput() }
+            #expect(third.retiredTokenId == first.tokenId)
+            #expect(try await !works(second))
+            #expect(try await works(server.client(token: third.accessToken)))
+            // Only an organization token rotates; the grace period is bounded.
+            guard case .created(let serviceToken) = try await server.client(token: third.accessToken).serviceTokenCreate(
+                .init(path: .init(serviceId: apiKey), body: .init()))
+            else { throw UnexpectedOutput() }
+            guard case .forbidden = try await server.client(token: try #require(serviceToken.accessToken)).organizationTokenRotate(.init(body: .init()))
+            else { throw UnexpectedOutput() }
+            let tooLong = try await server.raw(.post, "/api/organization/token/rotate", token: third.accessToken, body: #"{"gracePeriod":2592001}"#)
+            #expect(tooLong.status == 400)
+            #expect(tooLong.body?["violations"]?[0]?["path"] == "/gracePeriod")
+        }
+    }
 }
+

@@ -218,6 +218,23 @@ import Glibc
         }
     }
 
+    @Test func theConnectionCapHoldsAndIdleConnectionsMakeRoom() async throws {
+        try await TestServer.with(configure: { $0.maxConnections = 4; $0.idleTimeout = 2 }) { server in
+            let port = try #require(server.url.port)
+            // Four silent connections take every place.
+            let idle = try (0..<4).map { _ in try RawSocket.connect(port: port) }
+            defer { for socket in idle { close(socket) } }
+            try await Task.sleep(for: .milliseconds(200))
+            let start = ContinuousClock.now
+            let health = try RawSocket.exchange(port: port, send: "GET /api/lifecycle/healthcheck HTTP/1.1\r\nHost: x\r\n\r\n", readFor: 15)
+            let waited = ContinuousClock.now - start
+            #expect(health.hasPrefix("HTTP/1.1 200"))
+            // It waited for the idle ones to be closed (the cap counts), and no longer than that takes.
+            #expect(waited >= .milliseconds(1000))
+            #expect(waited < .seconds(10))
+        }
+    }
+
     @Test func aBodyThatTricklesGetsA408() async throws {
         try await TestServer.with(configure: { $0.bodyTimeout = 1 }) { server in
             let port = try #require(server.url.port)
@@ -448,6 +465,44 @@ final class LogLines: @unchecked Sendable {
             lines.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
         }
     }
+
+    @Test func aBackgroundPurgeDeletesWhatExpired() async throws {
+        try await TestServer.with(configure: { $0.purgeInterval = 1; $0.purgeRetention = 0 }) { server in
+            let api = server.client()
+            var service = Service(serviceName: "Purged", issuer: URL(string: "https://as.example.com")!)
+            service.supportedGrantTypes = [.clientCredentials]
+            let apiKey = try #require(try await api.createService(service).apiKey)
+            guard case .created(let client) = try await api.clientCreate(
+                .init(path: .init(serviceId: apiKey), body: OAuthClient(clientName: "M2M", grantTypes: [.clientCredentials])))
+            else { throw UnexpectedOutput() }
+            func create(seconds: Int64) async throws -> String {
+                guard case .ok(let created) = try await api.tokenCreate(
+                    .init(
+                        path: .init(serviceId: String(apiKey)),
+                        body: TokenCreateRequest(grantType: .clientCredentials, clientId: client.clientId, accessTokenDuration: seconds)))
+                else { throw UnexpectedOutput() }
+                return try #require(created.tokenId)
+            }
+            let brief = try await create(seconds: 1)
+            let lasting = try await create(seconds: 3600)
+            #expect(try await server.server.store.accessToken(hash: brief) != nil)
+            var gone = false
+            for _ in 0..<40 where !gone {
+                try await Task.sleep(for: .milliseconds(250))
+                gone = try await server.server.store.accessToken(hash: brief) == nil
+            }
+            #expect(gone)
+            #expect(try await server.server.store.accessToken(hash: lasting) != nil)
+        }
+    }
+
+    @Test func purgeSettingsOutsideTheirRangeAreRefused() {
+        let settings = ServerConfiguration(purgeInterval: -1, purgeRetention: ServerConfiguration.maximumSeconds + 1)
+        #expect(settings.problems == [
+            "The purge interval must be 0 (off) to 31536000 seconds.", "The purge retention must be 0 to 31536000 seconds.",
+        ])
+        #expect(ServerConfiguration(purgeInterval: 0).problems.isEmpty)
+    }
 }
 
 /// A plain TCP exchange, for what an HTTP client library will not send: half a request head, or a body
@@ -457,17 +512,8 @@ enum RawSocket {
 
     /// Sends `text`, then reads until the server closes the connection or `seconds` pass.
     static func exchange(port: Int, send text: String, readFor seconds: Int) throws -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(step: "socket") }
+        let socket = try connect(port: port)
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(step: "connect") }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
@@ -483,5 +529,23 @@ enum RawSocket {
             if let text = String(validating: received, as: UTF8.self), text.contains("\r\n\r\n"), text.contains("}") { break }
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// A connected TCP socket to 127.0.0.1; the caller closes it.
+    static func connect(port: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(step: "socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw Failure(step: "connect")
+        }
+        return socket
     }
 }

@@ -126,7 +126,7 @@ import WarrantClient
                 output
                     == .ok(
                         HealthcheckResponse(
-                            resultCode: "A001001", resultMessage: "[A001001] The server and its database answer.", status: "OK",
+                            resultCode: "A001001", resultMessage: "[A001001] The server answers and its database takes writes.", status: "OK",
                             version: "3.0")))
         }
     }

@@ -197,4 +197,56 @@ import WarrantStore
             #expect(try await store.grant(id: "late") == nil)
         }
     }
+
+    @Test func aPurgeDeletesOnlyWhatCanNoLongerBeUsed() async throws {
+        try await Self.withStore { store, _ in
+            try await store.createOrganization(Self.organization, token: Self.token)
+            for (hash, expiresAt) in [("old", Int64(5)), ("new", 100)] {
+                try await store.insertTicket(TicketRecord(hash: hash, kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: expiresAt))
+            }
+            let oldCode = AuthorizationCodeRecord(hash: "old-code", grantId: "coded", serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 5)
+            try await store.insertGrant(Self.grant("coded"), code: oldCode, accessToken: nil, refreshToken: nil)
+            // Tokens: long expired, expired within the retention, revoked long ago, live.
+            try await store.insertGrant(Self.grant("tokens"), code: nil, accessToken: Self.access("expired", grant: "tokens", expiresAt: 5), refreshToken: Self.refresh("r-expired", grant: "tokens", expiresAt: 5))
+            try await store.insertTokens(accessToken: Self.access("recent", grant: "tokens", expiresAt: 9), refreshToken: Self.refresh("r-recent", grant: "tokens", expiresAt: 9))
+            try await store.insertTokens(accessToken: Self.access("live", grant: "tokens"), refreshToken: nil)
+            try await store.insertGrant(Self.grant("revoked"), code: nil, accessToken: Self.access("revoked-token", grant: "revoked"), refreshToken: nil)
+            try await store.revokeGrant(id: "revoked", now: 2)
+            // A parent without tokens of its own stays while a grant derived from it does.
+            try await store.insertGrant(Self.grant("parent"), code: nil, accessToken: nil, refreshToken: nil)
+            try await store.insertGrant(Self.grant("derived", parent: "parent"), code: nil, accessToken: Self.access("derived-token", grant: "derived"), refreshToken: nil)
+            #expect(try await store.recordAssertion(hash: "assertion", expiresAt: 5, now: 1))
+            let retiring = APITokenRecord(id: "t9", hash: "hash-9", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 1)
+            #expect(try await store.rotateOrganizationToken(retiring: "t1", retireAt: 5, replacement: retiring, now: 1))
+
+            let report = try await store.purge(now: 10, retention: 3)
+            #expect(report.tickets == 1)
+            #expect(report.authorizationCodes == 1)
+            #expect(report.accessTokens == 2)  // expired and revoked-token
+            #expect(report.refreshTokens == 1)
+            #expect(report.grants == 2)  // coded (its code gone) and revoked (its token gone)
+            #expect(report.assertions == 1)
+            #expect(report.apiTokens == 1)
+            #expect(try await store.consumeTicket(hash: "new", kind: .authorization, serviceApiKey: 10, now: 10) != nil)
+            for hash in ["recent", "live", "derived-token"] { #expect(try await store.accessToken(hash: hash) != nil, "\(hash)") }
+            for hash in ["expired", "revoked-token"] { #expect(try await store.accessToken(hash: hash) == nil, "\(hash)") }
+            #expect(try await store.refreshToken(hash: "r-recent") != nil)
+            #expect(try await store.grant(id: "tokens") != nil)
+            #expect(try await store.grant(id: "parent") != nil)
+            #expect(try await store.apiToken(hash: "hash-1") == nil)
+            #expect(try await store.apiToken(hash: "hash-9") != nil)
+            #expect(try await store.purge(now: 10, retention: 3) == PurgeReport())
+        }
+    }
+
+    @Test func aPurgeWorksInBatchesThroughLargeBacklogs() async throws {
+        try await Self.withStore { store, _ in
+            let count = SQLStore.purgeBatch * 2 + 7
+            for index in 0..<count {
+                try await store.insertTicket(TicketRecord(hash: "t\(index)", kind: .password, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 5))
+            }
+            #expect(try await store.purge(now: 10, retention: 0).tickets == count)
+        }
+    }
 }
+
