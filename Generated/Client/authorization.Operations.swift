@@ -52,6 +52,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }
@@ -116,6 +118,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }
@@ -182,6 +186,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }

@@ -7,7 +7,7 @@ import SpecRuntime
 public struct ServiceConfigurationRequest: Hashable, Sendable, Codable {
     /// Accepted for compatibility; the document is always compact JSON.
     public var pretty: Bool?
-    /// A JSON Patch to apply to the document; not supported, so it must be absent.
+    /// A JSON Patch to apply to the document; not supported, so it must be absent or empty.
     public var patch: String?
 
     public init(

@@ -26,7 +26,7 @@ extension Operations {
         public struct QueryParameters: Hashable, Sendable {
             /// Accepted for compatibility; the document is always compact JSON.
             public var pretty: Bool?
-            /// Not supported; must be absent.
+            /// Not supported; must be absent or empty.
             public var patch: String?
 
             public init(
@@ -81,6 +81,10 @@ extension Operations.ServiceConfiguration.PathParameters: Validatable {
 
 extension Operations.ServiceConfiguration.QueryParameters: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.patch {
+            let fieldPath = path.appending("patch")
+            Check.maxLength(value, 0, at: fieldPath, &violations)
+        }
     }
 }
 

@@ -5,6 +5,10 @@ import SpecRuntime
 
 extension ServiceConfigurationRequest: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.patch {
+            let fieldPath = path.appending("patch")
+            Check.maxLength(value, 0, at: fieldPath, &violations)
+        }
     }
 }
 

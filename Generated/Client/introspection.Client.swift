@@ -21,6 +21,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -47,6 +49,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -75,6 +79,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:

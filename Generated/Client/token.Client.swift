@@ -25,6 +25,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -51,6 +53,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -77,6 +81,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -106,6 +112,8 @@ extension Client {
             return .unauthorized(try response.decode(ApiResult.self))
         case 403:
             return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:

@@ -51,6 +51,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }
@@ -115,6 +117,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }
@@ -179,6 +183,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }
@@ -246,6 +252,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }

@@ -49,6 +49,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
@@ -113,6 +115,8 @@ extension Operations {
             case unauthorized(ApiResult)
             /// The token may not act on this service.
             case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.

@@ -95,9 +95,9 @@ public enum Check {
         }
     }
 
-    /// For `json-string` fields: the text must be JSON.
+    /// For `json-string` fields: the text must be JSON, or empty (what a form sends for "none": `claims=`).
     public static func jsonText(_ value: String, at path: JSONPath, _ violations: inout Violations) {
-        if (try? JSONValue(parsing: value)) == nil { violations.report("must be JSON text", at: path) }
+        if !value.isEmpty, (try? JSONValue(parsing: value)) == nil { violations.report("must be JSON text", at: path) }
     }
 
     public static func format(_ value: String, _ format: StringFormat, at path: JSONPath, _ violations: inout Violations) {

@@ -55,8 +55,8 @@ public struct ResultCode: Sendable, Equatable {
     static let serviceTokenCreated = ResultCode("A320001", "The service access token was created.")
     static let serviceTokensListed = ResultCode("A320002", "The service access tokens were listed.")
     static let serviceTokenNotFound = ResultCode("A320202", "There is no such service access token.")
-    // Organization tokens (group 330)
-    static let organizationTokenRotated = ResultCode("A330001", "A new organization token was issued; the old one retires.")
+    // Organization tokens (group 340)
+    static let organizationTokenRotated = ResultCode("A340001", "A new organization token was issued; the old one retires.")
     // Authorization endpoint (group 004, issue 040, fail 041)
     static let authorizationInteraction = ResultCode("A004001", "The authorization request is valid; a ticket was issued.")
     static let authorizationNoInteraction = ResultCode("A004002", "The authorization request is valid and asks for no interaction.")
@@ -111,7 +111,6 @@ public struct ResultCode: Sendable, Equatable {
     static let idTokenReissueCallerError = ResultCode("A070201", "The reissue request is wrong.")
     // Discovery and keys (group 330)
     static let keysRotated = ResultCode("A330001", "The signing keys were rotated.")
-    static let patchNotSupported = ResultCode("A330201", "patch is not supported.")
 }
 
 /// A failed API call: its HTTP status and `{resultCode, resultMessage}` body (with the violations, when the

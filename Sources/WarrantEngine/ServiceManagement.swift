@@ -117,18 +117,18 @@ extension WarrantEngine {
     // MARK: Discovery and keys
 
     public func serviceConfiguration(_ input: Operations.ServiceConfiguration.Input) async throws -> Operations.ServiceConfiguration.Output {
-        .ok(try await configuration(input.path.serviceId, input.credentials, patch: input.query.patch))
+        .ok(try await configuration(input.path.serviceId, input.credentials))
     }
 
     public func serviceConfigurationPost(
         _ input: Operations.ServiceConfigurationPost.Input
     ) async throws -> Operations.ServiceConfigurationPost.Output {
-        .ok(try await configuration(input.path.serviceId, input.credentials, patch: input.body.patch))
+        .ok(try await configuration(input.path.serviceId, input.credentials))
     }
 
-    private func configuration(_ apiKey: Int64, _ credentials: BearerCredentials?, patch: String?) async throws -> JSONValue {
+    /// `patch` is not supported; the spec lets it be empty only (`maxLength: 0`).
+    private func configuration(_ apiKey: Int64, _ credentials: BearerCredentials?) async throws -> JSONValue {
         let (_, record) = try await access.service(apiKey, credentials)
-        if let patch, !patch.isEmpty { throw APIFailure(400, .patchNotSupported) }
         return Discovery.document(for: try Self.service(from: record, result: nil))
     }
 

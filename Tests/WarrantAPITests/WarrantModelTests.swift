@@ -22,6 +22,8 @@ import WarrantAPI
                 "body /claims: must be JSON text",
                 "body /idTokenAudType: must be one of array, string; 'list' is not",
             ])
+        // Empty JSON text is none: what a form sends as `claims=`.
+        #expect(AuthorizationIssueRequest(ticket: "t", subject: "alice", claims: "", jwtAtClaims: "").violations.isEmpty)
     }
 
     @Test func responsesFromANewerServerStillDecode() throws {

@@ -78,7 +78,7 @@ import WarrantClient
             // With a grace period both tokens work until it ends.
             guard case .ok(let first) = try await original.organizationTokenRotate(.init(body: .init(gracePeriod: 1, description: "deploy 2")))
             else { throw UnexpectedOutput() }
-            #expect(first.resultCode == "A330001")
+            #expect(first.resultCode == "A340001")
             #expect(first.accessToken.count == 43 && first.accessToken != TestServer.organizationToken)
             let second = server.client(token: first.accessToken)
             #expect(try await works(original))

@@ -113,7 +113,8 @@ import WarrantClient
             guard case .badRequest(let patch) = try await api.serviceConfigurationPost(
                 .init(path: .init(serviceId: apiKey), body: .init(patch: "[]")))
             else { throw UnexpectedOutput() }
-            #expect(patch.resultCode == "A330201")
+            #expect(patch.resultCode == "A001201")
+            #expect(patch.fieldViolations?.map(\.path) == ["/patch"])
         }
     }
 }
