@@ -6,6 +6,8 @@ struct SpecChecker {
     let raw: RawSpec
     private var typeKinds: [String: (isEnum: Bool, source: SourceLocation)] = [:]
     private var enumValues: [String: [String]] = [:]
+    /// Every type name, for "did you mean"; set when first needed, after all types are registered.
+    private var typeCandidates: [String]?
 
     init(raw: RawSpec, diagnostics: Diagnostics) {
         self.raw = raw
@@ -103,7 +105,9 @@ struct SpecChecker {
             case "json-string": return .jsonString
             default:
                 if let kind = typeKinds[name] { return kind.isEnum ? .enumeration(name) : .structure(name) }
-                let candidates = TypeRef.builtinNames + typeKinds.keys.sorted()
+                // Sorted once: a spec with many unknown types would otherwise sort every name for each.
+                let candidates = typeCandidates ?? (TypeRef.builtinNames + typeKinds.keys.sorted())
+                typeCandidates = candidates
                 diagnostics.error(
                     "unknown type '\(name)'", at: source,
                     hint: Suggestion.hint(for: name, among: candidates) ?? "define it under 'structures' or 'enums'")

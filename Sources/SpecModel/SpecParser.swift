@@ -119,7 +119,19 @@ struct SpecParser: Sendable {
             return
         }
         guard let root else { return }
-        let node = YAMLNode(node: root, file: file)
+        reader.budget = text.utf8.count + 1_000
+        readTopLevel(YAMLNode(node: root, file: file), area: area)
+        if let location = reader.exhaustedAt {
+            // What was read is a fraction of the file: report only this, as for a file that is not YAML.
+            raw = RawSpec(unreadableFiles: 1, areas: [Area(name: area, file: file)])
+            reader.diagnostics = Diagnostics()
+            reader.diagnostics.error(
+                "aliases repeat more of this file than it writes out (more than \(text.utf8.count + 1_000) entries and items)",
+                at: location, hint: "write the repeated parts out instead of using *aliases")
+        }
+    }
+
+    private mutating func readTopLevel(_ node: YAMLNode, area: String) {
         guard let entries = reader.entries(of: node, in: "the spec file", allowed: Self.topLevelKeys) else { return }
         if let info = entries["info"] { parseInfo(info.value) }
         if let schemes = entries["securitySchemes"], let pairs = reader.mapping(schemes.value, in: "'securitySchemes'") {
@@ -272,14 +284,19 @@ struct SpecParser: Sendable {
     }
 
     /// A type written as text (`"[string]"`), as a YAML list (`[string]`) or as a YAML mapping (`{string: int64}`).
-    private mutating func parseType(_ node: YAMLNode, in context: String) -> TypeExpression? {
+    /// `depth` counts the lists and maps around it, YAML and text alike, up to ``TypeTextParser/maximumDepth``.
+    private mutating func parseType(_ node: YAMLNode, in context: String, depth: Int = 0) -> TypeExpression? {
+        if node.items != nil || node.pairs != nil, depth >= TypeTextParser.maximumDepth {
+            reader.diagnostics.error(TypeTextParser.tooDeep, at: node.location, hint: TypeTextParser.tooDeepHint)
+            return nil
+        }
         if let items = node.items {
             guard items.count == 1 else {
                 reader.diagnostics.error(
                     "a list type names exactly one element type", at: node.location, hint: "write [string] or [MyType]")
                 return nil
             }
-            return parseType(items[0], in: context).map(TypeExpression.array)
+            return parseType(items[0], in: context, depth: depth + 1).map(TypeExpression.array)
         }
         if let pairs = node.pairs {
             guard pairs.count == 1, pairs[0].key.scalar == "string" else {
@@ -287,10 +304,10 @@ struct SpecParser: Sendable {
                     "a map type is written {string: T}", at: node.location, hint: "keys of JSON objects are strings")
                 return nil
             }
-            return parseType(pairs[0].value, in: context).map(TypeExpression.map)
+            return parseType(pairs[0].value, in: context, depth: depth + 1).map(TypeExpression.map)
         }
         guard let text = reader.string(node, in: "the type of \(context)") else { return nil }
-        var parser = TypeTextParser(text: text, start: node.textStart)
+        var parser = TypeTextParser(text: text, start: node.textStart, depth: depth)
         switch parser.parse() {
         case .success(let expression):
             return expression
@@ -308,9 +325,11 @@ struct SpecParser: Sendable {
         result.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
         if let valuesNode = entries["values"]?.value {
             if let items = valuesNode.items {
-                for item in items { parseEnumValue(item, nil, into: &result) }
+                for item in reader.spend(items.count, on: valuesNode) ? items : [] { parseEnumValue(item, nil, into: &result) }
             } else if let pairs = valuesNode.pairs {
-                for (valueKey, valueNode) in pairs { parseEnumValue(valueKey, valueNode, into: &result) }
+                for (valueKey, valueNode) in reader.spend(pairs.count, on: valuesNode) ? pairs : [] {
+                    parseEnumValue(valueKey, valueNode, into: &result)
+                }
             } else {
                 reader.diagnostics.error("'values' of \(context) must be a list or a mapping", at: valuesNode.location)
             }
@@ -471,13 +490,22 @@ struct TypeTextParser {
         var hint: String?
     }
 
+    /// The most lists and maps one type may nest: far more than any API needs, and few enough that the
+    /// recursive parsing, checking and generation of types never run out of stack.
+    static let maximumDepth = 32
+    static let tooDeep = "the type nests lists and maps more than \(maximumDepth) deep"
+    static let tooDeepHint = "name a structure for the inner levels"
+
     let characters: [Character]
     let start: SourceLocation
     var index = 0
+    /// Lists and maps open around the current position, with those of the YAML around the text.
+    var depth: Int
 
-    init(text: String, start: SourceLocation) {
+    init(text: String, start: SourceLocation, depth: Int = 0) {
         self.characters = Array(text)
         self.start = start
+        self.depth = depth
     }
 
     mutating func parse() -> Result<TypeExpression, Failure> {
@@ -518,14 +546,21 @@ struct TypeTextParser {
         guard index < characters.count else {
             throw Failure(message: "missing type", location: location(at: index), hint: "write string, [T], {string: T} or a type name")
         }
+        if characters[index] == "[" || characters[index] == "{", depth >= Self.maximumDepth {
+            throw Failure(message: Self.tooDeep, location: location(at: index), hint: Self.tooDeepHint)
+        }
         switch characters[index] {
         case "[":
             index += 1
+            depth += 1
+            defer { depth -= 1 }
             let element = try parseExpression()
             try expect("]", hint: "close the list type with ']'")
             return .array(element)
         case "{":
             index += 1
+            depth += 1
+            defer { depth -= 1 }
             skipSpaces()
             let keyStart = index
             let key = readName()

@@ -58,6 +58,23 @@ struct YAMLNode: @unchecked Sendable {
 /// Typed reads from YAML nodes that report a diagnostic instead of failing silently.
 struct NodeReader: Sendable {
     var diagnostics = Diagnostics()
+    /// How many more entries and items the reads may hand out. Written out, every one takes a few
+    /// characters; only aliases (`*name`, which repeat an anchored node wherever they appear) can hand out
+    /// more than a file has characters, so a few lines cannot make loading and checking take minutes.
+    var budget = Int.max
+    /// Where the budget ran out, once it has.
+    private(set) var exhaustedAt: SourceLocation?
+
+    /// Takes `count` from the budget for the children of `node`; false, and nothing taken, once it has run out.
+    mutating func spend(_ count: Int, on node: YAMLNode) -> Bool {
+        guard exhaustedAt == nil else { return false }
+        guard count <= budget else {
+            exhaustedAt = node.location
+            return false
+        }
+        budget -= count
+        return true
+    }
 
     /// The entries of a mapping whose keys are all in `allowed`; unknown keys are reported with a suggestion.
     mutating func entries(
@@ -94,7 +111,7 @@ struct NodeReader: Sendable {
             diagnostics.error("\(context) must be a mapping, not \(node.kindName)", at: node.location)
             return nil
         }
-        return pairs
+        return spend(pairs.count, on: node) ? pairs : []
     }
 
     mutating func list(_ node: YAMLNode, in context: String) -> [YAMLNode]? {
@@ -102,7 +119,7 @@ struct NodeReader: Sendable {
             diagnostics.error("\(context) must be a list, not \(node.kindName)", at: node.location)
             return nil
         }
-        return items
+        return spend(items.count, on: node) ? items : []
     }
 
     mutating func string(_ node: YAMLNode, in context: String) -> String? {

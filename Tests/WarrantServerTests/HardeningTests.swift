@@ -496,6 +496,25 @@ final class LogLines: @unchecked Sendable {
         }
     }
 
+    @Test func redirectURIsMatchByteForByte() async throws {
+        try await TokenFlowTests.withFlow { flow in
+            let body = OAuthClient(clientName: "K", redirectUris: ["https://app.example.com/Kb"], grantTypes: [.authorizationCode])
+            guard case .created(let client) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: body))
+            else { throw UnexpectedOutput() }
+            func authorize(_ redirect: String) async throws -> AuthorizationResponse {
+                let parameters = "response_type=code&client_id=\(client.clientId ?? 0)&redirect_uri=\(FormEncoding.escape(redirect))&scope=openid"
+                guard case .ok(let response) = try await flow.api.authorization(
+                    .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: parameters)))
+                else { throw UnexpectedOutput() }
+                return response
+            }
+            #expect(try await authorize("https://app.example.com/Kb").action == .interaction)
+            // U+212A KELVIN SIGN is canonically equivalent to K, so Swift's == would call these equal.
+            #expect("https://app.example.com/\u{212A}b" == "https://app.example.com/Kb")
+            #expect(try await authorize("https://app.example.com/\u{212A}b").action == .badRequest)
+        }
+    }
+
     @Test func purgeSettingsOutsideTheirRangeAreRefused() {
         let settings = ServerConfiguration(purgeInterval: -1, purgeRetention: ServerConfiguration.maximumSeconds + 1)
         #expect(settings.problems == [
