@@ -91,10 +91,10 @@ class Server:
         status, service = self.call("POST", "/api/service/create", {
             "serviceName": "Faults", "issuer": "https://as.example.com",
             "supportedGrantTypes": ["CLIENT_CREDENTIALS"], "supportedScopes": [{"name": "read"}]})
-        check(status == 201, f"service create: {status} {service}")
+        check(status == 201, f"service create: {status}", service)
         status, client = self.call("POST", f"/api/{service['apiKey']}/client/create", {
             "clientName": "Loader", "grantTypes": ["CLIENT_CREDENTIALS"]})
-        check(status == 201, f"client create: {status} {client}")
+        check(status == 201, f"client create: {status}", client)
         return service["apiKey"], client["clientId"], client["clientSecret"]
 
     def token(self, service, client, secret, timeout=10):
@@ -109,12 +109,13 @@ class Server:
 failures = []
 
 
-def check(condition, message):
+def check(condition, message, detail=None):
+    """Records a check; `detail` (a response body, which may hold secrets) is printed only when it fails."""
     if condition:
-        print("  ok:", message if len(message) < 120 else message[:117] + "...")
+        print("  ok:", message)
     else:
         failures.append(message)
-        print("  FAILED:", message)
+        print("  FAILED:", message, "" if detail is None else detail)
 
 
 def wait_until(predicate, seconds):
@@ -181,13 +182,13 @@ def disk_full(binary, work):
         # Writes that need new space fail from here on; the health check writes, so it knows.
         full = wait_until(lambda: server.health()[0] == 503, 10)
         status, body = server.health()
-        check(full and body["status"] == "DISK_FULL" and body["resultCode"] == "A001103", f"health check: {status} {body}")
+        check(full and body["status"] == "DISK_FULL" and body["resultCode"] == "A001103", f"health check: {status}", body)
         status, body = server.token(service, client, secret)
         content = json.loads(body.get("responseContent") or "{}") if isinstance(body, dict) else {}
         check(status == 500 and body.get("action") == "INTERNAL_SERVER_ERROR" and body.get("resultCode") == "A001103"
-              and content.get("error") == "server_error", f"token request on a full disk: {status} {body}")
+              and content.get("error") == "server_error", f"token request on a full disk: {status}", body)
         status, body = server.call("POST", "/api/service/create", {"serviceName": "More"})
-        check(status == 503 and body.get("resultCode") == "A001103", f"service create on a full disk: {status} {body}")
+        check(status == 503 and body.get("resultCode") == "A001103", f"service create on a full disk: {status}", body)
         status, _ = server.call("GET", f"/api/{service}/service/get")
         check(status == 200, f"reads on a full disk: {status}")
         check(server.alive(), "the server is still running")
@@ -217,10 +218,10 @@ def read_only_start(binary, work):
     server = Server(binary, database, user=nobody).start()
     status, body = server.health()
     check(status == 503 and body["status"] == "DATABASE_READ_ONLY" and body["resultCode"] == "A001104",
-          f"health check on a read-only file: {status} {body}")
+          f"health check on a read-only file: {status}", body)
     status, body = server.token(service, client, secret)
     check(status == 500 and body.get("action") == "INTERNAL_SERVER_ERROR" and body.get("resultCode") == "A001104",
-          f"token request on a read-only file: {status} {body}")
+          f"token request on a read-only file: {status}", body)
     status, _ = server.call("GET", f"/api/{service}/service/get")
     check(status == 200, f"reads on a read-only file: {status}")
 
