@@ -102,6 +102,15 @@ enum ClientAssertion {
     static let maximumLifetime: Int64 = 3600
     static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 
+    /// A JWT's `aud`, a string or an array of them (RFC 7519 §4.1.3).
+    static func audience(of claims: [String: JSONValue]) -> [String] {
+        switch claims["aud"] {
+        case .string(let value)?: [value]
+        case .array(let values)?: values.compactMap(\.stringValue)
+        default: []
+        }
+    }
+
     /// The iss of a JWT, read without verifying it: only to know whose keys verify it.
     static func unverifiedIssuer(_ jwt: String) -> String? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
@@ -131,12 +140,7 @@ enum ClientAssertion {
         guard claims["iss"]?.stringValue == identifier, claims["sub"]?.stringValue == identifier else {
             return "client_assertion must have iss and sub equal to the client_id."
         }
-        let audience: [String] =
-            switch claims["aud"] {
-            case .string(let value)?: [value]
-            case .array(let values)?: values.compactMap(\.stringValue)
-            default: []
-            }
+        let audience = audience(of: claims)
         guard audience.contains(where: audiences.contains) else { return "client_assertion's aud must name the token endpoint or the issuer." }
         // exp is someone else's number: saturate, and keep the replay record no longer than an assertion may live.
         guard case .integer(let exp)? = claims["exp"] else { return "client_assertion has no exp." }

@@ -27,4 +27,13 @@ enum FaultAnswer {
         default: (.internalError, false)
         }
     }
+
+    /// The health check's answer to a failed write: any failure means the database does not take writes.
+    static func health(for error: any Error) -> (ResultCode, status: String) {
+        switch result(for: error).0 {
+        case .diskFull: (.diskFull, "DISK_FULL")
+        case .databaseReadOnly: (.databaseReadOnly, "DATABASE_READ_ONLY")
+        default: (.databaseUnavailable, "DATABASE_UNAVAILABLE")
+        }
+    }
 }

@@ -82,10 +82,11 @@ extension WarrantEngine {
         }
         var details = try Self.details(grant.payload)
         if let properties = StoredProperty.from(context.request.properties) { details.properties = properties }
-        if details.redirectUriGiven || context.form["redirect_uri"] != nil,
-            !RedirectMatching.same(context.form["redirect_uri"] ?? "", details.redirectUri ?? "") || context.form["redirect_uri"] == nil
-        {
-            return tokenFailure(.invalidGrant("redirect_uri does not match the authorization request."), service: context.service)
+        let givenRedirect = context.form["redirect_uri"]
+        if details.redirectUriGiven || givenRedirect != nil {
+            guard let givenRedirect, let expected = details.redirectUri, RedirectMatching.same(givenRedirect, expected) else {
+                return tokenFailure(.invalidGrant("redirect_uri does not match the authorization request."), service: context.service)
+            }
         }
         switch (details.codeChallenge, context.form["code_verifier"]) {
         case (let challenge?, let verifier?):

@@ -347,8 +347,7 @@ extension WarrantEngine {
                 exchanged.grantId = record.grantId
                 exchanged.scopes = Self.words(record.scopes)
             } else if type == .idToken {
-                exchanged.idTokenAudience = (claims["aud"]?.arrayValue?.compactMap(\.stringValue) ?? claims["aud"]?.stringValue.map { [$0] } ?? [])
-                    + [claims["azp"]?.stringValue].compactMap { $0 }
+                exchanged.idTokenAudience = ClientAssertion.audience(of: claims) + [claims["azp"]?.stringValue].compactMap { $0 }
             }
             return .success(exchanged)
         case .saml1 where !direct, .saml2 where !direct:

@@ -31,14 +31,8 @@ public struct WarrantEngine: APIProtocol {
             return .ok(Self.health(.healthy, status: "OK"))
         } catch {
             logger.error("health check: the database does not take writes", metadata: ["error": "\(error)"])
-            let status =
-                switch error {
-                case StoreError.unavailable(.diskFull): "DISK_FULL"
-                case StoreError.unavailable(.readOnly): "DATABASE_READ_ONLY"
-                default: "DATABASE_UNAVAILABLE"
-                }
-            let (result, _) = FaultAnswer.result(for: error)
-            return .serviceUnavailable(Self.health(result == .internalError ? .databaseUnavailable : result, status: status))
+            let (result, status) = FaultAnswer.health(for: error)
+            return .serviceUnavailable(Self.health(result, status: status))
         }
     }
 
