@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Load benchmark: wrk against a release build of `warrant serve` on 127.0.0.1 with a fresh SQLite database.
-# Scenarios: the health check (the server's ceiling), client_credentials with opaque tokens, client_credentials
-# with JWT access tokens (ES256), the whole authorization → issue → token sequence, introspection (Authlete's
-# and RFC 7662's), and direct token exchange (form through /auth/token and JSON through /auth/token/exchange).
+# Scenarios: liveness (no I/O: the server's ceiling), the health check (one write), client_credentials with
+# opaque tokens and with JWT access tokens (ES256), the whole authorization → issue → token sequence,
+# introspection (Authlete's and RFC 7662's), and direct token exchange (form and JSON). In the same run, the
+# Authlib peer (../shared/peers, its README) answers the same client_credentials request (ES256 JWT, client read
+# from SQLite, token inserted), so the ratio is measured on the same machine at the same moment.
+# Each row gives the server's CPU time per request (user + system, from /proc over the run, all its processes)
+# and the last line warrant's peak RSS. PEER=0 skips the peer; PEERS_DIR keeps its venv between runs.
 # Usage: Benchmarks/load.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export TOKEN="benchmark-organization-token-0123456789"
 WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $pid ${peer_master:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -fsS "$base/api/lifecycle/healthcheck" >/dev/null 2>&1 && break; sleep 0.2; done
 
@@ -49,25 +53,60 @@ expect_action() {  # path, wanted action (BODY from the environment)
   [ "$action" = "$2" ] || { echo "$1 answered action '$action', not $2" >&2; exit 1; }
 }
 
-run() {  # name, threads, connections, wrk arguments…
+ticks=$(getconf CLK_TCK)
+cpu_ticks() {  # PIDs… → their user + system time so far, in clock ticks
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+server_pids=$pid
+last_rps=0
+run() {  # name, threads, connections, wrk arguments…  (SERVER_PIDS: whose CPU counts; warrant's by default)
   local name=$1 threads=$2 conns=$3
   shift 3
-  local output
+  local output before after
+  before=$(cpu_ticks $server_pids)
   output=$(wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency "$@")
-  local rps p50 p99
+  after=$(cpu_ticks $server_pids)
+  local rps p50 p99 requests
   rps=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
   p99=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  printf '| %s | %s | %s | %s | %s |\n' "$name" "$conns" "$rps" "$p50" "$p99"
+  requests=$(echo "$output" | awk '/requests in/ {print $1}')
+  local cpu=$(((after - before) * 1000000 / ticks / (requests > 0 ? requests : 1)))
+  last_rps=$rps
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$conns" "$rps" "$p50" "$p99" "$cpu"
 }
 
-echo "| scenario | connections | requests/s | p50 | p99 |"
-echo "|---|---|---|---|---|"
-run "healthcheck (ceiling)" 2 "$connections" "$base/api/lifecycle/healthcheck"
+echo "| scenario | connections | requests/s | p50 | p99 | server CPU µs/request |"
+echo "|---|---|---|---|---|---|"
+run "liveness (ceiling: no I/O)" 2 "$connections" "$base/api/lifecycle/liveness"
+run "healthcheck (one write)" 2 "$connections" "$base/api/lifecycle/healthcheck"
 BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$opaque_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$opaque_client" | json '["clientSecret"]')\"}" \
   run "client_credentials, opaque token" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$opaque/auth/token"
 BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$signed_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$signed_client" | json '["clientSecret"]')\"}" \
   run "client_credentials, JWT access token (ES256)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$signed/auth/token"
+warrant_rps=$last_rps
+if [ "${PEER:-1}" != 0 ] && [ -d ../shared/peers ]; then
+  export PEERS_DIR=${PEERS_DIR:-$work/peer}
+  mkdir -p "$PEERS_DIR"
+  cp ../shared/peers/* "$PEERS_DIR"/
+  if [ ! -x "$PEERS_DIR/venv/bin/gunicorn" ]; then
+    python3 -m venv "$PEERS_DIR/venv"
+    "$PEERS_DIR/venv/bin/pip" install -q authlib flask gunicorn joserfc "pyjwt[crypto]" >/dev/null
+  fi
+  python3 -c "import sqlite3; c = sqlite3.connect('$PEERS_DIR/peer_clients.sqlite'); c.execute('DELETE FROM tokens'); c.commit()" 2>/dev/null || true
+  PEER_ALG=ES256 PEER_SAVE_TOKENS=1 "$PEERS_DIR/start_peer.sh" >"$work/peer.log" 2>&1 &
+  for _ in $(seq 50); do curl -fsS http://127.0.0.1:8081/hello >/dev/null 2>&1 && break; sleep 0.2; done
+  peer_master=$(cat "$PEERS_DIR/peer.pid")
+  server_pids="$peer_master $(pgrep -P "$peer_master" | tr '\n' ' ')"
+  run "Authlib peer: client_credentials, JWT (ES256), persisted" 2 "$connections" -s "$PEERS_DIR/post.lua" http://127.0.0.1:8081/oauth/token
+  kill "$peer_master"
+  server_pids=$pid
+  ratio=$(python3 -c "print(f'{$warrant_rps / $last_rps:.2f}')")
+fi
 SERVICE=$opaque CLIENT=$(echo "$opaque_client" | json '["clientId"]') SECRET=$(echo "$opaque_client" | json '["clientSecret"]') \
   run "authorization → issue → token (each request; 3 per flow)" 8 8 -s Benchmarks/wrk/code_flow.lua "$base"
 export BODY="{\"token\": \"$introspected\"}"
@@ -83,3 +122,6 @@ run "token exchange, form (/auth/token, direct)" 2 "$connections" -s Benchmarks/
 export BODY="{\"grant_type\": \"urn:ietf:params:oauth:grant-type:token-exchange\", \"subject_token\": \"$subject\", \"subject_token_type\": \"urn:ietf:params:oauth:token-type:access_token\", \"client_id\": \"$exchange_id\", \"client_secret\": \"$exchange_secret\"}"
 api "/api/$exchange/auth/token/exchange" "$BODY" | json '["issued_token_type"]' >/dev/null
 run "token exchange, JSON (/auth/token/exchange)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$exchange/auth/token/exchange"
+echo
+[ -n "${ratio:-}" ] && echo "client_credentials (ES256 JWT, persisted): warrant / Authlib peer = ${ratio}×"
+echo "warrant peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status")"

@@ -185,6 +185,16 @@ public protocol APIProtocol: Sendable {
     /// `GET /api/lifecycle/healthcheck`
     func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output
 
+    /// Check that the process answers, without touching the database.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 whenever the process can answer HTTP, for
+    /// orchestrators' liveness probes, which should restart a hung process but not one whose database is
+    /// down (the healthcheck says that). Needs no token and does no I/O.
+    ///
+    ///
+    /// `GET /api/lifecycle/liveness`
+    func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output
+
     // MARK: service
 
     /// Create a service.

@@ -139,4 +139,23 @@ extension Client {
             throw response.unexpected()
         }
     }
+
+    /// Check that the process answers, without touching the database.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 whenever the process can answer HTTP, for
+    /// orchestrators' liveness probes, which should restart a hung process but not one whose database is
+    /// down (the healthcheck says that). Needs no token and does no I/O.
+    ///
+    ///
+    /// `GET /api/lifecycle/liveness`
+    public func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output {
+        let request = ClientRequest(method: .get, path: "/api/lifecycle/liveness")
+        let response = try await send(request, operationID: Operations.Liveness.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(LivenessResponse.self))
+        default:
+            throw response.unexpected()
+        }
+    }
 }

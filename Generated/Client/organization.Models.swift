@@ -352,3 +352,48 @@ extension HealthcheckResponse: JSONCodable {
         return .object(object)
     }
 }
+
+/// That the process answers; says nothing of its database.
+public struct LivenessResponse: Hashable, Sendable, Codable {
+    /// Always OK.
+    public var status: String
+    /// The version of the API the server speaks.
+    public var version: String
+
+    public init(
+        status: String,
+        version: String,
+    ) {
+        self.status = status
+        self.version = version
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension LivenessResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldStatus = violations.required(String.self, "status", in: object, at: path)
+        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        guard violations.count == before, let fieldStatus, let fieldVersion else { return nil }
+        self.init(
+            status: fieldStatus,
+            version: fieldVersion,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["status"] = status.jsonValue
+        object["version"] = version.jsonValue
+        return .object(object)
+    }
+}

@@ -249,3 +249,28 @@ extension Operations {
         }
     }
 }
+
+extension Operations {
+    /// Check that the process answers, without touching the database.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 whenever the process can answer HTTP, for
+    /// orchestrators' liveness probes, which should restart a hung process but not one whose database is
+    /// down (the healthcheck says that). Needs no token and does no I/O.
+    ///
+    ///
+    /// `GET /api/lifecycle/liveness`
+    public enum Liveness {
+        public static let id = "liveness"
+
+        public struct Input: Hashable, Sendable {
+            public init(
+            ) {
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The process answers.
+            case ok(LivenessResponse)
+        }
+    }
+}

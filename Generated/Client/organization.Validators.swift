@@ -51,3 +51,8 @@ extension HealthcheckResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }
 }
+
+extension LivenessResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}

@@ -20,7 +20,7 @@ extension JSONDecodable {
         do {
             json = try JSONValue(parsing: data)
         } catch {
-            throw ValidationError(violations: [Violation(location: .body, path: "", message: "is not valid JSON")])
+            throw ValidationError(violations: [Violation(location: .body, path: "", message: error.description)])
         }
         var violations = Violations()
         guard let value = Self(json: json, at: .root, violations: &violations) else {

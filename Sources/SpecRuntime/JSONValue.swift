@@ -11,13 +11,17 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON bytes.
-    public init(parsing data: some Collection<UInt8>) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(data))
+    /// Parses JSON bytes (RFC 8259, strictly; see ``JSONParsingError``).
+    public init(parsing data: some Collection<UInt8>) throws(JSONParsingError) {
+        do {
+            self = try JSONParser.parse(data)
+        } catch {
+            throw JSONParsingError(offset: error.offset, reason: error.reason)
+        }
     }
 
     /// Parses JSON text.
-    public init(parsing text: String) throws {
+    public init(parsing text: String) throws(JSONParsingError) {
         try self.init(parsing: Array(text.utf8))
     }
 
@@ -95,6 +99,15 @@ public enum JSONValue: Hashable, Sendable {
         }
         output.append(UInt8(ascii: "\""))
     }
+}
+
+/// Why bytes are not JSON, and where.
+public struct JSONParsingError: Error, CustomStringConvertible, Sendable {
+    /// The byte offset where the input stopped being JSON.
+    public let offset: Int
+    public let reason: String
+    /// What a violation says: "is not valid JSON: a string is not closed at byte 12".
+    public var description: String { "is not valid JSON: \(reason) at byte \(offset)" }
 }
 
 extension JSONValue: Codable {

@@ -163,11 +163,12 @@ public struct IncomingRequest: Sendable {
                 return nil
             }
         case .json:
-            guard let parsed = try? JSONValue(parsing: bodyBytes) else {
-                violations.report("is not valid JSON", at: .root)
+            do {
+                json = try JSONValue(parsing: bodyBytes)
+            } catch {
+                violations.report(error.description, at: .root)
                 return nil
             }
-            json = parsed
         }
         guard let value = T(json: json, at: .root, violations: &violations) else { return nil }
         value.validate(at: .root, violations: &violations)
@@ -264,29 +265,29 @@ public enum ServerRoute {
     }
 
     /// The body, up to `limit` bytes, within `timeout`: a client sending slowly does not hold a handler forever.
+    /// The reading runs in a task of its own that the process-wide ``DeadlineWatch`` cancels when overdue.
     private static func collect(
         _ body: HTTPBody?, limit: Int, timeout: Duration, tooLarge: RequestFailure, operationID: String
     ) async throws -> [UInt8] {
-        guard let body else { return [] }
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                for try await chunk in body {
-                    guard bytes.count + chunk.count <= limit else { throw tooLarge }
-                    bytes.append(contentsOf: chunk)
-                }
-                return bytes
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else {
-                throw RequestFailure(
-                    kind: .requestTimeout, message: "The request body did not arrive within \(timeout).", operationID: operationID)
+        guard let body, body.length != .known(0) else { return [] }
+        let reader = Task {
+            var bytes: [UInt8] = []
+            for try await chunk in body {
+                guard bytes.count + chunk.count <= limit else { throw tooLarge }
+                bytes.append(contentsOf: chunk)
             }
             return bytes
+        }
+        let expired = ExpiryFlag()
+        let watch = DeadlineWatch.shared.watch(for: timeout) {
+            expired.fire()
+            reader.cancel()
+        }
+        defer { DeadlineWatch.shared.forget(watch) }
+        do {
+            return try await withTaskCancellationHandler { try await reader.value } onCancel: { reader.cancel() }
+        } catch where expired.fired {
+            throw RequestFailure(kind: .requestTimeout, message: "The request body did not arrive within \(timeout).", operationID: operationID)
         }
     }
 

@@ -6,7 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     public func authorization(_ input: Operations.Authorization.Input) async throws -> Operations.Authorization.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let parser = AuthorizationRequestParser(
             service: service,
             clientLookup: { try await self.client(named: $0, serviceApiKey: record.apiKey).map { ($0.client, $0.aliasUsed) } },
@@ -59,7 +59,7 @@ extension WarrantEngine {
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         guard let request = try await consumeAuthorizationTicket(input.body.ticket, serviceApiKey: record.apiKey) else {
             return .ok(
                 AuthorizationFailResponse(
@@ -96,7 +96,7 @@ extension WarrantEngine {
     /// A client of the service by numeric ID or alias, with whether the alias was used.
     func client(named identifier: String, serviceApiKey: Int64) async throws -> (client: OAuthClient, record: ClientRecord, aliasUsed: Bool)? {
         guard let (record, aliasUsed) = try await clientRecord(named: identifier, serviceApiKey: serviceApiKey) else { return nil }
-        return (try Self.client(from: record, result: nil), record, aliasUsed)
+        return (try apiClient(from: record, result: nil), record, aliasUsed)
     }
 
     /// The stored client named by its numeric ID or, failing that, its alias.

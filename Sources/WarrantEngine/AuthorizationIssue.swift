@@ -6,7 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     public func authorizationIssue(_ input: Operations.AuthorizationIssue.Input) async throws -> Operations.AuthorizationIssue.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let body = input.body
         // Before the ticket is used up: a value that is taken must not cost the user their login.
         try await requireUnusedAccessTokenValue(body.accessToken)
@@ -18,7 +18,7 @@ extension WarrantEngine {
                     resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .badRequest,
                     responseContent: OAuthError.invalidRequest("The ticket is unknown, already used or expired.").jsonBody()))
         }
-        let client = try Self.client(from: clientRecord, result: nil)
+        let client = try apiClient(from: clientRecord, result: nil)
         let time = now()
         let details = GrantDetails(
             subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,

@@ -6,7 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     public func clientCreate(_ input: Operations.ClientCreate.Input) async throws -> Operations.ClientCreate.Output {
         let (_, serviceRecord) = try await access.service(input.path.serviceId, input.credentials)
-        let service = try Self.service(from: serviceRecord, result: nil)
+        let service = try apiService(from: serviceRecord, result: nil)
         let client = ClientMetadata.normalized(input.body)
         let violations = ClientMetadata.violations(of: client, service: service)
         guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
@@ -28,7 +28,7 @@ extension WarrantEngine {
             } catch StoreError.duplicate {
                 continue
             }
-            var created = try Self.client(from: record, result: .clientCreated)
+            var created = try apiClient(from: record, result: .clientCreated)
             created.clientSecret = secret
             return .created(created)
         }
@@ -37,7 +37,7 @@ extension WarrantEngine {
 
     public func clientGet(_ input: Operations.ClientGet.Input) async throws -> Operations.ClientGet.Output {
         let (_, record) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
-        return .ok(try Self.client(from: record, result: .clientRead))
+        return .ok(try apiClient(from: record, result: .clientRead))
     }
 
     public func clientGetList(_ input: Operations.ClientGetList.Input) async throws -> Operations.ClientGetList.Output {
@@ -50,12 +50,12 @@ extension WarrantEngine {
             ClientListResponse(
                 resultCode: ResultCode.clientsListed.code, resultMessage: ResultCode.clientsListed.message, start: start,
                 end: start + Int32(page.records.count), developer: input.query.developer, totalCount: Int32(clamping: page.total),
-                clients: try page.records.map { try Self.client(from: $0, result: nil) }))
+                clients: try page.records.map { try apiClient(from: $0, result: nil) }))
     }
 
     public func clientUpdate(_ input: Operations.ClientUpdate.Input) async throws -> Operations.ClientUpdate.Output {
         let (serviceRecord, existing) = try await clientRecord(input.path.serviceId, input.path.clientId, input.credentials)
-        let service = try Self.service(from: serviceRecord, result: nil)
+        let service = try apiService(from: serviceRecord, result: nil)
         let client = ClientMetadata.normalized(input.body)
         let violations = ClientMetadata.violations(of: client, service: service)
         guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
@@ -79,7 +79,7 @@ extension WarrantEngine {
                 serviceApiKey: record.serviceApiKey, clientId: record.clientId, secretHash: newSecret.map(Secrets.hash),
                 modifiedAt: record.modifiedAt)
         }
-        var updated = try Self.client(from: record, result: .clientUpdated)
+        var updated = try apiClient(from: record, result: .clientUpdated)
         updated.clientSecret = newSecret
         return .ok(updated)
     }
@@ -121,8 +121,8 @@ extension WarrantEngine {
         .clientInvalid, [Violation(location: .body, path: "/clientIdAlias", message: "is already used by another client of the service")])
 
     /// The API's view of a stored client (never with its secret, which is not stored).
-    static func client(from record: ClientRecord, result: ResultCode?) throws -> OAuthClient {
-        var client = try OAuthClient(jsonData: Array(record.document.utf8))
+    func apiClient(from record: ClientRecord, result: ResultCode?) throws -> OAuthClient {
+        var client = try documents.client(record)
         client.clientId = record.clientId
         client.createdAt = record.createdAt
         client.modifiedAt = record.modifiedAt

@@ -8,7 +8,7 @@ extension WarrantEngine {
     /// auth_time as the grant's original, a new iat, and the user claims given now.
     public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let body = input.body
         func callerError(_ text: String) -> Operations.IdTokenReissue.Output {
             .ok(
@@ -41,7 +41,7 @@ extension WarrantEngine {
             guard access.refreshTokenHash == refreshHash, let grantId = access.grantId, let grant = try await store.grant(id: grantId),
                 let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: access.clientId)
             else { return callerError("The access token and the refresh token were not issued together.") }
-            let client = try Self.client(from: clientRecord, result: nil)
+            let client = try apiClient(from: clientRecord, result: nil)
             var details = try Self.details(grant.payload)
             details.scopes = access.scopes.split(separator: " ").map(String.init)
             details.nonce = nil

@@ -7,7 +7,7 @@ extension WarrantEngine {
     /// Authlete's introspection for resource servers: can this access token be used for this request?
     public func introspection(_ input: Operations.Introspection.Input) async throws -> Operations.Introspection.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let body = input.body
         func refused(_ action: IntrospectionAction, _ error: String, _ result: ResultCode, scope: [String] = []) -> Operations.Introspection.Output {
             .ok(
@@ -72,7 +72,7 @@ extension WarrantEngine {
     /// RFC 7662: the introspection endpoint's JSON, `{"active":false}` for anything not live.
     public func standardIntrospection(_ input: Operations.StandardIntrospection.Input) async throws -> Operations.StandardIntrospection.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let form = try? FormEncoding.pairs(from: input.body.parameters)
         let tokens = (form ?? []).filter { $0.name == "token" }.map(\.value)
         guard tokens.count == 1, let value = tokens.first, !value.isEmpty else {

@@ -57,7 +57,7 @@ extension WarrantEngine {
     /// The client a token was issued to, and whether it identified itself by its alias, for responses about the token.
     func clientFacts(clientId: Int64, serviceApiKey: Int64, details: GrantDetails) async throws -> (client: OAuthClient?, aliasUsed: Bool) {
         guard let stored = try await store.client(serviceApiKey: serviceApiKey, clientId: clientId) else { return (nil, false) }
-        let client = try Self.client(from: stored, result: nil)
+        let client = try apiClient(from: stored, result: nil)
         return (client, client.clientIdAlias != nil && details.clientIdentifier == client.clientIdAlias)
     }
 }

@@ -8,7 +8,7 @@ extension WarrantEngine {
     /// foreign token gets the same OK, so the endpoint reveals nothing about other clients' tokens.
     public func revocation(_ input: Operations.Revocation.Input) async throws -> Operations.Revocation.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let omit = service.errorDescriptionOmitted == true
         func failure(_ action: RevocationAction, _ error: OAuthError) -> Operations.Revocation.Output {
             .ok(

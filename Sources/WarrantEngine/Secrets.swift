@@ -25,7 +25,7 @@ public enum Secrets {
 
     /// The SHA-256 of a secret, hex-encoded: what the store keeps instead of the secret.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array(secret.utf8)))
     }
 
     /// Compares in time that does not depend on where the values differ.
@@ -38,15 +38,50 @@ public enum Secrets {
     }
 }
 
+/// Lowercase hexadecimal, written byte by byte (`String(format:)` costs a formatter per byte).
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5), as JOSE and OAuth write it: Foundation's base64 with the two
+/// characters swapped in one pass over the bytes.
 public enum Base64URL {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var output = Array(Data(bytes).base64EncodedData())
+        while output.last == UInt8(ascii: "=") { output.removeLast() }
+        for index in output.indices {
+            switch output[index] {
+            case UInt8(ascii: "+"): output[index] = UInt8(ascii: "-")
+            case UInt8(ascii: "/"): output[index] = UInt8(ascii: "_")
+            default: break
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
+    /// Nil for text that is not base64url (standard base64's `+`, `/` and `=` included).
     public static func decode(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        var base64: [UInt8] = []
+        base64.reserveCapacity(text.utf8.count + 3)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"): base64.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): base64.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            default: base64.append(byte)
+            }
+        }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        return Data(base64Encoded: Data(base64))
     }
 }

@@ -23,14 +23,14 @@ extension WarrantEngine {
                 continue
             }
             logger.info("service created", metadata: ["apiKey": "\(apiKey)", "organization": "\(organizationId)"])
-            return .created(try Self.service(from: record, result: .serviceCreated))
+            return .created(try apiService(from: record, result: .serviceCreated))
         }
         throw APIFailure(500, .internalError)
     }
 
     public func serviceGet(_ input: Operations.ServiceGet.Input) async throws -> Operations.ServiceGet.Output {
         let (_, record) = try await access.service(input.path.serviceId, input.credentials)
-        return .ok(try Self.service(from: record, result: .serviceRead))
+        return .ok(try apiService(from: record, result: .serviceRead))
     }
 
     public func serviceGetList(_ input: Operations.ServiceGetList.Input) async throws -> Operations.ServiceGetList.Output {
@@ -42,7 +42,7 @@ extension WarrantEngine {
             ServiceListResponse(
                 resultCode: ResultCode.servicesListed.code, resultMessage: ResultCode.servicesListed.message, start: start,
                 end: start + Int32(page.records.count), totalCount: Int32(clamping: page.total),
-                services: try page.records.map { try Self.service(from: $0, result: nil) }))
+                services: try page.records.map { try apiService(from: $0, result: nil) }))
     }
 
     public func serviceUpdate(_ input: Operations.ServiceUpdate.Input) async throws -> Operations.ServiceUpdate.Output {
@@ -53,7 +53,7 @@ extension WarrantEngine {
         record.document = ServiceMetadata.normalized(input.body, apiKey: existing.apiKey).jsonValue.serializedString
         record.modifiedAt = now()
         guard try await store.updateService(record) else { throw APIFailure.notFound(.serviceNotFound) }
-        return .ok(try Self.service(from: record, result: .serviceUpdated))
+        return .ok(try apiService(from: record, result: .serviceUpdated))
     }
 
     public func serviceDelete(_ input: Operations.ServiceDelete.Input) async throws -> Operations.ServiceDelete.Output {
@@ -64,8 +64,8 @@ extension WarrantEngine {
     }
 
     /// The API's view of a stored service.
-    static func service(from record: ServiceRecord, result: ResultCode?) throws -> Service {
-        var service = try Service(jsonData: Array(record.document.utf8))
+    func apiService(from record: ServiceRecord, result: ResultCode?) throws -> Service {
+        var service = try documents.service(record)
         service.apiKey = record.apiKey
         service.createdAt = record.createdAt
         service.modifiedAt = record.modifiedAt
@@ -129,7 +129,7 @@ extension WarrantEngine {
     /// `patch` is not supported; the spec lets it be empty only (`maxLength: 0`).
     private func configuration(_ apiKey: Int64, _ credentials: BearerCredentials?) async throws -> JSONValue {
         let (_, record) = try await access.service(apiKey, credentials)
-        return Discovery.document(for: try Self.service(from: record, result: nil))
+        return Discovery.document(for: try apiService(from: record, result: nil))
     }
 
     public func serviceJwksGet(_ input: Operations.ServiceJwksGet.Input) async throws -> Operations.ServiceJwksGet.Output {
@@ -143,7 +143,7 @@ extension WarrantEngine {
 
     public func serviceJwksRotate(_ input: Operations.ServiceJwksRotate.Input) async throws -> Operations.ServiceJwksRotate.Output {
         let (_, record) = try await access.service(input.path.serviceId, input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let time = now()
         // A retired key stays published as long as a token it signed can still be valid.
         let longest = [service.accessTokenDuration, service.idTokenDuration].compactMap { $0 }.max() ?? 0

@@ -6,7 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     public func authToken(_ input: Operations.AuthToken.Input) async throws -> Operations.AuthToken.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         var form: [String: String] = [:]
         let pairs: [(name: String, value: String)]
         do {
@@ -229,7 +229,7 @@ extension WarrantEngine {
 
     public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         // Before the ticket is used up: a value that is taken must not cost the user their login.
         try await requireUnusedAccessTokenValue(input.body.accessToken)
         guard let ticket = try await store.consumeTicket(hash: Secrets.hash(input.body.ticket), kind: .password, serviceApiKey: record.apiKey, now: now()),
@@ -240,7 +240,7 @@ extension WarrantEngine {
                     resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .internalServerError,
                     responseContent: OAuthError("server_error", "The ticket is unknown, already used or expired.", .ticketUnknown).jsonBody()))
         }
-        let client = try Self.client(from: clientRecord, result: nil)
+        let client = try apiClient(from: clientRecord, result: nil)
         var details = try Self.details(ticket.payload)
         details.subject = input.body.subject
         details.jwtAtClaims = input.body.jwtAtClaims ?? details.jwtAtClaims

@@ -54,7 +54,7 @@ extension WarrantEngine {
     /// The JSON form: always decided by warrant, so the service must exchange directly.
     public func tokenExchange(_ input: Operations.TokenExchange.Input) async throws -> Operations.TokenExchange.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let spec = input.body
         let credentials = ExchangeCredentials(
             form: [

@@ -6,7 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     public func tokenCreate(_ input: Operations.TokenCreate.Input) async throws -> Operations.TokenCreate.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let body = input.body
         func refused(_ action: TokenCreateAction, _ result: ResultCode, _ why: String) -> Operations.TokenCreate.Output {
             .ok(TokenCreateResponse(resultCode: result.code, resultMessage: "[\(result.code)] \(why)", action: action))
@@ -89,7 +89,7 @@ extension WarrantEngine {
 
     public func tokenUpdate(_ input: Operations.TokenUpdate.Input) async throws -> Operations.TokenUpdate.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let body = input.body
         func refused(_ action: TokenUpdateAction, _ result: ResultCode, _ why: String? = nil) -> Operations.TokenUpdate.Output {
             .ok(TokenUpdateResponse(resultCode: result.code, resultMessage: why.map { "[\(result.code)] \($0)" } ?? result.message, action: action))

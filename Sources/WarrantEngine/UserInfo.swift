@@ -34,7 +34,7 @@ extension WarrantEngine {
 
     public func userInfo(_ input: Operations.UserInfo.Input) async throws -> Operations.UserInfo.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         switch try await checkUserInfoToken(input.body.token, serviceApiKey: record.apiKey) {
         case .refused(let status, let challenge, let result):
             let action: UserInfoAction = status == 400 ? .badRequest : status == 401 ? .unauthorized : .forbidden
@@ -56,7 +56,7 @@ extension WarrantEngine {
 
     public func userInfoIssue(_ input: Operations.UserInfoIssue.Input) async throws -> Operations.UserInfoIssue.Output {
         let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try Self.service(from: record, result: nil)
+        let service = try apiService(from: record, result: nil)
         let token: PresentedAccessToken
         switch try await checkUserInfoToken(input.body.token, serviceApiKey: record.apiKey) {
         case .refused(let status, let challenge, let result):

@@ -10,6 +10,7 @@ public struct WarrantEngine: APIProtocol {
     let store: any WarrantStore
     let access: Access
     let signer: TokenSigner
+    let documents = DocumentCache()
     let logger: Logger
     /// Milliseconds since the Unix epoch; replaceable so tests can move time.
     let now: @Sendable () -> Int64
@@ -40,10 +41,12 @@ public struct WarrantEngine: APIProtocol {
         HealthcheckResponse(resultCode: result.code, resultMessage: result.message, status: status, version: WarrantVersion.api)
     }
 
+    /// No I/O at all: the ceiling of what the server answers per second, and what a liveness probe wants.
+    public func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output {
+        .ok(Self.alive)
+    }
 
-
-
-
+    private static let alive = LivenessResponse(status: "OK", version: WarrantVersion.api)
 
     /// Runtime APIs take the service ID as text (`^\d+$`, checked by the route).
     func serviceID(_ text: String) throws -> Int64 {

@@ -28,6 +28,7 @@ extension SQLStore {
                 AND NOT EXISTS (SELECT 1 FROM grants AS derived WHERE derived.parent_id = grants.id)
                 """)
         report.apiTokens = try await deleteInBatches(from: "api_tokens", key: "id", where: "expires_at < \(bind: now)")
+        if report.apiTokens > 0 { cache.invalidateAPITokens() }
         return report
     }
 

@@ -5,6 +5,9 @@ import SQLKit
 /// ``WarrantStore`` over SQLKit: the same statements for every database SQLKit speaks.
 public final class SQLStore: WarrantStore {
     let session: any DatabaseSession
+    /// API tokens, services, clients and signing keys, so requests read them without a round trip; every
+    /// write below that changes one invalidates it once the write is done.
+    let cache = RecordCache()
 
     public init(session: any DatabaseSession) {
         self.session = session
@@ -74,9 +77,16 @@ public final class SQLStore: WarrantStore {
     }
 
     public func apiToken(hash: String) async throws -> APITokenRecord? {
-        try await session.read { db in
+        let generation: UInt64
+        switch cache.apiToken(hash) {
+        case .hit(let record): return record
+        case .miss(let current): generation = current
+        }
+        let record = try await session.read { db in
             try await db.select().column("*").from("api_tokens").where("token_hash", .equal, hash).first().map(Self.apiToken)
         }
+        if let record { cache.store(record, at: generation) }
+        return record
     }
 
     public func insertAPIToken(_ token: APITokenRecord) async throws {
@@ -91,7 +101,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func rotateOrganizationToken(retiring id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateAPITokens() }
+        return try await session.transaction { db in
             guard
                 let row = try await db.select().column("expires_at").from("api_tokens").where("id", .equal, id)
                     .where("organization_id", .equal, replacement.organizationId).where("service_api_key", .is, SQLLiteral.null).first()
@@ -105,7 +116,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteAPIToken(id: String, serviceApiKey: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateAPITokens() }
+        return try await session.transaction { db in
             let found = try await db.select().column("id").from("api_tokens").where("id", .equal, id)
                 .where("service_api_key", .equal, serviceApiKey).first() != nil
             if found { try await db.delete(from: "api_tokens").where("id", .equal, id).run() }
@@ -145,9 +157,16 @@ public final class SQLStore: WarrantStore {
     }
 
     public func service(apiKey: Int64) async throws -> ServiceRecord? {
-        try await session.read { db in
+        let generation: UInt64
+        switch cache.service(apiKey) {
+        case .hit(let record): return record
+        case .miss(let current): generation = current
+        }
+        let record = try await session.read { db in
             try await db.select().column("*").from("services").where("api_key", .equal, apiKey).first().map(Self.service)
         }
+        if let record { cache.store(record, at: generation) }
+        return record
     }
 
     public func services(organizationId: Int64, offset: Int, limit: Int) async throws -> Page<ServiceRecord> {
@@ -161,7 +180,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateService(_ service: ServiceRecord) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateService(service.apiKey) }
+        return try await session.transaction { db in
             guard try await db.select().column("api_key").from("services").where("api_key", .equal, service.apiKey).first() != nil
             else { return false }
             try await db.update("services").set("document", to: service.document).set("modified_at", to: service.modifiedAt)
@@ -171,7 +191,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteService(apiKey: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateEverything(of: apiKey) }
+        return try await session.transaction { db in
             guard try await db.select().column("api_key").from("services").where("api_key", .equal, apiKey).first() != nil
             else { return false }
             for table in [
@@ -207,10 +228,18 @@ public final class SQLStore: WarrantStore {
     }
 
     public func client(serviceApiKey: Int64, clientId: Int64) async throws -> ClientRecord? {
-        try await session.read { db in
+        let key = RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)
+        let generation: UInt64
+        switch cache.client(key) {
+        case .hit(let record): return record
+        case .miss(let current): generation = current
+        }
+        let record = try await session.read { db in
             try await db.select().column("*").from("clients").where("service_api_key", .equal, serviceApiKey)
                 .where("client_id", .equal, clientId).first().map(Self.client)
         }
+        if let record { cache.store(record, at: generation) }
+        return record
     }
 
     public func client(serviceApiKey: Int64, alias: String) async throws -> ClientRecord? {
@@ -235,6 +264,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateClient(_ client: ClientRecord) async throws -> Bool {
+        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) }
         do {
             return try await session.transaction { db in
                 guard try await Self.clientExists(client.serviceApiKey, client.clientId, in: db) else { return false }
@@ -249,7 +279,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)) }
+        return try await session.transaction { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
             try await db.update("clients").set("secret_hash", to: secretHash).set("modified_at", to: modifiedAt)
                 .where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
@@ -258,7 +289,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteClient(serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)) }
+        return try await session.transaction { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
             // Nothing the client held outlives it: tokens and grants are revoked (so they answer as revoked), with
             // the grants other clients derived from them by token exchange; codes and tickets are gone.
@@ -296,15 +328,24 @@ public final class SQLStore: WarrantStore {
     // MARK: Signing keys
 
     public func signingKeys(serviceApiKey: Int64) async throws -> [SigningKeyRecord] {
-        try await session.read { db in
+        let generation: UInt64
+        switch cache.signingKeys(serviceApiKey) {
+        case .hit(let records): return records
+        case .miss(let current): generation = current
+        }
+        let records = try await session.read { db in
             try await db.select().column("*").from("signing_keys").where("service_api_key", .equal, serviceApiKey)
                 .orderBy("created_at", .descending).orderBy("kid").all().map(Self.signingKey)
         }
+        // A service's keys are cached only once it has some: an unknown service stays uncached.
+        if !records.isEmpty { cache.store(records, of: serviceApiKey, at: generation) }
+        return records
     }
 
     public func rotateSigningKeys(
         serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64
     ) async throws {
+        defer { cache.invalidateSigningKeys(serviceApiKey) }
         try await session.transaction { db in
             try await db.delete(from: "signing_keys").where("service_api_key", .equal, serviceApiKey)
                 .where("published_until", .lessThan, now).run()

@@ -46,7 +46,7 @@ import Testing
                     try Self.json(response.body)
                         == [
                             "error": "invalid_request", "message": "The request has 1 problem.",
-                            "violations": [["in": "body", "path": "", "message": "is not valid JSON"]],
+                            "violations": [["in": "body", "path": "", "message": "is not valid JSON: a value is missing at byte 7"]],
                         ])
             }
             #expect(await shop.calls.isEmpty)

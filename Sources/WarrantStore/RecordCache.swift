@@ -1,0 +1,105 @@
+import Synchronization
+
+/// The read-mostly records every request needs (API tokens, services, clients, signing keys), kept in the
+/// process so a request reads them without a database round trip.
+///
+/// Every write of ``SQLStore`` that changes one of them invalidates it before it returns, so the next request
+/// sees the change. A read that missed stores what it read only if no invalidation happened meanwhile (the
+/// generation check), so an update racing with a read cannot leave the old record cached. Only records that
+/// exist are cached, so unknown keys from callers cannot fill it; each kind holds at most ``limit`` entries
+/// and starts over when full. The cache is per process: one database file is served by one process.
+final class RecordCache: Sendable {
+    struct ClientKey: Hashable {
+        var serviceApiKey: Int64
+        var clientId: Int64
+    }
+
+    private struct State {
+        var generation: UInt64 = 0
+        var apiTokens: [String: APITokenRecord] = [:]
+        var services: [Int64: ServiceRecord] = [:]
+        var clients: [ClientKey: ClientRecord] = [:]
+        var signingKeys: [Int64: [SigningKeyRecord]] = [:]
+    }
+
+    /// Entries per kind.
+    let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int = 4096) {
+        self.limit = limit
+    }
+
+    /// A cached value, or the generation to pass to ``store(_:at:)`` after reading the database.
+    enum Lookup<Value> {
+        case hit(Value)
+        case miss(generation: UInt64)
+    }
+
+    func apiToken(_ hash: String) -> Lookup<APITokenRecord> { lookup { $0.apiTokens[hash] } }
+    func service(_ apiKey: Int64) -> Lookup<ServiceRecord> { lookup { $0.services[apiKey] } }
+    func client(_ key: ClientKey) -> Lookup<ClientRecord> { lookup { $0.clients[key] } }
+    func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup { $0.signingKeys[apiKey] } }
+
+    func store(_ record: APITokenRecord, at generation: UInt64) {
+        store(at: generation) { Self.insert(record, for: record.hash, into: &$0.apiTokens, limit: limit) }
+    }
+
+    func store(_ record: ServiceRecord, at generation: UInt64) {
+        store(at: generation) { Self.insert(record, for: record.apiKey, into: &$0.services, limit: limit) }
+    }
+
+    func store(_ record: ClientRecord, at generation: UInt64) {
+        let key = ClientKey(serviceApiKey: record.serviceApiKey, clientId: record.clientId)
+        store(at: generation) { Self.insert(record, for: key, into: &$0.clients, limit: limit) }
+    }
+
+    func store(_ keys: [SigningKeyRecord], of apiKey: Int64, at generation: UInt64) {
+        store(at: generation) { Self.insert(keys, for: apiKey, into: &$0.signingKeys, limit: limit) }
+    }
+
+    // MARK: Invalidation
+
+    func invalidateAPITokens() { invalidate { $0.apiTokens.removeAll() } }
+    func invalidateService(_ apiKey: Int64) { invalidate { $0.services[apiKey] = nil } }
+    func invalidateClient(_ key: ClientKey) { invalidate { $0.clients[key] = nil } }
+    func invalidateSigningKeys(_ apiKey: Int64) { invalidate { $0.signingKeys[apiKey] = nil } }
+
+    /// Everything of one service, for its deletion: the service, its clients, keys and API tokens.
+    func invalidateEverything(of apiKey: Int64) {
+        invalidate { state in
+            state.services[apiKey] = nil
+            state.signingKeys[apiKey] = nil
+            state.clients = state.clients.filter { $0.key.serviceApiKey != apiKey }
+            state.apiTokens.removeAll()
+        }
+    }
+
+    // MARK: Mechanics
+
+    private func lookup<Value>(_ read: (State) -> Value?) -> Lookup<Value> {
+        state.withLock { state in
+            if let value = read(state) { return .hit(value) }
+            return .miss(generation: state.generation)
+        }
+    }
+
+    private func store(at generation: UInt64, _ write: (inout State) -> Void) {
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            write(&state)
+        }
+    }
+
+    private func invalidate(_ change: (inout State) -> Void) {
+        state.withLock { state in
+            state.generation &+= 1
+            change(&state)
+        }
+    }
+
+    private static func insert<Key: Hashable, Value>(_ value: Value, for key: Key, into entries: inout [Key: Value], limit: Int) {
+        if entries.count >= limit, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
+        entries[key] = value
+    }
+}
