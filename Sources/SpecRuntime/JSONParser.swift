@@ -246,9 +246,9 @@ struct JSONParser {
 
     // MARK: Numbers
 
-    /// An integer that fits in `Int64` stays exact; any other number is a `Double`, which an integral value
-    /// within `Int64`'s range turns back into an integer (`1.0` and `1e2` are integers, as they were when
-    /// Foundation decoded them).
+    /// An integer that fits in `Int64` stays exact; any other number is a `Double`. Written with a fraction or
+    /// an exponent, an integral value within `Int64`'s range is an integer (`1.0` and `1e2`), while digits
+    /// past `Int64`'s range stay a `Double`: both as Foundation's decoder read them.
     private mutating func number() throws(Failure) -> JSONValue {
         let start = position
         var negative = false
@@ -290,7 +290,7 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let double = Double(text), double.isFinite else { throw Failure(offset: start, reason: "a number is out of range") }
-        if double == double.rounded(), double >= -9.223372036854775808e18, double < 9.223372036854775808e18 {
+        if !integral, double == double.rounded(), double >= -9.223372036854775808e18, double < 9.223372036854775808e18 {
             return .integer(Int64(double))
         }
         return .number(double)

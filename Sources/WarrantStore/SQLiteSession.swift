@@ -4,7 +4,8 @@ import SQLiteKit
 import SQLiteNIO
 import Synchronization
 
-/// The embedded database: one SQLite file in WAL mode, used by one connection at a time.
+/// The embedded database: one SQLite file in WAL mode, used by one connection at a time, with concurrent
+/// transactions committed in groups.
 ///
 /// Faults of the file or its disk surface as ``StoreError/unavailable(_:)``. A connection that found its file
 /// read-only is replaced (at most once a second) until the file takes writes again: SQLite opens a read-only
@@ -22,14 +23,44 @@ public final class SQLiteSession: DatabaseSession {
     private let logger: Logger
     private let current: Mutex<Current>
     private let turnstile = Turnstile()
+    private let pending = Mutex(PendingWrites())
 
-    /// Opens (creating if needed) the database file.
-    public static func open(path: String, logger: Logger) async throws -> SQLiteSession {
-        let (connection, database) = try await connect(path: path, logger: logger)
-        return SQLiteSession(path: path, logger: logger, connection: connection, database: database)
+    /// A connection that only reads, with its own queue: in WAL mode readers do not wait for the writer.
+    private struct Reader: Sendable {
+        var connection: SQLiteConnection
+        var database: any SQLDatabase
+        var turnstile: Turnstile
     }
 
-    private static func connect(path: String, logger: Logger) async throws -> (SQLiteConnection, any SQLDatabase) {
+    private let readers: [Reader]
+    private let nextReader = Atomic<Int>(0)
+
+    /// Opens (creating if needed) the database file, with one connection that writes and `readers` more
+    /// that serve reads (none: reads share the writer's connection).
+    public static func open(path: String, logger: Logger, readers count: Int = 2) async throws -> SQLiteSession {
+        let (connection, database) = try await connect(path: path, logger: logger)
+        var readers: [Reader] = []
+        do {
+            for _ in 0..<max(0, count) {
+                let (reader, readerDatabase) = try await connect(
+                    path: path, logger: logger, pragmas: ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"])
+                readers.append(Reader(connection: reader, database: readerDatabase, turnstile: Turnstile()))
+            }
+        } catch {
+            for reader in readers { try? await reader.connection.close() }
+            try? await connection.close()
+            throw error
+        }
+        return SQLiteSession(path: path, logger: logger, connection: connection, database: database, readers: readers)
+    }
+
+    private static let writerPragmas = [
+        "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000",
+    ]
+
+    private static func connect(path: String, logger: Logger, pragmas: [String] = writerPragmas) async throws -> (
+        SQLiteConnection, any SQLDatabase
+    ) {
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -39,7 +70,7 @@ public final class SQLiteSession: DatabaseSession {
         // Statements are never logged: their bind values include token hashes and private keys.
         let database = connection.sql(queryLogLevel: nil)
         do {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
+            for pragma in pragmas {
                 try await database.raw(SQLQueryString(pragma)).run()
             }
         } catch {
@@ -49,27 +80,102 @@ public final class SQLiteSession: DatabaseSession {
         return (connection, database)
     }
 
-    private init(path: String, logger: Logger, connection: SQLiteConnection, database: any SQLDatabase) {
+    private init(path: String, logger: Logger, connection: SQLiteConnection, database: any SQLDatabase, readers: [Reader]) {
         self.path = path
         self.logger = logger
         self.current = Mutex(Current(connection: connection, database: database, lastReopen: .now))
+        self.readers = readers
     }
 
+    /// Runs `body` on a reader connection, taken in turn. A read that follows a committed write sees it.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await exclusively { database in try await body(database) }
+        guard !readers.isEmpty else { return try await exclusively { database in try await body(database) } }
+        let reader = readers[Int(UInt(bitPattern: nextReader.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(readers.count))]
+        await reader.turnstile.enter()
+        do {
+            let result = try await body(reader.database)
+            await reader.turnstile.leave()
+            return result
+        } catch {
+            await reader.turnstile.leave()
+            throw Self.fault(of: error) ?? error
+        }
     }
 
+    /// Runs `body` in a transaction that may hold other callers' units too (group commit): units that arrive
+    /// while a transaction runs wait, and are then run one after another in the next transaction, which
+    /// commits them all at once. Each caller gets its answer only once that commit succeeded, so nothing is
+    /// reported done that is not in the database. Units run in order and each sees the ones before it, as if
+    /// run alone in that order. When any unit of a group fails (a constraint, its own error, a fault), the
+    /// group rolls back and each of its units runs again in a transaction of its own, so one caller's
+    /// failure is never another's.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await exclusively { database in
-            try await database.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let unit = WriteUnit(
+                attempt: { db in
+                    let value = try await body(db)
+                    return { continuation.resume(returning: value) }
+                },
+                fail: { continuation.resume(throwing: $0) })
+            let startsDraining = pending.withLock { state in
+                state.units.append(unit)
+                defer { state.draining = true }
+                return !state.draining
             }
+            if startsDraining { Task { await self.drainWrites() } }
+        }
+    }
+
+    /// A caller's transaction body, and how to answer it.
+    private struct WriteUnit: Sendable {
+        /// Runs the body; what it returns delivers the result, once committed.
+        var attempt: @Sendable (any SQLDatabase) async throws -> @Sendable () -> Void
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    private struct PendingWrites {
+        var units: [WriteUnit] = []
+        var draining = false
+    }
+
+    /// Transactions this many units long at most, so one commit never waits on an unbounded queue.
+    static let maximumGroup = 64
+
+    private func drainWrites() async {
+        while true {
+            let group: [WriteUnit] = pending.withLock { state in
+                let taken = Array(state.units.prefix(Self.maximumGroup))
+                state.units.removeFirst(taken.count)
+                if taken.isEmpty { state.draining = false }
+                return taken
+            }
+            if group.isEmpty { return }
+            await commit(group)
+        }
+    }
+
+    private func commit(_ group: [WriteUnit]) async {
+        do {
+            let deliveries = try await exclusively { database in
+                try await database.raw("BEGIN IMMEDIATE").run()
+                do {
+                    var deliveries: [@Sendable () -> Void] = []
+                    deliveries.reserveCapacity(group.count)
+                    for unit in group { deliveries.append(try await unit.attempt(database)) }
+                    try await database.raw("COMMIT").run()
+                    return deliveries
+                } catch {
+                    try? await database.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+            for deliver in deliveries { deliver() }
+        } catch {
+            guard group.count > 1 else {
+                group[0].fail(error)
+                return
+            }
+            for unit in group { await commit([unit]) }
         }
     }
 
@@ -136,6 +242,7 @@ public final class SQLiteSession: DatabaseSession {
     }
 
     public func close() async throws {
+        for reader in readers { try? await reader.connection.close() }
         try await current.withLock { $0.connection }.close()
     }
 }

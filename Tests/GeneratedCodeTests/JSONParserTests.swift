@@ -29,6 +29,8 @@ import Testing
         #expect(try parse("1e2") == .integer(100))
         #expect(try parse("3.0") == .integer(3))
         #expect(try parse("9223372036854775808") == .number(9_223_372_036_854_775_808))
+        #expect(try parse("-9223372036854775809") == .number(-9_223_372_036_854_775_808))
+        #expect(try parse("-9.223372036854775808e18") == .integer(.min))
     }
 
     @Test func refusesWhatRFC8259Refuses() {
