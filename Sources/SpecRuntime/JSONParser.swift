@@ -9,27 +9,20 @@ struct JSONParser {
     /// Deeper documents are refused: the parser recurses once per level.
     static let maximumDepth = 512
 
-    struct Failure: Error, CustomStringConvertible {
-        /// Byte offset where the input stopped making sense.
-        let offset: Int
-        let reason: String
-        var description: String { "\(reason) at byte \(offset)" }
-    }
-
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
     /// Scratch space for strings with escapes, reused across strings.
     private var scratch: [UInt8] = []
 
-    static func parse(_ input: some Collection<UInt8>) throws(Failure) -> JSONValue {
-        let result: Result<JSONValue, Failure>? = input.withContiguousStorageIfAvailable { buffer in
+    static func parse(_ input: some Collection<UInt8>) throws(JSONParsingError) -> JSONValue {
+        let result: Result<JSONValue, JSONParsingError>? = input.withContiguousStorageIfAvailable { buffer in
             var parser = JSONParser(bytes: buffer)
-            return Result { () throws(Failure) in try parser.document() }
+            return Result { () throws(JSONParsingError) in try parser.document() }
         }
         if let result { return try result.get() }
         let copy = Array(input)
-        return try copy.withUnsafeBufferPointer { buffer throws(Failure) in
+        return try copy.withUnsafeBufferPointer { buffer throws(JSONParsingError) in
             var parser = JSONParser(bytes: buffer)
             return try parser.document()
         }
@@ -39,7 +32,7 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    private mutating func document() throws(Failure) -> JSONValue {
+    private mutating func document() throws(JSONParsingError) -> JSONValue {
         skipWhitespace()
         let value = try self.value()
         skipWhitespace()
@@ -47,7 +40,7 @@ struct JSONParser {
         return value
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
+    private func fail(_ reason: String) -> JSONParsingError { JSONParsingError(offset: position, reason: reason) }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
@@ -60,7 +53,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func value() throws(Failure) -> JSONValue {
+    private mutating func value() throws(JSONParsingError) -> JSONValue {
         guard let byte = current else { throw fail("a value is missing") }
         switch byte {
         case UInt8(ascii: "{"): return try object()
@@ -74,7 +67,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    private mutating func literal(_ word: StaticString) throws(JSONParsingError) {
         let count = word.utf8CodeUnitCount
         guard bytes.count - position >= count else { throw fail("unexpected end of input") }
         let text = word.utf8Start
@@ -84,12 +77,12 @@ struct JSONParser {
         position += count
     }
 
-    private mutating func descend() throws(Failure) {
+    private mutating func descend() throws(JSONParsingError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw fail("nested deeper than \(Self.maximumDepth) levels") }
     }
 
-    private mutating func object() throws(Failure) -> JSONValue {
+    private mutating func object() throws(JSONParsingError) -> JSONValue {
         try descend()
         position += 1
         var members: [String: JSONValue] = [:]
@@ -123,7 +116,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func array() throws(Failure) -> JSONValue {
+    private mutating func array() throws(JSONParsingError) -> JSONValue {
         try descend()
         position += 1
         var items: [JSONValue] = []
@@ -152,7 +145,7 @@ struct JSONParser {
 
     // MARK: Strings
 
-    private mutating func string() throws(Failure) -> String {
+    private mutating func string() throws(JSONParsingError) -> String {
         position += 1
         let start = position
         // The common case: no escapes, so the text is a slice of the input.
@@ -176,7 +169,7 @@ struct JSONParser {
             case UInt8(ascii: "\""):
                 position += 1
                 let collected = scratch
-                return try collected.withUnsafeBufferPointer { buffer throws(Failure) in try text(buffer, from: start) }
+                return try collected.withUnsafeBufferPointer { buffer throws(JSONParsingError) in try text(buffer, from: start) }
             case UInt8(ascii: "\\"):
                 position += 1
                 try escape()
@@ -190,14 +183,14 @@ struct JSONParser {
         throw fail("a string is not closed")
     }
 
-    private func text(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) throws(Failure) -> String {
+    private func text(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) throws(JSONParsingError) -> String {
         guard let text = String(validating: buffer, as: UTF8.self) else {
-            throw Failure(offset: start, reason: "a string is not valid UTF-8")
+            throw JSONParsingError(offset: start, reason: "a string is not valid UTF-8")
         }
         return text
     }
 
-    private mutating func escape() throws(Failure) {
+    private mutating func escape() throws(JSONParsingError) {
         guard let byte = current else { throw fail("a string is not closed") }
         position += 1
         switch byte {
@@ -226,7 +219,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func hexQuad() throws(Failure) -> UInt16 {
+    private mutating func hexQuad() throws(JSONParsingError) -> UInt16 {
         guard bytes.count - position >= 4 else { throw fail("\\u needs four hex digits") }
         var value: UInt16 = 0
         for _ in 0..<4 {
@@ -249,7 +242,7 @@ struct JSONParser {
     /// An integer that fits in `Int64` stays exact; any other number is a `Double`. Written with a fraction or
     /// an exponent, an integral value within `Int64`'s range is an integer (`1.0` and `1e2`), while digits
     /// past `Int64`'s range stay a `Double`: both as Foundation's decoder read them.
-    private mutating func number() throws(Failure) -> JSONValue {
+    private mutating func number() throws(JSONParsingError) -> JSONValue {
         let start = position
         var negative = false
         if current == UInt8(ascii: "-") {
@@ -289,14 +282,14 @@ struct JSONParser {
             if !negative, magnitude <= UInt64(Int64.max) { return .integer(Int64(magnitude)) }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        guard let double = Double(text), double.isFinite else { throw Failure(offset: start, reason: "a number is out of range") }
+        guard let double = Double(text), double.isFinite else { throw JSONParsingError(offset: start, reason: "a number is out of range") }
         if !integral, double == double.rounded(), double >= -9.223372036854775808e18, double < 9.223372036854775808e18 {
             return .integer(Int64(double))
         }
         return .number(double)
     }
 
-    private mutating func digits() throws(Failure) {
+    private mutating func digits() throws(JSONParsingError) {
         let start = position
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
         guard position > start else { throw fail("a number needs a digit") }

@@ -13,11 +13,7 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses JSON bytes (RFC 8259, strictly; see ``JSONParsingError``).
     public init(parsing data: some Collection<UInt8>) throws(JSONParsingError) {
-        do {
-            self = try JSONParser.parse(data)
-        } catch {
-            throw JSONParsingError(offset: error.offset, reason: error.reason)
-        }
+        self = try JSONParser.parse(data)
     }
 
     /// Parses JSON text.
