@@ -144,6 +144,7 @@ let package = Package(
             plugins: ["SpecGenPlugin"]
         ),
         .testTarget(name: "WarrantAPITests", dependencies: ["WarrantAPI"]),
+        .testTarget(name: "WarrantEngineTests", dependencies: ["WarrantEngine", "WarrantAPI", "WarrantStore"]),
         .testTarget(
             name: "WarrantStoreTests",
             dependencies: ["WarrantStore", .product(name: "SQLKit", package: "sql-kit")]

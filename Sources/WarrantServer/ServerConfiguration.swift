@@ -8,7 +8,8 @@ import Darwin
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// The SQLite database file; created on first start.
+    /// The SQLite database file, created on first start; ``inMemory`` keeps everything in the process's memory
+    /// instead (gone when it stops: for trying warrant out and for measuring it without a database).
     public var databasePath: String
     /// The organization token to create on first start instead of a random one (for automation).
     public var organizationToken: String?
@@ -40,6 +41,11 @@ public struct ServerConfiguration: Sendable {
         self.purgeInterval = purgeInterval
         self.purgeRetention = purgeRetention
     }
+
+    /// The database "path" that selects the in-memory store, SQLite's own name for a database without a file.
+    public static let inMemory = ":memory:"
+
+    public var keepsDatabaseInMemory: Bool { databasePath == Self.inMemory }
 
     /// Below the process's open-file limit, leaving room for the database and logs: at the limit a server can
     /// no longer accept, and every caller (the health check too) would wait.

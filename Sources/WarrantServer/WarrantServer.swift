@@ -13,7 +13,7 @@ import WarrantStore
 public struct WarrantServer: Sendable {
     public let serviceGroup: ServiceGroup
     public let bootstrap: Bootstrap.Outcome
-    public let store: SQLStore
+    public let store: any WarrantStore
 
     /// - Parameter onRunning: called with the port once the server accepts connections (useful with port 0).
     public static func make(
@@ -21,7 +21,9 @@ public struct WarrantServer: Sendable {
     ) async throws -> WarrantServer {
         let problems = configuration.problems
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        let store = try await SQLStore.openSQLite(path: configuration.databasePath, logger: logger)
+        let store: any WarrantStore =
+            configuration.keepsDatabaseInMemory
+            ? MemoryWarrantStore() : try await SQLStore.openSQLite(path: configuration.databasePath, logger: logger)
         let bootstrap = try await Bootstrap.run(
             store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
         let router = try makeRouter(store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout))
@@ -76,7 +78,7 @@ public struct WarrantServer: Sendable {
 
 /// Keeps the database open while the server runs and closes it at shutdown.
 struct DatabaseService: ServiceLifecycle.Service {
-    let store: SQLStore
+    let store: any WarrantStore
 
     func run() async throws {
         try? await gracefulShutdown()

@@ -1,10 +1,13 @@
 /// Everything warrant persists. The engine talks only to this protocol; `SQLStore` implements it over
-/// SQLKit, so the same queries run on the embedded SQLite database and on PostgreSQL.
+/// SQLKit, so the same queries run on the embedded SQLite database and on PostgreSQL, and
+/// `MemoryWarrantStore` in memory. One conformance suite holds both to the same answers.
 ///
 /// Each method is one unit of work: those that change several rows do so in one transaction.
 public protocol WarrantStore: GrantStore {
     /// Checks that the database answers.
     func ping() async throws
+    /// Closes the database; nothing may be called after.
+    func close() async throws
     /// Checks that the database takes writes, with a write that changes one row; throws
     /// ``StoreError/unavailable(_:)`` with the fault when it does not.
     func checkWritable(now: Int64) async throws

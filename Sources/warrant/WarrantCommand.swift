@@ -17,7 +17,9 @@ struct WarrantCommand: AsyncParsableCommand {
 
 /// Options shared by the subcommands; each falls back to a WARRANT_* environment variable.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database file, created if missing (env: WARRANT_DATABASE).")
+    @Option(
+        name: .long,
+        help: "The SQLite database file, created if missing; :memory: keeps everything in memory until the process stops (env: WARRANT_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite"
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env: WARRANT_LOG_LEVEL).")
@@ -112,6 +114,9 @@ struct Initialize: AsyncParsableCommand {
         let logger = try options.logger()
         let problems = ServerConfiguration(organizationToken: options.organizationToken).problems
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
+        guard options.database != ServerConfiguration.inMemory else {
+            throw ValidationError("init keeps nothing with --database \(ServerConfiguration.inMemory): serve creates the organization itself.")
+        }
         let store = try await SQLStore.openSQLite(path: options.database, logger: logger)
         let outcome = try await Bootstrap.run(store: store, organizationToken: options.organizationToken, now: Clock.nowMilliseconds)
         try await store.close()

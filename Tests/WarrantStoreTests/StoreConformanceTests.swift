@@ -3,21 +3,25 @@ import Logging
 import Testing
 import WarrantStore
 
-/// The SQLite store on real database files.
-@Suite struct SQLStoreTests {
-    static func withStore(_ body: (SQLStore, String) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
-        do {
-            try await body(store, path)
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
-    }
+/// The stores warrant has, each fresh and empty: SQLite on a real database file, and the in-memory store.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case memory
 
+    var testDescription: String { rawValue }
+
+    func withStore(_ body: (any WarrantStore) async throws -> Void) async throws {
+        switch self {
+        case .sqlite:
+            try await SQLiteStoreTests.withStore { store, _ in try await body(store) }
+        case .memory:
+            try await body(MemoryWarrantStore())
+        }
+    }
+}
+
+/// What every store must answer alike: one suite, run against each ``StoreKind``.
+@Suite struct StoreConformanceTests {
     static let organization = OrganizationRecord(id: 1, name: "Org", createdAt: 1)
     static let token = APITokenRecord(id: "t1", hash: "hash-1", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 1)
 
@@ -29,19 +33,8 @@ import WarrantStore
         SigningKeyRecord(kid: kid, serviceApiKey: apiKey, algorithm: "ES256", privateJWK: "{}", createdAt: createdAt)
     }
 
-    @Test func migrationsRunOnceAndAreRecorded() async throws {
-        try await Self.withStore { store, path in
-            #expect(try await store.schemaVersions() == [1, 2, 3, 4])
-            try await store.createOrganization(Self.organization, token: Self.token)
-            let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
-            #expect(try await reopened.schemaVersions() == [1, 2, 3, 4])
-            #expect(try await reopened.organizationCount() == 1)
-            try await reopened.close()
-        }
-    }
-
-    @Test func aFailedMultiRowChangeLeavesNothingBehind() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func aFailedMultiRowChangeLeavesNothingBehind(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.createOrganization(Self.organization, token: Self.token)
             try await store.insertService(Self.service(10), keys: [Self.key("k1", 10)])
             // The second key clashes with the first service's kid: the whole insert must roll back.
@@ -54,8 +47,8 @@ import WarrantStore
         }
     }
 
-    @Test func clientAliasesAreUniqueWithinAService() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func clientAliasesAreUniqueWithinAService(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.createOrganization(Self.organization, token: Self.token)
             try await store.insertService(Self.service(10), keys: [])
             try await store.insertService(Self.service(20), keys: [])
@@ -77,8 +70,8 @@ import WarrantStore
         }
     }
 
-    @Test func deletingAServiceRemovesWhatBelongsToIt() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func deletingAServiceRemovesWhatBelongsToIt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.createOrganization(Self.organization, token: Self.token)
             try await store.insertService(Self.service(10), keys: [Self.key("k1", 10)])
             try await store.insertClient(
@@ -94,8 +87,8 @@ import WarrantStore
         }
     }
 
-    @Test func rotationRetiresKeysAndDropsThoseNoLongerPublished() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func rotationRetiresKeysAndDropsThoseNoLongerPublished(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.createOrganization(Self.organization, token: Self.token)
             try await store.insertService(Self.service(10), keys: [Self.key("first", 10, createdAt: 1)])
             try await store.rotateSigningKeys(
@@ -128,8 +121,8 @@ import WarrantStore
             expiresAt: expiresAt)
     }
 
-    @Test func aCodeIsRedeemedOnlyByItsClientBeforeItExpires() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func aCodeIsRedeemedOnlyByItsClientBeforeItExpires(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             let code = AuthorizationCodeRecord(hash: "code", grantId: "g", serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
             try await store.insertGrant(Self.grant("g"), code: code, accessToken: nil, refreshToken: nil)
             // Another client, or the right one too late, leaves the code unused: neither burns it for its owner.
@@ -146,8 +139,8 @@ import WarrantStore
         }
     }
 
-    @Test func aTicketWorksOnceAndNotAfterItExpires() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func aTicketWorksOnceAndNotAfterItExpires(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             let ticket = TicketRecord(hash: "t", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
             try await store.insertTicket(ticket)
             #expect(try await store.consumeTicket(hash: "t", kind: .password, serviceApiKey: 10, now: 50) == nil)
@@ -158,8 +151,8 @@ import WarrantStore
         }
     }
 
-    @Test func aRefreshAfterARevocationIssuesNothing() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func aRefreshAfterARevocationIssuesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.insertGrant(Self.grant("g"), code: nil, accessToken: Self.access("a1", grant: "g", refresh: "r1"), refreshToken: Self.refresh("r1", grant: "g"))
             // The revocation lands between the caller's look at the refresh token and its refresh.
             try await store.revokeGrant(id: "g", now: 5)
@@ -181,8 +174,8 @@ import WarrantStore
         }
     }
 
-    @Test func revokingAGrantRevokesTheGrantsDerivedFromIt() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func revokingAGrantRevokesTheGrantsDerivedFromIt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.insertGrant(Self.grant("root"), code: nil, accessToken: Self.access("a0", grant: "root"), refreshToken: nil)
             try await store.insertGrant(Self.grant("child", parent: "root"), code: nil, accessToken: Self.access("a1", grant: "child"), refreshToken: Self.refresh("r1", grant: "child"))
             try await store.insertGrant(Self.grant("grandchild", parent: "child"), code: nil, accessToken: Self.access("a2", grant: "grandchild"), refreshToken: nil)
@@ -198,8 +191,105 @@ import WarrantStore
         }
     }
 
-    @Test func aPurgeDeletesOnlyWhatCanNoLongerBeUsed() async throws {
-        try await Self.withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func deletingAClientRevokesWhatItHeldAndWhatWasDerivedFromIt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.createOrganization(Self.organization, token: Self.token)
+            try await store.insertService(Self.service(10), keys: [])
+            for id in [Int64(1), 2] {
+                try await store.insertClient(
+                    ClientRecord(clientId: id, serviceApiKey: 10, alias: nil, developer: nil, secretHash: nil, document: "{}", createdAt: id, modifiedAt: id))
+            }
+            let code = AuthorizationCodeRecord(hash: "code", grantId: "g", serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
+            try await store.insertGrant(Self.grant("g"), code: code, accessToken: Self.access("a1", grant: "g", refresh: "r1"), refreshToken: Self.refresh("r1", grant: "g"))
+            try await store.insertTicket(TicketRecord(hash: "t", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100))
+            // Client 2 exchanged client 1's token: its grant is derived from client 1's.
+            var derived = Self.grant("d", parent: "g")
+            derived.clientId = 2
+            var derivedToken = Self.access("a2", grant: "d")
+            derivedToken.clientId = 2
+            try await store.insertGrant(derived, code: nil, accessToken: derivedToken, refreshToken: nil)
+            var own = Self.grant("own")
+            own.clientId = 2
+            var ownToken = Self.access("a3", grant: "own")
+            ownToken.clientId = 2
+            try await store.insertGrant(own, code: nil, accessToken: ownToken, refreshToken: nil)
+
+            #expect(try await !store.deleteClient(serviceApiKey: 20, clientId: 1, now: 5))
+            #expect(try await store.deleteClient(serviceApiKey: 10, clientId: 1, now: 5))
+            #expect(try await store.client(serviceApiKey: 10, clientId: 1) == nil)
+            for hash in ["a1", "a2"] { #expect(try await store.accessToken(hash: hash)?.revokedAt == 5, "\(hash)") }
+            #expect(try await store.refreshToken(hash: "r1")?.revokedAt == 5)
+            #expect(try await store.accessToken(hash: "a3")?.revokedAt == nil)
+            #expect(try await store.grant(id: "d") == nil)
+            #expect(try await store.grant(id: "own") != nil)
+            #expect(try await store.redeemCode(hash: "code", serviceApiKey: 10, clientId: 1, now: 6) == .unknown)
+            #expect(try await store.consumeTicket(hash: "t", kind: .authorization, serviceApiKey: 10, now: 6) == nil)
+            #expect(try await !store.deleteClient(serviceApiKey: 10, clientId: 1, now: 7))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func liveTokensArePagedNewestFirstAndRevokedBySubjectOrClient(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            for index in 0..<5 {
+                var token = Self.access("a\(index)", grant: nil, expiresAt: index == 4 ? 20 : 10_000)
+                token.createdAt = Int64(index)
+                token.subject = index % 2 == 0 ? "alice" : "bob"
+                try await store.insertTokens(accessToken: token, refreshToken: nil)
+            }
+            await #expect(throws: StoreError.duplicate("token")) {
+                try await store.insertTokens(accessToken: Self.access("a0", grant: nil), refreshToken: nil)
+            }
+            // a4 has expired at 50: listed no more, yet still revocable.
+            let page = try await store.liveAccessTokens(serviceApiKey: 10, clientId: nil, subject: nil, now: 50, offset: 1, limit: 2)
+            #expect(page.total == 4)
+            #expect(page.records.map(\.hash) == ["a2", "a1"])
+            #expect(try await store.liveAccessTokens(serviceApiKey: 10, clientId: 1, subject: "bob", now: 50, offset: 0, limit: 9).records.map(\.hash) == ["a3", "a1"])
+            #expect(try await store.liveAccessTokens(serviceApiKey: 20, clientId: nil, subject: nil, now: 50, offset: 0, limit: 9).total == 0)
+            #expect(try await store.revokeTokens(serviceApiKey: 10, clientId: 2, subject: nil, now: 60) == 0)
+            #expect(try await store.revokeTokens(serviceApiKey: 10, clientId: 1, subject: "alice", now: 60) == 3)
+            #expect(try await store.accessToken(hash: "a4")?.revokedAt == 60)
+            #expect(try await store.liveAccessTokens(serviceApiKey: 10, clientId: nil, subject: nil, now: 61, offset: 0, limit: 9).records.map(\.hash) == ["a3", "a1"])
+            #expect(try await store.revokeAccessToken(hash: "a3", now: 62))
+            #expect(try await !store.revokeAccessToken(hash: "a3", now: 63))
+            #expect(try await store.accessToken(hash: "a3")?.revokedAt == 62)
+            var updated = Self.access("a1", grant: nil, expiresAt: 500)
+            updated.scopes = "email"
+            #expect(try await store.updateAccessToken(updated))
+            #expect(try await store.accessToken(hash: "a1").map { [$0.scopes, String($0.expiresAt)] } == ["email", "500"])
+            #expect(try await !store.updateAccessToken(Self.access("none", grant: nil)))
+            #expect(try await !store.deleteAccessToken(hash: "a1", serviceApiKey: 20))
+            #expect(try await store.deleteAccessToken(hash: "a1", serviceApiKey: 10))
+            #expect(try await store.accessToken(hash: "a1") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func apiTokensAreDeletedByTheirServiceAndRotatedOnceLive(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.createOrganization(Self.organization, token: Self.token)
+            try await store.insertService(Self.service(10), keys: [])
+            let serviceToken = APITokenRecord(id: "s1", hash: "hash-s1", organizationId: 1, serviceApiKey: 10, description: "ci", createdAt: 3)
+            try await store.insertAPIToken(serviceToken)
+            await #expect(throws: StoreError.duplicate("api token")) { try await store.insertAPIToken(serviceToken) }
+            #expect(try await store.apiTokens(serviceApiKey: 10) == [serviceToken])
+            #expect(try await !store.deleteAPIToken(id: "s1", serviceApiKey: 20))
+            // Only a live organization token rotates, and only within its organization.
+            let next = APITokenRecord(id: "t2", hash: "hash-2", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 4)
+            #expect(try await !store.rotateOrganizationToken(retiring: "s1", retireAt: 100, replacement: next, now: 4))
+            #expect(try await store.rotateOrganizationToken(retiring: "t1", retireAt: 100, replacement: next, now: 4))
+            #expect(try await store.apiToken(hash: "hash-1")?.expiresAt == 100)
+            let third = APITokenRecord(id: "t3", hash: "hash-3", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 5)
+            #expect(try await store.rotateOrganizationToken(retiring: "t1", retireAt: 200, replacement: third, now: 5))
+            #expect(try await store.apiToken(hash: "hash-1")?.expiresAt == 100)
+            let fourth = APITokenRecord(id: "t4", hash: "hash-4", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 101)
+            #expect(try await !store.rotateOrganizationToken(retiring: "t1", retireAt: 300, replacement: fourth, now: 101))
+            #expect(try await store.apiToken(hash: "hash-4") == nil)
+            #expect(try await store.deleteAPIToken(id: "s1", serviceApiKey: 10))
+            #expect(try await store.apiToken(hash: "hash-s1") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aPurgeDeletesOnlyWhatCanNoLongerBeUsed(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
             try await store.createOrganization(Self.organization, token: Self.token)
             for (hash, expiresAt) in [("old", Int64(5)), ("new", 100)] {
                 try await store.insertTicket(TicketRecord(hash: hash, kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: expiresAt))
@@ -239,9 +329,9 @@ import WarrantStore
         }
     }
 
-    @Test func aPurgeWorksInBatchesThroughLargeBacklogs() async throws {
-        try await Self.withStore { store, _ in
-            let count = SQLStore.purgeBatch * 2 + 7
+    @Test(arguments: StoreKind.allCases) func aPurgeWorksInBatchesThroughLargeBacklogs(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let count = SQLStore.purgeBatch * 2 + 7  // more than two of SQLStore's batches
             for index in 0..<count {
                 try await store.insertTicket(TicketRecord(hash: "t\(index)", kind: .password, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 5))
             }
