@@ -4,54 +4,54 @@ import SpecRuntime
 import WarrantAPI
 import WarrantStore
 
-/// warrant's implementation of the generated `APIProtocol`: management of organizations' services and
-/// clients, discovery and keys. The generated routes have already decoded and validated every request.
+/// warrant's implementation of the generated `APIProtocol`: a thin adapter that holds the components of
+/// the domain core. Each method (in `API/`, one file per spec area) turns the wire input into a domain call
+/// (policies, flows, the token issuer) and its outcome back into the wire answer. The generated routes have
+/// already decoded and validated every request.
 public struct WarrantEngine: APIProtocol {
     let store: any WarrantStore
     let access: Access
+    let policies: PolicyCache
+    let clients: ClientDirectory
     let signer: TokenSigner
-    let documents = DocumentCache()
+    let issuer: TokenIssuer
+    let presented: PresentedTokens
     let logger: Logger
     /// Milliseconds since the Unix epoch; replaceable so tests can move time.
     let now: @Sendable () -> Int64
 
     public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
+        let policies = PolicyCache()
+        let signer = TokenSigner(store: store)
         self.store = store
         self.access = Access(store: store, now: now)
-        self.signer = TokenSigner(store: store)
+        self.policies = policies
+        self.clients = ClientDirectory(store: store, policies: policies)
+        self.signer = signer
+        self.issuer = TokenIssuer(signer: signer, now: now)
+        self.presented = PresentedTokens(store: store, signer: signer, clients: clients, now: now)
         self.logger = logger
         self.now = now
     }
 
-    // MARK: Health
-
-    public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {
-        // A write, not a read: a database that answers but stores nothing must not look healthy.
-        do {
-            try await store.checkWritable(now: now())
-            return .ok(Self.health(.healthy, status: "OK"))
-        } catch {
-            logger.error("health check: the database does not take writes", metadata: ["error": "\(error)"])
-            let (result, status) = FaultAnswer.health(for: error)
-            return .serviceUnavailable(Self.health(result, status: status))
-        }
-    }
-
-    private static func health(_ result: ResultCode, status: String) -> HealthcheckResponse {
-        HealthcheckResponse(resultCode: result.code, resultMessage: result.message, status: status, version: WarrantVersion.api)
-    }
-
-    /// No I/O at all: the ceiling of what the server answers per second, and what a liveness probe wants.
-    public func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output {
-        .ok(Self.alive)
-    }
-
-    private static let alive = LivenessResponse(status: "OK", version: WarrantVersion.api)
+    // MARK: Shared by the API areas
 
     /// Runtime APIs take the service ID as text (`^\d+$`, checked by the route).
     func serviceID(_ text: String) throws -> Int64 {
         guard let id = Int64(text) else { throw APIFailure.notFound(.serviceNotFound) }
         return id
+    }
+
+    /// The policy of the service a runtime call is about, once the caller may act on it.
+    func servicePolicy(_ serviceId: String, _ credentials: BearerCredentials?) async throws -> ServicePolicy {
+        let (_, record) = try await access.service(try serviceID(serviceId), credentials)
+        return try policies.service(record)
+    }
+
+    /// Client authentication for an endpoint of the service.
+    func authenticator(for service: ServicePolicy, audiences: [String], methods: [ClientAuthMethod]?) -> ClientAuthenticator {
+        ClientAuthenticator(
+            clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods)
     }
 }
 

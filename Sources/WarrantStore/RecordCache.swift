@@ -6,8 +6,8 @@ import Synchronization
 /// Every write of ``SQLStore`` that changes one of them invalidates it before it returns, so the next request
 /// sees the change. A read that missed stores what it read only if no invalidation happened meanwhile (the
 /// generation check), so an update racing with a read cannot leave the old record cached. Only records that
-/// exist are cached, so unknown keys from callers cannot fill it; each kind holds at most ``limit`` entries
-/// and starts over when full. The cache is per process: one database file is served by one process.
+/// exist are cached, so unknown keys from callers cannot fill it; each kind is a ``BoundedCache``. The cache
+/// is per process: one database file is served by one process.
 final class RecordCache: Sendable {
     struct ClientKey: Hashable {
         var serviceApiKey: Int64
@@ -16,18 +16,20 @@ final class RecordCache: Sendable {
 
     private struct State {
         var generation: UInt64 = 0
-        var apiTokens: [String: APITokenRecord] = [:]
-        var services: [Int64: ServiceRecord] = [:]
-        var clients: [ClientKey: ClientRecord] = [:]
-        var signingKeys: [Int64: [SigningKeyRecord]] = [:]
+        var apiTokens: BoundedCache<String, APITokenRecord>
+        var services: BoundedCache<Int64, ServiceRecord>
+        var clients: BoundedCache<ClientKey, ClientRecord>
+        var signingKeys: BoundedCache<Int64, [SigningKeyRecord]>
     }
 
-    /// Entries per kind.
-    let limit: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
+    /// - Parameter limit: entries per kind.
     init(limit: Int = 4096) {
-        self.limit = limit
+        state = Mutex(
+            State(
+                apiTokens: BoundedCache(limit: limit), services: BoundedCache(limit: limit), clients: BoundedCache(limit: limit),
+                signingKeys: BoundedCache(limit: limit)))
     }
 
     /// A cached value, or the generation to pass to ``store(_:at:)`` after reading the database.
@@ -42,20 +44,20 @@ final class RecordCache: Sendable {
     func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup { $0.signingKeys[apiKey] } }
 
     func store(_ record: APITokenRecord, at generation: UInt64) {
-        store(at: generation) { Self.insert(record, for: record.hash, into: &$0.apiTokens, limit: limit) }
+        store(at: generation) { $0.apiTokens[record.hash] = record }
     }
 
     func store(_ record: ServiceRecord, at generation: UInt64) {
-        store(at: generation) { Self.insert(record, for: record.apiKey, into: &$0.services, limit: limit) }
+        store(at: generation) { $0.services[record.apiKey] = record }
     }
 
     func store(_ record: ClientRecord, at generation: UInt64) {
         let key = ClientKey(serviceApiKey: record.serviceApiKey, clientId: record.clientId)
-        store(at: generation) { Self.insert(record, for: key, into: &$0.clients, limit: limit) }
+        store(at: generation) { $0.clients[key] = record }
     }
 
     func store(_ keys: [SigningKeyRecord], of apiKey: Int64, at generation: UInt64) {
-        store(at: generation) { Self.insert(keys, for: apiKey, into: &$0.signingKeys, limit: limit) }
+        store(at: generation) { $0.signingKeys[apiKey] = keys }
     }
 
     // MARK: Invalidation
@@ -70,7 +72,7 @@ final class RecordCache: Sendable {
         invalidate { state in
             state.services[apiKey] = nil
             state.signingKeys[apiKey] = nil
-            state.clients = state.clients.filter { $0.key.serviceApiKey != apiKey }
+            state.clients.removeAll { key, _ in key.serviceApiKey == apiKey }
             state.apiTokens.removeAll()
         }
     }
@@ -96,10 +98,5 @@ final class RecordCache: Sendable {
             state.generation &+= 1
             change(&state)
         }
-    }
-
-    private static func insert<Key: Hashable, Value>(_ value: Value, for key: Key, into entries: inout [Key: Value], limit: Int) {
-        if entries.count >= limit, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
-        entries[key] = value
     }
 }

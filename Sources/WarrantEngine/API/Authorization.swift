@@ -5,27 +5,25 @@ import WarrantStore
 
 extension WarrantEngine {
     public func authorization(_ input: Operations.Authorization.Input) async throws -> Operations.Authorization.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let parser = AuthorizationRequestParser(
-            service: service,
-            clientLookup: { try await self.client(named: $0, serviceApiKey: record.apiKey).map { ($0.client, $0.aliasUsed) } },
+            service: service, clients: clients,
             idTokenHintSubject: { hint in
-                // An ID token this service signed, for this issuer; expired ones are fine (OpenID Connect Core §3.1.2.1).
-                guard let claims = await self.signer.verifiedClaims(hint, serviceApiKey: record.apiKey),
-                    claims["iss"]?.stringValue == service.issuer?.absoluteString
+                // An ID token this service signed, for this issuer (expired ones are fine, see IDTokenHintClaims).
+                guard let claims = try? await self.signer.verified(hint, as: IDTokenHintClaims.self, serviceApiKey: service.apiKey),
+                    claims.iss.value == service.issuer
                 else { return nil }
-                return claims["sub"]?.stringValue
+                return claims.sub.value
             })
         switch try await parser.parse(input.body.parameters, context: input.body.context) {
         case .untrusted(let error):
             return .ok(
                 AuthorizationResponse(
                     resultCode: ResultCode.authorizationRejected.code, resultMessage: "[\(ResultCode.authorizationRejected.code)] \(error.description)",
-                    action: .badRequest, responseContent: error.jsonBody(omitDescription: service.errorDescriptionOmitted == true)))
+                    action: .badRequest, responseContent: error.jsonBody(omitDescription: service.omitsErrorDescriptions)))
         case .redirect(let error, let redirection):
             let delivery = AuthorizationDelivery.deliver(
-                error.members(omitDescription: service.errorDescriptionOmitted == true), to: redirection, issuer: issuer(of: service))
+                error.members(omitDescription: service.omitsErrorDescriptions), to: redirection, issuer: service.responseIssuer)
             return .ok(
                 AuthorizationResponse(
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)",
@@ -35,17 +33,17 @@ extension WarrantEngine {
             let time = now()
             try await store.insertTicket(
                 TicketRecord(
-                    hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: record.apiKey, clientId: request.clientId,
-                    payload: try Self.json(request), createdAt: time,
-                    expiresAt: Bounds.expiry(from: time, seconds: service.authorizationResponseDuration ?? ServiceMetadata.defaultTicketDuration)))
+                    hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: service.apiKey, clientId: request.clientId,
+                    payload: try StoredJSON.encode(request), createdAt: time,
+                    expiresAt: Bounds.expiry(from: time, seconds: service.ticketDuration)))
             let noInteraction = request.prompts == ["none"]
             let result: ResultCode = noInteraction ? .authorizationNoInteraction : .authorizationInteraction
             return .ok(
                 AuthorizationResponse(
                     resultCode: result.code, resultMessage: result.message, action: noInteraction ? .noInteraction : .interaction,
-                    ticket: ticket, client: Self.summary(client), clientIdAliasUsed: request.clientIdAliasUsed,
+                    ticket: ticket, client: Self.summary(client.document), clientIdAliasUsed: request.clientIdAliasUsed,
                     display: request.display.map { Display(rawValue: $0.uppercased()) }, maxAge: request.maxAge.map { Int32(clamping: $0) },
-                    scopes: request.scopes.map { name in (service.supportedScopes ?? []).first { $0.name == name } ?? Scope(name: name) },
+                    scopes: request.scopes.map(service.scope(named:)),
                     uiLocales: request.uiLocales.isEmpty ? nil : request.uiLocales,
                     claimsLocales: request.claimsLocales.isEmpty ? nil : request.claimsLocales,
                     claims: request.claimNames.isEmpty ? nil : request.claimNames, acrEssential: request.acrEssential,
@@ -58,9 +56,8 @@ extension WarrantEngine {
     }
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
-        guard let request = try await consumeAuthorizationTicket(input.body.ticket, serviceApiKey: record.apiKey) else {
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        guard let request = try await consumeAuthorizationTicket(input.body.ticket, serviceApiKey: service.apiKey) else {
             return .ok(
                 AuthorizationFailResponse(
                     resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .badRequest,
@@ -70,11 +67,11 @@ extension WarrantEngine {
             Self.oauthError(for: input.body.reason), input.body.description ?? "The authorization request was refused.", .authorizationFailed)
         let redirection = Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state)
         var members = [("error", error.error)]
-        if service.errorDescriptionOmitted != true {
+        if !service.omitsErrorDescriptions {
             // A description the front end chose is passed on as it is.
             members.append(("error_description", input.body.description ?? "[\(error.result.code)] \(error.description)"))
         }
-        let delivery = AuthorizationDelivery.deliver(members, to: redirection, issuer: issuer(of: service))
+        let delivery = AuthorizationDelivery.deliver(members, to: redirection, issuer: service.responseIssuer)
         return .ok(
             AuthorizationFailResponse(
                 resultCode: ResultCode.authorizationFailed.code, resultMessage: ResultCode.authorizationFailed.message,
@@ -85,27 +82,7 @@ extension WarrantEngine {
     func consumeAuthorizationTicket(_ ticket: String, serviceApiKey: Int64) async throws -> ParsedAuthorizationRequest? {
         guard let record = try await store.consumeTicket(hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: serviceApiKey, now: now())
         else { return nil }
-        return try JSONDecoder().decode(ParsedAuthorizationRequest.self, from: Data(record.payload.utf8))
-    }
-
-    /// The iss authorization response parameter (RFC 9207), unless the service turned it off.
-    func issuer(of service: Service) -> String? {
-        service.issSuppressed == true ? nil : service.issuer?.absoluteString
-    }
-
-    /// A client of the service by numeric ID or alias, with whether the alias was used.
-    func client(named identifier: String, serviceApiKey: Int64) async throws -> (client: OAuthClient, record: ClientRecord, aliasUsed: Bool)? {
-        guard let (record, aliasUsed) = try await clientRecord(named: identifier, serviceApiKey: serviceApiKey) else { return nil }
-        return (try apiClient(from: record, result: nil), record, aliasUsed)
-    }
-
-    /// The stored client named by its numeric ID or, failing that, its alias.
-    func clientRecord(named identifier: String, serviceApiKey: Int64) async throws -> (record: ClientRecord, aliasUsed: Bool)? {
-        if let numeric = Int64(identifier), let record = try await store.client(serviceApiKey: serviceApiKey, clientId: numeric) {
-            return (record, false)
-        }
-        if let record = try await store.client(serviceApiKey: serviceApiKey, alias: identifier) { return (record, true) }
-        return nil
+        return try StoredJSON.decode(ParsedAuthorizationRequest.self, from: record.payload)
     }
 
     static func summary(_ client: OAuthClient) -> ClientSummary {
@@ -130,12 +107,6 @@ extension WarrantEngine {
         case .temporarilyUnavailable: "temporarily_unavailable"
         }
     }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }
 
 extension AuthorizationDelivery {
@@ -148,5 +119,79 @@ extension AuthorizationDelivery {
         switch self {
         case .location(let url), .form(let url): url
         }
+    }
+}
+
+extension WarrantEngine {
+    public func authorizationIssue(_ input: Operations.AuthorizationIssue.Input) async throws -> Operations.AuthorizationIssue.Output {
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        let body = input.body
+        // Before the ticket is used up: a value that is taken must not cost the user their login.
+        try await ChosenValues.requireUnused(body.accessToken, in: store)
+        guard let request = try await consumeAuthorizationTicket(body.ticket, serviceApiKey: service.apiKey),
+            let client = try await clients.client(id: request.clientId, serviceApiKey: service.apiKey)
+        else {
+            return .ok(
+                AuthorizationIssueResponse(
+                    resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .badRequest,
+                    responseContent: OAuthError.invalidRequest("The ticket is unknown, already used or expired.").jsonBody()))
+        }
+        let time = now()
+        let details = GrantDetails(
+            subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
+            // Authlete's SDKs send 0 for "not given".
+            authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil }, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
+            idTokenAudType: body.idTokenAudType?.rawValue, sessionId: body.sessionId, nonce: request.nonce, jwtAtClaims: body.jwtAtClaims,
+            requestedIdTokenClaims: request.claimNames,
+            clientIdentifier: client.identifier(aliasUsed: request.clientIdAliasUsed),
+            redirectUri: request.redirectUri, redirectUriGiven: request.redirectUriGiven, codeChallenge: request.codeChallenge,
+            codeChallengeMethod: request.codeChallengeMethod, accessTokenDuration: body.accessTokenDuration,
+            properties: StoredProperty.from(body.properties), userInfoClaims: request.userInfoClaims, consentedClaims: body.consentedClaims)
+        let grant = GrantRecord(
+            id: Secrets.identifier(), serviceApiKey: service.apiKey, clientId: request.clientId, subject: body.subject,
+            payload: try GrantDetails.json(details), createdAt: time)
+
+        var parameters: [(String, String)] = []
+        var code: String?
+        var codeRecord: AuthorizationCodeRecord?
+        if request.wantsCode {
+            let value = Secrets.token()
+            code = value
+            codeRecord = AuthorizationCodeRecord(
+                hash: Secrets.hash(value), grantId: grant.id, serviceApiKey: service.apiKey, clientId: request.clientId, payload: "{}",
+                createdAt: time,
+                expiresAt: Bounds.expiry(from: time, seconds: service.authorizationCodeDuration))
+            parameters.append(("code", value))
+        }
+        var tokens: IssuedTokens?
+        if request.wantsToken {
+            // Implicit and hybrid flows never get a refresh token from the authorization endpoint.
+            let issued = try await issuer.issue(
+                IssueRequest(
+                    service: service, client: client, grantId: grant.id, details: details, grantType: .implicit,
+                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration))
+            tokens = issued
+            parameters += [
+                ("access_token", issued.presentedAccessToken), ("token_type", "Bearer"), ("expires_in", String(issued.expiresIn)),
+            ]
+            if !issued.scopes.isEmpty { parameters.append(("scope", issued.scopes.joined(separator: " "))) }
+        }
+        var idToken: String?
+        if request.wantsIDToken {
+            let made = try await issuer.idToken(
+                IDTokenRequest(service: service, client: client, details: details, accessToken: tokens?.presentedAccessToken, code: code))
+            idToken = made
+            parameters.append(("id_token", made))
+        }
+        try await ChosenValues.storing { try await store.insertGrant(grant, code: codeRecord, accessToken: tokens?.accessRecord, refreshToken: nil) }
+        let delivery = AuthorizationDelivery.deliver(
+            parameters, to: Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state), issuer: service.responseIssuer)
+        return .ok(
+            AuthorizationIssueResponse(
+                resultCode: ResultCode.authorizationIssued.code, resultMessage: ResultCode.authorizationIssued.message,
+                action: delivery.isForm ? .form : .location, responseContent: delivery.content, accessToken: tokens?.accessToken,
+                accessTokenExpiresAt: tokens?.accessRecord.expiresAt, accessTokenDuration: tokens?.expiresIn, idToken: idToken,
+                authorizationCode: code, jwtAccessToken: tokens?.jwtAccessToken,
+                ticketInfo: request.context.map { AuthorizationTicketInfo(context: $0) }))
     }
 }

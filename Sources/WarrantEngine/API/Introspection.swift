@@ -6,8 +6,7 @@ import WarrantStore
 extension WarrantEngine {
     /// Authlete's introspection for resource servers: can this access token be used for this request?
     public func introspection(_ input: Operations.Introspection.Input) async throws -> Operations.Introspection.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let body = input.body
         func refused(_ action: IntrospectionAction, _ error: String, _ result: ResultCode, scope: [String] = []) -> Operations.Introspection.Output {
             .ok(
@@ -18,27 +17,27 @@ extension WarrantEngine {
         }
         guard !body.token.isEmpty else { return refused(.badRequest, "invalid_request", .introspectionTokenMissing) }
         let token: PresentedAccessToken
-        switch try await lookUpAccessToken(body.token, serviceApiKey: record.apiKey) {
+        switch try await presented.accessToken(body.token, serviceApiKey: service.apiKey) {
         case .unknown: return refused(.unauthorized, "invalid_token", .tokenUnknown)
         case .revoked: return refused(.unauthorized, "invalid_token", .tokenRevoked)
         case .expired: return refused(.unauthorized, "invalid_token", .tokenExpired)
         case .live(let found): token = found
         }
         let details = token.details
-        let scopes = Self.words(token.record.scopes)
-        let (client, aliasUsed) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
+        let scopes = ProtocolValues.words(token.record.scopes)
+        let (client, aliasUsed) = try await presented.client(of: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
         var refreshable = false
         if let hash = token.record.refreshTokenHash, let refresh = try await store.refreshToken(hash: hash) {
             refreshable = refresh.revokedAt == nil && refresh.rotatedAt == nil && refresh.expiresAt >= now()
         }
         var response = IntrospectionResponse(
             resultCode: ResultCode.tokenUsable.code, resultMessage: ResultCode.tokenUsable.message, action: .ok,
-            clientId: token.record.clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed,
+            clientId: token.record.clientId, clientIdAlias: client?.alias, clientIdAliasUsed: aliasUsed,
             expiresAt: token.record.expiresAt, subject: token.record.subject, scopes: scopes, existent: true, usable: true, sufficient: true,
             refreshable: refreshable, properties: StoredProperty.list(details.properties),
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
-            consentedClaims: details.consentedClaims, serviceAttributes: service.attributes, clientAttributes: client?.attributes)
+            consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes)
 
         // What the resource requires; the first shortfall decides the challenge.
         let shortfall: (ResultCode, String, [String])? = {
@@ -71,8 +70,7 @@ extension WarrantEngine {
 
     /// RFC 7662: the introspection endpoint's JSON, `{"active":false}` for anything not live.
     public func standardIntrospection(_ input: Operations.StandardIntrospection.Input) async throws -> Operations.StandardIntrospection.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let form = try? FormEncoding.pairs(from: input.body.parameters)
         let tokens = (form ?? []).filter { $0.name == "token" }.map(\.value)
         guard tokens.count == 1, let value = tokens.first, !value.isEmpty else {
@@ -81,15 +79,15 @@ extension WarrantEngine {
             return .ok(
                 StandardIntrospectionResponse(
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)", action: .badRequest,
-                    responseContent: error.jsonBody(omitDescription: service.errorDescriptionOmitted == true)))
+                    responseContent: error.jsonBody(omitDescription: service.omitsErrorDescriptions)))
         }
         // The hint orders the search; it is not trusted to restrict it (RFC 7662 §2.1).
         let refreshFirst = form?.first { $0.name == "token_type_hint" }?.value == "refresh_token"
         var members: [String: JSONValue]?
         for kind in refreshFirst ? ["refresh", "access"] : ["access", "refresh"] where members == nil {
             members = kind == "access"
-                ? try await activeAccessToken(value, service: service, serviceApiKey: record.apiKey, hidden: input.body.withHiddenProperties == true)
-                : try await activeRefreshToken(value, service: service, serviceApiKey: record.apiKey)
+                ? try await activeAccessToken(value, service: service, serviceApiKey: service.apiKey, hidden: input.body.withHiddenProperties == true)
+                : try await activeRefreshToken(value, service: service, serviceApiKey: service.apiKey)
         }
         let result: ResultCode = members == nil ? .tokenInactive : .tokenActive
         return .ok(
@@ -98,8 +96,8 @@ extension WarrantEngine {
                 responseContent: JSONValue.object(members ?? ["active": false]).serializedString))
     }
 
-    private func activeAccessToken(_ value: String, service: Service, serviceApiKey: Int64, hidden: Bool) async throws -> [String: JSONValue]? {
-        guard let token = try await lookUpAccessToken(value, serviceApiKey: serviceApiKey).live else { return nil }
+    private func activeAccessToken(_ value: String, service: ServicePolicy, serviceApiKey: Int64, hidden: Bool) async throws -> [String: JSONValue]? {
+        guard let token = try await presented.accessToken(value, serviceApiKey: serviceApiKey).live else { return nil }
         var members = Self.introspectionMembers(
             scopes: token.record.scopes, details: token.details, subject: token.record.subject, issuedAt: token.record.createdAt,
             expiresAt: token.record.expiresAt, service: service)
@@ -111,17 +109,17 @@ extension WarrantEngine {
         return members
     }
 
-    private func activeRefreshToken(_ value: String, service: Service, serviceApiKey: Int64) async throws -> [String: JSONValue]? {
-        guard let refresh = try await lookUpRefreshToken(value, serviceApiKey: serviceApiKey).live,
+    private func activeRefreshToken(_ value: String, service: ServicePolicy, serviceApiKey: Int64) async throws -> [String: JSONValue]? {
+        guard let refresh = try await presented.refreshToken(value, serviceApiKey: serviceApiKey).live,
             let grant = try await store.grant(id: refresh.grantId)
         else { return nil }
         return Self.introspectionMembers(
-            scopes: refresh.scopes, details: try Self.details(grant.payload), subject: refresh.subject, issuedAt: refresh.createdAt,
+            scopes: refresh.scopes, details: try GrantDetails.decoded(grant.payload), subject: refresh.subject, issuedAt: refresh.createdAt,
             expiresAt: refresh.expiresAt, service: service)
     }
 
     private static func introspectionMembers(
-        scopes: String, details: GrantDetails, subject: String?, issuedAt: Int64, expiresAt: Int64, service: Service
+        scopes: String, details: GrantDetails, subject: String?, issuedAt: Int64, expiresAt: Int64, service: ServicePolicy
     ) -> [String: JSONValue] {
         var members: [String: JSONValue] = [
             "active": true, "client_id": .string(details.clientIdentifier), "exp": .integer(expiresAt / 1000),
@@ -134,7 +132,7 @@ extension WarrantEngine {
         }
         let audience = details.tokenAudience
         members["aud"] = audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string))
-        if let issuer = service.issuer { members["iss"] = .string(issuer.absoluteString) }
+        if !service.issuer.isEmpty { members["iss"] = .string(service.issuer) }
         if let act = details.act { members["act"] = act }
         return members
     }
@@ -144,7 +142,59 @@ extension WarrantEngine {
         return members["preferred_username"]?.stringValue
     }
 
-    static func words(_ text: String) -> [String] {
-        text.split(separator: " ").map(String.init)
+}
+
+extension WarrantEngine {
+    /// RFC 7009 token revocation: the client authenticates; only its own tokens are revoked, and an unknown or
+    /// foreign token gets the same OK, so the endpoint reveals nothing about other clients' tokens.
+    public func revocation(_ input: Operations.Revocation.Input) async throws -> Operations.Revocation.Output {
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        let omit = service.omitsErrorDescriptions
+        func failure(_ action: RevocationAction, _ error: OAuthError) -> Operations.Revocation.Output {
+            .ok(
+                RevocationResponse(
+                    resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)", action: action,
+                    responseContent: error.jsonBody(omitDescription: omit)))
+        }
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try FormEncoding.pairs(from: input.body.parameters)
+        } catch {
+            return failure(.badRequest, OAuthError("invalid_request", "The parameters are malformed: \(error.description).", .revocationInvalid))
+        }
+        var form: [String: String] = [:]
+        for (name, value) in pairs {
+            if form[name] != nil { return failure(.badRequest, OAuthError("invalid_request", "The parameter '\(name)' must not be repeated.", .revocationInvalid)) }
+            form[name] = value
+        }
+        let authenticator = authenticator(for: service, audiences: service.revocationAudiences, methods: service.revocationAuthMethods)
+        let client: ClientAuthenticator.Authenticated
+        switch try await authenticator.authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret) {
+        case .failure(let error): return failure(error.isInvalidClient ? .invalidClient : .badRequest, error)
+        case .success(let authenticated): client = authenticated
+        }
+        guard let value = form["token"], !value.isEmpty else {
+            return failure(.badRequest, OAuthError("invalid_request", "token is missing.", .revocationInvalid))
+        }
+        // The hint orders the search; a wrong or unknown hint still finds the token (RFC 7009 §2.1).
+        let refreshFirst = form["token_type_hint"] == "refresh_token"
+        var revoked = false
+        for kind in refreshFirst ? ["refresh", "access"] : ["access", "refresh"] where !revoked {
+            if kind == "access" {
+                if let token = try await presented.accessToken(value, serviceApiKey: service.apiKey).live,
+                    token.record.clientId == client.client.clientId
+                {
+                    revoked = try await store.revokeAccessToken(hash: token.record.hash, now: now())
+                }
+            } else if let refresh = try await presented.refreshToken(value, serviceApiKey: service.apiKey).live,
+                refresh.clientId == client.client.clientId
+            {
+                // A refresh token takes every token of its grant with it (RFC 7009 §2.1).
+                try await store.revokeGrant(id: refresh.grantId, now: now())
+                revoked = true
+            }
+        }
+        let result: ResultCode = revoked ? .tokenRevocationDone : .tokenRevocationIgnored
+        return .ok(RevocationResponse(resultCode: result.code, resultMessage: result.message, action: .ok))
     }
 }

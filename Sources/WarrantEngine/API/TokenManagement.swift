@@ -5,21 +5,20 @@ import WarrantStore
 
 extension WarrantEngine {
     public func tokenCreate(_ input: Operations.TokenCreate.Input) async throws -> Operations.TokenCreate.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let body = input.body
         func refused(_ action: TokenCreateAction, _ result: ResultCode, _ why: String) -> Operations.TokenCreate.Output {
             .ok(TokenCreateResponse(resultCode: result.code, resultMessage: "[\(result.code)] \(why)", action: action))
         }
         // Authlete's SDKs send 0 and null for "not given".
         let identifier = body.clientIdentifier ?? body.clientId.flatMap { $0 > 0 ? String($0) : nil }
-        guard let identifier, let (client, clientRecord, aliasUsed) = try await client(named: identifier, serviceApiKey: record.apiKey) else {
+        guard let identifier, let (client, aliasUsed) = try await clients.client(named: identifier, serviceApiKey: service.apiKey) else {
             return refused(.badRequest, .tokenCreateInvalid, "clientId or clientIdentifier must name a client of the service.")
         }
         let grantType = body.grantType
         if case .unknown(let name) = grantType { return refused(.badRequest, .tokenCreateInvalid, "The grant type '\(name)' is unknown.") }
         if grantType == .refreshToken { return refused(.badRequest, .tokenCreateInvalid, "REFRESH_TOKEN cannot be the grant type of a new token.") }
-        guard (service.supportedGrantTypes ?? []).contains(grantType), (client.grantTypes ?? []).contains(grantType) else {
+        guard service.grantTypes.contains(grantType), client.grantTypes.contains(grantType) else {
             return refused(.forbidden, .tokenCreateForbidden, "The service or the client does not allow the grant type \(grantType.rawValue).")
         }
         let subject = body.subject.flatMap { $0.isEmpty ? nil : $0 }
@@ -27,7 +26,7 @@ extension WarrantEngine {
             return refused(.badRequest, .tokenCreateInvalid, "subject is required for the grant type \(grantType.rawValue).")
         }
         let scopes = body.scopes ?? []
-        let supported = Set((service.supportedScopes ?? []).map(\.name))
+        let supported = service.scopeNames
         if let unknown = scopes.first(where: { !supported.contains($0) }) {
             return refused(.badRequest, .tokenCreateInvalid, "The scope '\(unknown)' is not supported by the service.")
         }
@@ -39,69 +38,39 @@ extension WarrantEngine {
             subject: subject, sub: nil, scopes: scopes, resources: resources, authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil },
             acr: body.acr, claims: nil, idtHeaderParams: nil, idTokenAudType: nil, sessionId: body.sessionId, nonce: nil,
             jwtAtClaims: body.jwtAtClaims, requestedIdTokenClaims: [],
-            clientIdentifier: body.clientIdAliasUsed == true ? (client.clientIdAlias ?? identifier) : (aliasUsed ? identifier : String(clientRecord.clientId)),
+            clientIdentifier: body.clientIdAliasUsed == true ? (client.alias ?? identifier) : client.identifier(aliasUsed: aliasUsed),
             redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
             accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
-        let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil
-            && Self.refreshAllowed(client: client, service: service)
-        let tokens = try await issue(
-            details, grantType: grantType, service: service, serviceApiKey: record.apiKey, client: client, withRefreshToken: refreshable,
-            accessTokenValue: body.accessToken, refreshTokenValue: body.refreshToken, accessDuration: body.accessTokenDuration,
-            refreshDuration: body.refreshTokenDuration)
+        let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil && service.issuesRefreshTokens(to: client)
+        let tokens = try await DirectIssuance(store: store, issuer: issuer).issue(
+            IssueRequest(
+                service: service, client: client, details: details, grantType: grantType,
+                refresh: refreshable ? .new(duration: body.refreshTokenDuration, value: body.refreshToken) : .none,
+                accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration))
         return .ok(
             TokenCreateResponse(
                 resultCode: ResultCode.tokenCreated.code, resultMessage: ResultCode.tokenCreated.message, action: .ok,
-                accessToken: tokens.accessToken, clientId: clientRecord.clientId, expiresAt: tokens.accessRecord.expiresAt,
+                accessToken: tokens.accessToken, clientId: client.clientId, expiresAt: tokens.accessRecord.expiresAt,
                 expiresIn: tokens.expiresIn, grantType: grantType, properties: StoredProperty.list(tokens.properties),
                 refreshToken: tokens.refreshToken, scopes: scopes, subject: subject, tokenType: "Bearer", jwtAccessToken: tokens.jwtAccessToken,
-                tokenId: tokens.accessRecord.hash, refreshTokenScopes: tokens.refreshRecord.map { Self.words($0.scopes) },
+                tokenId: tokens.accessRecord.hash, refreshTokenScopes: tokens.refreshRecord.map { ProtocolValues.words($0.scopes) },
                 clientIdentifier: details.clientIdentifier, sessionId: body.sessionId))
     }
 
-    /// Makes and stores tokens outside a grant flow; a refresh token gets a grant of its own to belong to.
-    func issue(
-        _ details: GrantDetails, grantType: GrantType, service: Service, serviceApiKey: Int64, client: OAuthClient, withRefreshToken: Bool,
-        accessTokenValue: String? = nil, refreshTokenValue: String? = nil, accessDuration: Int64? = nil, refreshDuration: Int64? = nil,
-        jwtAlgorithm: String? = nil, parentGrantId: String? = nil
-    ) async throws -> IssuedTokens {
-        var grant: GrantRecord?
-        // A grant holds refresh tokens, and ties tokens derived from another grant to it.
-        if withRefreshToken || parentGrantId != nil {
-            var recorded = details
-            recorded.grantType = grantType.rawValue
-            grant = GrantRecord(
-                id: Secrets.identifier(), serviceApiKey: serviceApiKey, clientId: client.clientId ?? 0, subject: details.subject,
-                payload: try Self.json(recorded), createdAt: now(), parentId: parentGrantId)
-        }
-        let tokens = try await makeTokens(
-            service: service, serviceApiKey: serviceApiKey, client: client, grantId: grant?.id, details: details, grantType: grantType,
-            withRefreshToken: withRefreshToken, accessTokenValue: accessTokenValue, accessDuration: accessDuration,
-            refreshDuration: refreshDuration, refreshTokenValue: refreshTokenValue, jwtAlgorithm: jwtAlgorithm)
-        try await storingChosenValues {
-            if let grant {
-                try await store.insertGrant(grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
-            } else {
-                try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
-            }
-        }
-        return tokens
-    }
-
     public func tokenUpdate(_ input: Operations.TokenUpdate.Input) async throws -> Operations.TokenUpdate.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let body = input.body
         func refused(_ action: TokenUpdateAction, _ result: ResultCode, _ why: String? = nil) -> Operations.TokenUpdate.Output {
             .ok(TokenUpdateResponse(resultCode: result.code, resultMessage: why.map { "[\(result.code)] \($0)" } ?? result.message, action: action))
         }
-        guard let hash = try await accessTokenHash(identifier: body.accessToken, serviceApiKey: record.apiKey),
+        guard let hash = try await presented.accessTokenHash(identifier: body.accessToken, serviceApiKey: service.apiKey),
             var token = try await store.accessToken(hash: hash)
         else { return refused(.notFound, .tokenUpdateNotFound) }
         guard token.revokedAt == nil else { return refused(.forbidden, .tokenUpdateForbidden) }
-        var details = try Self.details(token.payload)
+        var details = try GrantDetails.decoded(token.payload)
         let time = now()
         if let scopes = body.scopes {
-            let supported = Set((service.supportedScopes ?? []).map(\.name))
+            let supported = service.scopeNames
             if let unknown = scopes.first(where: { !supported.contains($0) }) {
                 return refused(.badRequest, .tokenUpdateInvalid, "The scope '\(unknown)' is not supported by the service.")
             }
@@ -116,7 +85,7 @@ extension WarrantEngine {
             token.expiresAt = expiresAt
         }
         if let properties = body.properties { details.properties = StoredProperty.from(properties) }
-        token.payload = try Self.json(details)
+        token.payload = try GrantDetails.json(details)
         guard try await store.updateAccessToken(token) else { return refused(.notFound, .tokenUpdateNotFound) }
         return .ok(
             TokenUpdateResponse(
@@ -127,41 +96,40 @@ extension WarrantEngine {
     }
 
     public func tokenDelete(_ input: Operations.TokenDelete.Input) async throws -> Operations.TokenDelete.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        guard let hash = try await accessTokenHash(identifier: input.path.accessTokenIdentifier, serviceApiKey: record.apiKey),
-            try await store.deleteAccessToken(hash: hash, serviceApiKey: record.apiKey)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        guard let hash = try await presented.accessTokenHash(identifier: input.path.accessTokenIdentifier, serviceApiKey: service.apiKey),
+            try await store.deleteAccessToken(hash: hash, serviceApiKey: service.apiKey)
         else { throw APIFailure.notFound(.tokenNotFound) }
         return .noContent
     }
 
     public func tokenGetList(_ input: Operations.TokenGetList.Input) async throws -> Operations.TokenGetList.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let start = input.query.start
         let end = input.query.end
         guard start <= end else { throw APIFailure(400, .badRange) }
         var client: OAuthClient?
         if let identifier = input.query.clientIdentifier, !identifier.isEmpty {
-            guard let (found, _, _) = try await self.client(named: identifier, serviceApiKey: record.apiKey) else {
+            guard let (found, _) = try await clients.client(named: identifier, serviceApiKey: service.apiKey) else {
                 throw APIFailure.notFound(.clientNotFound)
             }
-            client = found
-            client?.clientSecret = nil
+            client = found.document
         }
         let subject = input.query.subject.flatMap { $0.isEmpty ? nil : $0 }
         let page = try await store.liveAccessTokens(
-            serviceApiKey: record.apiKey, clientId: client?.clientId, subject: subject, now: now(), offset: Int(start), limit: Bounds.pageLimit(start: start, end: end))
+            serviceApiKey: service.apiKey, clientId: client?.clientId, subject: subject, now: now(), offset: Int(start), limit: Bounds.pageLimit(start: start, end: end))
         var tokens: [AccessToken] = []
         for token in page.records {
-            let details = try Self.details(token.payload)
+            let details = try GrantDetails.decoded(token.payload)
             var refresh: RefreshTokenRecord?
             if let hash = token.refreshTokenHash { refresh = try await store.refreshToken(hash: hash) }
             tokens.append(
                 AccessToken(
                     accessTokenHash: token.hash, accessTokenExpiresAt: token.expiresAt, refreshTokenHash: token.refreshTokenHash,
                     refreshTokenExpiresAt: refresh?.expiresAt, createdAt: token.createdAt, clientId: token.clientId, subject: token.subject,
-                    grantType: details.grantType.map { GrantType(rawValue: $0) }, scopes: Self.words(token.scopes),
+                    grantType: details.grantType.map { GrantType(rawValue: $0) }, scopes: ProtocolValues.words(token.scopes),
                     properties: StoredProperty.list(details.properties),
-                    refreshTokenScopes: refresh.map { Self.words($0.scopes) }))
+                    refreshTokenScopes: refresh.map { ProtocolValues.words($0.scopes) }))
         }
         return .ok(
             TokenListResponse(
@@ -170,12 +138,12 @@ extension WarrantEngine {
     }
 
     public func tokenRevoke(_ input: Operations.TokenRevoke.Input) async throws -> Operations.TokenRevoke.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let body = input.body
         func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
         var count = 0
         if let identifier = nonEmpty(body.accessTokenIdentifier) {
-            if let hash = try await accessTokenHash(identifier: identifier, serviceApiKey: record.apiKey),
+            if let hash = try await presented.accessTokenHash(identifier: identifier, serviceApiKey: service.apiKey),
                 try await store.revokeAccessToken(hash: hash, now: now())
             {
                 count += 1
@@ -183,18 +151,18 @@ extension WarrantEngine {
         } else if let identifier = nonEmpty(body.refreshTokenIdentifier) {
             var refresh = try await store.refreshToken(hash: identifier)
             if refresh == nil { refresh = try await store.refreshToken(hash: Secrets.hash(identifier)) }
-            if let refresh, refresh.serviceApiKey == record.apiKey {
+            if let refresh, refresh.serviceApiKey == service.apiKey {
                 count += try await store.revokeGrant(id: refresh.grantId, now: now())
             }
         } else if nonEmpty(body.clientIdentifier) != nil || nonEmpty(body.subject) != nil {
             var clientId: Int64?
             if let identifier = nonEmpty(body.clientIdentifier) {
-                guard let (found, _) = try await clientRecord(named: identifier, serviceApiKey: record.apiKey) else {
+                guard let (found, _) = try await clients.record(named: identifier, serviceApiKey: service.apiKey) else {
                     throw APIFailure.notFound(.clientNotFound)
                 }
                 clientId = found.clientId
             }
-            count = try await store.revokeTokens(serviceApiKey: record.apiKey, clientId: clientId, subject: nonEmpty(body.subject), now: now())
+            count = try await store.revokeTokens(serviceApiKey: service.apiKey, clientId: clientId, subject: nonEmpty(body.subject), now: now())
         } else {
             throw APIFailure(400, .nothingToRevoke)
         }

@@ -17,12 +17,12 @@ extension WarrantEngine {
                 status: 400, challenge: BearerChallenge.value("invalid_request", .introspectionTokenMissing), result: .introspectionTokenMissing)
         }
         let result: ResultCode
-        switch try await lookUpAccessToken(value, serviceApiKey: serviceApiKey) {
+        switch try await presented.accessToken(value, serviceApiKey: serviceApiKey) {
         case .unknown: result = .tokenUnknown
         case .revoked: result = .tokenRevoked
         case .expired: result = .tokenExpired
         case .live(let token):
-            guard Self.words(token.record.scopes).contains("openid"), token.record.subject != nil else {
+            guard ProtocolValues.words(token.record.scopes).contains("openid"), token.record.subject != nil else {
                 return .refused(
                     status: 403, challenge: BearerChallenge.value("insufficient_scope", .userInfoForbidden, scope: ["openid"]),
                     result: .userInfoForbidden)
@@ -33,51 +33,49 @@ extension WarrantEngine {
     }
 
     public func userInfo(_ input: Operations.UserInfo.Input) async throws -> Operations.UserInfo.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
-        switch try await checkUserInfoToken(input.body.token, serviceApiKey: record.apiKey) {
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        switch try await checkUserInfoToken(input.body.token, serviceApiKey: service.apiKey) {
         case .refused(let status, let challenge, let result):
             let action: UserInfoAction = status == 400 ? .badRequest : status == 401 ? .unauthorized : .forbidden
             return .ok(UserInfoResponse(resultCode: result.code, resultMessage: result.message, action: action, responseContent: challenge))
         case .good(let token):
             let details = token.details
-            let scopes = Self.words(token.record.scopes)
-            let (client, aliasUsed) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
+            let scopes = ProtocolValues.words(token.record.scopes)
+            let (client, aliasUsed) = try await presented.client(of: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
             let claims = ScopeClaims.allowed(scopes: scopes, requested: Self.userInfoClaimNames(details)).sorted()
             return .ok(
                 UserInfoResponse(
                     resultCode: ResultCode.userInfoReady.code, resultMessage: ResultCode.userInfoReady.message, action: .ok,
-                    claims: claims, clientId: token.record.clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed,
+                    claims: claims, clientId: token.record.clientId, clientIdAlias: client?.alias, clientIdAliasUsed: aliasUsed,
                     scopes: scopes, subject: token.record.subject, token: input.body.token,
                     properties: StoredProperty.list(details.properties), userInfoClaims: details.userInfoClaims,
-                    consentedClaims: details.consentedClaims, serviceAttributes: service.attributes, clientAttributes: client?.attributes))
+                    consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes))
         }
     }
 
     public func userInfoIssue(_ input: Operations.UserInfoIssue.Input) async throws -> Operations.UserInfoIssue.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let token: PresentedAccessToken
-        switch try await checkUserInfoToken(input.body.token, serviceApiKey: record.apiKey) {
+        switch try await checkUserInfoToken(input.body.token, serviceApiKey: service.apiKey) {
         case .refused(let status, let challenge, let result):
             let action: UserInfoIssueAction = status == 400 ? .badRequest : status == 401 ? .unauthorized : .forbidden
             return .ok(UserInfoIssueResponse(resultCode: result.code, resultMessage: result.message, action: action, responseContent: challenge))
         case .good(let found): token = found
         }
         let details = token.details
-        let allowed = ScopeClaims.allowed(scopes: Self.words(token.record.scopes), requested: Self.userInfoClaimNames(details))
+        let allowed = ScopeClaims.allowed(scopes: ProtocolValues.words(token.record.scopes), requested: Self.userInfoClaimNames(details))
         var claims: [String: JSONValue] = [:]
         if let text = input.body.claims, case .object(let members)? = try? JSONValue(parsing: text) {
             for (name, value) in members where allowed.contains(name) { claims[name] = value }
         }
         // sub is always there and is the ID token's (OpenID Connect Core §5.3.2).
         claims["sub"] = .string(input.body.sub ?? details.sub ?? token.record.subject ?? "")
-        let (client, _) = try await clientFacts(clientId: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
-        if let algorithm = client?.userInfoSignAlg.flatMap({ SigningAlgorithm(rawValue: $0.rawValue) })?.rawValue {
-            claims["iss"] = .string(service.issuer?.absoluteString ?? "")
+        let (client, _) = try await presented.client(of: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
+        if let algorithm = client?.document.userInfoSignAlg.flatMap({ SigningAlgorithm(rawValue: $0.rawValue) })?.rawValue {
+            claims["iss"] = .string(service.issuer)
             claims["aud"] = .string(details.clientIdentifier)
             claims["iat"] = .integer(now() / 1000)
-            let jwt = try await signer.sign(claims, algorithm: algorithm, serviceApiKey: record.apiKey, type: "JWT")
+            let jwt = try await signer.sign(claims, algorithm: algorithm, serviceApiKey: service.apiKey, type: "JWT")
             return .ok(
                 UserInfoIssueResponse(
                     resultCode: ResultCode.userInfoIssuedJWT.code, resultMessage: ResultCode.userInfoIssuedJWT.message, action: .jwt,

@@ -6,7 +6,9 @@ import WarrantStore
 /// Client authentication at the token endpoint (RFC 6749 §2.3): exactly one method, the one the client
 /// registered; secrets compared through their hashes in constant time.
 struct ClientAuthenticator {
-    let engine: WarrantEngine
+    let clients: ClientDirectory
+    let signer: TokenSigner
+    let now: @Sendable () -> Int64
     let serviceApiKey: Int64
     /// What a client assertion's aud may name: the token endpoint or the issuer.
     let audiences: [String]
@@ -16,11 +18,12 @@ struct ClientAuthenticator {
     /// The methods warrant implements.
     static let methods: [ClientAuthMethod] = [.none, .clientSecretBasic, .clientSecretPost, .privateKeyJwt]
 
-    struct Authenticated {
-        var client: OAuthClient
-        var record: ClientRecord
+    struct Authenticated: Sendable {
+        var client: ClientPolicy
         /// The client_id value the client used (its alias or its number).
         var identifier: String
+
+        var aliasUsed: Bool { client.alias != nil && identifier == client.alias }
     }
 
     /// - Parameters:
@@ -52,12 +55,12 @@ struct ClientAuthenticator {
         guard let identifier = basicId ?? assertionIssuer ?? form["client_id"] else {
             return .failure(.invalidClient("The request does not identify the client."))
         }
-        guard let (client, record, _) = try await engine.client(named: identifier, serviceApiKey: serviceApiKey) else {
+        guard let (client, _) = try await clients.client(named: identifier, serviceApiKey: serviceApiKey) else {
             return .failure(.invalidClient("There is no client with the client_id '\(identifier)'."))
         }
-        if client.locked == true { return .failure(.invalidClient("The client is locked.")) }
+        if client.locked { return .failure(.invalidClient("The client is locked.")) }
 
-        let method = client.tokenAuthMethod ?? .clientSecretBasic
+        let method = client.tokenAuthMethod
         // A client registered before the service narrowed its methods does not keep the old one.
         if let allowedMethods, !allowedMethods.contains(method) {
             return .failure(.invalidClient("The service does not accept \(method.rawValue) at this endpoint."))
@@ -73,7 +76,7 @@ struct ClientAuthenticator {
             if method == .clientSecretPost, !usedPost {
                 return .failure(.invalidClient("The client must authenticate with client_secret_post."))
             }
-            guard let presented, let stored = record.secretHash, Secrets.constantTimeEqual(Secrets.hash(presented), stored) else {
+            guard let presented, let stored = client.secretHash, Secrets.constantTimeEqual(Secrets.hash(presented), stored) else {
                 return .failure(.invalidClient("The client secret is wrong."))
             }
         case .privateKeyJwt:
@@ -81,35 +84,24 @@ struct ClientAuthenticator {
                 return .failure(.invalidClient("The client must authenticate with private_key_jwt."))
             }
             if let problem = try await ClientAssertion.verify(
-                assertion, client: client, identifier: identifier, audiences: audiences, store: engine.store, signer: engine.signer,
-                now: engine.now())
+                assertion, client: client, identifier: identifier, audiences: audiences, store: clients.store, signer: signer, now: now())
             {
                 return .failure(.invalidClient(problem))
             }
         default:
             return .failure(.invalidClient("The client's authentication method \(method.rawValue) is not supported."))
         }
-        return .success(Authenticated(client: client, record: record, identifier: identifier))
+        return .success(Authenticated(client: client, identifier: identifier))
     }
 }
 
 /// Client authentication with a signed JWT (RFC 7523 §2.2, OpenID Connect Core §9 private_key_jwt).
 enum ClientAssertion {
     static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-    /// Seconds of clock difference tolerated on exp.
-    static let clockSkew: Int64 = 60
     /// The longest an assertion may be valid for: one is used once, right after it is made.
     static let maximumLifetime: Int64 = 3600
     static let allowedAlgorithms: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 
-    /// A JWT's `aud`, a string or an array of them (RFC 7519 §4.1.3).
-    static func audience(of claims: [String: JSONValue]) -> [String] {
-        switch claims["aud"] {
-        case .string(let value)?: [value]
-        case .array(let values)?: values.compactMap(\.stringValue)
-        default: []
-        }
-    }
 
     /// The iss of a JWT, read without verifying it: only to know whose keys verify it.
     static func unverifiedIssuer(_ jwt: String) -> String? {
@@ -122,35 +114,43 @@ enum ClientAssertion {
 
     /// Nil when the assertion is good; what is wrong with it otherwise.
     static func verify(
-        _ jwt: String, client: OAuthClient, identifier: String, audiences: [String], store: any WarrantStore, signer: TokenSigner, now: Int64
+        _ jwt: String, client: ClientPolicy, identifier: String, audiences: [String], store: any WarrantStore, signer: TokenSigner,
+        now: Int64
     ) async throws -> String? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
             let header = try? JSONValue(parsing: Array(headerData)), let algorithm = header["alg"]?.stringValue
         else { return "client_assertion is not a JWS." }
         // The algorithm is pinned: the registered one, and never none or an HMAC with a public key.
-        if let registered = client.tokenAuthSignAlg, registered.rawValue != algorithm {
-            return "client_assertion must be signed with \(registered.rawValue)."
+        if let registered = client.tokenAuthSigningAlgorithm, registered != algorithm {
+            return "client_assertion must be signed with \(registered)."
         }
         guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
         guard let jwks = client.jwks else { return "The client has no registered jwks to verify its assertion with." }
-        guard let claims = await signer.verifiedClaims(jwt, jwks: jwks, rsaAlgorithm: client.tokenAuthSignAlg?.rawValue) else {
+        let claims: ClientAssertionClaims
+        do {
+            claims = try await signer.verified(jwt, as: ClientAssertionClaims.self, jwks: jwks, rsaAlgorithm: client.tokenAuthSigningAlgorithm)
+        } catch TokenSigner.SigningError.unusableKeySet {
             return "The signature of client_assertion does not verify with the client's keys."
+        } catch {
+            let problem = ClaimsProblem.describe(error)
+            return problem == "has a signature that does not verify"
+                ? "The signature of client_assertion does not verify with the client's keys." : "client_assertion \(problem)."
         }
-        guard claims["iss"]?.stringValue == identifier, claims["sub"]?.stringValue == identifier else {
+        guard claims.iss.value == identifier, claims.sub.value == identifier else {
             return "client_assertion must have iss and sub equal to the client_id."
         }
-        let audience = audience(of: claims)
-        guard audience.contains(where: audiences.contains) else { return "client_assertion's aud must name the token endpoint or the issuer." }
+        guard claims.aud.value.contains(where: audiences.contains) else {
+            return "client_assertion's aud must name the token endpoint or the issuer."
+        }
         // exp is someone else's number: saturate, and keep the replay record no longer than an assertion may live.
-        guard case .integer(let exp)? = claims["exp"] else { return "client_assertion has no exp." }
-        let validUntil = Bounds.milliseconds(fromSeconds: exp).saturatingAdding(clockSkew * 1000)
+        let validUntil = Bounds.milliseconds(from: claims.exp.value).saturatingAdding(ClockSkew.seconds * 1000)
         guard validUntil >= now else { return "client_assertion has expired." }
         guard validUntil <= Bounds.expiry(from: now, seconds: maximumLifetime) else {
             return "client_assertion must expire within \(maximumLifetime / 60) minutes."
         }
-        guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return "client_assertion has no jti." }
-        guard try await store.recordAssertion(hash: Secrets.hash(identifier + " " + jti), expiresAt: validUntil, now: now) else {
+        guard !claims.jti.value.isEmpty else { return "client_assertion has no jti." }
+        guard try await store.recordAssertion(hash: Secrets.hash(identifier + " " + claims.jti.value), expiresAt: validUntil, now: now) else {
             return "client_assertion was used before."
         }
         return nil

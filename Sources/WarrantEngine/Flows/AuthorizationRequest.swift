@@ -44,257 +44,241 @@ struct Redirection: Equatable, Sendable {
     var state: String?
 }
 
-/// Parses and checks an authorization request against RFC 6749 §4, OpenID Connect Core §3 and RFC 7636.
+/// Checks an authorization request against RFC 6749 §4, OpenID Connect Core §3 and RFC 7636, one stage per
+/// function, in the order the specifications set: until the client and its redirect URI are trusted, an
+/// error is answered to the user (never redirected); after, it goes back to the client.
 struct AuthorizationRequestParser {
     enum Outcome {
         /// The request, with the client it names.
-        case valid(ParsedAuthorizationRequest, OAuthClient)
+        case valid(ParsedAuthorizationRequest, ClientPolicy)
         /// The client or redirect URI cannot be trusted: answer the user directly, never redirect.
         case untrusted(OAuthError)
         /// An error to deliver to the client through its redirect URI.
         case redirect(OAuthError, Redirection)
     }
 
-    let service: Service
-    let clientLookup: (String) async throws -> (client: OAuthClient, aliasUsed: Bool)?
+    let service: ServicePolicy
+    let clients: ClientDirectory
+    /// The subject of an ID token this service issued, for id_token_hint.
     let idTokenHintSubject: (String) async -> String?
 
-    func parse(_ text: String, context: String?) async throws -> Outcome {
+    /// The parameters of one request, each name with its values in order.
+    struct Parameters {
         var values: [String: [String]] = [:]
-        let pairs: [(name: String, value: String)]
+
+        /// The value of a parameter sent once; an empty value counts as absent (RFC 6749 §3.1).
+        func single(_ name: String) -> String? { values[name]?.first.flatMap { $0.isEmpty ? nil : $0 } }
+        func words(_ name: String) -> [String] { (single(name) ?? "").split(separator: " ").map(String.init) }
+    }
+
+    func parse(_ text: String, context: String?) async throws -> Outcome {
+        var parameters = Parameters()
         do {
-            pairs = try FormEncoding.pairs(from: text)
+            for (name, value) in try FormEncoding.pairs(from: text) { parameters.values[name, default: []].append(value) }
         } catch {
             // Nothing of the request can be trusted, the redirect URI included.
             return .untrusted(.invalidRequest("The parameters are malformed: \(error.description)."))
         }
-        for (name, value) in pairs { values[name, default: []].append(value) }
-        func single(_ name: String) -> String? { values[name]?.first.flatMap { $0.isEmpty ? nil : $0 } }
+        let trusted: TrustedParty
+        switch try await trustedParty(parameters) {
+        case .failure(let error): return .untrusted(error)
+        case .success(let party): trusted = party
+        }
+        var redirection = Redirection(uri: trusted.redirectUri, mode: "query", state: parameters.single("state"))
+        do throws(OAuthError) {
+            let responseTypes = try responseTypes(parameters, client: trusted.client, redirection: &redirection)
+            let scopes = try scopes(parameters, client: trusted.client, responseTypes: responseTypes)
+            let pkce = try pkce(parameters, client: trusted.client, responseTypes: responseTypes)
+            let interaction = try interaction(parameters, client: trusted.client)
+            let claims = try await claims(parameters)
+            let resources = try resources(parameters)
+            let parsed = ParsedAuthorizationRequest(
+                clientId: trusted.client.clientId, clientIdAliasUsed: trusted.aliasUsed, redirectUri: trusted.redirectUri,
+                redirectUriGiven: parameters.single("redirect_uri") != nil,
+                responseTypes: responseTypes == ["none"] ? [] : responseTypes.sorted(), responseMode: redirection.mode,
+                state: redirection.state, scopes: scopes.scopes, nonce: scopes.nonce, codeChallenge: pkce.challenge,
+                codeChallengeMethod: pkce.method, maxAge: interaction.maxAge, prompts: interaction.prompts, display: interaction.display,
+                acrs: claims.acrs, acrEssential: claims.acrEssential, idTokenClaims: claims.idTokenClaims,
+                userInfoClaims: claims.userInfoClaims, claimNames: claims.claimNames, subject: claims.subject,
+                loginHint: parameters.single("login_hint"), uiLocales: parameters.words("ui_locales"),
+                claimsLocales: parameters.words("claims_locales"), resources: resources, context: context)
+            return .valid(parsed, trusted.client)
+        } catch {
+            return .redirect(error, redirection)
+        }
+    }
 
-        // 1. The client and its redirect URI: until both are trusted, errors are not redirected.
-        if (values["client_id"]?.count ?? 0) > 1 || (values["redirect_uri"]?.count ?? 0) > 1 {
-            return .untrusted(.invalidRequest("client_id and redirect_uri must not be repeated."))
-        }
-        guard let clientIdText = single("client_id") else { return .untrusted(.invalidRequest("client_id is missing.")) }
-        guard let (client, aliasUsed) = try await clientLookup(clientIdText), let clientId = client.clientId else {
-            return .untrusted(.invalidRequest("There is no client with the client_id '\(clientIdText)'."))
-        }
-        if client.locked == true { return .untrusted(.invalidRequest("The client is locked.")) }
-        let registered = client.redirectUris ?? []
-        let redirectUri: String
-        if let given = single("redirect_uri") {
-            guard RedirectMatching.matches(given, registered: registered, loopbackPortsVary: client.applicationType == .native || service.loopbackRedirectionUriVariable == true)
-            else { return .untrusted(.invalidRequest("redirect_uri is not one of the client's registered redirect URIs.")) }
-            redirectUri = given
-        } else {
-            guard registered.count == 1 else {
-                return .untrusted(
-                    .invalidRequest(registered.isEmpty ? "The client has no registered redirect URI." : "redirect_uri is required: the client registered several."))
-            }
-            redirectUri = registered[0]
-        }
+    // MARK: 1. The client and its redirect URI
 
-        // 2. From here on, errors go back to the client.
-        let state = single("state")
-        let responseTypeText = single("response_type")
-        let responseTypes = Set((responseTypeText ?? "").split(separator: " ").map(String.init))
-        let defaultMode = responseTypes.isEmpty || responseTypes == ["code"] || responseTypes == ["none"] ? "query" : "fragment"
-        var redirection = Redirection(uri: redirectUri, mode: defaultMode, state: state)
-        if let mode = single("response_mode") {
-            guard ["query", "fragment", "form_post"].contains(mode) else {
-                return .redirect(.invalidRequest("response_mode '\(mode)' is not supported."), redirection)
-            }
+    struct TrustedParty {
+        var client: ClientPolicy
+        var aliasUsed: Bool
+        var redirectUri: String
+    }
+
+    func trustedParty(_ parameters: Parameters) async throws -> Result<TrustedParty, OAuthError> {
+        if (parameters.values["client_id"]?.count ?? 0) > 1 || (parameters.values["redirect_uri"]?.count ?? 0) > 1 {
+            return .failure(.invalidRequest("client_id and redirect_uri must not be repeated."))
+        }
+        guard let clientIdText = parameters.single("client_id") else { return .failure(.invalidRequest("client_id is missing.")) }
+        guard let (client, aliasUsed) = try await clients.client(named: clientIdText, serviceApiKey: service.apiKey) else {
+            return .failure(.invalidRequest("There is no client with the client_id '\(clientIdText)'."))
+        }
+        if client.locked { return .failure(.invalidRequest("The client is locked.")) }
+        let registered = client.redirectUris
+        if let given = parameters.single("redirect_uri") {
+            guard RedirectMatching.matches(given, registered: registered, loopbackPortsVary: client.isNative || service.loopbackPortsVary)
+            else { return .failure(.invalidRequest("redirect_uri is not one of the client's registered redirect URIs.")) }
+            return .success(TrustedParty(client: client, aliasUsed: aliasUsed, redirectUri: given))
+        }
+        guard registered.count == 1 else {
+            return .failure(
+                .invalidRequest(registered.isEmpty ? "The client has no registered redirect URI." : "redirect_uri is required: the client registered several."))
+        }
+        return .success(TrustedParty(client: client, aliasUsed: aliasUsed, redirectUri: registered[0]))
+    }
+
+    // MARK: 2. From here on, errors go back to the client: response type and mode
+
+    /// The response type's words; sets the response mode of `redirection` (the default for the type, or the
+    /// one requested) first, so that even an error about the type is delivered the right way.
+    func responseTypes(_ parameters: Parameters, client: ClientPolicy, redirection: inout Redirection) throws(OAuthError) -> Set<String> {
+        let text = parameters.single("response_type")
+        let words = Set((text ?? "").split(separator: " ").map(String.init))
+        redirection.mode = words.isEmpty || words == ["code"] || words == ["none"] ? "query" : "fragment"
+        if let mode = parameters.single("response_mode") {
+            guard ["query", "fragment", "form_post"].contains(mode) else { throw .invalidRequest("response_mode '\(mode)' is not supported.") }
             redirection.mode = mode
         }
-        func fail(_ error: OAuthError) -> Outcome { .redirect(error, redirection) }
+        for (name, list) in parameters.values where list.count > 1 && name != "resource" {
+            throw .invalidRequest("The parameter '\(name)' must not be repeated.")
+        }
+        if parameters.single("request") != nil { throw OAuthError("request_not_supported", "Request objects are not supported.") }
+        if parameters.single("request_uri") != nil { throw OAuthError("request_uri_not_supported", "request_uri is not supported.") }
 
-        for (name, list) in values where list.count > 1 && !["resource"].contains(name) {
-            return fail(.invalidRequest("The parameter '\(name)' must not be repeated."))
+        guard let text else { throw .invalidRequest("response_type is missing.") }
+        guard let responseType = ProtocolValues.responseType(words: words) else {
+            throw OAuthError("unsupported_response_type", "response_type '\(text)' is not supported.")
         }
-        if single("request") != nil { return fail(OAuthError("request_not_supported", "Request objects are not supported.")) }
-        if single("request_uri") != nil { return fail(OAuthError("request_uri_not_supported", "request_uri is not supported.")) }
+        guard service.responseTypes.contains(responseType) else {
+            throw OAuthError("unsupported_response_type", "The service does not support response_type '\(text)'.")
+        }
+        guard client.responseTypes.contains(responseType) else { throw .unauthorizedClient("The client may not use response_type '\(text)'.") }
+        let needsImplicit = words.contains("token") || (words.contains("id_token") && !words.contains("code"))
+        if words.contains("code"), !client.grantTypes.contains(.authorizationCode) {
+            throw .unauthorizedClient("The client may not use the authorization_code grant.")
+        }
+        if needsImplicit, !client.grantTypes.contains(.implicit) { throw .unauthorizedClient("The client may not use the implicit grant.") }
+        if redirection.mode == "query", words.contains("token") || words.contains("id_token") {
+            throw .invalidRequest("response_mode=query must not carry tokens.")
+        }
+        return words
+    }
 
-        // Response type.
-        guard let responseTypeText else { return fail(.invalidRequest("response_type is missing.")) }
-        guard let responseType = ResponseTypes.enumValue(responseTypes) else {
-            return fail(OAuthError("unsupported_response_type", "response_type '\(responseTypeText)' is not supported."))
-        }
-        guard (service.supportedResponseTypes ?? []).contains(responseType) else {
-            return fail(OAuthError("unsupported_response_type", "The service does not support response_type '\(responseTypeText)'."))
-        }
-        guard (client.responseTypes ?? []).contains(responseType) else {
-            return fail(.unauthorizedClient("The client may not use response_type '\(responseTypeText)'."))
-        }
-        let needsImplicit = responseTypes.contains("token") || (responseTypes.contains("id_token") && !responseTypes.contains("code"))
-        if responseTypes.contains("code"), !(client.grantTypes ?? []).contains(.authorizationCode) {
-            return fail(.unauthorizedClient("The client may not use the authorization_code grant."))
-        }
-        if needsImplicit, !(client.grantTypes ?? []).contains(.implicit) {
-            return fail(.unauthorizedClient("The client may not use the implicit grant."))
-        }
-        if redirection.mode == "query", responseTypes.contains("token") || responseTypes.contains("id_token") {
-            return fail(.invalidRequest("response_mode=query must not carry tokens."))
-        }
+    // MARK: 3. Scopes and nonce
 
-        // Scopes: the service's policy drops scopes it does not know, and those the client may not request.
+    /// The service drops scopes it does not know, and those the client may not request.
+    func scopes(_ parameters: Parameters, client: ClientPolicy, responseTypes: Set<String>) throws(OAuthError) -> (
+        scopes: [String], nonce: String?
+    ) {
         var scopes: [String]
-        if let text = single("scope") {
-            let supported = Set((service.supportedScopes ?? []).map(\.name))
-            let requestable = WarrantEngine.requestableScopes(of: client)
+        if let text = parameters.single("scope") {
             scopes = []
-            for scope in text.split(separator: " ").map(String.init) where supported.contains(scope) && !scopes.contains(scope) {
-                if requestable?.contains(scope) ?? true { scopes.append(scope) }
+            for scope in text.split(separator: " ").map(String.init) where service.scopeNames.contains(scope) && !scopes.contains(scope) {
+                if client.mayRequest(scope) { scopes.append(scope) }
             }
         } else {
-            scopes = (service.supportedScopes ?? []).filter { $0.defaultEntry }.map(\.name)
+            scopes = service.defaultScopes
         }
-        if scopes.isEmpty, service.scopeRequired == true { return fail(.invalidScope("The request has no scope the client may use.")) }
-        if responseTypes.contains("id_token"), !scopes.contains("openid") {
-            return fail(.invalidScope("response_type with id_token needs the openid scope."))
-        }
-        let nonce = single("nonce")
+        if scopes.isEmpty, service.scopeRequired { throw .invalidScope("The request has no scope the client may use.") }
+        if responseTypes.contains("id_token"), !scopes.contains("openid") { throw .invalidScope("response_type with id_token needs the openid scope.") }
+        let nonce = parameters.single("nonce")
         if responseTypes.contains("id_token"), nonce == nil {
-            return fail(.invalidRequest("nonce is required when an ID token comes from the authorization endpoint."))
+            throw .invalidRequest("nonce is required when an ID token comes from the authorization endpoint.")
         }
+        return (scopes, nonce)
+    }
 
-        // PKCE (RFC 7636).
-        let challenge = single("code_challenge")
-        var method = single("code_challenge_method")
-        if let challenge {
-            let given = method ?? "plain"
-            method = given
-            guard given == "S256" || given == "plain" else {
-                return fail(.invalidRequest("code_challenge_method '\(given)' is not supported."))
-            }
-            if method == "plain", service.pkceS256Required == true || client.pkceS256Required == true {
-                return fail(.invalidRequest("code_challenge_method must be S256."))
-            }
-            guard PKCE.isWellFormed(challenge) else {
-                return fail(.invalidRequest("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~."))
-            }
-        } else if method != nil {
-            return fail(.invalidRequest("code_challenge_method without code_challenge."))
-        } else if responseTypes.contains("code"), service.pkceRequired == true || client.pkceRequired == true {
-            return fail(.invalidRequest("code_challenge is required (PKCE)."))
-        }
+    // MARK: 4. PKCE (RFC 7636)
 
-        // prompt, max_age, display.
-        let prompts = (single("prompt") ?? "").split(separator: " ").map(String.init)
-        let knownPrompts = ["none", "login", "consent", "select_account", "create"]
-        if let unknown = prompts.first(where: { !knownPrompts.contains($0) }) {
-            return fail(.invalidRequest("prompt '\(unknown)' is not supported."))
+    func pkce(_ parameters: Parameters, client: ClientPolicy, responseTypes: Set<String>) throws(OAuthError) -> (
+        challenge: String?, method: String?
+    ) {
+        let method = parameters.single("code_challenge_method")
+        guard let challenge = parameters.single("code_challenge") else {
+            if method != nil { throw .invalidRequest("code_challenge_method without code_challenge.") }
+            if responseTypes.contains("code"), service.pkceRequired || client.pkceRequired { throw .invalidRequest("code_challenge is required (PKCE).") }
+            return (nil, nil)
         }
-        if prompts.contains("none"), prompts.count > 1 { return fail(.invalidRequest("prompt=none must be alone.")) }
-        var maxAge = client.defaultMaxAge.flatMap { $0 > 0 ? Int($0) : nil }
-        if let text = single("max_age") {
-            guard let value = Int(text), value >= 0 else { return fail(.invalidRequest("max_age must be a whole number of seconds.")) }
+        let given = method ?? "plain"
+        guard given == "S256" || given == "plain" else { throw .invalidRequest("code_challenge_method '\(given)' is not supported.") }
+        if given == "plain", service.pkceS256Required || client.pkceS256Required { throw .invalidRequest("code_challenge_method must be S256.") }
+        guard PKCE.isWellFormed(challenge) else {
+            throw .invalidRequest("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~.")
+        }
+        return (challenge, given)
+    }
+
+    // MARK: 5. prompt, max_age, display
+
+    func interaction(_ parameters: Parameters, client: ClientPolicy) throws(OAuthError) -> (prompts: [String], maxAge: Int?, display: String?) {
+        let prompts = parameters.words("prompt")
+        if let unknown = prompts.first(where: { !["none", "login", "consent", "select_account", "create"].contains($0) }) {
+            throw .invalidRequest("prompt '\(unknown)' is not supported.")
+        }
+        if prompts.contains("none"), prompts.count > 1 { throw .invalidRequest("prompt=none must be alone.") }
+        var maxAge = client.defaultMaxAge
+        if let text = parameters.single("max_age") {
+            guard let value = Int(text), value >= 0 else { throw .invalidRequest("max_age must be a whole number of seconds.") }
             maxAge = value
         }
-        let display = single("display")
-        if let display, !["page", "popup", "touch", "wap"].contains(display) {
-            return fail(.invalidRequest("display '\(display)' is not supported."))
-        }
+        let display = parameters.single("display")
+        if let display, !["page", "popup", "touch", "wap"].contains(display) { throw .invalidRequest("display '\(display)' is not supported.") }
+        return (prompts, maxAge, display)
+    }
 
-        // claims (OpenID Connect Core §5.5), acr_values, id_token_hint.
-        var acrs = (single("acr_values") ?? "").split(separator: " ").map(String.init)
+    // MARK: 6. claims (OpenID Connect Core §5.5), acr_values, id_token_hint
+
+    struct RequestedClaims {
+        var acrs: [String]
         var acrEssential = false
         var idTokenClaims: String?
         var userInfoClaims: String?
         var claimNames: [String] = []
         var subject: String?
-        if let text = single("claims") {
-            guard case .object(let members)? = try? JSONValue(parsing: text) else {
-                return fail(.invalidRequest("claims must be a JSON object."))
-            }
+    }
+
+    func claims(_ parameters: Parameters) async throws(OAuthError) -> RequestedClaims {
+        var claims = RequestedClaims(acrs: parameters.words("acr_values"))
+        if let text = parameters.single("claims") {
+            guard case .object(let members)? = try? JSONValue(parsing: text) else { throw .invalidRequest("claims must be a JSON object.") }
             if case .object(let idToken)? = members["id_token"] {
-                idTokenClaims = JSONValue.object(idToken).serializedString
-                claimNames = idToken.keys.sorted()
+                claims.idTokenClaims = JSONValue.object(idToken).serializedString
+                claims.claimNames = idToken.keys.sorted()
                 if case .object(let acr)? = idToken["acr"] {
-                    if case .array(let values)? = acr["values"] { acrs = values.compactMap(\.stringValue) }
-                    if let value = acr["value"]?.stringValue { acrs = [value] }
-                    acrEssential = acr["essential"] == .bool(true)
+                    if case .array(let values)? = acr["values"] { claims.acrs = values.compactMap(\.stringValue) }
+                    if let value = acr["value"]?.stringValue { claims.acrs = [value] }
+                    claims.acrEssential = acr["essential"] == .bool(true)
                 }
-                if case .object(let sub)? = idToken["sub"], let value = sub["value"]?.stringValue { subject = value }
+                if case .object(let sub)? = idToken["sub"], let value = sub["value"]?.stringValue { claims.subject = value }
             }
-            if case .object(let userInfo)? = members["userinfo"] { userInfoClaims = JSONValue.object(userInfo).serializedString }
+            if case .object(let userInfo)? = members["userinfo"] { claims.userInfoClaims = JSONValue.object(userInfo).serializedString }
         }
-        if let hint = single("id_token_hint") {
-            guard let hinted = await idTokenHintSubject(hint) else {
-                return fail(.invalidRequest("id_token_hint is not an ID token of this service."))
-            }
-            if let subject, subject != hinted { return fail(.invalidRequest("id_token_hint and the claims parameter name different users.")) }
-            subject = hinted
+        if let hint = parameters.single("id_token_hint") {
+            guard let hinted = await idTokenHintSubject(hint) else { throw .invalidRequest("id_token_hint is not an ID token of this service.") }
+            if let subject = claims.subject, subject != hinted { throw .invalidRequest("id_token_hint and the claims parameter name different users.") }
+            claims.subject = hinted
         }
-
-        // resource (RFC 8707).
-        let resources = values["resource"] ?? []
-        for resource in resources {
-            guard URLRules.isResourceIndicator(resource) else {
-                return fail(OAuthError("invalid_target", "resource '\(resource)' must be an absolute URI without a fragment."))
-            }
-        }
-
-        let parsed = ParsedAuthorizationRequest(
-                clientId: clientId, clientIdAliasUsed: aliasUsed, redirectUri: redirectUri, redirectUriGiven: single("redirect_uri") != nil,
-                responseTypes: responseTypes == ["none"] ? [] : responseTypes.sorted(), responseMode: redirection.mode, state: state,
-                scopes: scopes, nonce: nonce, codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : method,
-                maxAge: maxAge, prompts: prompts, display: display, acrs: acrs, acrEssential: acrEssential, idTokenClaims: idTokenClaims,
-                userInfoClaims: userInfoClaims, claimNames: claimNames, subject: subject, loginHint: single("login_hint"),
-                uiLocales: (single("ui_locales") ?? "").split(separator: " ").map(String.init),
-                claimsLocales: (single("claims_locales") ?? "").split(separator: " ").map(String.init), resources: resources,
-                context: context)
-        return .valid(parsed, client)
-    }
-}
-
-/// Exact redirect URI matching, with the one exception RFC 8252 §7.3 makes for native apps on loopback.
-enum RedirectMatching {
-    /// Exact matching (RFC 9700 §4.1.3) compares bytes: Swift's `==` compares by canonical equivalence, which
-    /// would take a Kelvin sign (U+212A) for a K.
-    static func same(_ first: String, _ second: String) -> Bool { first.utf8.elementsEqual(second.utf8) }
-
-    static func matches(_ given: String, registered: [String], loopbackPortsVary: Bool) -> Bool {
-        if registered.contains(where: { same($0, given) }) { return true }
-        guard loopbackPortsVary, var components = URLComponents(string: given), components.scheme == "http",
-            let host = components.host, ["127.0.0.1", "::1", "[::1]"].contains(host)
-        else { return false }
-        components.port = nil
-        return registered.contains { candidate in
-            guard var registeredComponents = URLComponents(string: candidate) else { return false }
-            registeredComponents.port = nil
-            return registeredComponents == components
-        }
-    }
-}
-
-/// Authlete's response type names for a set of response type words.
-enum ResponseTypes {
-    static func enumValue(_ words: Set<String>) -> ResponseType? {
-        switch words {
-        case ["none"]: ResponseType.none
-        case ["code"]: .code
-        case ["token"]: .token
-        case ["id_token"]: .idToken
-        case ["code", "token"]: .codeToken
-        case ["code", "id_token"]: .codeIdToken
-        case ["id_token", "token"]: .idTokenToken
-        case ["code", "id_token", "token"]: .codeIdTokenToken
-        default: nil
-        }
-    }
-}
-
-/// Proof Key for Code Exchange (RFC 7636).
-enum PKCE {
-    private static let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func isWellFormed(_ value: String) -> Bool {
-        (43...128).contains(value.count) && value.allSatisfy { allowed.contains($0) }
+        return claims
     }
 
-    static func verify(verifier: String, challenge: String, method: String) -> Bool {
-        guard isWellFormed(verifier) else { return false }
-        let computed = method == "S256" ? Base64URL.encode(Hashing.sha256(Array(verifier.utf8))) : verifier
-        return Secrets.constantTimeEqual(computed, challenge)
+    // MARK: 7. resource (RFC 8707)
+
+    func resources(_ parameters: Parameters) throws(OAuthError) -> [String] {
+        let resources = parameters.values["resource"] ?? []
+        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
+            throw OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment.")
+        }
+        return resources
     }
 }

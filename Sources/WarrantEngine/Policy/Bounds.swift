@@ -1,3 +1,5 @@
+import Foundation
+
 /// Bounds on times, durations and counts that come from outside warrant: requests, stored settings and
 /// foreign JWTs. The spec states most of them, so the generated validators refuse larger values with a 400;
 /// what is computed from them saturates instead of trapping, so a value stored before a bound existed, or
@@ -21,6 +23,13 @@ enum Bounds {
     /// Seconds since the epoch (a JWT's exp, nbf or iat) as milliseconds, saturating.
     static func milliseconds(fromSeconds seconds: Int64) -> Int64 {
         seconds.saturatingMultiplied(by: 1000)
+    }
+
+    /// A JWT date (decoded by jwt-kit from someone's number) as milliseconds since the epoch, saturating.
+    static func milliseconds(from date: Date) -> Int64 {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard milliseconds.isFinite else { return milliseconds > 0 ? .max : .min }
+        return Int64(exactly: milliseconds) ?? (milliseconds > 0 ? .max : .min)
     }
 
     /// The limit of a page from `start` to `end` (start ≤ end, checked by the caller).

@@ -22,9 +22,16 @@ enum TokenLookup<Found> {
     }
 }
 
-extension WarrantEngine {
-    /// Finds an access token of the service by its value or by its JWT form (whose jti is the token's hash).
-    func lookUpAccessToken(_ value: String, serviceApiKey: Int64) async throws -> TokenLookup<PresentedAccessToken> {
+/// Finds what a caller presented (an access token by its value or its JWT form, a refresh token) among the
+/// service's tokens, with what it is now: live, expired or revoked.
+struct PresentedTokens: Sendable {
+    let store: any WarrantStore
+    let signer: TokenSigner
+    let clients: ClientDirectory
+    let now: @Sendable () -> Int64
+
+    /// An access token of the service by its value or by its JWT form (whose jti is the token's hash).
+    func accessToken(_ value: String, serviceApiKey: Int64) async throws -> TokenLookup<PresentedAccessToken> {
         var record = try await store.accessToken(hash: Secrets.hash(value))
         if record == nil, value.split(separator: ".", omittingEmptySubsequences: false).count == 3,
             let claims = await signer.verifiedClaims(value, serviceApiKey: serviceApiKey), let jti = claims["jti"]?.stringValue
@@ -32,14 +39,14 @@ extension WarrantEngine {
             record = try await store.accessToken(hash: jti)
         }
         guard let record, record.serviceApiKey == serviceApiKey else { return .unknown }
-        let found = PresentedAccessToken(record: record, details: try Self.details(record.payload))
+        let found = PresentedAccessToken(record: record, details: try GrantDetails.decoded(record.payload))
         if record.revokedAt != nil { return .revoked(found) }
         if record.expiresAt < now() { return .expired(found) }
         return .live(found)
     }
 
-    /// Finds a refresh token of the service by its value; a rotated one counts as revoked.
-    func lookUpRefreshToken(_ value: String, serviceApiKey: Int64) async throws -> TokenLookup<RefreshTokenRecord> {
+    /// A refresh token of the service by its value; a rotated one counts as revoked.
+    func refreshToken(_ value: String, serviceApiKey: Int64) async throws -> TokenLookup<RefreshTokenRecord> {
         guard let record = try await store.refreshToken(hash: Secrets.hash(value)), record.serviceApiKey == serviceApiKey else { return .unknown }
         if record.revokedAt != nil || record.rotatedAt != nil { return .revoked(record) }
         if record.expiresAt < now() { return .expired(record) }
@@ -54,11 +61,10 @@ extension WarrantEngine {
         return nil
     }
 
-    /// The client a token was issued to, and whether it identified itself by its alias, for responses about the token.
-    func clientFacts(clientId: Int64, serviceApiKey: Int64, details: GrantDetails) async throws -> (client: OAuthClient?, aliasUsed: Bool) {
-        guard let stored = try await store.client(serviceApiKey: serviceApiKey, clientId: clientId) else { return (nil, false) }
-        let client = try apiClient(from: stored, result: nil)
-        return (client, client.clientIdAlias != nil && details.clientIdentifier == client.clientIdAlias)
+    /// The client a token was issued to, and whether it identified itself by its alias, for answers about the token.
+    func client(of clientId: Int64, serviceApiKey: Int64, details: GrantDetails) async throws -> (client: ClientPolicy?, aliasUsed: Bool) {
+        guard let client = try await clients.client(id: clientId, serviceApiKey: serviceApiKey) else { return (nil, false) }
+        return (client, client.alias != nil && details.clientIdentifier == client.alias)
     }
 }
 

@@ -18,13 +18,6 @@ public enum SigningAlgorithm: String, CaseIterable, Sendable {
 
     /// The names, for messages: "RS256, PS256, ES256 or EdDSA".
     static let listed = "RS256, PS256, ES256 or EdDSA"
-
-    /// The algorithm of a client's ID tokens: the registered one, RS256 when none is.
-    static func forIDTokens(of client: OAuthClient) throws -> SigningAlgorithm {
-        guard let registered = client.idTokenSignAlg else { return .RS256 }
-        guard let algorithm = SigningAlgorithm(rawValue: registered.rawValue) else { throw Unsupported(name: registered.rawValue) }
-        return algorithm
-    }
 }
 
 /// Makes a service's signing keys and stores them as private JWKs (RFC 7517), the form jwt-kit imports.

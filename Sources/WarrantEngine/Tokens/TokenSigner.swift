@@ -3,26 +3,6 @@ import JWTKit
 import SpecRuntime
 import WarrantStore
 
-/// JWT claims of any shape, for ID tokens and JWT access tokens.
-struct JSONClaims: JWTPayload {
-    var members: [String: JSONValue]
-
-    init(_ members: [String: JSONValue]) {
-        self.members = members
-    }
-
-    init(from decoder: any Decoder) throws {
-        members = try [String: JSONValue](from: decoder)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try members.encode(to: encoder)
-    }
-
-    /// Claims are checked by the caller, who knows which ones matter.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
 /// Signs and verifies JWTs with a service's keys. Parsed keys are cached per service and rebuilt only
 /// when the service's key set changes (after a rotation).
 actor TokenSigner {
@@ -34,10 +14,10 @@ actor TokenSigner {
     }
 
     private let store: any WarrantStore
-    private var cache: [Int64: Keys] = [:]
-    /// Others' key sets (client jwks, trusted issuers), parsed once per distinct JWK Set text.
-    private var foreignKeys: [String: JWTKeyCollection] = [:]
-    private static let foreignKeysLimit = 256
+    private var cache = BoundedCache<Int64, Keys>(limit: 4096)
+    /// Others' key sets (client jwks, trusted issuers), parsed once per distinct JWK Set text. Sets change
+    /// rarely, so starting over when full costs little.
+    private var foreignKeys = BoundedCache<String, JWTKeyCollection>(limit: 256)
 
     init(store: any WarrantStore) {
         self.store = store
@@ -75,34 +55,39 @@ actor TokenSigner {
         return try await keys.collection.sign(JSONClaims(claims), kid: JWKIdentifier(string: kid), header: header)
     }
 
+    /// The payload of a JWT this service signed, once its signature verified with one of the service's keys
+    /// and `Payload.verify(using:)` accepted it; jwt-kit's error otherwise.
+    func verified<Payload: JWTPayload>(_ token: String, as payload: Payload.Type, serviceApiKey: Int64) async throws -> Payload {
+        try await keys(for: serviceApiKey).collection.verify(token, as: Payload.self)
+    }
+
     /// The claims of a JWT this service signed, or nil when the signature does not verify with one of its keys.
     /// Expiry and the other claims are left to the caller.
     func verifiedClaims(_ token: String, serviceApiKey: Int64) async -> [String: JSONValue]? {
-        guard let keys = try? await keys(for: serviceApiKey),
-            let claims = try? await keys.collection.verify(token, as: JSONClaims.self)
-        else { return nil }
-        return claims.members
+        try? await verified(token, as: JSONClaims.self, serviceApiKey: serviceApiKey).members
     }
 
-    /// The claims of a JWT signed with a key of `jwks` (a JWK Set as JSON text), or nil when the set does not
-    /// parse or the signature does not verify. Every key's algorithm is fixed before the first token (see
-    /// ``ForeignKeys``); RSA keys that name none take `rsaAlgorithm`. Claims are left to the caller.
-    func verifiedClaims(_ token: String, jwks: String, rsaAlgorithm: String? = nil) async -> [String: JSONValue]? {
+    /// The payload of a JWT signed with a key of `jwks` (a JWK Set as JSON text) that `Payload.verify(using:)`
+    /// accepted. Every key's algorithm is fixed before the first token (see ``ForeignKeys``); RSA keys that
+    /// name none take `rsaAlgorithm`.
+    func verified<Payload: JWTPayload>(_ token: String, as payload: Payload.Type, jwks: String, rsaAlgorithm: String? = nil)
+        async throws -> Payload
+    {
         let cacheKey = (rsaAlgorithm ?? "") + " " + jwks
-        var keys = foreignKeys[cacheKey]
-        if keys == nil {
-            let collection = JWTKeyCollection()
-            guard let pinned = ForeignKeys.pinned(jwks, rsaAlgorithm: rsaAlgorithm), (try? await collection.add(jwksJSON: pinned)) != nil
-            else { return nil }
-            // Bounded: sets change rarely, so starting over when full costs little.
-            if foreignKeys.count >= Self.foreignKeysLimit { foreignKeys.removeAll() }
-            foreignKeys[cacheKey] = collection
-            keys = collection
+        if let keys = foreignKeys[cacheKey] { return try await keys.verify(token, as: Payload.self) }
+        let collection = JWTKeyCollection()
+        guard let pinned = ForeignKeys.pinned(jwks, rsaAlgorithm: rsaAlgorithm), (try? await collection.add(jwksJSON: pinned)) != nil else {
+            throw SigningError.unusableKeySet
         }
-        return try? await keys?.verify(token, as: JSONClaims.self).members
+        foreignKeys[cacheKey] = collection
+        return try await collection.verify(token, as: Payload.self)
     }
 
-    enum SigningError: Error { case noKey(String) }
+    enum SigningError: Error {
+        case noKey(String)
+        /// A JWK Set that does not parse, or has no key warrant can verify with.
+        case unusableKeySet
+    }
 
     private static func headerField(_ value: JSONValue) -> JWTHeaderField {
         switch value {

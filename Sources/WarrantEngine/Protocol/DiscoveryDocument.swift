@@ -49,29 +49,3 @@ enum Discovery {
         return .object(members)
     }
 }
-
-/// Authlete's enum names as the protocol writes them (`CODE_ID_TOKEN` → `code id_token`).
-enum ProtocolValues {
-    static func responseType(_ type: ResponseType) -> String? {
-        guard type.isKnown else { return nil }
-        return type.rawValue.lowercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "id token", with: "id_token")
-    }
-
-    static func grantType(_ type: GrantType) -> String? {
-        switch type {
-        case .authorizationCode: "authorization_code"
-        case .implicit: "implicit"
-        case .password: "password"
-        case .clientCredentials: "client_credentials"
-        case .refreshToken: "refresh_token"
-        case .ciba: "urn:openid:params:grant-type:ciba"
-        case .deviceCode: "urn:ietf:params:oauth:grant-type:device_code"
-        case .tokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange"
-        case .jwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer"
-        case .preAuthorizedCode: "urn:ietf:params:oauth:grant-type:pre-authorized_code"
-        case .unknown: nil
-        }
-    }
-
-    static func authMethod(_ method: ClientAuthMethod) -> String { method.rawValue.lowercased() }
-}

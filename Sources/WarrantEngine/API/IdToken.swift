@@ -7,8 +7,7 @@ extension WarrantEngine {
     /// A fresh ID token for a refresh that answered ID_TOKEN_REISSUABLE: same iss, sub, aud, azp and
     /// auth_time as the grant's original, a new iat, and the user claims given now.
     public func idTokenReissue(_ input: Operations.IdTokenReissue.Input) async throws -> Operations.IdTokenReissue.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
         let body = input.body
         func callerError(_ text: String) -> Operations.IdTokenReissue.Output {
             .ok(
@@ -26,12 +25,12 @@ extension WarrantEngine {
             // A JWT access token is found through its jti, which is the opaque token's hash.
             var accessHash = Secrets.hash(accessToken)
             if accessToken.split(separator: ".").count == 3,
-                let claims = await signer.verifiedClaims(accessToken, serviceApiKey: record.apiKey), let jti = claims["jti"]?.stringValue
+                let claims = await signer.verifiedClaims(accessToken, serviceApiKey: service.apiKey), let jti = claims["jti"]?.stringValue
             {
                 accessHash = jti
             }
             let time = now()
-            guard let access = try await store.accessToken(hash: accessHash), access.serviceApiKey == record.apiKey,
+            guard let access = try await store.accessToken(hash: accessHash), access.serviceApiKey == service.apiKey,
                 access.revokedAt == nil, access.expiresAt >= time
             else { return callerError("The access token is unknown, expired or revoked.") }
             let refreshHash = Secrets.hash(refreshToken)
@@ -39,18 +38,17 @@ extension WarrantEngine {
                 return callerError("The refresh token is unknown, expired or revoked.")
             }
             guard access.refreshTokenHash == refreshHash, let grantId = access.grantId, let grant = try await store.grant(id: grantId),
-                let clientRecord = try await store.client(serviceApiKey: record.apiKey, clientId: access.clientId)
+                let client = try await clients.client(id: access.clientId, serviceApiKey: service.apiKey)
             else { return callerError("The access token and the refresh token were not issued together.") }
-            let client = try apiClient(from: clientRecord, result: nil)
-            var details = try Self.details(grant.payload)
+            var details = try GrantDetails.decoded(grant.payload)
             details.scopes = access.scopes.split(separator: " ").map(String.init)
             details.nonce = nil
             details.claims = body.claims
             if let sub = body.sub { details.sub = sub }
             if let header = body.idtHeaderParams { details.idtHeaderParams = header }
-            let idToken = try await makeIDToken(
-                service: service, serviceApiKey: record.apiKey, client: client, details: details, accessToken: accessToken, code: nil,
-                audienceType: body.idTokenAudType?.rawValue)
+            let idToken = try await issuer.idToken(
+                IDTokenRequest(
+                    service: service, client: client, details: details, accessToken: accessToken, audienceType: body.idTokenAudType?.rawValue))
             var content: [String: JSONValue] = [
                 "access_token": .string(accessToken), "refresh_token": .string(refreshToken), "id_token": .string(idToken),
                 "token_type": "Bearer", "expires_in": .integer(max(0, (access.expiresAt - time) / 1000)),

@@ -1,12 +1,17 @@
-import Foundation
 import SpecRuntime
 import WarrantAPI
 import WarrantStore
 
-/// OAuth 2.0 Token Exchange (RFC 8693), for form requests through /auth/token and JSON requests through
-/// /auth/token/exchange: one implementation, checked against the spec's `IssueSpec`.
-extension WarrantEngine {
-    static let tokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange"
+/// OAuth 2.0 Token Exchange (RFC 8693): who asks, whether the request is well formed, what the subject and
+/// actor tokens are, and (when the service exchanges directly) warrant's policy and the issued token.
+struct TokenExchange: Sendable {
+    let store: any WarrantStore
+    let issuer: TokenIssuer
+    let signer: TokenSigner
+    let clients: ClientDirectory
+    let presented: PresentedTokens
+
+    var now: @Sendable () -> Int64 { issuer.now }
 
     /// What warrant learned about a subject or actor token.
     struct ExchangedToken {
@@ -30,7 +35,7 @@ extension WarrantEngine {
         var idTokenAudience: [String]?
     }
 
-    enum ExchangeOutcome {
+    enum Outcome {
         /// Valid; the front end applies its policy (TOKEN_EXCHANGE).
         case delegated(TokenResponse)
         /// Warrant applied the policy and issued a token.
@@ -39,7 +44,7 @@ extension WarrantEngine {
     }
 
     /// How the client of an exchange identified itself.
-    struct ExchangeCredentials {
+    struct Credentials {
         var form: [String: String]
         var basicId: String?
         var basicSecret: String?
@@ -51,91 +56,41 @@ extension WarrantEngine {
         }
     }
 
-    /// The JSON form: always decided by warrant, so the service must exchange directly.
-    public func tokenExchange(_ input: Operations.TokenExchange.Input) async throws -> Operations.TokenExchange.Output {
-        let (_, record) = try await access.service(try serviceID(input.path.serviceId), input.credentials)
-        let service = try apiService(from: record, result: nil)
-        let spec = input.body
-        let credentials = ExchangeCredentials(
-            form: [
-                "client_id": spec.clientId, "client_secret": spec.clientSecret, "client_assertion": spec.clientAssertion,
-                "client_assertion_type": spec.clientAssertionType,
-            ].compactMapValues { $0 }, json: true)
-        let outcome: ExchangeOutcome
-        if service.tokenExchangeDirect != true {
-            outcome = .refused(
-                .unsupportedGrantType("The service does not exchange tokens directly; send the request through /auth/token."),
-                invalidClient: false)
-        } else {
-            outcome = try await exchange(spec, credentials: credentials, service: service, serviceApiKey: record.apiKey)
-        }
-        switch outcome {
-        case .issued(let body, _):
-            return .ok(body)
-        case .refused(let error, _):
-            let omit = service.errorDescriptionOmitted == true
-            return .badRequest(
-                TokenExchangeError(error: error.error, errorDescription: omit ? nil : "[\(error.result.code)] \(error.description)"))
-        case .delegated:
-            // A direct exchange always decides; reaching this is a bug.
-            throw APIFailure(500, .internalError)
-        }
-    }
 
-    /// The form sent to the token endpoint (parsed there into `pairs`), decoded and checked as an `IssueSpec`.
-    func exchangeThroughTokenEndpoint(
-        _ request: TokenRequest, pairs: [(name: String, value: String)], form: [String: String], service: Service, serviceApiKey: Int64
-    ) async throws -> TokenResponse {
-        var violations = Violations(valuesAreText: true)
-        let object = FormEncoding.object(from: pairs)
-        let spec = IssueSpec(json: object, at: .root, violations: &violations)
-        spec?.validate(at: .root, violations: &violations)
-        guard let spec, violations.isEmpty else {
-            let problems = violations.list.map { "\($0.path.dropFirst()): \($0.message)" }.joined(separator: "; ")
-            return tokenFailure(.invalidRequest("The token exchange request is invalid: \(problems)."), service: service)
-        }
-        let credentials = ExchangeCredentials(form: form, basicId: request.clientId, basicSecret: request.clientSecret)
-        switch try await exchange(spec, credentials: credentials, service: service, serviceApiKey: serviceApiKey) {
-        case .delegated(let response), .issued(_, let response): return response
-        case .refused(let error, let invalidClient): return tokenFailure(error, service: service, action: invalidClient ? .invalidClient : .badRequest)
-        }
-    }
-
-    func exchange(_ spec: IssueSpec, credentials: ExchangeCredentials, service: Service, serviceApiKey: Int64) async throws
-        -> ExchangeOutcome
+    func exchange(_ spec: IssueSpec, credentials: Credentials, service: ServicePolicy) async throws -> Outcome
     {
-        func refuse(_ error: String, _ description: String) -> ExchangeOutcome {
+        func refuse(_ error: String, _ description: String) -> Outcome {
             .refused(OAuthError(error, description, .tokenExchangeRefused), invalidClient: false)
         }
-        let direct = service.tokenExchangeDirect == true
+        let direct = service.tokenExchange.direct
 
         // Who is asking.
         var client: ClientAuthenticator.Authenticated?
         if credentials.identifiesClient {
-            let audiences = [service.tokenEndpoint?.absoluteString, service.issuer?.absoluteString].compactMap { $0 }
             let authenticator = ClientAuthenticator(
-                engine: self, serviceApiKey: serviceApiKey, audiences: audiences, allowedMethods: service.supportedTokenAuthMethods)
+                clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: service.tokenEndpointAudiences,
+                allowedMethods: service.tokenAuthMethods)
             switch try await authenticator.authenticate(
                 form: credentials.form, basicId: credentials.basicId, basicSecret: credentials.basicSecret, secretCarrierFree: credentials.json)
             {
             case .failure(let error): return .refused(error, invalidClient: error.isInvalidClient)
             case .success(let authenticated): client = authenticated
             }
-        } else if direct || service.tokenExchangeByIdentifiableClientsOnly == true {
+        } else if direct || service.tokenExchange.identifiableClientsOnly {
             return .refused(.invalidClient("The client must identify itself to exchange tokens."), invalidClient: true)
         }
-        guard (service.supportedGrantTypes ?? []).contains(.tokenExchange) else {
+        guard service.grantTypes.contains(.tokenExchange) else {
             return .refused(.unsupportedGrantType("The service does not support token exchange."), invalidClient: false)
         }
         if let client {
-            guard (client.client.grantTypes ?? []).contains(.tokenExchange) else {
+            guard client.client.grantTypes.contains(.tokenExchange) else {
                 return refuse("unauthorized_client", "The client may not use the token exchange grant.")
             }
             // As Authlete's: the per-client permission counts only when the service asks for it.
-            if service.tokenExchangeByPermittedClientsOnly == true, client.client.extension?.tokenExchangePermitted != true {
+            if service.tokenExchange.permittedClientsOnly, !client.client.tokenExchangePermitted {
                 return refuse("unauthorized_client", "The client is not permitted to exchange tokens.")
             }
-            if client.client.clientType == .public, service.tokenExchangeByConfidentialClientsOnly == true {
+            if client.client.isPublic, service.tokenExchange.confidentialClientsOnly {
                 return refuse("unauthorized_client", "Only confidential clients may exchange tokens.")
             }
         }
@@ -144,20 +99,20 @@ extension WarrantEngine {
         if (spec.actorToken == nil) != (spec.actorTokenType == nil) {
             return refuse("invalid_request", "actor_token_type must be present exactly when actor_token is.")
         }
-        let accepted = service.tokenExchangeTokenTypes ?? [.jwt, .accessToken, .refreshToken, .idToken]
-        guard let subjectType = Self.tokenType(spec.subjectTokenType), accepted.contains(subjectType) else {
+        let accepted = service.tokenExchange.acceptedTokenTypes
+        guard let subjectType = ProtocolValues.tokenType(spec.subjectTokenType), accepted.contains(subjectType) else {
             return refuse("invalid_request", "subject_token_type '\(spec.subjectTokenType.rawValue)' is not accepted.")
         }
         var actorType: TokenType?
         if let given = spec.actorTokenType {
-            guard let type = Self.tokenType(given), accepted.contains(type) else {
+            guard let type = ProtocolValues.tokenType(given), accepted.contains(type) else {
                 return refuse("invalid_request", "actor_token_type '\(given.rawValue)' is not accepted.")
             }
             actorType = type
         }
         var requestedType: TokenType?
         if let given = spec.requestedTokenType {
-            guard let type = Self.tokenType(given) else { return refuse("invalid_request", "requested_token_type '\(given.rawValue)' is unknown.") }
+            guard let type = ProtocolValues.tokenType(given) else { return refuse("invalid_request", "requested_token_type '\(given.rawValue)' is unknown.") }
             requestedType = type
         }
         let resources = spec.resource ?? []
@@ -167,8 +122,8 @@ extension WarrantEngine {
         let audiences = spec.audience ?? []
         var requestedScopes: [String]?
         if let text = spec.scope {
-            let scopes = Self.words(text)
-            let supported = Set((service.supportedScopes ?? []).map(\.name))
+            let scopes = ProtocolValues.words(text)
+            let supported = service.scopeNames
             if let unknown = scopes.first(where: { !supported.contains($0) }) {
                 return refuse("invalid_scope", "The scope '\(unknown)' is not supported.")
             }
@@ -177,13 +132,13 @@ extension WarrantEngine {
 
         // The tokens.
         let subject: ExchangedToken
-        switch try await examine(spec.subjectToken, as: subjectType, service: service, serviceApiKey: serviceApiKey, direct: direct) {
+        switch try await examine(spec.subjectToken, as: subjectType, service: service, direct: direct) {
         case .success(let token): subject = token
         case .failure(let problem): return refuse("invalid_request", "subject_token \(problem)")
         }
         var actor: ExchangedToken?
         if let actorToken = spec.actorToken, let actorType {
-            switch try await examine(actorToken, as: actorType, service: service, serviceApiKey: serviceApiKey, direct: direct) {
+            switch try await examine(actorToken, as: actorType, service: service, direct: direct) {
             case .success(let token): actor = token
             case .failure(let problem): return refuse("invalid_request", "actor_token \(problem)")
             }
@@ -191,19 +146,19 @@ extension WarrantEngine {
 
         var response = TokenResponse(
             resultCode: ResultCode.tokenExchangeValid.code, resultMessage: ResultCode.tokenExchangeValid.message, action: .tokenExchange,
-            grantType: .tokenExchange, clientId: client?.record.clientId ?? 0, clientIdAlias: client?.client.clientIdAlias,
-            clientIdAliasUsed: client.map { $0.identifier == $0.client.clientIdAlias } ?? false,
-            clientAuthMethod: client.map { $0.client.tokenAuthMethod ?? .clientSecretBasic }, scopes: requestedScopes,
+            grantType: .tokenExchange, clientId: client?.client.clientId ?? 0, clientIdAlias: client?.client.alias,
+            clientIdAliasUsed: client?.aliasUsed ?? false,
+            clientAuthMethod: client?.client.tokenAuthMethod, scopes: requestedScopes,
             resources: resources.isEmpty ? nil : resources, audiences: audiences.isEmpty ? nil : audiences, requestedTokenType: requestedType,
             subjectToken: spec.subjectToken, subjectTokenType: subjectType, subjectTokenInfo: subject.info, actorToken: spec.actorToken,
             actorTokenType: actorType, actorTokenInfo: actor?.info)
         guard direct, let client else { return .delegated(response) }
 
         // Warrant's policy: audiences are clients of the service; scopes only narrow the subject token's.
-        for audience in audiences where try await self.client(named: audience, serviceApiKey: serviceApiKey) == nil {
+        for audience in audiences where try await clients.client(named: audience, serviceApiKey: service.apiKey) == nil {
             return refuse("invalid_target", "audience '\(audience)' is not a client of this service.")
         }
-        let clientNames = Set([String(client.record.clientId), client.client.clientIdAlias].compactMap { $0 })
+        let clientNames = client.client.names
         // An ID token of this service stands for a login at the client it was issued to, and no other.
         for (role, token) in [("subject_token", Optional(subject)), ("actor_token", actor)] {
             if let audience = token?.idTokenAudience, clientNames.isDisjoint(with: audience) {
@@ -217,13 +172,12 @@ extension WarrantEngine {
             guard let allowed = mayAct["sub"]?.stringValue, actorNames.contains(allowed) else {
                 return refuse("invalid_request", "The subject token's may_act does not name the actor.")
             }
-            if let issuer = mayAct["iss"]?.stringValue, issuer != actor?.issuer ?? service.issuer?.absoluteString {
+            if let issuer = mayAct["iss"]?.stringValue, issuer != actor?.issuer ?? service.issuer {
                 return refuse("invalid_request", "The subject token's may_act names an actor of another issuer.")
             }
         }
         // A subject token that states no scopes (an ID token, most foreign JWTs) allows openid only.
-        let requestable = Self.requestableScopes(of: client.client)
-        let granted = (subject.scopes ?? ["openid"]).filter { requestable?.contains($0) ?? true }
+        let granted = (subject.scopes ?? ["openid"]).filter(client.client.mayRequest)
         let scopes: [String]
         if let requestedScopes {
             if let extra = requestedScopes.first(where: { !granted.contains($0) }) {
@@ -253,12 +207,16 @@ extension WarrantEngine {
         var body: TokenEndpointResponse
         switch issuedType {
         case .accessToken, .jwt:
-            let refreshable = issuedType == .accessToken && subject.subject != nil && Self.refreshAllowed(client: client.client, service: service)
-            let tokens = try await issue(
-                details, grantType: .tokenExchange, service: service, serviceApiKey: serviceApiKey, client: client.client,
-                withRefreshToken: refreshable, jwtAlgorithm: issuedType == .jwt ? (service.accessTokenSignAlg?.rawValue ?? "RS256") : nil,
+            let refreshable = issuedType == .accessToken && subject.subject != nil && service.issuesRefreshTokens(to: client.client)
+            // A JWT is asked for: the service's format when it signs access tokens, RS256 when they are opaque.
+            let format: ServicePolicy.AccessTokenFormat? =
+                issuedType == .jwt ? (service.accessTokenFormat == .opaque ? .jwt(.RS256) : service.accessTokenFormat) : nil
+            let tokens = try await DirectIssuance(store: store, issuer: issuer).issue(
+                IssueRequest(
+                    service: service, client: client.client, details: details, grantType: .tokenExchange,
+                    refresh: refreshable ? .new() : .none, format: format),
                 parentGrantId: subject.grantId)
-            guard let issued = issuedType == .jwt ? tokens.jwtAccessToken : tokens.jwtAccessToken ?? tokens.accessToken else {
+            guard let issued = issuedType == .jwt ? tokens.jwtAccessToken : tokens.presentedAccessToken else {
                 return refuse("invalid_request", "The service cannot issue JWT access tokens.")
             }
             body = TokenEndpointResponse(
@@ -274,9 +232,8 @@ extension WarrantEngine {
             response.refreshTokenDuration = tokens.refreshExpiresIn
         case .idToken:
             guard subject.subject != nil else { return refuse("invalid_request", "An ID token needs a subject token that stands for a user.") }
-            let idToken = try await makeIDToken(
-                service: service, serviceApiKey: serviceApiKey, client: client.client, details: details, accessToken: nil, code: nil)
-            let lifetime = Self.idTokenLifetime(client: client.client, service: service)
+            let idToken = try await issuer.idToken(IDTokenRequest(service: service, client: client.client, details: details))
+            let lifetime = service.idTokenLifetime(for: client.client)
             // Not an access token, so not a Bearer one (RFC 8693 §2.2.1).
             body = TokenEndpointResponse(
                 accessToken: idToken, tokenType: "N_A", expiresIn: lifetime, scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
@@ -297,12 +254,12 @@ extension WarrantEngine {
 
     /// Checks a subject or actor token: one of this service's live tokens, or a JWT signed by this service or a
     /// trusted issuer. SAML assertions pass unverified only when the front end decides (not direct).
-    private func examine(_ token: String, as type: TokenType, service: Service, serviceApiKey: Int64, direct: Bool) async throws
+    private func examine(_ token: String, as type: TokenType, service: ServicePolicy, direct: Bool) async throws
         -> Result<ExchangedToken, ExchangeProblem>
     {
         switch type {
         case .accessToken:
-            guard let found = try await lookUpAccessToken(token, serviceApiKey: serviceApiKey).live else {
+            guard let found = try await presented.accessToken(token, serviceApiKey: service.apiKey).live else {
                 return .failure("is not an active access token of this service.")
             }
             let details = found.details
@@ -313,23 +270,23 @@ extension WarrantEngine {
             return .success(
                 ExchangedToken(
                     subject: found.record.subject, identity: found.record.subject ?? details.clientIdentifier,
-                    scopes: Self.words(found.record.scopes), act: details.act, info: info, grantId: found.record.grantId,
+                    scopes: ProtocolValues.words(found.record.scopes), act: details.act, info: info, grantId: found.record.grantId,
                     mayAct: extra?["may_act"]))
         case .refreshToken:
-            guard let refresh = try await lookUpRefreshToken(token, serviceApiKey: serviceApiKey).live,
+            guard let refresh = try await presented.refreshToken(token, serviceApiKey: service.apiKey).live,
                 let grant = try await store.grant(id: refresh.grantId)
             else { return .failure("is not an active refresh token of this service.") }
-            let details = try Self.details(grant.payload)
+            let details = try GrantDetails.decoded(grant.payload)
             let info = try await tokenInfo(
                 clientId: refresh.clientId, details: details, subject: refresh.subject, scopes: refresh.scopes, expiresAt: refresh.expiresAt,
                 service: service)
             return .success(
                 ExchangedToken(
                     subject: refresh.subject, identity: refresh.subject ?? details.clientIdentifier,
-                    scopes: Self.words(refresh.scopes), act: details.act, info: info, grantId: refresh.grantId))
+                    scopes: ProtocolValues.words(refresh.scopes), act: details.act, info: info, grantId: refresh.grantId))
         case .idToken, .jwt:
             let verified: VerifiedJWT
-            switch await verifiedJWT(token, service: service, serviceApiKey: serviceApiKey, isIDToken: type == .idToken) {
+            switch await verifiedJWT(token, service: service, isIDToken: type == .idToken) {
             case .failure(let problem): return .failure(problem)
             case .success(let jwt): verified = jwt
             }
@@ -337,17 +294,17 @@ extension WarrantEngine {
             guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { return .failure("has no sub claim.") }
             let act: JSONValue? = if case .object? = claims["act"] { claims["act"] } else { nil }
             var exchanged = ExchangedToken(
-                subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(Self.words), act: act, mayAct: claims["may_act"],
+                subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(ProtocolValues.words), act: act, mayAct: claims["may_act"],
                 issuer: claims["iss"]?.stringValue)
             guard verified.fromThisService else { return .success(exchanged) }
             // A JWT access token of this service is only as good as its stored record (revocation, expiry).
-            if let jti = claims["jti"]?.stringValue, let record = try await store.accessToken(hash: jti), record.serviceApiKey == serviceApiKey {
+            if let jti = claims["jti"]?.stringValue, let record = try await store.accessToken(hash: jti), record.serviceApiKey == service.apiKey {
                 if type == .idToken { return .failure("is an access token, not an ID token.") }
                 guard record.revokedAt == nil, record.expiresAt >= now() else { return .failure("is an access token that was revoked or has expired.") }
                 exchanged.grantId = record.grantId
-                exchanged.scopes = Self.words(record.scopes)
+                exchanged.scopes = ProtocolValues.words(record.scopes)
             } else if type == .idToken {
-                exchanged.idTokenAudience = ClientAssertion.audience(of: claims) + [claims["azp"]?.stringValue].compactMap { $0 }
+                exchanged.idTokenAudience = JSONClaims.audience(of: claims) + [claims["azp"]?.stringValue].compactMap { $0 }
             }
             return .success(exchanged)
         case .saml1 where !direct, .saml2 where !direct:
@@ -370,7 +327,7 @@ extension WarrantEngine {
     }
 
     /// The claims of a JWT signed with an asymmetric key of this service or of a trusted issuer, unexpired.
-    private func verifiedJWT(_ token: String, service: Service, serviceApiKey: Int64, isIDToken: Bool) async -> Result<VerifiedJWT, ExchangeProblem> {
+    private func verifiedJWT(_ token: String, service: ServicePolicy, isIDToken: Bool) async -> Result<VerifiedJWT, ExchangeProblem> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 5 { return .failure("is an encrypted JWT, which warrant cannot read.") }
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
@@ -384,25 +341,21 @@ extension WarrantEngine {
             return .failure("is an access token (typ \(type)), not an ID token.")
         }
         guard let issuer = ClientAssertion.unverifiedIssuer(token) else { return .failure("has no iss claim.") }
-        var claims: [String: JSONValue]?
-        let fromThisService = issuer == service.issuer?.absoluteString
-        if fromThisService {
-            claims = await signer.verifiedClaims(token, serviceApiKey: serviceApiKey)
-        } else if let trusted = service.tokenExchangeTrustedIssuers?.first(where: { $0.issuer.absoluteString == issuer }) {
-            claims = await signer.verifiedClaims(token, jwks: trusted.jwks)
-        } else {
-            return .failure("is not issued by this service or a trusted issuer.")
+        // Signature, then the claims every exchanged JWT needs: sub, and exp and nbf within the time window.
+        let fromThisService = issuer == service.issuer
+        let verified: ExchangedJWTClaims
+        do {
+            if fromThisService {
+                verified = try await signer.verified(token, as: ExchangedJWTClaims.self, serviceApiKey: service.apiKey)
+            } else if let trusted = service.tokenExchange.trustedIssuers.first(where: { $0.issuer.absoluteString == issuer }) {
+                verified = try await signer.verified(token, as: ExchangedJWTClaims.self, jwks: trusted.jwks)
+            } else {
+                return .failure("is not issued by this service or a trusted issuer.")
+            }
+        } catch {
+            return .failure(ExchangeProblem(stringLiteral: ClaimsProblem.describe(error) + "."))
         }
-        guard let claims else { return .failure("has a signature that does not verify.") }
-        let time = now()
-        guard case .integer(let exp)? = claims["exp"], Bounds.milliseconds(fromSeconds: exp) >= time else {
-            return .failure("has expired or has no exp.")
-        }
-        if case .integer(let nbf)? = claims["nbf"],
-            Bounds.milliseconds(fromSeconds: nbf) > time.saturatingAdding(ClientAssertion.clockSkew * 1000)
-        {
-            return .failure("is not valid yet.")
-        }
+        let claims = verified.members
         if isIDToken {
             guard case .integer? = claims["iat"], claims["aud"] != nil else { return .failure("is not an ID token: iat or aud is missing.") }
         }
@@ -410,26 +363,13 @@ extension WarrantEngine {
     }
 
     private func tokenInfo(
-        clientId: Int64, details: GrantDetails, subject: String?, scopes: String, expiresAt: Int64, service: Service
+        clientId: Int64, details: GrantDetails, subject: String?, scopes: String, expiresAt: Int64, service: ServicePolicy
     ) async throws -> TokenInfo {
-        let (client, aliasUsed) = try await clientFacts(clientId: clientId, serviceApiKey: service.apiKey ?? 0, details: details)
-        let defined = Dictionary((service.supportedScopes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let (client, aliasUsed) = try await presented.client(of: clientId, serviceApiKey: service.apiKey, details: details)
         return TokenInfo(
-            clientId: clientId, clientIdAlias: client?.clientIdAlias, clientIdAliasUsed: aliasUsed, subject: subject,
-            scopes: Self.words(scopes).map { defined[$0] ?? Scope(name: $0) }, expiresAt: expiresAt,
+            clientId: clientId, clientIdAlias: client?.alias, clientIdAliasUsed: aliasUsed, subject: subject,
+            scopes: ProtocolValues.words(scopes).map(service.scope(named:)), expiresAt: expiresAt,
             properties: StoredProperty.list(details.properties), resources: details.resources.isEmpty ? nil : details.resources)
     }
 
-    /// RFC 8693 token type identifiers as Authlete's names.
-    private static func tokenType(_ identifier: TokenTypeIdentifier) -> TokenType? {
-        switch identifier {
-        case .accessToken: .accessToken
-        case .refreshToken: .refreshToken
-        case .idToken: .idToken
-        case .jwt: .jwt
-        case .saml1: .saml1
-        case .saml2: .saml2
-        case .unknown: nil
-        }
-    }
 }

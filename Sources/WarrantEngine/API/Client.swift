@@ -111,7 +111,7 @@ extension WarrantEngine {
         _ serviceId: Int64, _ clientId: String, _ credentials: BearerCredentials?
     ) async throws -> (service: ServiceRecord, client: ClientRecord) {
         let (_, service) = try await access.service(serviceId, credentials)
-        guard let (record, _) = try await clientRecord(named: clientId, serviceApiKey: service.apiKey) else {
+        guard let (record, _) = try await clients.record(named: clientId, serviceApiKey: service.apiKey) else {
             throw APIFailure.notFound(.clientNotFound)
         }
         return (service, record)
@@ -122,10 +122,7 @@ extension WarrantEngine {
 
     /// The API's view of a stored client (never with its secret, which is not stored).
     func apiClient(from record: ClientRecord, result: ResultCode?) throws -> OAuthClient {
-        var client = try documents.client(record)
-        client.clientId = record.clientId
-        client.createdAt = record.createdAt
-        client.modifiedAt = record.modifiedAt
+        var client = try policies.client(record).document
         client.resultCode = result?.code
         client.resultMessage = result?.message
         return client

@@ -1,0 +1,49 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+extension WarrantEngine {
+    public func serviceConfiguration(_ input: Operations.ServiceConfiguration.Input) async throws -> Operations.ServiceConfiguration.Output {
+        .ok(try await configuration(input.path.serviceId, input.credentials))
+    }
+
+    public func serviceConfigurationPost(
+        _ input: Operations.ServiceConfigurationPost.Input
+    ) async throws -> Operations.ServiceConfigurationPost.Output {
+        .ok(try await configuration(input.path.serviceId, input.credentials))
+    }
+
+    /// `patch` is not supported; the spec lets it be empty only (`maxLength: 0`).
+    private func configuration(_ apiKey: Int64, _ credentials: BearerCredentials?) async throws -> JSONValue {
+        let (_, record) = try await access.service(apiKey, credentials)
+        return Discovery.document(for: try apiService(from: record, result: nil))
+    }
+
+    public func serviceJwksGet(_ input: Operations.ServiceJwksGet.Input) async throws -> Operations.ServiceJwksGet.Output {
+        let (caller, record) = try await access.service(input.path.serviceId, input.credentials)
+        if input.query.includePrivateKeys, !caller.isOrganization { throw APIFailure(403, .privateKeysForbidden) }
+        let keys = try await store.signingKeys(serviceApiKey: record.apiKey)
+        let document = JWKSet.document(keys, includePrivateKeys: input.query.includePrivateKeys, now: now())
+        if case .array(let members)? = document["keys"], members.isEmpty { return .noContent }
+        return .ok(document)
+    }
+
+    public func serviceJwksRotate(_ input: Operations.ServiceJwksRotate.Input) async throws -> Operations.ServiceJwksRotate.Output {
+        let (_, record) = try await access.service(input.path.serviceId, input.credentials)
+        let service = try policies.service(record)
+        let time = now()
+        // A retired key stays published as long as a token it signed can still be valid.
+        let longest = [service.accessTokenDuration, service.idTokenDuration].compactMap { $0 }.max() ?? 0
+        let publishedUntil = Bounds.expiry(from: time, seconds: longest)
+        let newKeys = try SigningKeyFactory.generateAll(serviceApiKey: record.apiKey, now: time)
+        let before = try await store.signingKeys(serviceApiKey: record.apiKey).filter { $0.retiredAt == nil }
+        try await store.rotateSigningKeys(
+            serviceApiKey: record.apiKey, newKeys: newKeys, retiredAt: time, publishedUntil: publishedUntil, now: time)
+        logger.info("signing keys rotated", metadata: ["apiKey": "\(record.apiKey)"])
+        return .ok(
+            JwksRotateResponse(
+                resultCode: ResultCode.keysRotated.code, resultMessage: ResultCode.keysRotated.message,
+                activeKeyIds: newKeys.map(\.kid), retiredKeyIds: before.map(\.kid)))
+    }
+}

@@ -1,0 +1,87 @@
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+/// A token request once the client authenticated: what every grant at the token endpoint starts from.
+struct TokenGrantRequest: Sendable {
+    var service: ServicePolicy
+    var client: ClientAuthenticator.Authenticated
+    /// The form parameters, each once (`resource` and `audience` may repeat and keep their last value here).
+    var form: [String: String]
+    /// The front end's call, with what it adds to the form (chosen token values, lifetimes, properties).
+    var call: TokenRequest
+
+    /// The requested scopes the service knows (its defaults when none is requested); a scope the client may
+    /// not request is an error.
+    func requestedScopes() -> Result<[String], OAuthError> {
+        guard let text = form["scope"] else {
+            return .success(service.defaultScopes.filter(client.client.mayRequest))
+        }
+        var scopes: [String] = []
+        for scope in text.split(separator: " ").map(String.init) where service.scopeNames.contains(scope) && !scopes.contains(scope) {
+            guard client.client.mayRequest(scope) else { return .failure(.invalidScope("The client may not request the scope '\(scope)'.")) }
+            scopes.append(scope)
+        }
+        return .success(scopes)
+    }
+
+    /// The details of a grant made at the token endpoint itself (no authorization request before it).
+    func details(subject: String?, scopes: [String]) -> GrantDetails {
+        GrantDetails(
+            subject: subject, sub: nil, scopes: scopes, resources: [], authTime: nil, acr: nil, claims: nil, idtHeaderParams: nil,
+            idTokenAudType: nil, sessionId: nil, nonce: nil, jwtAtClaims: call.jwtAtClaims, requestedIdTokenClaims: [],
+            clientIdentifier: client.identifier, redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
+            accessTokenDuration: call.accessTokenDuration, properties: StoredProperty.from(call.properties))
+    }
+
+    /// The issuance every grant starts from; the grant adds its grant ID and refresh token.
+    func issueRequest(details: GrantDetails, grantType: GrantType, grantId: String?) -> IssueRequest {
+        IssueRequest(
+            service: service, client: client.client, grantId: grantId, details: details, grantType: grantType,
+            accessTokenValue: call.accessToken, accessDuration: call.accessTokenDuration)
+    }
+
+    /// A refresh token, when the service and the client allow them, with the lifetime the call asked for.
+    var refreshIfAllowed: IssueRequest.Refresh {
+        service.issuesRefreshTokens(to: client.client) ? .new(duration: call.refreshTokenDuration) : .none
+    }
+}
+
+/// The token endpoint's answers.
+enum TokenAnswer {
+    static func success(_ tokens: IssuedTokens, for request: TokenGrantRequest, grantType: GrantType, subject: String?) -> TokenResponse {
+        let client = request.client
+        return TokenResponse(
+            resultCode: ResultCode.tokenIssued.code, resultMessage: ResultCode.tokenIssued.message, action: .ok,
+            responseContent: TokenIssuer.responseBody(tokens, service: request.service), accessToken: tokens.accessToken,
+            accessTokenExpiresAt: tokens.accessRecord.expiresAt, accessTokenDuration: tokens.expiresIn, refreshToken: tokens.refreshToken,
+            refreshTokenExpiresAt: tokens.refreshRecord?.expiresAt, refreshTokenDuration: tokens.refreshExpiresIn, idToken: tokens.idToken,
+            grantType: grantType, clientId: client.client.clientId, clientIdAlias: client.client.alias, clientIdAliasUsed: client.aliasUsed,
+            clientAuthMethod: client.client.tokenAuthMethod, subject: subject, scopes: tokens.scopes,
+            properties: StoredProperty.list(tokens.properties), jwtAccessToken: tokens.jwtAccessToken, sessionId: tokens.sessionId)
+    }
+
+    static func failure(_ error: OAuthError, service: ServicePolicy, action: TokenAction = .badRequest) -> TokenResponse {
+        TokenResponse(
+            resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)", action: action,
+            responseContent: error.jsonBody(omitDescription: service.omitsErrorDescriptions))
+    }
+}
+
+/// Token values a caller chose (Authlete's `accessToken` and `refreshToken` parameters).
+enum ChosenValues {
+    /// Runs a store write of tokens whose values a caller may have chosen: a value in use already is the
+    /// caller's mistake (400), and the write stored nothing.
+    static func storing<T>(_ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch StoreError.duplicate {
+            throw APIFailure(400, .tokenValueTaken)
+        }
+    }
+
+    /// Refuses, before a ticket is used up, an access token value a caller chose that is in use already.
+    static func requireUnused(_ value: String?, in store: any WarrantStore) async throws {
+        if let value, try await store.accessToken(hash: Secrets.hash(value)) != nil { throw APIFailure(400, .tokenValueTaken) }
+    }
+}

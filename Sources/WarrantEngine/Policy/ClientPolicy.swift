@@ -1,0 +1,82 @@
+import WarrantAPI
+import WarrantStore
+
+/// A client's registration as the flows use it: typed, non-optional, defaults applied once, kept by
+/// ``PolicyCache`` per stored version.
+struct ClientPolicy: Sendable {
+    let clientId: Int64
+    let alias: String?
+    /// The metadata as stored, with the record's columns: for the management API and answers that show it.
+    let document: OAuthClient
+    /// SHA-256 of the secret; nil for public clients.
+    let secretHash: String?
+
+    let isPublic: Bool
+    let locked: Bool
+    let grantTypes: Set<GrantType>
+    let responseTypes: Set<ResponseType>
+    let redirectUris: [String]
+    let isNative: Bool
+    /// The one method the client authenticates with (client_secret_basic when it registered none).
+    let tokenAuthMethod: ClientAuthMethod
+    let tokenAuthSigningAlgorithm: String?
+    /// The client's JWK Set as JSON text, for its assertions.
+    let jwks: String?
+    /// The scopes it may request when its extension limits them; nil for any the service supports.
+    let requestableScopes: Set<String>?
+    /// Its own lifetimes in seconds, bounded; nil where the service's apply.
+    let accessTokenDuration: Int64?
+    let refreshTokenDuration: Int64?
+    let idTokenDuration: Int64?
+    /// The algorithm of its ID tokens, or the unsupported name a setting stored before checks had.
+    let idTokenAlgorithm: Result<SigningAlgorithm, SigningAlgorithm.Unsupported>
+    let defaultMaxAge: Int?
+    let pkceRequired: Bool
+    let pkceS256Required: Bool
+    let tokenExchangePermitted: Bool
+
+    init(_ client: OAuthClient, record: ClientRecord) {
+        func duration(_ value: Int64?) -> Int64? { value.flatMap { $0 > 0 ? Bounds.duration($0) : nil } }
+        clientId = record.clientId
+        alias = client.clientIdAlias
+        document = client
+        secretHash = record.secretHash
+        isPublic = client.clientType == .public
+        locked = client.locked == true
+        grantTypes = Set(client.grantTypes ?? [])
+        responseTypes = Set(client.responseTypes ?? [])
+        redirectUris = client.redirectUris ?? []
+        isNative = client.applicationType == .native
+        tokenAuthMethod = client.tokenAuthMethod ?? .clientSecretBasic
+        tokenAuthSigningAlgorithm = client.tokenAuthSignAlg?.rawValue
+        jwks = client.jwks
+        requestableScopes = client.extension?.requestableScopesEnabled == true ? Set(client.extension?.requestableScopes ?? []) : nil
+        accessTokenDuration = duration(client.extension?.accessTokenDuration)
+        refreshTokenDuration = duration(client.extension?.refreshTokenDuration)
+        idTokenDuration = duration(client.extension?.idTokenDuration)
+        idTokenAlgorithm =
+            switch client.idTokenSignAlg.map(\.rawValue) {
+            case nil: .success(.RS256)
+            case let name?: SigningAlgorithm(rawValue: name).map { .success($0) } ?? .failure(SigningAlgorithm.Unsupported(name: name))
+            }
+        defaultMaxAge = client.defaultMaxAge.flatMap { $0 > 0 ? Int($0) : nil }
+        pkceRequired = client.pkceRequired == true
+        pkceS256Required = client.pkceS256Required == true
+        tokenExchangePermitted = client.extension?.tokenExchangePermitted == true
+    }
+
+    /// Whether the client may request a scope.
+    func mayRequest(_ scope: String) -> Bool {
+        requestableScopes?.contains(scope) ?? true
+    }
+
+    /// The names a token may carry for this client: its number and its alias.
+    var names: Set<String> {
+        Set([String(clientId), alias].compactMap { $0 })
+    }
+
+    /// The client_id value it used: its alias when it used that, else its number.
+    func identifier(aliasUsed: Bool) -> String {
+        aliasUsed ? (alias ?? String(clientId)) : String(clientId)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+/// What one issuance of tokens is made from.
+struct IssueRequest: Sendable {
+    enum Refresh: Sendable {
+        case none
+        /// A new refresh token: a lifetime the caller asked for (seconds, 0 or nil for the usual), a fixed
+        /// expiry (kept from the token it replaces), or a value the caller chose.
+        case new(duration: Int64? = nil, expiresAt: Int64? = nil, value: String? = nil)
+    }
+
+    var service: ServicePolicy
+    var client: ClientPolicy
+    /// The grant the tokens belong to; tokens without one (client credentials) get no refresh token.
+    var grantId: String?
+    var details: GrantDetails
+    var grantType: GrantType
+    var refresh: Refresh = .none
+    /// An access token value the caller chose (Authlete's `accessToken`) instead of a random one.
+    var accessTokenValue: String? = nil
+    /// Seconds the caller asked the access token to live; nil or 0 for the usual.
+    var accessDuration: Int64? = nil
+    /// The access token's form when the flow decides it (a token exchange asking for a JWT); else the service's.
+    var format: ServicePolicy.AccessTokenFormat? = nil
+}
+
+/// What an ID token is made from.
+struct IDTokenRequest: Sendable {
+    var service: ServicePolicy
+    var client: ClientPolicy
+    var details: GrantDetails
+    /// The access token issued with it, for at_hash.
+    var accessToken: String? = nil
+    /// The code issued with it, for c_hash.
+    var code: String? = nil
+    /// "string" or "array" when the caller chose (ID token reissue); the grant's or the service's otherwise.
+    var audienceType: String? = nil
+}
+
+/// What one token request or authorization issues.
+struct IssuedTokens: Sendable {
+    var accessToken: String
+    var accessRecord: AccessTokenRecord
+    var expiresIn: Int64
+    var refreshToken: String?
+    var refreshRecord: RefreshTokenRecord?
+    var refreshExpiresIn: Int64?
+    var jwtAccessToken: String?
+    var idToken: String?
+    var scopes: [String]
+    var grantId: String?
+    var sessionId: String?
+    var properties: [StoredProperty]?
+
+    /// The access token as the client receives it: the JWT form when there is one.
+    var presentedAccessToken: String { jwtAccessToken ?? accessToken }
+}
+
+/// The one way warrant makes tokens: access tokens (opaque, or RFC 9068 JWTs), refresh tokens and ID tokens.
+/// It makes them and stores nothing; each flow stores what it issued in one atomic store operation.
+struct TokenIssuer: Sendable {
+    let signer: TokenSigner
+    /// Milliseconds since the Unix epoch.
+    let now: @Sendable () -> Int64
+
+    func issue(_ request: IssueRequest) async throws -> IssuedTokens {
+        var details = request.details
+        details.grantType = request.grantType.rawValue
+        let time = now()
+        let accessSeconds =
+            Self.positive(request.accessDuration).map(Bounds.duration) ?? Self.positive(details.accessTokenDuration).map(Bounds.duration)
+            ?? request.client.accessTokenDuration ?? request.service.accessTokenDuration
+        let accessExpiresAt = Bounds.expiry(from: time, seconds: accessSeconds)
+        let accessToken = request.accessTokenValue ?? Secrets.token()
+        let accessHash = Secrets.hash(accessToken)
+        let scopes = details.scopes.joined(separator: " ")
+        var refreshToken: String?
+        var refreshRecord: RefreshTokenRecord?
+        if case .new(let duration, let expiresAt, let chosen) = request.refresh, let grantId = request.grantId {
+            let seconds =
+                Self.positive(duration).map(Bounds.duration) ?? request.client.refreshTokenDuration ?? request.service.refreshTokenDuration
+            let value = chosen ?? Secrets.token()
+            refreshToken = value
+            refreshRecord = RefreshTokenRecord(
+                hash: Secrets.hash(value), grantId: grantId, serviceApiKey: request.service.apiKey, clientId: request.client.clientId,
+                subject: details.subject, scopes: scopes, payload: "{}", createdAt: time,
+                expiresAt: expiresAt ?? Bounds.expiry(from: time, seconds: seconds))
+        }
+        var jwtAccessToken: String?
+        switch request.format ?? request.service.accessTokenFormat {
+        case .opaque:
+            break
+        case .unsupported(let name):
+            throw SigningAlgorithm.Unsupported(name: name)
+        case .jwt(let algorithm):
+            let claims = AccessTokenClaims(
+                issuer: request.service.issuer, details: details, issuedAt: time, expiresAt: accessExpiresAt, id: accessHash)
+            jwtAccessToken = try await signer.sign(
+                claims.members, algorithm: algorithm.rawValue, serviceApiKey: request.service.apiKey, type: "at+jwt")
+        }
+        let accessRecord = AccessTokenRecord(
+            hash: accessHash, grantId: request.grantId, serviceApiKey: request.service.apiKey, clientId: request.client.clientId,
+            subject: details.subject, scopes: scopes, refreshTokenHash: refreshRecord?.hash, payload: try GrantDetails.json(details),
+            createdAt: time, expiresAt: accessExpiresAt)
+        return IssuedTokens(
+            accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
+            refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { $0.expiresAt.saturatingSubtracting(time) / 1000 },
+            jwtAccessToken: jwtAccessToken, scopes: details.scopes, grantId: request.grantId, sessionId: details.sessionId,
+            properties: details.properties)
+    }
+
+    /// An ID token (OpenID Connect Core §2), signed with the service's key for the client's algorithm.
+    func idToken(_ request: IDTokenRequest) async throws -> String {
+        let algorithm = try request.client.idTokenAlgorithm.get().rawValue
+        let details = request.details
+        let audienceType =
+            request.audienceType ?? details.idTokenAudType ?? (request.service.idTokenAudienceAsString ? "string" : "array")
+        let claims = IDTokenClaims(
+            issuer: request.service.issuer, details: details, issuedAt: now(), lifetime: request.service.idTokenLifetime(for: request.client),
+            audienceAsString: audienceType == "string",
+            accessTokenHash: request.accessToken.map { Hashing.halfHash($0, algorithm: algorithm) },
+            codeHash: request.code.map { Hashing.halfHash($0, algorithm: algorithm) })
+        var header: [String: JSONValue] = [:]
+        if let text = details.idtHeaderParams, case .object(let members)? = try? JSONValue(parsing: text) { header = members }
+        return try await signer.sign(
+            claims.members, algorithm: algorithm, serviceApiKey: request.service.apiKey, type: "JWT", extraHeader: header)
+    }
+
+    /// The token endpoint's JSON (RFC 6749 §5.1), with Keycloak's members when the service asks for them.
+    static func responseBody(_ tokens: IssuedTokens, service: ServicePolicy, includeIDToken: Bool = true) -> String {
+        var body: [String: JSONValue] = [
+            "access_token": .string(tokens.presentedAccessToken), "token_type": "Bearer", "expires_in": .integer(tokens.expiresIn),
+        ]
+        if !tokens.scopes.isEmpty { body["scope"] = .string(tokens.scopes.joined(separator: " ")) }
+        if let refresh = tokens.refreshToken { body["refresh_token"] = .string(refresh) }
+        if includeIDToken, let idToken = tokens.idToken { body["id_token"] = .string(idToken) }
+        // Properties that are not hidden travel in the response, as Authlete's do; they never replace a member.
+        for property in tokens.properties ?? [] where !property.hidden && body[property.key] == nil {
+            body[property.key] = .string(property.value)
+        }
+        if service.keycloakTokenResponse {
+            body["refresh_expires_in"] = .integer(tokens.refreshExpiresIn ?? 0)
+            body["not-before-policy"] = 0
+            if let session = tokens.sessionId ?? tokens.grantId { body["session_state"] = .string(session) }
+        }
+        return JSONValue.object(body).serializedString
+    }
+
+    static func positive(_ value: Int64?) -> Int64? {
+        guard let value, value > 0 else { return nil }
+        return value
+    }
+}
