@@ -144,7 +144,10 @@ let package = Package(
             plugins: ["SpecGenPlugin"]
         ),
         .testTarget(name: "WarrantAPITests", dependencies: ["WarrantAPI"]),
-        .testTarget(name: "WarrantEngineTests", dependencies: ["WarrantEngine", "WarrantAPI", "WarrantStore"]),
+        .testTarget(
+            name: "WarrantEngineTests",
+            dependencies: ["WarrantEngine", "WarrantAPI", "WarrantStore", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
         .testTarget(
             name: "WarrantStoreTests",
             dependencies: ["WarrantStore", .product(name: "SQLKit", package: "sql-kit")]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: wrk against a release build of `warrant serve` on 127.0.0.1 with a fresh SQLite database.
 # Scenarios: liveness (no I/O: the server's ceiling), the health check (one write), client_credentials with
-# opaque tokens and with JWT access tokens (ES256), the whole authorization → issue → token sequence,
+# opaque tokens and with JWT access tokens (ES256), the latter also on a second server with the in-memory
+# store (`--database :memory:`: the token path without a database), the whole authorization → issue → token sequence,
 # introspection (Authlete's and RFC 7662's), and direct token exchange (form and JSON). In the same run, the
 # Authlib peer (../shared/peers, its README) answers the same client_credentials request (ES256 JWT, client read
 # from SQLite, token inserted), so the ratio is measured on the same machine at the same moment.
@@ -20,7 +21,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export TOKEN="benchmark-organization-token-0123456789"
 WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid ${peer_master:-} 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $pid ${memory_pid:-} ${peer_master:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -fsS "$base/api/lifecycle/healthcheck" >/dev/null 2>&1 && break; sleep 0.2; done
 
@@ -89,6 +90,22 @@ BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo
 BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$signed_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$signed_client" | json '["clientSecret"]')\"}" \
   run "client_credentials, JWT access token (ES256)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$signed/auth/token"
 warrant_rps=$last_rps
+# The same request against a second warrant on the in-memory store: the token path without a database.
+memory_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$memory_port" --database :memory: >"$work/memory.log" 2>&1 &
+memory_pid=$!
+sqlite_base=$base
+base="http://127.0.0.1:$memory_port"
+for _ in $(seq 50); do curl -fsS "$base/api/lifecycle/liveness" >/dev/null 2>&1 && break; sleep 0.2; done
+memory_service=$(service ', "accessTokenSignAlg": "ES256"')
+memory_client=$(client "$memory_service")
+server_pids=$memory_pid
+BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$memory_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$memory_client" | json '["clientSecret"]')\"}" \
+  run "client_credentials, JWT (ES256), in-memory store (no database)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$memory_service/auth/token"
+memory_rps=$last_rps
+kill "$memory_pid"
+server_pids=$pid
+base=$sqlite_base
 if [ "${PEER:-1}" != 0 ] && [ -d ../shared/peers ]; then
   export PEERS_DIR=${PEERS_DIR:-$work/peer}
   mkdir -p "$PEERS_DIR"
@@ -124,4 +141,5 @@ api "/api/$exchange/auth/token/exchange" "$BODY" | json '["issued_token_type"]' 
 run "token exchange, JSON (/auth/token/exchange)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$exchange/auth/token/exchange"
 echo
 [ -n "${ratio:-}" ] && echo "client_credentials (ES256 JWT, persisted): warrant / Authlib peer = ${ratio}×"
+echo "client_credentials (ES256 JWT): SQLite / in-memory store = $(python3 -c "print(f'{$warrant_rps / $memory_rps:.2f}')")×"
 echo "warrant peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status")"

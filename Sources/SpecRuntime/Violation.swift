@@ -8,8 +8,20 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
         self.pointer = pointer
     }
 
+    /// The path of a member (RFC 6901: `~` and `/` in the name escaped). Paths are made for every member
+    /// read, valid or not, so a name without those characters (nearly all) is taken as it is.
     public func appending(_ key: String) -> JSONPath {
-        let escaped = key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else {
+            return JSONPath(pointer: pointer + "/" + key)
+        }
+        var escaped = ""
+        for character in key.unicodeScalars {
+            switch character {
+            case "~": escaped += "~0"
+            case "/": escaped += "~1"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
         return JSONPath(pointer: pointer + "/" + escaped)
     }
 

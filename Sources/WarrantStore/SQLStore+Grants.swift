@@ -50,18 +50,21 @@ extension SQLStore {
         _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
     ) async throws {
         try await inserting("token") { db in
-            try await db.insert(into: "grants").columns("id", "service_api_key", "client_id", "subject", "payload", "created_at", "parent_id")
-                .values(
-                    SQLBind(grant.id), SQLBind(grant.serviceApiKey), SQLBind(grant.clientId), SQLBind(grant.subject),
-                    SQLBind(grant.payload), SQLBind(grant.createdAt), SQLBind(grant.parentId)
-                ).run()
+            try await db.raw(
+                """
+                INSERT INTO grants (id, service_api_key, client_id, subject, payload, created_at, parent_id) VALUES (\(bind: grant.id), \
+                \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
+                \(bind: grant.parentId))
+                """
+            ).run()
             if let code {
-                try await db.insert(into: "authorization_codes")
-                    .columns("hash", "grant_id", "service_api_key", "client_id", "payload", "created_at", "expires_at")
-                    .values(
-                        SQLBind(code.hash), SQLBind(code.grantId), SQLBind(code.serviceApiKey), SQLBind(code.clientId),
-                        SQLBind(code.payload), SQLBind(code.createdAt), SQLBind(code.expiresAt)
-                    ).run()
+                try await db.raw(
+                    """
+                    INSERT INTO authorization_codes (hash, grant_id, service_api_key, client_id, payload, created_at, expires_at) VALUES \
+                    (\(bind: code.hash), \(bind: code.grantId), \(bind: code.serviceApiKey), \(bind: code.clientId), \(bind: code.payload), \
+                    \(bind: code.createdAt), \(bind: code.expiresAt))
+                    """
+                ).run()
             }
             if let accessToken { try await Self.insert(accessToken, into: db) }
             if let refreshToken { try await Self.insert(refreshToken, into: db) }
@@ -162,13 +165,13 @@ extension SQLStore {
 
     public func accessToken(hash: String) async throws -> AccessTokenRecord? {
         try await session.read { db in
-            try await db.select().column("*").from("access_tokens").where("hash", .equal, hash).first().map(Self.accessToken)
+            try await db.raw("SELECT * FROM access_tokens WHERE hash = \(bind: hash)").first().map(Self.accessToken)
         }
     }
 
     public func refreshToken(hash: String) async throws -> RefreshTokenRecord? {
         try await session.read { db in
-            try await db.select().column("*").from("refresh_tokens").where("hash", .equal, hash).first().map(Self.refreshToken)
+            try await db.raw("SELECT * FROM refresh_tokens WHERE hash = \(bind: hash)").first().map(Self.refreshToken)
         }
     }
 
@@ -281,30 +284,30 @@ extension SQLStore {
         return query
     }
 
+    // The inserts every issued token makes are written as SQL text with binds rather than through the
+    // builders: SQLKit quotes and escapes each identifier of a builder on every call, which a profile of
+    // token requests showed at 5% of the server's time. The text is the same on SQLite and PostgreSQL.
+
     private static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {
-        try await db.insert(into: "access_tokens")
-            .columns(
-                "hash", "grant_id", "service_api_key", "client_id", "subject", "scopes", "refresh_token_hash", "payload", "created_at",
-                "expires_at", "revoked_at"
-            )
-            .values(
-                SQLBind(token.hash), SQLBind(token.grantId), SQLBind(token.serviceApiKey), SQLBind(token.clientId), SQLBind(token.subject),
-                SQLBind(token.scopes), SQLBind(token.refreshTokenHash), SQLBind(token.payload), SQLBind(token.createdAt),
-                SQLBind(token.expiresAt), SQLBind(token.revokedAt)
-            ).run()
+        try await db.raw(
+            """
+            INSERT INTO access_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, refresh_token_hash, payload, \
+            created_at, expires_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \
+            \(bind: token.clientId), \(bind: token.subject), \(bind: token.scopes), \(bind: token.refreshTokenHash), \(bind: token.payload), \
+            \(bind: token.createdAt), \(bind: token.expiresAt), \(bind: token.revokedAt))
+            """
+        ).run()
     }
 
     private static func insert(_ token: RefreshTokenRecord, into db: any SQLDatabase) async throws {
-        try await db.insert(into: "refresh_tokens")
-            .columns(
-                "hash", "grant_id", "service_api_key", "client_id", "subject", "scopes", "payload", "created_at", "expires_at",
-                "rotated_at", "revoked_at"
-            )
-            .values(
-                SQLBind(token.hash), SQLBind(token.grantId), SQLBind(token.serviceApiKey), SQLBind(token.clientId), SQLBind(token.subject),
-                SQLBind(token.scopes), SQLBind(token.payload), SQLBind(token.createdAt), SQLBind(token.expiresAt),
-                SQLBind(token.rotatedAt), SQLBind(token.revokedAt)
-            ).run()
+        try await db.raw(
+            """
+            INSERT INTO refresh_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, payload, created_at, expires_at, \
+            rotated_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \(bind: token.clientId), \
+            \(bind: token.subject), \(bind: token.scopes), \(bind: token.payload), \(bind: token.createdAt), \(bind: token.expiresAt), \
+            \(bind: token.rotatedAt), \(bind: token.revokedAt))
+            """
+        ).run()
     }
 
     private static func accessToken(_ row: any SQLRow) throws -> AccessTokenRecord {

@@ -46,7 +46,7 @@ public final class SQLStore: WarrantStore {
 
     public func checkWritable(now: Int64) async throws {
         try await session.transaction { db in
-            try await db.update("health_probe").set("checked_at", to: now).where("id", .equal, 1).run()
+            try await db.raw("UPDATE health_probe SET checked_at = \(bind: now) WHERE id = 1").run()
         }
     }
 

@@ -138,3 +138,13 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Violation paths are JSON Pointers (RFC 6901).
+@Suite struct JSONPathTests {
+    @Test func pathsEscapeTildeAndSlashInMemberNamesOnly() {
+        #expect(JSONPath.root.appending("scope").appending(2).pointer == "/scope/2")
+        #expect(JSONPath.root.appending("a/b~c").pointer == "/a~1b~0c")
+        #expect(JSONPath.root.appending("~/é").description == "/~0~1é")
+        #expect(JSONPath.root.description == "/")
+    }
+}

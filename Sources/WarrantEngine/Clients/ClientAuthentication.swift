@@ -133,7 +133,7 @@ enum ClientAssertion {
         } catch TokenSigner.SigningError.unusableKeySet {
             return "The signature of client_assertion does not verify with the client's keys."
         } catch {
-            let problem = ClaimsProblem.describe(error)
+            let problem = ClaimsProblem.describe(error, token: jwt, as: ClientAssertionClaims.self)
             return problem == "has a signature that does not verify"
                 ? "The signature of client_assertion does not verify with the client's keys." : "client_assertion \(problem)."
         }

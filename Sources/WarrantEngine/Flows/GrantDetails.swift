@@ -57,6 +57,10 @@ struct StoredProperty: Codable, Equatable, Sendable {
         (key, value, hidden) = (property.key, property.value, property.hidden)
     }
 
+    init(key: String, value: String, hidden: Bool) {
+        (self.key, self.value, self.hidden) = (key, value, hidden)
+    }
+
     var property: Property { Property(key: key, value: value, hidden: hidden) }
 
     static func from(_ properties: [Property]?) -> [StoredProperty]? {
@@ -89,13 +93,116 @@ enum ScopeClaims {
 }
 
 extension GrantDetails {
-    /// The details a grant, ticket or token stored as its payload.
+    /// The details a grant, ticket or token stored as its payload. Read with SpecRuntime's parser (an
+    /// introspection reads one per request; Foundation's `JSONDecoder` was a twentieth of its time), in the
+    /// format `JSONEncoder` wrote for this type: its property names, nil members left out.
     static func decoded(_ payload: String) throws -> GrantDetails {
-        try StoredJSON.decode(GrantDetails.self, from: payload)
+        guard case .object(let members) = try JSONValue(parsing: Array(payload.utf8)) else { throw StoredPayloadError(member: "") }
+        let read = StoredMembers(members)
+        return GrantDetails(
+            subject: try read.string("subject"), sub: try read.string("sub"), scopes: try read.required(read.strings("scopes"), "scopes"),
+            resources: try read.required(read.strings("resources"), "resources"), authTime: try read.integer("authTime"),
+            acr: try read.string("acr"), claims: try read.string("claims"), idtHeaderParams: try read.string("idtHeaderParams"),
+            idTokenAudType: try read.string("idTokenAudType"), sessionId: try read.string("sessionId"), nonce: try read.string("nonce"),
+            jwtAtClaims: try read.string("jwtAtClaims"),
+            requestedIdTokenClaims: try read.required(read.strings("requestedIdTokenClaims"), "requestedIdTokenClaims"),
+            clientIdentifier: try read.required(read.string("clientIdentifier"), "clientIdentifier"), redirectUri: try read.string("redirectUri"),
+            redirectUriGiven: try read.required(read.bool("redirectUriGiven"), "redirectUriGiven"),
+            codeChallenge: try read.string("codeChallenge"), codeChallengeMethod: try read.string("codeChallengeMethod"),
+            accessTokenDuration: try read.integer("accessTokenDuration"), properties: try read.properties("properties"),
+            userInfoClaims: try read.string("userInfoClaims"), consentedClaims: try read.strings("consentedClaims"),
+            grantType: try read.string("grantType"), audiences: try read.strings("audiences"), act: members["act"].flatMap { $0 == .null ? nil : $0 })
     }
 
+    /// The payload text; the same members `JSONEncoder` wrote, keys sorted.
     static func json(_ details: GrantDetails) throws -> String {
-        try StoredJSON.encode(details)
+        var members: [String: JSONValue] = [
+            "scopes": .array(details.scopes.map(JSONValue.string)), "resources": .array(details.resources.map(JSONValue.string)),
+            "requestedIdTokenClaims": .array(details.requestedIdTokenClaims.map(JSONValue.string)),
+            "clientIdentifier": .string(details.clientIdentifier), "redirectUriGiven": .bool(details.redirectUriGiven),
+        ]
+        let texts: [(String, String?)] = [
+            ("subject", details.subject), ("sub", details.sub), ("acr", details.acr), ("claims", details.claims),
+            ("idtHeaderParams", details.idtHeaderParams), ("idTokenAudType", details.idTokenAudType), ("sessionId", details.sessionId),
+            ("nonce", details.nonce), ("jwtAtClaims", details.jwtAtClaims), ("redirectUri", details.redirectUri),
+            ("codeChallenge", details.codeChallenge), ("codeChallengeMethod", details.codeChallengeMethod),
+            ("userInfoClaims", details.userInfoClaims), ("grantType", details.grantType),
+        ]
+        for (name, value) in texts { if let value { members[name] = .string(value) } }
+        if let authTime = details.authTime { members["authTime"] = .integer(authTime) }
+        if let duration = details.accessTokenDuration { members["accessTokenDuration"] = .integer(duration) }
+        if let properties = details.properties {
+            members["properties"] = .array(
+                properties.map { .object(["key": .string($0.key), "value": .string($0.value), "hidden": .bool($0.hidden)]) })
+        }
+        if let claims = details.consentedClaims { members["consentedClaims"] = .array(claims.map(JSONValue.string)) }
+        if let audiences = details.audiences { members["audiences"] = .array(audiences.map(JSONValue.string)) }
+        if let act = details.act { members["act"] = act }
+        return JSONValue.object(members).serializedString
+    }
+}
+
+/// A stored payload without a member it needs, or with one of the wrong type (a row written by hand, or a
+/// bug): refused, never guessed.
+struct StoredPayloadError: Error, CustomStringConvertible {
+    var member: String
+    var description: String { member.isEmpty ? "the stored payload is not a JSON object" : "the stored payload's \(member) is missing or malformed" }
+}
+
+/// Typed reads of a stored payload's members; a member that is null counts as absent, as for `Decodable`.
+struct StoredMembers {
+    let members: [String: JSONValue]
+
+    init(_ members: [String: JSONValue]) {
+        self.members = members
+    }
+
+    private func value(_ name: String) -> JSONValue? {
+        guard let value = members[name], value != .null else { return nil }
+        return value
+    }
+
+    func required<T>(_ value: T?, _ name: String) throws -> T {
+        guard let value else { throw StoredPayloadError(member: name) }
+        return value
+    }
+
+    func string(_ name: String) throws -> String? {
+        guard let value = value(name) else { return nil }
+        guard case .string(let text) = value else { throw StoredPayloadError(member: name) }
+        return text
+    }
+
+    func strings(_ name: String) throws -> [String]? {
+        guard let value = value(name) else { return nil }
+        guard case .array(let items) = value else { throw StoredPayloadError(member: name) }
+        return try items.map { item in
+            guard case .string(let text) = item else { throw StoredPayloadError(member: name) }
+            return text
+        }
+    }
+
+    func integer(_ name: String) throws -> Int64? {
+        guard let value = value(name) else { return nil }
+        guard case .integer(let number) = value else { throw StoredPayloadError(member: name) }
+        return number
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let value = value(name) else { return nil }
+        guard case .bool(let flag) = value else { throw StoredPayloadError(member: name) }
+        return flag
+    }
+
+    func properties(_ name: String) throws -> [StoredProperty]? {
+        guard let value = value(name) else { return nil }
+        guard case .array(let items) = value else { throw StoredPayloadError(member: name) }
+        return try items.map { item in
+            guard case .object(let fields) = item, case .string(let key)? = fields["key"], case .string(let text)? = fields["value"],
+                case .bool(let hidden)? = fields["hidden"]
+            else { throw StoredPayloadError(member: name) }
+            return StoredProperty(key: key, value: text, hidden: hidden)
+        }
     }
 }
 

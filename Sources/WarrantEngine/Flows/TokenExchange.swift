@@ -353,7 +353,7 @@ struct TokenExchange: Sendable {
                 return .failure("is not issued by this service or a trusted issuer.")
             }
         } catch {
-            return .failure(ExchangeProblem(stringLiteral: ClaimsProblem.describe(error) + "."))
+            return .failure(ExchangeProblem(stringLiteral: ClaimsProblem.describe(error, token: token, as: ExchangedJWTClaims.self) + "."))
         }
         let claims = verified.members
         if isIDToken {

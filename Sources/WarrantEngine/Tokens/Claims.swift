@@ -98,9 +98,33 @@ struct IDTokenClaims {
     }
 }
 
+/// The shape of a claim a payload type requires, to say which one a JWT lacks (jwt-kit reports a payload that
+/// does not decode without the decoding error).
+enum ClaimShape: Sendable {
+    case string, numericDate, audience
+
+    func fits(_ value: JSONValue) -> Bool {
+        switch (self, value) {
+        case (.string, .string), (.numericDate, .integer), (.numericDate, .number), (.audience, .string): true
+        case (.audience, .array(let items)): items.allSatisfy { $0.stringValue != nil }
+        default: false
+        }
+    }
+}
+
+/// A payload type warrant verifies: the claims it requires, and the shape of each (optional ones too).
+protocol CheckedClaims: JWTPayload {
+    static var shapes: [(name: String, shape: ClaimShape, required: Bool)] { get }
+}
+
 /// A client assertion (RFC 7523 §3): iss, sub, aud, exp and jti are required; expired (beyond the skew) or
 /// not yet valid, it does not verify. The caller checks who it names, its audience, its lifetime and replay.
-struct ClientAssertionClaims: JWTPayload {
+struct ClientAssertionClaims: CheckedClaims {
+    static let shapes: [(name: String, shape: ClaimShape, required: Bool)] = [
+        ("iss", .string, true), ("sub", .string, true), ("aud", .audience, true), ("exp", .numericDate, true), ("jti", .string, true),
+        ("nbf", .numericDate, false),
+    ]
+
     var iss: IssuerClaim
     var sub: SubjectClaim
     var aud: AudienceClaim
@@ -117,7 +141,11 @@ struct ClientAssertionClaims: JWTPayload {
 
 /// A JWT presented as a subject or actor token (RFC 8693): sub and exp are required, and it verifies only
 /// within its time window; the other claims stay in `members` for the exchange's own rules.
-struct ExchangedJWTClaims: JWTPayload {
+struct ExchangedJWTClaims: CheckedClaims {
+    static let shapes: [(name: String, shape: ClaimShape, required: Bool)] = [
+        ("sub", .string, true), ("exp", .numericDate, true), ("nbf", .numericDate, false),
+    ]
+
     var sub: SubjectClaim
     var exp: ExpirationClaim
     var nbf: NotBeforeClaim?
@@ -145,7 +173,9 @@ struct ExchangedJWTClaims: JWTPayload {
 
 /// An ID token presented back to the service that issued it as id_token_hint: iss and sub are required.
 /// Its expiry does not matter (OpenID Connect Core §3.1.2.1: an expired ID token is a fine hint).
-struct IDTokenHintClaims: JWTPayload {
+struct IDTokenHintClaims: CheckedClaims {
+    static let shapes: [(name: String, shape: ClaimShape, required: Bool)] = [("iss", .string, true), ("sub", .string, true)]
+
     var iss: IssuerClaim
     var sub: SubjectClaim
 
@@ -154,21 +184,30 @@ struct IDTokenHintClaims: JWTPayload {
 
 /// What a failed verification tells the caller, in words for an error description.
 enum ClaimsProblem {
-    /// Why a payload did not verify: the claim that is missing, malformed, expired or not yet valid, or the signature.
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let error as JWTError where error.errorType == .claimVerificationFailure:
+    /// Why `token` did not verify as `Payload`: the claim that is missing, malformed, expired or not yet valid,
+    /// or the signature.
+    static func describe<Payload: CheckedClaims>(_ error: any Error, token: String, as payload: Payload.Type) -> String {
+        guard let error = error as? JWTError else { return "has a signature that does not verify" }
+        switch error.errorType {
+        case .claimVerificationFailure:
             switch error.failedClaim {
             case is ExpirationClaim: return "has expired"
             case is NotBeforeClaim: return "is not valid yet"
             default: return "has a claim that does not verify"
             }
-        case let error as JWTError where error.errorType == .signatureVerificationFailed:
-            return "has a signature that does not verify"
-        case DecodingError.keyNotFound(let key, _):
-            return "has no \(key.stringValue) claim"
-        case DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context):
-            return context.codingPath.last.map { "has a malformed \($0.stringValue) claim" } ?? "is not a JWT"
+        case .malformedToken:
+            // The signature verified (jwt-kit checks it before decoding the payload): say which claim is wrong.
+            let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 3, let bytes = Base64URL.decode(String(parts[1])), case .object(let claims)? = try? JSONValue(parsing: Array(bytes))
+            else { return "is not a JWT" }
+            for (name, shape, required) in Payload.shapes {
+                guard let value = claims[name] else {
+                    if required { return "has no \(name) claim" }
+                    continue
+                }
+                if !shape.fits(value) { return "has a malformed \(name) claim" }
+            }
+            return "has a malformed claim"
         default:
             return "has a signature that does not verify"
         }

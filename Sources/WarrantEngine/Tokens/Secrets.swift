@@ -5,16 +5,18 @@ import Foundation
 public enum Secrets {
     /// A 256-bit random value, base64url without padding (43 characters).
     public static func token() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Base64URL.encode(bytes)
+        Base64URL.encode(randomBytes(32))
     }
 
     /// A short random identifier (96 bits) for things that are named but not secret.
     public static func identifier() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Base64URL.encode(bytes)
+        Base64URL.encode(randomBytes(12))
+    }
+
+    /// Bytes from BoringSSL's CSPRNG (seeded by the kernel) in one call: a byte at a time through
+    /// `SystemRandomNumberGenerator` was one `getrandom` system call per 8 bytes.
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
     }
 
     /// A random numeric ID of 10 to 13 digits, as Authlete's service and client IDs look.

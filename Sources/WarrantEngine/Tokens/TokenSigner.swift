@@ -27,7 +27,7 @@ actor TokenSigner {
         let records = try await store.signingKeys(serviceApiKey: serviceApiKey)
         let kids = records.map(\.kid)
         if let cached = cache[serviceApiKey], cached.kids == kids { return cached }
-        let collection = JWTKeyCollection()
+        let collection = JWTKeyCollection(defaultJWTSerializer: DefaultJWTSerializer(jsonEncoder: SigningJSONEncoder()))
         var signing: [String: String] = [:]
         for record in records {
             try await collection.add(jwk: try JSONDecoder().decode(JWK.self, from: Data(record.privateJWK.utf8)))
