@@ -136,62 +136,17 @@ extension WarrantEngine {
                     resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .badRequest,
                     responseContent: OAuthError.invalidRequest("The ticket is unknown, already used or expired.").jsonBody()))
         }
-        let time = now()
-        let details = GrantDetails(
-            subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
-            // Authlete's SDKs send 0 for "not given".
-            authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil }, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
-            idTokenAudType: body.idTokenAudType?.rawValue, sessionId: body.sessionId, nonce: request.nonce, jwtAtClaims: body.jwtAtClaims,
-            requestedIdTokenClaims: request.claimNames,
-            clientIdentifier: client.identifier(aliasUsed: request.clientIdAliasUsed),
-            redirectUri: request.redirectUri, redirectUriGiven: request.redirectUriGiven, codeChallenge: request.codeChallenge,
-            codeChallengeMethod: request.codeChallengeMethod, accessTokenDuration: body.accessTokenDuration,
-            properties: StoredProperty.from(body.properties), userInfoClaims: request.userInfoClaims, consentedClaims: body.consentedClaims)
-        let grant = GrantRecord(
-            id: Secrets.identifier(), serviceApiKey: service.apiKey, clientId: request.clientId, subject: body.subject,
-            payload: try GrantDetails.json(details), createdAt: time)
-
-        var parameters: [(String, String)] = []
-        var code: String?
-        var codeRecord: AuthorizationCodeRecord?
-        if request.wantsCode {
-            let value = Secrets.token()
-            code = value
-            codeRecord = AuthorizationCodeRecord(
-                hash: Secrets.hash(value), grantId: grant.id, serviceApiKey: service.apiKey, clientId: request.clientId, payload: "{}",
-                createdAt: time,
-                expiresAt: Bounds.expiry(from: time, seconds: service.authorizationCodeDuration))
-            parameters.append(("code", value))
-        }
-        var tokens: IssuedTokens?
-        if request.wantsToken {
-            // Implicit and hybrid flows never get a refresh token from the authorization endpoint.
-            let issued = try await issuer.issue(
-                IssueRequest(
-                    service: service, client: client, grantId: grant.id, details: details, grantType: .implicit,
-                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration))
-            tokens = issued
-            parameters += [
-                ("access_token", issued.presentedAccessToken), ("token_type", "Bearer"), ("expires_in", String(issued.expiresIn)),
-            ]
-            if !issued.scopes.isEmpty { parameters.append(("scope", issued.scopes.joined(separator: " "))) }
-        }
-        var idToken: String?
-        if request.wantsIDToken {
-            let made = try await issuer.idToken(
-                IDTokenRequest(service: service, client: client, details: details, accessToken: tokens?.presentedAccessToken, code: code))
-            idToken = made
-            parameters.append(("id_token", made))
-        }
-        try await ChosenValues.storing { try await store.insertGrant(grant, code: codeRecord, accessToken: tokens?.accessRecord, refreshToken: nil) }
+        let issued = try await AuthorizationIssuance(store: store, issuer: issuer).issue(body, for: request, service: service, client: client)
         let delivery = AuthorizationDelivery.deliver(
-            parameters, to: Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state), issuer: service.responseIssuer)
+            issued.parameters, to: Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state),
+            issuer: service.responseIssuer)
+        let tokens = issued.tokens
         return .ok(
             AuthorizationIssueResponse(
                 resultCode: ResultCode.authorizationIssued.code, resultMessage: ResultCode.authorizationIssued.message,
                 action: delivery.isForm ? .form : .location, responseContent: delivery.content, accessToken: tokens?.accessToken,
-                accessTokenExpiresAt: tokens?.accessRecord.expiresAt, accessTokenDuration: tokens?.expiresIn, idToken: idToken,
-                authorizationCode: code, jwtAccessToken: tokens?.jwtAccessToken,
+                accessTokenExpiresAt: tokens?.accessRecord.expiresAt, accessTokenDuration: tokens?.expiresIn, idToken: issued.idToken,
+                authorizationCode: issued.code, jwtAccessToken: tokens?.jwtAccessToken,
                 ticketInfo: request.context.map { AuthorizationTicketInfo(context: $0) }))
     }
 }
