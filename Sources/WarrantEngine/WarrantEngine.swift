@@ -22,7 +22,7 @@ public struct WarrantEngine: APIProtocol {
 
     public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
         let policies = PolicyCache()
-        let signer = TokenSigner(store: store)
+        let signer = TokenSigner(store: store, now: now)
         self.store = store
         self.access = Access(store: store, now: now)
         self.policies = policies

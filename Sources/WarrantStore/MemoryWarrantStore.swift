@@ -56,7 +56,8 @@ public actor MemoryWarrantStore: WarrantStore {
         report.assertions = Self.remove(from: &assertions) { $0 < now }
         report.accessTokens = Self.remove(from: &accessTokens) { $0.expiresAt < cutoff || ($0.revokedAt.map { $0 < cutoff } ?? false) }
         report.refreshTokens = Self.remove(from: &refreshTokens) { $0.expiresAt < cutoff || ($0.revokedAt.map { $0 < cutoff } ?? false) }
-        // Whether anything refers to a grant is decided before any grant goes, as one DELETE statement decides.
+        // Whether anything refers to a grant is decided before any grant goes, as one DELETE statement decides
+        // (SQLStore decides again per batch of `purgeBatch`, so past that many it may take a parent one purge sooner).
         var referred = Set(accessTokens.values.compactMap(\.grantId))
         referred.formUnion(refreshTokens.values.map(\.grantId))
         referred.formUnion(codes.values.map(\.record.grantId))
@@ -254,9 +255,7 @@ public actor MemoryWarrantStore: WarrantStore {
             key.value.serviceApiKey != serviceApiKey || !(key.value.publishedUntil.map { $0 < now } ?? false)
         }
         guard Self.areNew(newKeys.map(\.kid), among: remaining) else { throw StoreError.duplicate("signing key") }
-        guard services[serviceApiKey] != nil, newKeys.allSatisfy({ $0.serviceApiKey == serviceApiKey }) else {
-            throw MissingParent(what: "service")
-        }
+        guard newKeys.allSatisfy({ services[$0.serviceApiKey] != nil }) else { throw MissingParent(what: "service") }
         signingKeys = remaining
         for (kid, key) in signingKeys where key.serviceApiKey == serviceApiKey && key.retiredAt == nil {
             signingKeys[kid]?.retiredAt = retiredAt
@@ -268,8 +267,9 @@ public actor MemoryWarrantStore: WarrantStore {
     // MARK: Client assertions and tickets
 
     public func recordAssertion(hash: String, expiresAt: Int64, now: Int64) async throws -> Bool {
+        // A replay changes nothing, as the rolled-back transaction in SQLStore: expired ones go only with an insert.
+        if let seen = assertions[hash], seen >= now { return false }
         assertions = assertions.filter { $0.value >= now }
-        guard assertions[hash] == nil else { return false }
         assertions[hash] = expiresAt
         return true
     }

@@ -18,7 +18,7 @@ extension SQLStore {
     // MARK: Tickets
 
     public func insertTicket(_ ticket: TicketRecord) async throws {
-        try await session.transaction { db in
+        try await inserting("ticket") { db in
             try await db.insert(into: "tickets")
                 .columns("hash", "kind", "service_api_key", "client_id", "payload", "created_at", "expires_at")
                 .values(

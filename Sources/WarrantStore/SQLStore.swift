@@ -102,7 +102,15 @@ public final class SQLStore: WarrantStore {
 
     public func rotateOrganizationToken(retiring id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
         defer { cache.invalidateAPITokens() }
-        return try await session.transaction { db in
+        do {
+            return try await rotateOrganizationToken(id, retireAt: retireAt, replacement: replacement, now: now)
+        } catch where session.isUniqueViolation(error) {
+            throw StoreError.duplicate("api token")
+        }
+    }
+
+    private func rotateOrganizationToken(_ id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
+        try await session.transaction { db in
             guard
                 let row = try await db.select().column("expires_at").from("api_tokens").where("id", .equal, id)
                     .where("organization_id", .equal, replacement.organizationId).where("service_api_key", .is, SQLLiteral.null).first()
@@ -346,7 +354,7 @@ public final class SQLStore: WarrantStore {
         serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64
     ) async throws {
         defer { cache.invalidateSigningKeys(serviceApiKey) }
-        try await session.transaction { db in
+        try await inserting("signing key") { db in
             try await db.delete(from: "signing_keys").where("service_api_key", .equal, serviceApiKey)
                 .where("published_until", .lessThan, now).run()
             try await db.update("signing_keys").set("retired_at", to: retiredAt).set("published_until", to: publishedUntil)

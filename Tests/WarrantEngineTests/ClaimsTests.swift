@@ -76,6 +76,20 @@ import WarrantStore
         #expect(try await Self.problem(Assertion(), signedWith: ES256PrivateKey()) == "has a signature that does not verify")
     }
 
+    @Test func theEnginesClockDecidesTheWindow() async throws {
+        let token = try await Self.sign(Assertion())
+        let twoHoursOn = TokenSigner(store: MemoryWarrantStore(), now: { Clock.nowMilliseconds + 7_200_000 })
+        do {
+            _ = try await twoHoursOn.verified(token, as: ClientAssertionClaims.self, jwks: try Self.jwks(Self.key))
+            Issue.record("an assertion expired on the engine's clock verified")
+        } catch {
+            #expect(ClaimsProblem.describe(error, token: token, as: ClientAssertionClaims.self) == "has expired")
+        }
+        let earlier = TokenSigner(store: MemoryWarrantStore(), now: { Clock.nowMilliseconds - 7_200_000 })
+        let future = try await Self.sign(Assertion(nbf: Int(Date().timeIntervalSince1970)))
+        await #expect(throws: JWTError.self) { try await earlier.verified(future, as: ExchangedJWTClaims.self, jwks: try Self.jwks(Self.key)) }
+    }
+
     @Test func anExchangedJWTKeepsItsOtherClaimsForTheExchangesRules() async throws {
         let token = try await Self.sign(Assertion(act: ["sub": "agent"]))
         let claims = try await Self.signer.verified(token, as: ExchangedJWTClaims.self, jwks: try Self.jwks(Self.key))

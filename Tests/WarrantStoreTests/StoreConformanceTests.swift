@@ -100,6 +100,12 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try await store.rotateSigningKeys(
                 serviceApiKey: 10, newKeys: [Self.key("third", 10, createdAt: 600)], retiredAt: 600, publishedUntil: 1000, now: 600)
             #expect(try await store.signingKeys(serviceApiKey: 10).map(\.kid) == ["third", "second"])
+            // A kid in use is refused, and the failed rotation retired nothing.
+            await #expect(throws: StoreError.duplicate("signing key")) {
+                try await store.rotateSigningKeys(
+                    serviceApiKey: 10, newKeys: [Self.key("second", 10, createdAt: 700)], retiredAt: 700, publishedUntil: 1100, now: 700)
+            }
+            #expect(try await store.signingKeys(serviceApiKey: 10).first?.retiredAt == nil)
         }
     }
 
@@ -143,6 +149,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         try await kind.withStore { store in
             let ticket = TicketRecord(hash: "t", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100)
             try await store.insertTicket(ticket)
+            await #expect(throws: StoreError.duplicate("ticket")) { try await store.insertTicket(ticket) }
             #expect(try await store.consumeTicket(hash: "t", kind: .password, serviceApiKey: 10, now: 50) == nil)
             #expect(try await store.consumeTicket(hash: "t", kind: .authorization, serviceApiKey: 10, now: 101) == nil)
             try await store.insertTicket(TicketRecord(hash: "u", kind: .authorization, serviceApiKey: 10, clientId: 1, payload: "{}", createdAt: 1, expiresAt: 100))
@@ -280,11 +287,26 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let third = APITokenRecord(id: "t3", hash: "hash-3", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 5)
             #expect(try await store.rotateOrganizationToken(retiring: "t1", retireAt: 200, replacement: third, now: 5))
             #expect(try await store.apiToken(hash: "hash-1")?.expiresAt == 100)
+            await #expect(throws: StoreError.duplicate("api token")) {
+                _ = try await store.rotateOrganizationToken(retiring: "t3", retireAt: 200, replacement: third, now: 6)
+            }
             let fourth = APITokenRecord(id: "t4", hash: "hash-4", organizationId: 1, serviceApiKey: nil, description: nil, createdAt: 101)
             #expect(try await !store.rotateOrganizationToken(retiring: "t1", retireAt: 300, replacement: fourth, now: 101))
             #expect(try await store.apiToken(hash: "hash-4") == nil)
             #expect(try await store.deleteAPIToken(id: "s1", serviceApiKey: 10))
             #expect(try await store.apiToken(hash: "hash-s1") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aReplayedAssertionChangesNothingAndAnExpiredOneMayComeBack(_ kind: StoreKind) async throws {
+        try await kind.withStore { store async throws in
+            #expect(try await store.recordAssertion(hash: "a", expiresAt: 10, now: 1))
+            #expect(try await store.recordAssertion(hash: "b", expiresAt: 100, now: 1))
+            #expect(try await !store.recordAssertion(hash: "b", expiresAt: 100, now: 20))
+            // The refused replay removed nothing: "a" expired meanwhile and is still there for the purge.
+            #expect(try await store.purge(now: 20, retention: 0).assertions == 1)
+            #expect(try await store.recordAssertion(hash: "c", expiresAt: 30, now: 20))
+            #expect(try await store.recordAssertion(hash: "c", expiresAt: 60, now: 31))
         }
     }
 

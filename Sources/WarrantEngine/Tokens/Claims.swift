@@ -41,6 +41,17 @@ enum ClockSkew {
     static let seconds: Int64 = 60
 }
 
+/// The time the payloads below verify against: the engine's clock, which `TokenSigner` binds around each
+/// verification (jwt-kit's `verify(using:)` takes no time of its own), so tests that move the clock move it
+/// here too.
+enum VerificationClock {
+    @TaskLocal static var milliseconds: Int64?
+
+    static var now: Date {
+        milliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+    }
+}
+
 /// The claims of an RFC 9068 JWT access token.
 struct AccessTokenClaims {
     var members: [String: JSONValue]
@@ -134,8 +145,8 @@ struct ClientAssertionClaims: CheckedClaims {
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         let skew = TimeInterval(ClockSkew.seconds)
-        try exp.verifyNotExpired(currentDate: Date().addingTimeInterval(-skew))
-        try nbf?.verifyNotBefore(currentDate: Date().addingTimeInterval(skew))
+        try exp.verifyNotExpired(currentDate: VerificationClock.now.addingTimeInterval(-skew))
+        try nbf?.verifyNotBefore(currentDate: VerificationClock.now.addingTimeInterval(skew))
     }
 }
 
@@ -166,8 +177,8 @@ struct ExchangedJWTClaims: CheckedClaims {
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
-        try nbf?.verifyNotBefore(currentDate: Date().addingTimeInterval(TimeInterval(ClockSkew.seconds)))
+        try exp.verifyNotExpired(currentDate: VerificationClock.now)
+        try nbf?.verifyNotBefore(currentDate: VerificationClock.now.addingTimeInterval(TimeInterval(ClockSkew.seconds)))
     }
 }
 

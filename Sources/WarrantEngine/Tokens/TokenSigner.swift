@@ -19,8 +19,12 @@ actor TokenSigner {
     /// rarely, so starting over when full costs little.
     private var foreignKeys = BoundedCache<String, JWTKeyCollection>(limit: 256)
 
-    init(store: any WarrantStore) {
+    /// Milliseconds since the Unix epoch: what verified payloads check their time window against.
+    private let now: @Sendable () -> Int64
+
+    init(store: any WarrantStore, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
         self.store = store
+        self.now = now
     }
 
     private func keys(for serviceApiKey: Int64) async throws -> Keys {
@@ -58,7 +62,8 @@ actor TokenSigner {
     /// The payload of a JWT this service signed, once its signature verified with one of the service's keys
     /// and `Payload.verify(using:)` accepted it; jwt-kit's error otherwise.
     func verified<Payload: JWTPayload>(_ token: String, as payload: Payload.Type, serviceApiKey: Int64) async throws -> Payload {
-        try await keys(for: serviceApiKey).collection.verify(token, as: Payload.self)
+        let collection = try await keys(for: serviceApiKey).collection
+        return try await VerificationClock.$milliseconds.withValue(now()) { try await collection.verify(token, as: Payload.self) }
     }
 
     /// The claims of a JWT this service signed, or nil when the signature does not verify with one of its keys.
@@ -74,13 +79,15 @@ actor TokenSigner {
         async throws -> Payload
     {
         let cacheKey = (rsaAlgorithm ?? "") + " " + jwks
-        if let keys = foreignKeys[cacheKey] { return try await keys.verify(token, as: Payload.self) }
+        if let keys = foreignKeys[cacheKey] {
+            return try await VerificationClock.$milliseconds.withValue(now()) { try await keys.verify(token, as: Payload.self) }
+        }
         let collection = JWTKeyCollection()
         guard let pinned = ForeignKeys.pinned(jwks, rsaAlgorithm: rsaAlgorithm), (try? await collection.add(jwksJSON: pinned)) != nil else {
             throw SigningError.unusableKeySet
         }
         foreignKeys[cacheKey] = collection
-        return try await collection.verify(token, as: Payload.self)
+        return try await VerificationClock.$milliseconds.withValue(now()) { try await collection.verify(token, as: Payload.self) }
     }
 
     enum SigningError: Error {
