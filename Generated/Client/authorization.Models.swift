@@ -558,6 +558,8 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
     public var ticket: String?
     /// What the consent screen shows of the client.
     public var client: ClientSummary?
+    /// The service, as its settings read (the consent screen shows its serviceName, for one).
+    public var service: Service?
     /// Whether the client_id of the request was the client's alias.
     public var clientIdAliasUsed: Bool?
     /// How the client asks the pages to be shown.
@@ -598,6 +600,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         responseContent: String? = nil,
         ticket: String? = nil,
         client: ClientSummary? = nil,
+        service: Service? = nil,
         clientIdAliasUsed: Bool? = nil,
         display: Display? = nil,
         maxAge: Int32? = nil,
@@ -621,6 +624,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         self.responseContent = responseContent
         self.ticket = ticket
         self.client = client
+        self.service = service
         self.clientIdAliasUsed = clientIdAliasUsed
         self.display = display
         self.maxAge = maxAge
@@ -658,6 +662,7 @@ extension AuthorizationResponse: JSONCodable {
         let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
         let fieldTicket = violations.optional(String.self, "ticket", in: object, at: path)
         let fieldClient = violations.optional(ClientSummary.self, "client", in: object, at: path)
+        let fieldService = violations.optional(Service.self, "service", in: object, at: path)
         let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
         let fieldDisplay = violations.optional(Display.self, "display", in: object, at: path)
         let fieldMaxAge = violations.optional(Int32.self, "maxAge", in: object, at: path)
@@ -682,6 +687,7 @@ extension AuthorizationResponse: JSONCodable {
             responseContent: fieldResponseContent,
             ticket: fieldTicket,
             client: fieldClient,
+            service: fieldService,
             clientIdAliasUsed: fieldClientIdAliasUsed,
             display: fieldDisplay,
             maxAge: fieldMaxAge,
@@ -709,6 +715,7 @@ extension AuthorizationResponse: JSONCodable {
         object["responseContent"] = responseContent?.jsonValue
         object["ticket"] = ticket?.jsonValue
         object["client"] = client?.jsonValue
+        object["service"] = service?.jsonValue
         object["clientIdAliasUsed"] = clientIdAliasUsed?.jsonValue
         object["display"] = display?.jsonValue
         object["maxAge"] = maxAge?.jsonValue

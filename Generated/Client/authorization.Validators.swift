@@ -96,6 +96,10 @@ extension AuthorizationResponse: Validatable {
             let fieldPath = path.appending("client")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.service {
+            let fieldPath = path.appending("service")
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self.display {
             let fieldPath = path.appending("display")
             value.validate(at: fieldPath, violations: &violations)

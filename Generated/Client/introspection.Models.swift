@@ -128,8 +128,8 @@ public enum RevocationAction: OpenEnum {
 
 /// An access token a resource server received, with what the resource requires of it.
 public struct IntrospectionRequest: Hashable, Sendable, Codable {
-    /// The access token, or its JWT form; empty is a BAD_REQUEST.
-    public var token: String
+    /// The access token, or its JWT form; missing or empty, the answer is action BAD_REQUEST (as Authlete's).
+    public var token: String?
     /// Scopes the resource requires; the token must have every one.
     public var scopes: [String]?
     /// The subject the resource requires the token to stand for.
@@ -142,7 +142,7 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
     public var maxAge: Int64?
 
     public init(
-        token: String,
+        token: String? = nil,
         scopes: [String]? = nil,
         subject: String? = nil,
         resources: [String]? = nil,
@@ -170,13 +170,13 @@ extension IntrospectionRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldToken = violations.required(String.self, "token", in: object, at: path)
+        let fieldToken = violations.optional(String.self, "token", in: object, at: path)
         let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
         let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
         let fieldAcrValues = violations.optional([String].self, "acrValues", in: object, at: path)
         let fieldMaxAge = violations.optional(Int64.self, "maxAge", in: object, at: path)
-        guard violations.count == before, let fieldToken else { return nil }
+        guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
             scopes: fieldScopes,
@@ -189,7 +189,7 @@ extension IntrospectionRequest: JSONCodable {
 
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [:]
-        object["token"] = token.jsonValue
+        object["token"] = token?.jsonValue
         object["scopes"] = scopes?.jsonValue
         object["subject"] = subject?.jsonValue
         object["resources"] = resources?.jsonValue

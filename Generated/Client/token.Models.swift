@@ -445,6 +445,10 @@ public struct TokenResponse: Hashable, Sendable, Codable {
     public var sessionId: String?
     /// A JSON object, as a string, of extra claims for the ID token.
     public var additionalClaims: String?
+    /// The service's attributes.
+    public var serviceAttributes: [Pair]?
+    /// The client's attributes.
+    public var clientAttributes: [Pair]?
 
     public init(
         resultCode: String,
@@ -487,6 +491,8 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         refreshTokenScopes: [String]? = nil,
         sessionId: String? = nil,
         additionalClaims: String? = nil,
+        serviceAttributes: [Pair]? = nil,
+        clientAttributes: [Pair]? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -528,6 +534,8 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         self.refreshTokenScopes = refreshTokenScopes
         self.sessionId = sessionId
         self.additionalClaims = additionalClaims
+        self.serviceAttributes = serviceAttributes
+        self.clientAttributes = clientAttributes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -583,6 +591,8 @@ extension TokenResponse: JSONCodable {
         let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
         let fieldAdditionalClaims = violations.optional(String.self, "additionalClaims", in: object, at: path)
+        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -625,6 +635,8 @@ extension TokenResponse: JSONCodable {
             refreshTokenScopes: fieldRefreshTokenScopes,
             sessionId: fieldSessionId,
             additionalClaims: fieldAdditionalClaims,
+            serviceAttributes: fieldServiceAttributes,
+            clientAttributes: fieldClientAttributes,
         )
     }
 
@@ -670,6 +682,8 @@ extension TokenResponse: JSONCodable {
         object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
         object["sessionId"] = sessionId?.jsonValue
         object["additionalClaims"] = additionalClaims?.jsonValue
+        object["serviceAttributes"] = serviceAttributes?.jsonValue
+        object["clientAttributes"] = clientAttributes?.jsonValue
         return .object(object)
     }
 }
@@ -1073,12 +1087,26 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
     public var refreshTokenDuration: Int64?
     /// The client ID.
     public var clientId: Int64?
+    /// The client ID alias, when the client has one.
+    public var clientIdAlias: String?
+    /// Whether the client identified itself by its alias in the token request.
+    public var clientIdAliasUsed: Bool?
     /// The resource owner.
     public var subject: String?
     /// The scopes of the access token.
     public var scopes: [String]?
+    /// The extra properties attached to the access token.
+    public var properties: [Property]?
     /// The access token as a JWT, when the service signs access tokens.
     public var jwtAccessToken: String?
+    /// The resources the access token is for.
+    public var accessTokenResources: [String]?
+    /// The scopes of the refresh token.
+    public var refreshTokenScopes: [String]?
+    /// The service's attributes.
+    public var serviceAttributes: [Pair]?
+    /// The client's attributes.
+    public var clientAttributes: [Pair]?
 
     public init(
         resultCode: String,
@@ -1092,9 +1120,16 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         refreshTokenExpiresAt: Int64? = nil,
         refreshTokenDuration: Int64? = nil,
         clientId: Int64? = nil,
+        clientIdAlias: String? = nil,
+        clientIdAliasUsed: Bool? = nil,
         subject: String? = nil,
         scopes: [String]? = nil,
+        properties: [Property]? = nil,
         jwtAccessToken: String? = nil,
+        accessTokenResources: [String]? = nil,
+        refreshTokenScopes: [String]? = nil,
+        serviceAttributes: [Pair]? = nil,
+        clientAttributes: [Pair]? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -1107,9 +1142,16 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
         self.refreshTokenDuration = refreshTokenDuration
         self.clientId = clientId
+        self.clientIdAlias = clientIdAlias
+        self.clientIdAliasUsed = clientIdAliasUsed
         self.subject = subject
         self.scopes = scopes
+        self.properties = properties
         self.jwtAccessToken = jwtAccessToken
+        self.accessTokenResources = accessTokenResources
+        self.refreshTokenScopes = refreshTokenScopes
+        self.serviceAttributes = serviceAttributes
+        self.clientAttributes = clientAttributes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -1136,9 +1178,16 @@ extension TokenIssueResponse: JSONCodable {
         let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
         let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
         let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
         let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
         let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
         let fieldJwtAccessToken = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldAccessTokenResources = violations.optional([String].self, "accessTokenResources", in: object, at: path)
+        let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
+        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -1152,9 +1201,16 @@ extension TokenIssueResponse: JSONCodable {
             refreshTokenExpiresAt: fieldRefreshTokenExpiresAt,
             refreshTokenDuration: fieldRefreshTokenDuration,
             clientId: fieldClientId,
+            clientIdAlias: fieldClientIdAlias,
+            clientIdAliasUsed: fieldClientIdAliasUsed,
             subject: fieldSubject,
             scopes: fieldScopes,
+            properties: fieldProperties,
             jwtAccessToken: fieldJwtAccessToken,
+            accessTokenResources: fieldAccessTokenResources,
+            refreshTokenScopes: fieldRefreshTokenScopes,
+            serviceAttributes: fieldServiceAttributes,
+            clientAttributes: fieldClientAttributes,
         )
     }
 
@@ -1171,9 +1227,16 @@ extension TokenIssueResponse: JSONCodable {
         object["refreshTokenExpiresAt"] = refreshTokenExpiresAt?.jsonValue
         object["refreshTokenDuration"] = refreshTokenDuration?.jsonValue
         object["clientId"] = clientId?.jsonValue
+        object["clientIdAlias"] = clientIdAlias?.jsonValue
+        object["clientIdAliasUsed"] = clientIdAliasUsed?.jsonValue
         object["subject"] = subject?.jsonValue
         object["scopes"] = scopes?.jsonValue
+        object["properties"] = properties?.jsonValue
         object["jwtAccessToken"] = jwtAccessToken?.jsonValue
+        object["accessTokenResources"] = accessTokenResources?.jsonValue
+        object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
+        object["serviceAttributes"] = serviceAttributes?.jsonValue
+        object["clientAttributes"] = clientAttributes?.jsonValue
         return .object(object)
     }
 }

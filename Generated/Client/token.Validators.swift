@@ -74,6 +74,14 @@ extension TokenResponse: Validatable {
             let fieldPath = path.appending("additionalClaims")
             Check.jsonText(value, at: fieldPath, &violations)
         }
+        if let value = self.serviceAttributes {
+            let fieldPath = path.appending("serviceAttributes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.clientAttributes {
+            let fieldPath = path.appending("clientAttributes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 
@@ -175,6 +183,18 @@ extension TokenIssueResponse: Validatable {
         do {
             let value = self.action
             let fieldPath = path.appending("action")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.properties {
+            let fieldPath = path.appending("properties")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.serviceAttributes {
+            let fieldPath = path.appending("serviceAttributes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.clientAttributes {
+            let fieldPath = path.appending("clientAttributes")
             value.validate(at: fieldPath, violations: &violations)
         }
     }

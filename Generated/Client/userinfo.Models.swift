@@ -102,11 +102,11 @@ public enum UserInfoIssueAction: OpenEnum {
 
 /// The access token the UserInfo endpoint received.
 public struct UserInfoRequest: Hashable, Sendable, Codable {
-    /// The access token from the Authorization header or the form; empty is a BAD_REQUEST.
-    public var token: String
+    /// The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's).
+    public var token: String?
 
     public init(
-        token: String,
+        token: String? = nil,
     ) {
         self.token = token
     }
@@ -124,8 +124,8 @@ extension UserInfoRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldToken = violations.required(String.self, "token", in: object, at: path)
-        guard violations.count == before, let fieldToken else { return nil }
+        let fieldToken = violations.optional(String.self, "token", in: object, at: path)
+        guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
         )
@@ -133,7 +133,7 @@ extension UserInfoRequest: JSONCodable {
 
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [:]
-        object["token"] = token.jsonValue
+        object["token"] = token?.jsonValue
         return .object(object)
     }
 }

@@ -41,7 +41,7 @@ extension WarrantEngine {
             return .ok(
                 AuthorizationResponse(
                     resultCode: result.code, resultMessage: result.message, action: noInteraction ? .noInteraction : .interaction,
-                    ticket: ticket, client: Self.summary(client.document), clientIdAliasUsed: request.clientIdAliasUsed,
+                    ticket: ticket, client: Self.summary(client.document), service: service.document, clientIdAliasUsed: request.clientIdAliasUsed,
                     display: request.display.map { Display(rawValue: $0.uppercased()) }, maxAge: request.maxAge.map { Int32(clamping: $0) },
                     scopes: request.scopes.map(service.scope(named:)),
                     uiLocales: request.uiLocales.isEmpty ? nil : request.uiLocales,

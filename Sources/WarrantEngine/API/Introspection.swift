@@ -15,9 +15,9 @@ extension WarrantEngine {
                     responseContent: BearerChallenge.value(error, result, scope: scope), existent: false, usable: false, sufficient: false,
                     refreshable: false))
         }
-        guard !body.token.isEmpty else { return refused(.badRequest, "invalid_request", .introspectionTokenMissing) }
+        guard let value = body.token, !value.isEmpty else { return refused(.badRequest, "invalid_request", .introspectionTokenMissing) }
         let token: PresentedAccessToken
-        switch try await presented.accessToken(body.token, serviceApiKey: service.apiKey) {
+        switch try await presented.accessToken(value, serviceApiKey: service.apiKey) {
         case .unknown: return refused(.unauthorized, "invalid_token", .tokenUnknown)
         case .revoked: return refused(.unauthorized, "invalid_token", .tokenRevoked)
         case .expired: return refused(.unauthorized, "invalid_token", .tokenExpired)

@@ -11,8 +11,8 @@ extension WarrantEngine {
         case refused(status: Int, challenge: String, result: ResultCode)
     }
 
-    private func checkUserInfoToken(_ value: String, serviceApiKey: Int64) async throws -> UserInfoCheck {
-        guard !value.isEmpty else {
+    private func checkUserInfoToken(_ value: String?, serviceApiKey: Int64) async throws -> UserInfoCheck {
+        guard let value, !value.isEmpty else {
             return .refused(
                 status: 400, challenge: BearerChallenge.value("invalid_request", .introspectionTokenMissing), result: .introspectionTokenMissing)
         }

@@ -64,6 +64,10 @@ struct PasswordGrant: Sendable {
             responseContent: TokenIssuer.responseBody(tokens, service: service), accessToken: tokens.accessToken,
             accessTokenExpiresAt: tokens.accessRecord.expiresAt, accessTokenDuration: tokens.expiresIn, refreshToken: tokens.refreshToken,
             refreshTokenExpiresAt: tokens.refreshRecord?.expiresAt, refreshTokenDuration: tokens.refreshExpiresIn, clientId: ticket.clientId,
-            subject: input.subject, scopes: tokens.scopes, jwtAccessToken: tokens.jwtAccessToken)
+            clientIdAlias: client.alias, clientIdAliasUsed: client.alias != nil && details.clientIdentifier == client.alias,
+            subject: input.subject, scopes: tokens.scopes, properties: StoredProperty.list(tokens.properties),
+            jwtAccessToken: tokens.jwtAccessToken, accessTokenResources: tokens.resources.isEmpty ? nil : tokens.resources,
+            refreshTokenScopes: tokens.refreshTokenScopes, serviceAttributes: service.document.attributes,
+            clientAttributes: client.document.attributes)
     }
 }

@@ -58,7 +58,10 @@ enum TokenAnswer {
             refreshTokenExpiresAt: tokens.refreshRecord?.expiresAt, refreshTokenDuration: tokens.refreshExpiresIn, idToken: tokens.idToken,
             grantType: grantType, clientId: client.client.clientId, clientIdAlias: client.client.alias, clientIdAliasUsed: client.aliasUsed,
             clientAuthMethod: client.client.tokenAuthMethod, subject: subject, scopes: tokens.scopes,
-            properties: StoredProperty.list(tokens.properties), jwtAccessToken: tokens.jwtAccessToken, sessionId: tokens.sessionId)
+            properties: StoredProperty.list(tokens.properties), jwtAccessToken: tokens.jwtAccessToken,
+            accessTokenResources: tokens.resources.isEmpty ? nil : tokens.resources, refreshTokenScopes: tokens.refreshTokenScopes,
+            sessionId: tokens.sessionId, serviceAttributes: request.service.document.attributes,
+            clientAttributes: client.client.document.attributes)
     }
 
     static func failure(_ error: OAuthError, service: ServicePolicy, action: TokenAction = .badRequest) -> TokenResponse {

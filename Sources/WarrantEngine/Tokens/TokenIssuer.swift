@@ -51,12 +51,17 @@ struct IssuedTokens: Sendable {
     var jwtAccessToken: String?
     var idToken: String?
     var scopes: [String]
+    /// The resources the access token is for (RFC 8707).
+    var resources: [String] = []
     var grantId: String?
     var sessionId: String?
     var properties: [StoredProperty]?
 
     /// The access token as the client receives it: the JWT form when there is one.
     var presentedAccessToken: String { jwtAccessToken ?? accessToken }
+
+    /// The refresh token's scopes, which a narrowing refresh keeps apart from the access token's.
+    var refreshTokenScopes: [String]? { refreshRecord.map { ProtocolValues.words($0.scopes) } }
 }
 
 /// The one way warrant makes tokens: access tokens (opaque, or RFC 9068 JWTs), refresh tokens and ID tokens.
@@ -108,7 +113,8 @@ struct TokenIssuer: Sendable {
         return IssuedTokens(
             accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
             refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { $0.expiresAt.saturatingSubtracting(time) / 1000 },
-            jwtAccessToken: jwtAccessToken, scopes: details.scopes, grantId: request.grantId, sessionId: details.sessionId,
+            jwtAccessToken: jwtAccessToken, scopes: details.scopes, resources: details.resources, grantId: request.grantId,
+            sessionId: details.sessionId,
             properties: details.properties)
     }
 

@@ -1,0 +1,86 @@
+import Foundation
+import SpecRuntime
+import Testing
+import WarrantClient
+
+/// Fields and answers of Authlete's contract that front ends rely on, checked on a running server.
+@Suite(.serialized) struct ContractFieldsTests {
+    static let serviceAttributes = [Pair(key: "tier", value: "gold")]
+
+    /// A flow whose service has attributes, and a client of it that has some too.
+    static func withAttributedFlow(_ body: @Sendable (TokenFlowTests.Flow, OAuthClient, String) async throws -> Void) async throws {
+        try await TokenFlowTests.withFlow(configure: { $0.attributes = Self.serviceAttributes }) { flow in
+            var web = OAuthClient(
+                clientIdAlias: "attributed-app", clientName: "Attributed", redirectUris: [flow.redirect],
+                grantTypes: [.authorizationCode, .refreshToken, .password])
+            web.attributes = [Pair(key: "team", value: "payments")]
+            guard case .created(let client) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: web))
+            else { throw UnexpectedOutput() }
+            try await body(flow, client, try #require(client.clientSecret))
+        }
+    }
+
+    @Test func theAuthorizationAnswerCarriesTheService() async throws {
+        try await TokenFlowTests.withFlow { flow in
+            let parameters = "response_type=code&client_id=\(flow.clientId)&redirect_uri=\(FormEncoding.escape(flow.redirect))&scope=openid"
+            guard case .ok(let answer) = try await flow.api.authorization(
+                .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: parameters)))
+            else { throw UnexpectedOutput() }
+            #expect(answer.action == .interaction)
+            #expect(answer.service?.serviceName == "Flows")
+            #expect(answer.service?.apiKey == Int64(flow.serviceId))
+            #expect(answer.service?.issuer?.absoluteString == "https://as.example.com")
+        }
+    }
+
+    @Test func tokenAnswersCarryAttributesResourcesAndRefreshScopes() async throws {
+        try await Self.withAttributedFlow { flow, client, secret in
+            let id = String(try #require(client.clientId))
+            let code = try await flow.code("&resource=https%3A%2F%2Fapi.example.com", client: client)
+            let parameters = "grant_type=authorization_code&code=\(code)&redirect_uri=\(FormEncoding.escape(flow.redirect))"
+            let issued = try await flow.token(parameters, clientId: id, secret: secret)
+            #expect(issued.action == .ok)
+            #expect(issued.serviceAttributes == Self.serviceAttributes)
+            #expect(issued.clientAttributes == [Pair(key: "team", value: "payments")])
+            #expect(issued.accessTokenResources == ["https://api.example.com"])
+            #expect(issued.refreshTokenScopes == ["openid", "profile", "email"])
+            // A narrowing refresh: the access token has fewer scopes, the refresh token keeps the grant's.
+            let refreshToken = try #require(issued.refreshToken)
+            let narrowed = try await flow.token("grant_type=refresh_token&refresh_token=\(refreshToken)&scope=openid", clientId: id, secret: secret)
+            #expect(narrowed.scopes == ["openid"])
+            #expect(narrowed.refreshTokenScopes == ["openid", "profile", "email"])
+        }
+    }
+
+    @Test func thePasswordGrantsIssueAnswerCarriesTheClientAndTheAttributes() async throws {
+        try await Self.withAttributedFlow { flow, client, secret in
+            let asked = try await flow.token("grant_type=password&username=alice&password=pw&scope=openid", clientId: "attributed-app", secret: secret)
+            let ticket = try #require(asked.ticket)
+            guard case .ok(let issued) = try await flow.api.tokenIssue(
+                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, subject: "alice", properties: [Property(key: "k", value: "v")])))
+            else { throw UnexpectedOutput() }
+            #expect(issued.action == .ok)
+            #expect(issued.clientIdAlias == "attributed-app")
+            #expect(issued.clientIdAliasUsed == true)
+            #expect(issued.properties == [Property(key: "k", value: "v")])
+            #expect(issued.refreshTokenScopes == ["openid"])
+            #expect(issued.serviceAttributes == Self.serviceAttributes)
+            #expect(issued.clientAttributes == [Pair(key: "team", value: "payments")])
+        }
+    }
+
+    /// Authlete answers a resource server that sends no token with 200 and action BAD_REQUEST, which the
+    /// resource server relays as its own 400; so does warrant, for introspection and UserInfo.
+    @Test func noTokenIsAnActionNotAnHTTPError() async throws {
+        try await TokenFlowTests.withFlow { flow in
+            for path in ["auth/introspection", "auth/userinfo"] {
+                for body in ["{}", #"{"token": null}"#, #"{"token": ""}"#] {
+                    let answer = try await flow.server.raw(.post, "/api/\(flow.serviceId)/\(path)", token: TestServer.organizationToken, body: body)
+                    #expect(answer.status == 200, "\(path) \(body)")
+                    #expect(answer.body?["action"] == "BAD_REQUEST", "\(path) \(body)")
+                    #expect(answer.body?["resultCode"]?.stringValue?.isEmpty == false, "\(path) \(body)")
+                }
+            }
+        }
+    }
+}
