@@ -112,6 +112,26 @@ public protocol APIProtocol: Sendable {
     /// `POST /api/{serviceId}/service/jwks/rotate`
     func serviceJwksRotate(_ input: Operations.ServiceJwksRotate.Input) async throws -> Operations.ServiceJwksRotate.Output
 
+    // MARK: federation
+
+    /// Process an entity configuration request.
+    ///
+    /// Call when the entity configuration endpoint (/.well-known/openid-federation) receives a request.
+    /// warrant does not implement OpenID Federation yet and answers NOT_FOUND.
+    ///
+    ///
+    /// `POST /api/{serviceId}/federation/configuration`
+    func federationConfiguration(_ input: Operations.FederationConfiguration.Input) async throws -> Operations.FederationConfiguration.Output
+
+    /// Process an explicit client registration.
+    ///
+    /// Call when the federation registration endpoint receives a request. warrant does not implement
+    /// OpenID Federation yet and answers NOT_FOUND.
+    ///
+    ///
+    /// `POST /api/{serviceId}/federation/registration`
+    func federationRegistration(_ input: Operations.FederationRegistration.Input) async throws -> Operations.FederationRegistration.Output
+
     // MARK: idtoken
 
     /// Reissue an ID token.

@@ -83,4 +83,27 @@ import WarrantClient
             }
         }
     }
+
+    /// OpenID Federation is not implemented: both endpoints answer as Authlete does for a service that has
+    /// not enabled it, so the front end's federation endpoints return 404.
+    @Test func federationEndpointsAnswerNotFound() async throws {
+        try await TestServer.with { server in
+            let api = server.client()
+            let apiKey = String(try #require(try await api.createService().apiKey))
+            guard case .ok(let configuration) = try await api.federationConfiguration(.init(path: .init(serviceId: apiKey))) else {
+                throw UnexpectedOutput()
+            }
+            #expect(configuration.action == .notFound)
+            #expect(configuration.resultCode == "A350201")
+            let error = try JSONValue(parsing: try #require(configuration.responseContent))
+            #expect(error["error"] == "not_found")
+            guard case .ok(let registration) = try await api.federationRegistration(
+                .init(path: .init(serviceId: apiKey), body: .init(entityConfiguration: "eyJ0eXAiOiJlbnRpdHktc3RhdGVtZW50K2p3dCJ9.e30.sig")))
+            else { throw UnexpectedOutput() }
+            #expect(registration.action == .notFound)
+            #expect(registration.client == nil)
+            let missing = try await server.raw(.post, "/api/999999/federation/configuration", token: TestServer.organizationToken)
+            #expect(missing.status == 404)
+        }
+    }
 }

@@ -111,6 +111,8 @@ public struct ResultCode: Sendable, Equatable {
     static let idTokenReissueCallerError = ResultCode("A070201", "The reissue request is wrong.")
     // Discovery and keys (group 330)
     static let keysRotated = ResultCode("A330001", "The signing keys were rotated.")
+    // OpenID Federation (group 350)
+    static let federationNotEnabled = ResultCode("A350201", "The service has not enabled OpenID Federation.")
 }
 
 /// A failed API call: its HTTP status and `{resultCode, resultMessage}` body (with the violations, when the
