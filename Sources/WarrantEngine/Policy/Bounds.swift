@@ -15,6 +15,13 @@ enum Bounds {
         min(max(seconds, 0), maximumDuration)
     }
 
+    /// A duration a setting or a call gave, bounded; nil when it gave none or 0, which Authlete's API and
+    /// SDKs send for "not given".
+    static func givenDuration(_ seconds: Int64?) -> Int64? {
+        guard let seconds, seconds > 0 else { return nil }
+        return duration(seconds)
+    }
+
     /// When something made at `now` (milliseconds) expires after `seconds`, bounded.
     static func expiry(from now: Int64, seconds: Int64) -> Int64 {
         now.saturatingAdding(duration(seconds).saturatingMultiplied(by: 1000))

@@ -36,7 +36,6 @@ struct ClientPolicy: Sendable {
     let tokenExchangePermitted: Bool
 
     init(_ client: OAuthClient, record: ClientRecord) {
-        func duration(_ value: Int64?) -> Int64? { value.flatMap { $0 > 0 ? Bounds.duration($0) : nil } }
         clientId = record.clientId
         alias = client.clientIdAlias
         document = client
@@ -51,9 +50,9 @@ struct ClientPolicy: Sendable {
         tokenAuthSigningAlgorithm = client.tokenAuthSignAlg?.rawValue
         jwks = client.jwks
         requestableScopes = client.extension?.requestableScopesEnabled == true ? Set(client.extension?.requestableScopes ?? []) : nil
-        accessTokenDuration = duration(client.extension?.accessTokenDuration)
-        refreshTokenDuration = duration(client.extension?.refreshTokenDuration)
-        idTokenDuration = duration(client.extension?.idTokenDuration)
+        accessTokenDuration = Bounds.givenDuration(client.extension?.accessTokenDuration)
+        refreshTokenDuration = Bounds.givenDuration(client.extension?.refreshTokenDuration)
+        idTokenDuration = Bounds.givenDuration(client.extension?.idTokenDuration)
         idTokenAlgorithm =
             switch client.idTokenSignAlg.map(\.rawValue) {
             case nil: .success(.RS256)

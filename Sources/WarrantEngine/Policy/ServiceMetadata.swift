@@ -42,18 +42,13 @@ enum ServiceMetadata {
         service.supportedDisplays = service.supportedDisplays ?? [.page]
         service.supportedPromptValues = service.supportedPromptValues ?? [.none, .login, .consent, .selectAccount]
         service.accessTokenType = service.accessTokenType ?? "Bearer"
-        service.accessTokenDuration = positive(service.accessTokenDuration) ?? defaultAccessTokenDuration
-        service.refreshTokenDuration = positive(service.refreshTokenDuration) ?? defaultRefreshTokenDuration
-        service.idTokenDuration = positive(service.idTokenDuration) ?? defaultIdTokenDuration
-        service.authorizationCodeDuration = positive(service.authorizationCodeDuration) ?? defaultAuthorizationCodeDuration
-        service.authorizationResponseDuration = positive(service.authorizationResponseDuration) ?? defaultTicketDuration
+        service.accessTokenDuration = Bounds.givenDuration(service.accessTokenDuration) ?? defaultAccessTokenDuration
+        service.refreshTokenDuration = Bounds.givenDuration(service.refreshTokenDuration) ?? defaultRefreshTokenDuration
+        service.idTokenDuration = Bounds.givenDuration(service.idTokenDuration) ?? defaultIdTokenDuration
+        service.authorizationCodeDuration = Bounds.givenDuration(service.authorizationCodeDuration) ?? defaultAuthorizationCodeDuration
+        service.authorizationResponseDuration = Bounds.givenDuration(service.authorizationResponseDuration) ?? defaultTicketDuration
         service.idTokenAudType = service.idTokenAudType ?? .array
         return service
-    }
-
-    private static func positive(_ value: Int64?) -> Int64? {
-        guard let value, value > 0 else { return nil }
-        return value
     }
 
     /// Every problem of the metadata, each naming its field.

@@ -76,7 +76,7 @@ struct ServicePolicy: Sendable {
     }
 
     init(_ service: Service, apiKey: Int64) {
-        func duration(_ value: Int64?, _ fallback: Int64) -> Int64 { Bounds.duration(value.flatMap { $0 > 0 ? $0 : nil } ?? fallback) }
+        func duration(_ value: Int64?, _ fallback: Int64) -> Int64 { Bounds.givenDuration(value) ?? fallback }
         func url(_ value: URL?) -> String? { value?.absoluteString }
         self.apiKey = apiKey
         document = service

@@ -76,7 +76,7 @@ struct TokenIssuer: Sendable {
         details.grantType = request.grantType.rawValue
         let time = now()
         let accessSeconds =
-            Self.positive(request.accessDuration).map(Bounds.duration) ?? Self.positive(details.accessTokenDuration).map(Bounds.duration)
+            Bounds.givenDuration(request.accessDuration) ?? Bounds.givenDuration(details.accessTokenDuration)
             ?? request.client.accessTokenDuration ?? request.service.accessTokenDuration
         let accessExpiresAt = Bounds.expiry(from: time, seconds: accessSeconds)
         let accessToken = request.accessTokenValue ?? Secrets.token()
@@ -86,7 +86,7 @@ struct TokenIssuer: Sendable {
         var refreshRecord: RefreshTokenRecord?
         if case .new(let duration, let expiresAt, let chosen) = request.refresh, let grantId = request.grantId {
             let seconds =
-                Self.positive(duration).map(Bounds.duration) ?? request.client.refreshTokenDuration ?? request.service.refreshTokenDuration
+                Bounds.givenDuration(duration) ?? request.client.refreshTokenDuration ?? request.service.refreshTokenDuration
             let value = chosen ?? Secrets.token()
             refreshToken = value
             refreshRecord = RefreshTokenRecord(
@@ -153,10 +153,5 @@ struct TokenIssuer: Sendable {
             if let session = tokens.sessionId ?? tokens.grantId { body["session_state"] = .string(session) }
         }
         return JSONValue.object(body).serializedString
-    }
-
-    static func positive(_ value: Int64?) -> Int64? {
-        guard let value, value > 0 else { return nil }
-        return value
     }
 }
