@@ -39,6 +39,20 @@ public protocol APIProtocol: Sendable {
     /// `POST /api/{serviceId}/auth/authorization/issue`
     func authorizationIssue(_ input: Operations.AuthorizationIssue.Input) async throws -> Operations.AuthorizationIssue.Output
 
+    /// Read what a pending authorization ticket carries.
+    ///
+    /// For a login or consent page that needs the information it attached to /auth/authorization (the ticket stays pending).
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/info`
+    func authorizationTicketGet(_ input: Operations.AuthorizationTicketGet.Input) async throws -> Operations.AuthorizationTicketGet.Output
+
+    /// Replace what a pending authorization ticket carries.
+    ///
+    /// The front end annotates a ticket between pages (a step of a multi-page login, say); /auth/authorization/issue answers it as ticketInfo.
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/update`
+    func authorizationTicketUpdate(_ input: Operations.AuthorizationTicketUpdate.Input) async throws -> Operations.AuthorizationTicketUpdate.Output
+
     // MARK: client
 
     /// Register a client.
@@ -76,6 +90,134 @@ public protocol APIProtocol: Sendable {
     ///
     /// `GET /api/{serviceId}/client/secret/refresh/{clientId}`
     func clientSecretRefresh(_ input: Operations.ClientSecretRefresh.Input) async throws -> Operations.ClientSecretRefresh.Output
+
+    /// Give a client a secret the caller chose.
+    ///
+    /// For a secret kept elsewhere too (a vault, a migration from another server); the old secret stops working at once.
+    ///
+    /// `POST /api/{serviceId}/client/secret/update/{clientId}`
+    func clientSecretUpdate(_ input: Operations.ClientSecretUpdate.Input) async throws -> Operations.ClientSecretUpdate.Output
+
+    /// Lock or unlock a client.
+    ///
+    /// A locked client's authorization requests and client authentication (token, revocation) are refused until it is unlocked; tokens it holds keep working until they expire or are revoked (revoke them with /auth/token/delete or /client/authorization/delete).
+    ///
+    /// `POST /api/{serviceId}/client/lock_flag/update/{clientId}`
+    func clientLockFlagUpdate(_ input: Operations.ClientLockFlagUpdate.Input) async throws -> Operations.ClientLockFlagUpdate.Output
+
+    /// Read the scopes a client may request.
+    ///
+    /// Answers the client's extension.requestableScopes when requestableScopesEnabled is on, and an empty answer when it is off.
+    ///
+    /// `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}`
+    func requestableScopesGet(_ input: Operations.RequestableScopesGet.Input) async throws -> Operations.RequestableScopesGet.Output
+
+    /// Limit the scopes a client may request.
+    ///
+    /// Sets extension.requestableScopes and turns requestableScopesEnabled on; an empty list turns the limit off.
+    ///
+    /// `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    func requestableScopesUpdate(_ input: Operations.RequestableScopesUpdate.Input) async throws -> Operations.RequestableScopesUpdate.Output
+
+    /// Limit the scopes a client may request (PUT).
+    ///
+    /// The same as the POST form.
+    ///
+    /// `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    func requestableScopesPut(_ input: Operations.RequestableScopesPut.Input) async throws -> Operations.RequestableScopesPut.Output
+
+    /// Remove the limit on the scopes a client may request.
+    ///
+    /// Turns requestableScopesEnabled off and clears the list.
+    ///
+    /// `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}`
+    func requestableScopesDelete(_ input: Operations.RequestableScopesDelete.Input) async throws -> Operations.RequestableScopesDelete.Output
+
+    // MARK: clientauthorization
+
+    /// Read the scopes a user granted a client.
+    ///
+    /// The scopes a user granted a client, recorded at each authorization the user approved (and each password grant): the latest grant and the union of all, kept until deleted or the client is deleted.
+    ///
+    /// `GET /api/{serviceId}/client/granted_scopes/get/{clientId}`
+    func grantedScopesGet(_ input: Operations.GrantedScopesGet.Input) async throws -> Operations.GrantedScopesGet.Output
+
+    /// Read the scopes a user granted a client (POST).
+    ///
+    /// The same as the GET form, with the user in the body.
+    ///
+    /// `POST /api/{serviceId}/client/granted_scopes/get/{clientId}`
+    func grantedScopesGetPost(_ input: Operations.GrantedScopesGetPost.Input) async throws -> Operations.GrantedScopesGetPost.Output
+
+    /// Read the scopes a user granted a client (user in the path).
+    ///
+    /// The same as the GET form, with the user in the path.
+    ///
+    /// `GET /api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}`
+    func grantedScopesGetBySubject(_ input: Operations.GrantedScopesGetBySubject.Input) async throws -> Operations.GrantedScopesGetBySubject.Output
+
+    /// Forget the scopes a user granted a client.
+    ///
+    /// Removes the record, so the next authorization asks for consent anew; tokens already issued stay valid (revoke them with /client/authorization/delete).
+    ///
+    /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    func grantedScopesDelete(_ input: Operations.GrantedScopesDelete.Input) async throws -> Operations.GrantedScopesDelete.Output
+
+    /// Forget the scopes a user granted a client (user in the path).
+    ///
+    /// The same as the other form, with the user in the path.
+    ///
+    /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}`
+    func grantedScopesDeleteBySubject(_ input: Operations.GrantedScopesDeleteBySubject.Input) async throws -> Operations.GrantedScopesDeleteBySubject.Output
+
+    /// List the clients a user authorized.
+    ///
+    /// The clients that hold a live access or refresh token the user gave them, in the order they were registered; for an account page where a user reviews and revokes applications.
+    ///
+    /// `GET /api/{serviceId}/client/authorization/get/list`
+    func authorizedClientsGet(_ input: Operations.AuthorizedClientsGet.Input) async throws -> Operations.AuthorizedClientsGet.Output
+
+    /// List the clients a user authorized (POST).
+    ///
+    /// The same as the GET form, with the parameters in the body.
+    ///
+    /// `POST /api/{serviceId}/client/authorization/get/list`
+    func authorizedClientsPost(_ input: Operations.AuthorizedClientsPost.Input) async throws -> Operations.AuthorizedClientsPost.Output
+
+    /// List the clients a user authorized (user in the path).
+    ///
+    /// The same as the GET form, with the user in the path.
+    ///
+    /// `GET /api/{serviceId}/client/authorization/get/list/{subject}`
+    func authorizedClientsGetBySubject(_ input: Operations.AuthorizedClientsGetBySubject.Input) async throws -> Operations.AuthorizedClientsGetBySubject.Output
+
+    /// Change the scopes of a user's tokens at a client.
+    ///
+    /// Every live access token the user gave the client gets the new scopes (JWT access tokens already handed out keep what they say until they expire; introspection answers the new scopes).
+    ///
+    /// `POST /api/{serviceId}/client/authorization/update/{clientId}`
+    func clientAuthorizationUpdate(_ input: Operations.ClientAuthorizationUpdate.Input) async throws -> Operations.ClientAuthorizationUpdate.Output
+
+    /// Revoke everything a user gave a client.
+    ///
+    /// Revokes every access and refresh token the user gave the client, at once: the user takes back an applications access.
+    ///
+    /// `DELETE /api/{serviceId}/client/authorization/delete/{clientId}`
+    func clientAuthorizationDelete(_ input: Operations.ClientAuthorizationDelete.Input) async throws -> Operations.ClientAuthorizationDelete.Output
+
+    /// Revoke everything a user gave a client (POST).
+    ///
+    /// The same as the DELETE form, with the user in the body.
+    ///
+    /// `POST /api/{serviceId}/client/authorization/delete/{clientId}`
+    func clientAuthorizationDeletePost(_ input: Operations.ClientAuthorizationDeletePost.Input) async throws -> Operations.ClientAuthorizationDeletePost.Output
+
+    /// Revoke everything a user gave a client (user in the path).
+    ///
+    /// The same as the DELETE form, with the user in the path.
+    ///
+    /// `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
+    func clientAuthorizationDeleteBySubject(_ input: Operations.ClientAuthorizationDeleteBySubject.Input) async throws -> Operations.ClientAuthorizationDeleteBySubject.Output
 
     // MARK: discovery
 
@@ -166,6 +308,18 @@ public protocol APIProtocol: Sendable {
     /// `POST /api/{serviceId}/auth/revocation`
     func revocation(_ input: Operations.Revocation.Input) async throws -> Operations.Revocation.Output
 
+    // MARK: jose
+
+    /// Verify a signed JWT.
+    ///
+    /// Checks the signature with the service's keys (or the client's, with signedByClient), that each
+    /// mandatory claim is present, and exp and nbf against the clock with clockSkew of leeway. Encrypted
+    /// JOSE objects (JWE) are not supported: they answer valid false with a description.
+    ///
+    ///
+    /// `POST /api/{serviceId}/jose/verify`
+    func joseVerify(_ input: Operations.JoseVerify.Input) async throws -> Operations.JoseVerify.Output
+
     // MARK: organization
 
     /// Create a service access token.
@@ -214,6 +368,13 @@ public protocol APIProtocol: Sendable {
     ///
     /// `GET /api/lifecycle/liveness`
     func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output
+
+    /// Describe the server.
+    ///
+    /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.
+    ///
+    /// `GET /api/info`
+    func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output
 
     // MARK: service
 

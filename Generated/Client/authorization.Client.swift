@@ -92,4 +92,60 @@ extension Client {
             throw response.unexpected()
         }
     }
+
+    /// Read what a pending authorization ticket carries.
+    ///
+    /// For a login or consent page that needs the information it attached to /auth/authorization (the ticket stays pending).
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/info`
+    public func authorizationTicketGet(_ input: Operations.AuthorizationTicketGet.Input) async throws -> Operations.AuthorizationTicketGet.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/auth/authorization/ticket/info")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.AuthorizationTicketGet.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(AuthorizationTicketInfoResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(RuntimeFailure.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Replace what a pending authorization ticket carries.
+    ///
+    /// The front end annotates a ticket between pages (a step of a multi-page login, say); /auth/authorization/issue answers it as ticketInfo.
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/update`
+    public func authorizationTicketUpdate(_ input: Operations.AuthorizationTicketUpdate.Input) async throws -> Operations.AuthorizationTicketUpdate.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/auth/authorization/ticket/update")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.AuthorizationTicketUpdate.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(AuthorizationTicketInfoResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(RuntimeFailure.self))
+        default:
+            throw response.unexpected()
+        }
+    }
 }

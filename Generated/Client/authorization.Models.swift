@@ -196,6 +196,47 @@ public enum AuthorizationIssueAction: OpenEnum {
     }
 }
 
+/// The outcome of reading or updating a ticket's information.
+public enum AuthorizationTicketInfoAction: OpenEnum {
+    /// The ticket is pending; info holds its information.
+    case ok
+    /// There is no such pending ticket (unknown, used or expired).
+    case notFound
+    /// The request was wrong (the info is not an AuthorizationTicketInfo).
+    case callerError
+    /// Not answered: warrant's own faults answer 500 with action INTERNAL_SERVER_ERROR, as every runtime API does.
+    case authleteError
+    /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
+    case unknown(String)
+
+    public static let knownValues: [AuthorizationTicketInfoAction] = [
+        .ok,
+        .notFound,
+        .callerError,
+        .authleteError,
+    ]
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "OK": self = .ok
+        case "NOT_FOUND": self = .notFound
+        case "CALLER_ERROR": self = .callerError
+        case "AUTHLETE_ERROR": self = .authleteError
+        default: self = .unknown(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .ok: "OK"
+        case .notFound: "NOT_FOUND"
+        case .callerError: "CALLER_ERROR"
+        case .authleteError: "AUTHLETE_ERROR"
+        case .unknown(let value): value
+        }
+    }
+}
+
 /// Tells warrant the user approved the authorization request of a ticket.
 public struct AuthorizationIssueRequest: Hashable, Sendable, Codable {
     /// The ticket /auth/authorization gave out.
@@ -937,6 +978,148 @@ extension AuthorizationFailResponse: JSONCodable {
         object["resultMessage"] = resultMessage.jsonValue
         object["action"] = action.jsonValue
         object["responseContent"] = responseContent?.jsonValue
+        return .object(object)
+    }
+}
+
+/// Names a pending authorization ticket.
+public struct AuthorizationTicketInfoRequest: Hashable, Sendable, Codable {
+    /// The ticket /auth/authorization gave.
+    public var ticket: String
+
+    public init(
+        ticket: String,
+    ) {
+        self.ticket = ticket
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension AuthorizationTicketInfoRequest: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
+        guard violations.count == before, let fieldTicket else { return nil }
+        self.init(
+            ticket: fieldTicket,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["ticket"] = ticket.jsonValue
+        return .object(object)
+    }
+}
+
+/// New information for a pending authorization ticket.
+public struct AuthorizationTicketUpdateRequest: Hashable, Sendable, Codable {
+    /// The ticket /auth/authorization gave.
+    public var ticket: String
+    /// The new information, an AuthorizationTicketInfo as JSON text (`{"context": "…"}`); it replaces the old.
+    public var info: String
+
+    public init(
+        ticket: String,
+        info: String,
+    ) {
+        self.ticket = ticket
+        self.info = info
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension AuthorizationTicketUpdateRequest: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldInfo = violations.required(String.self, "info", in: object, at: path)
+        guard violations.count == before, let fieldTicket, let fieldInfo else { return nil }
+        self.init(
+            ticket: fieldTicket,
+            info: fieldInfo,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["ticket"] = ticket.jsonValue
+        object["info"] = info.jsonValue
+        return .object(object)
+    }
+}
+
+/// What a pending authorization ticket carries.
+public struct AuthorizationTicketInfoResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// Whether the ticket was found.
+    public var action: AuthorizationTicketInfoAction
+    /// The ticket's information, when found (empty when none was attached).
+    public var info: AuthorizationTicketInfo?
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        action: AuthorizationTicketInfoAction,
+        info: AuthorizationTicketInfo? = nil,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.action = action
+        self.info = info
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension AuthorizationTicketInfoResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction = violations.required(AuthorizationTicketInfoAction.self, "action", in: object, at: path)
+        let fieldInfo = violations.optional(AuthorizationTicketInfo.self, "info", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            action: fieldAction,
+            info: fieldInfo,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["action"] = action.jsonValue
+        object["info"] = info?.jsonValue
         return .object(object)
     }
 }

@@ -205,3 +205,135 @@ extension Operations.AuthorizationIssue.PathParameters: Validatable {
         }
     }
 }
+
+extension Operations {
+    /// Read what a pending authorization ticket carries.
+    ///
+    /// For a login or consent page that needs the information it attached to /auth/authorization (the ticket stays pending).
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/info`
+    public enum AuthorizationTicketGet {
+        public static let id = "authorizationTicketGet"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The numeric API key of the service.
+            public var serviceId: String
+
+            public init(
+                serviceId: String,
+            ) {
+                self.serviceId = serviceId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: AuthorizationTicketInfoRequest
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: AuthorizationTicketInfoRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The outcome; look at `action`.
+            case ok(AuthorizationTicketInfoResponse)
+            /// The request was malformed.
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
+            /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
+            case internalServerError(RuntimeFailure)
+        }
+    }
+}
+
+extension Operations.AuthorizationTicketGet.PathParameters: Validatable {
+    static let serviceIdPattern = Pattern(#"^\d+$"#)
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.serviceId
+            let fieldPath = path.appending("serviceId")
+            Check.pattern(value, Self.serviceIdPattern, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Replace what a pending authorization ticket carries.
+    ///
+    /// The front end annotates a ticket between pages (a step of a multi-page login, say); /auth/authorization/issue answers it as ticketInfo.
+    ///
+    /// `POST /api/{serviceId}/auth/authorization/ticket/update`
+    public enum AuthorizationTicketUpdate {
+        public static let id = "authorizationTicketUpdate"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The numeric API key of the service.
+            public var serviceId: String
+
+            public init(
+                serviceId: String,
+            ) {
+                self.serviceId = serviceId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: AuthorizationTicketUpdateRequest
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: AuthorizationTicketUpdateRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The outcome; look at `action`.
+            case ok(AuthorizationTicketInfoResponse)
+            /// The request was malformed.
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
+            /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
+            case internalServerError(RuntimeFailure)
+        }
+    }
+}
+
+extension Operations.AuthorizationTicketUpdate.PathParameters: Validatable {
+    static let serviceIdPattern = Pattern(#"^\d+$"#)
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.serviceId
+            let fieldPath = path.appending("serviceId")
+            Check.pattern(value, Self.serviceIdPattern, at: fieldPath, &violations)
+        }
+    }
+}

@@ -160,3 +160,45 @@ extension AuthorizationFailResponse: Validatable {
         }
     }
 }
+
+extension AuthorizationTicketInfoRequest: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.ticket
+            let fieldPath = path.appending("ticket")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+            Check.maxLength(value, 200, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension AuthorizationTicketUpdateRequest: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.ticket
+            let fieldPath = path.appending("ticket")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+            Check.maxLength(value, 200, at: fieldPath, &violations)
+        }
+        do {
+            let value = self.info
+            let fieldPath = path.appending("info")
+            Check.maxLength(value, 65536, at: fieldPath, &violations)
+            Check.jsonText(value, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension AuthorizationTicketInfoResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.action
+            let fieldPath = path.appending("action")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.info {
+            let fieldPath = path.appending("info")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+    }
+}

@@ -176,4 +176,182 @@ extension Client {
             throw response.unexpected()
         }
     }
+
+    /// Give a client a secret the caller chose.
+    ///
+    /// For a secret kept elsewhere too (a vault, a migration from another server); the old secret stops working at once.
+    ///
+    /// `POST /api/{serviceId}/client/secret/update/{clientId}`
+    public func clientSecretUpdate(_ input: Operations.ClientSecretUpdate.Input) async throws -> Operations.ClientSecretUpdate.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/secret/update/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.ClientSecretUpdate.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(ClientSecretUpdateResponse.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Lock or unlock a client.
+    ///
+    /// A locked client's authorization requests and client authentication (token, revocation) are refused until it is unlocked; tokens it holds keep working until they expire or are revoked (revoke them with /auth/token/delete or /client/authorization/delete).
+    ///
+    /// `POST /api/{serviceId}/client/lock_flag/update/{clientId}`
+    public func clientLockFlagUpdate(_ input: Operations.ClientLockFlagUpdate.Input) async throws -> Operations.ClientLockFlagUpdate.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/lock_flag/update/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.ClientLockFlagUpdate.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(ApiResult.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Read the scopes a client may request.
+    ///
+    /// Answers the client's extension.requestableScopes when requestableScopesEnabled is on, and an empty answer when it is off.
+    ///
+    /// `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}`
+    public func requestableScopesGet(_ input: Operations.RequestableScopesGet.Input) async throws -> Operations.RequestableScopesGet.Output {
+        var request = ClientRequest(method: .get, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/extension/requestable_scopes/get/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        let response = try await send(request, operationID: Operations.RequestableScopesGet.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(RequestableScopes.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Limit the scopes a client may request.
+    ///
+    /// Sets extension.requestableScopes and turns requestableScopesEnabled on; an empty list turns the limit off.
+    ///
+    /// `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    public func requestableScopesUpdate(_ input: Operations.RequestableScopesUpdate.Input) async throws -> Operations.RequestableScopesUpdate.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/extension/requestable_scopes/update/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.RequestableScopesUpdate.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(RequestableScopes.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Limit the scopes a client may request (PUT).
+    ///
+    /// The same as the POST form.
+    ///
+    /// `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    public func requestableScopesPut(_ input: Operations.RequestableScopesPut.Input) async throws -> Operations.RequestableScopesPut.Output {
+        var request = ClientRequest(method: .put, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/extension/requestable_scopes/update/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.RequestableScopesPut.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(RequestableScopes.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
+    /// Remove the limit on the scopes a client may request.
+    ///
+    /// Turns requestableScopesEnabled off and clears the list.
+    ///
+    /// `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}`
+    public func requestableScopesDelete(_ input: Operations.RequestableScopesDelete.Input) async throws -> Operations.RequestableScopesDelete.Output {
+        var request = ClientRequest(method: .delete, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/extension/requestable_scopes/delete/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        let response = try await send(request, operationID: Operations.RequestableScopesDelete.id)
+        switch response.status {
+        case 204:
+            return .noContent
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
 }

@@ -619,3 +619,176 @@ extension ClientSecretRefreshResponse: JSONCodable {
         return .object(object)
     }
 }
+
+/// A client secret the caller chose.
+public struct ClientSecretUpdateRequest: Hashable, Sendable, Codable {
+    /// The new secret: 32 to 86 characters of base64url's alphabet (Authlete's limit is 86; warrant asks for at least 32, 192 bits).
+    public var clientSecret: String
+
+    public init(
+        clientSecret: String,
+    ) {
+        self.clientSecret = clientSecret
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension ClientSecretUpdateRequest: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldClientSecret = violations.required(String.self, "clientSecret", in: object, at: path)
+        guard violations.count == before, let fieldClientSecret else { return nil }
+        self.init(
+            clientSecret: fieldClientSecret,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["clientSecret"] = clientSecret.jsonValue
+        return .object(object)
+    }
+}
+
+/// The outcome of setting a client secret.
+public struct ClientSecretUpdateResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// The secret now in force.
+    public var newClientSecret: String
+    /// Not returned; warrant keeps only hashes of secrets.
+    public var oldClientSecret: String?
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        newClientSecret: String,
+        oldClientSecret: String? = nil,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.newClientSecret = newClientSecret
+        self.oldClientSecret = oldClientSecret
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension ClientSecretUpdateResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldNewClientSecret = violations.required(String.self, "newClientSecret", in: object, at: path)
+        let fieldOldClientSecret = violations.optional(String.self, "oldClientSecret", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldNewClientSecret else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            newClientSecret: fieldNewClientSecret,
+            oldClientSecret: fieldOldClientSecret,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["newClientSecret"] = newClientSecret.jsonValue
+        object["oldClientSecret"] = oldClientSecret?.jsonValue
+        return .object(object)
+    }
+}
+
+/// Locks or unlocks a client.
+public struct ClientLockFlagUpdateRequest: Hashable, Sendable, Codable {
+    /// true locks the client: it can start no authorization and get no token; false unlocks it.
+    public var clientLocked: Bool
+
+    public init(
+        clientLocked: Bool,
+    ) {
+        self.clientLocked = clientLocked
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension ClientLockFlagUpdateRequest: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldClientLocked = violations.required(Bool.self, "clientLocked", in: object, at: path)
+        guard violations.count == before, let fieldClientLocked else { return nil }
+        self.init(
+            clientLocked: fieldClientLocked,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["clientLocked"] = clientLocked.jsonValue
+        return .object(object)
+    }
+}
+
+/// The scopes a client may request, when the service limits them per client.
+public struct RequestableScopes: Hashable, Sendable, Codable {
+    /// The scopes; an empty or missing list on update removes the limit.
+    public var requestableScopes: [String]?
+
+    public init(
+        requestableScopes: [String]? = nil,
+    ) {
+        self.requestableScopes = requestableScopes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension RequestableScopes: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldRequestableScopes = violations.optional([String].self, "requestableScopes", in: object, at: path)
+        guard violations.count == before else { return nil }
+        self.init(
+            requestableScopes: fieldRequestableScopes,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["requestableScopes"] = requestableScopes?.jsonValue
+        return .object(object)
+    }
+}

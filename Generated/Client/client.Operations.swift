@@ -429,3 +429,417 @@ extension Operations.ClientSecretRefresh.PathParameters: Validatable {
         }
     }
 }
+
+extension Operations {
+    /// Give a client a secret the caller chose.
+    ///
+    /// For a secret kept elsewhere too (a vault, a migration from another server); the old secret stops working at once.
+    ///
+    /// `POST /api/{serviceId}/client/secret/update/{clientId}`
+    public enum ClientSecretUpdate {
+        public static let id = "clientSecretUpdate"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: ClientSecretUpdateRequest
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: ClientSecretUpdateRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The secret is in force.
+            case ok(ClientSecretUpdateResponse)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.ClientSecretUpdate.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Lock or unlock a client.
+    ///
+    /// A locked client's authorization requests and client authentication (token, revocation) are refused until it is unlocked; tokens it holds keep working until they expire or are revoked (revoke them with /auth/token/delete or /client/authorization/delete).
+    ///
+    /// `POST /api/{serviceId}/client/lock_flag/update/{clientId}`
+    public enum ClientLockFlagUpdate {
+        public static let id = "clientLockFlagUpdate"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: ClientLockFlagUpdateRequest
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: ClientLockFlagUpdateRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The lock flag is set.
+            case ok(ApiResult)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.ClientLockFlagUpdate.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Read the scopes a client may request.
+    ///
+    /// Answers the client's extension.requestableScopes when requestableScopesEnabled is on, and an empty answer when it is off.
+    ///
+    /// `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}`
+    public enum RequestableScopesGet {
+        public static let id = "requestableScopesGet"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The scopes the client may request.
+            case ok(RequestableScopes)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.RequestableScopesGet.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Limit the scopes a client may request.
+    ///
+    /// Sets extension.requestableScopes and turns requestableScopesEnabled on; an empty list turns the limit off.
+    ///
+    /// `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    public enum RequestableScopesUpdate {
+        public static let id = "requestableScopesUpdate"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: RequestableScopes
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: RequestableScopes,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The scopes the client may now request.
+            case ok(RequestableScopes)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.RequestableScopesUpdate.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Limit the scopes a client may request (PUT).
+    ///
+    /// The same as the POST form.
+    ///
+    /// `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}`
+    public enum RequestableScopesPut {
+        public static let id = "requestableScopesPut"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: RequestableScopes
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: RequestableScopes,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The scopes the client may now request.
+            case ok(RequestableScopes)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.RequestableScopesPut.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
+    /// Remove the limit on the scopes a client may request.
+    ///
+    /// Turns requestableScopesEnabled off and clears the list.
+    ///
+    /// `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}`
+    public enum RequestableScopesDelete {
+        public static let id = "requestableScopesDelete"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The client may request every scope of the service.
+            case noContent
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.RequestableScopesDelete.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}

@@ -111,3 +111,32 @@ extension ClientSecretRefreshResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }
 }
+
+extension ClientSecretUpdateRequest: Validatable {
+    static let clientSecretPattern = Pattern("^[A-Za-z0-9_-]+$")
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientSecret
+            let fieldPath = path.appending("clientSecret")
+            Check.minLength(value, 32, at: fieldPath, &violations)
+            Check.maxLength(value, 86, at: fieldPath, &violations)
+            Check.pattern(value, Self.clientSecretPattern, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension ClientSecretUpdateResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
+extension ClientLockFlagUpdateRequest: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
+extension RequestableScopes: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}

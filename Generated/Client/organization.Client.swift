@@ -158,4 +158,20 @@ extension Client {
             throw response.unexpected()
         }
     }
+
+    /// Describe the server.
+    ///
+    /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.
+    ///
+    /// `GET /api/info`
+    public func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output {
+        let request = ClientRequest(method: .get, path: "/api/info")
+        let response = try await send(request, operationID: Operations.ServerInfo.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(ServerInfoResponse.self))
+        default:
+            throw response.unexpected()
+        }
+    }
 }

@@ -397,3 +397,114 @@ extension LivenessResponse: JSONCodable {
         return .object(object)
     }
 }
+
+/// What the server is and can do.
+public struct ServerInfoResponse: Hashable, Sendable, Codable {
+    /// The version of the Authlete API the server speaks (3.0).
+    public var version: String
+    /// The protocol features the server implements, by name (authorization_code, pkce, token_exchange …).
+    public var features: [String]
+    /// Settings a front end may adapt to: runtimeBodyBytes (the body limit of the runtime APIs) and maxPageSize (the most records a list answers). Nothing secret.
+    public var configuration: [String: String]?
+    /// How the cache of API tokens has done since the process started.
+    public var serviceTokenCache: CacheStatistics?
+
+    public init(
+        version: String,
+        features: [String],
+        configuration: [String: String]? = nil,
+        serviceTokenCache: CacheStatistics? = nil,
+    ) {
+        self.version = version
+        self.features = features
+        self.configuration = configuration
+        self.serviceTokenCache = serviceTokenCache
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension ServerInfoResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        let fieldFeatures = violations.required([String].self, "features", in: object, at: path)
+        let fieldConfiguration = violations.optional([String: String].self, "configuration", in: object, at: path)
+        let fieldServiceTokenCache = violations.optional(CacheStatistics.self, "serviceTokenCache", in: object, at: path)
+        guard violations.count == before, let fieldVersion, let fieldFeatures else { return nil }
+        self.init(
+            version: fieldVersion,
+            features: fieldFeatures,
+            configuration: fieldConfiguration,
+            serviceTokenCache: fieldServiceTokenCache,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["version"] = version.jsonValue
+        object["features"] = features.jsonValue
+        object["configuration"] = configuration?.jsonValue
+        object["serviceTokenCache"] = serviceTokenCache?.jsonValue
+        return .object(object)
+    }
+}
+
+/// Counters of a cache, since the process started.
+public struct CacheStatistics: Hashable, Sendable, Codable {
+    /// Lookups answered from the cache.
+    public var hitCount: Int64
+    /// Lookups that went to the database.
+    public var missCount: Int64
+    /// Entries dropped: to make room, or because a change on this node invalidated them.
+    public var evictionCount: Int64
+
+    public init(
+        hitCount: Int64,
+        missCount: Int64,
+        evictionCount: Int64,
+    ) {
+        self.hitCount = hitCount
+        self.missCount = missCount
+        self.evictionCount = evictionCount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension CacheStatistics: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldHitCount = violations.required(Int64.self, "hitCount", in: object, at: path)
+        let fieldMissCount = violations.required(Int64.self, "missCount", in: object, at: path)
+        let fieldEvictionCount = violations.required(Int64.self, "evictionCount", in: object, at: path)
+        guard violations.count == before, let fieldHitCount, let fieldMissCount, let fieldEvictionCount else { return nil }
+        self.init(
+            hitCount: fieldHitCount,
+            missCount: fieldMissCount,
+            evictionCount: fieldEvictionCount,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["hitCount"] = hitCount.jsonValue
+        object["missCount"] = missCount.jsonValue
+        object["evictionCount"] = evictionCount.jsonValue
+        return .object(object)
+    }
+}

@@ -274,3 +274,25 @@ extension Operations {
         }
     }
 }
+
+extension Operations {
+    /// Describe the server.
+    ///
+    /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.
+    ///
+    /// `GET /api/info`
+    public enum ServerInfo {
+        public static let id = "serverInfo"
+
+        public struct Input: Hashable, Sendable {
+            public init(
+            ) {
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// What the server is and can do.
+            case ok(ServerInfoResponse)
+        }
+    }
+}

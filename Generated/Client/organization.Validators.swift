@@ -56,3 +56,17 @@ extension LivenessResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }
 }
+
+extension ServerInfoResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.serviceTokenCache {
+            let fieldPath = path.appending("serviceTokenCache")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+    }
+}
+
+extension CacheStatistics: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}

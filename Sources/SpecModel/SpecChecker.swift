@@ -364,6 +364,14 @@ struct SpecChecker {
                 diagnostics.error(
                     "endpoint name '\(item.name)' is reserved for the generated client", at: item.source, hint: "choose another name")
             }
+            // Inside `Operations`, the endpoint's namespace would hide the model type of the same name.
+            let operationType = SwiftNaming.upperCamel(item.name)
+            if let type = typeKinds[operationType] {
+                diagnostics.error(
+                    "endpoint '\(item.name)' becomes the type Operations.\(operationType), which hides the type '\(operationType)' "
+                        + "defined at \(type.source) inside generated code",
+                    at: item.source, hint: "rename the endpoint or the type (\(operationType)Response, say)")
+            }
             if (item.description ?? item.summary)?.isEmpty ?? true {
                 warnIfUndescribed(nil, context, at: item.source)
             }

@@ -162,3 +162,37 @@ public enum RefreshRotation: Sendable, Equatable {
     case inactive
     case unknown
 }
+
+/// The scopes a user granted a client: those of the latest grant and the union of all, kept apart from the
+/// tokens so a consent outlives them (and a front end can skip asking again) until it is deleted.
+public struct GrantedScopesRecord: Hashable, Sendable {
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var subject: String
+    /// Space-separated, in the order granted.
+    public var latestScopes: String
+    /// Space-separated: every scope of every grant, in the order first granted.
+    public var mergedScopes: String
+    public var modifiedAt: Int64
+
+    public init(serviceApiKey: Int64, clientId: Int64, subject: String, latestScopes: String, mergedScopes: String, modifiedAt: Int64) {
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.subject = subject
+        self.latestScopes = latestScopes
+        self.mergedScopes = mergedScopes
+        self.modifiedAt = modifiedAt
+    }
+
+    /// The record after one more grant of `scopes`.
+    public func granting(_ scopes: String, at time: Int64) -> GrantedScopesRecord {
+        var merged = mergedScopes.split(separator: " ").map(String.init)
+        var seen = Set(merged)
+        for scope in scopes.split(separator: " ").map(String.init) where seen.insert(scope).inserted { merged.append(scope) }
+        var next = self
+        next.latestScopes = scopes
+        next.mergedScopes = merged.joined(separator: " ")
+        next.modifiedAt = time
+        return next
+    }
+}

@@ -6,11 +6,18 @@ public protocol GrantStore: Sendable {
     func insertTicket(_ ticket: TicketRecord) async throws
     /// Removes and returns a ticket that exists and has not expired, in one statement: a ticket works once.
     func consumeTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord?
+    /// A ticket that exists and has not expired, left in place.
+    func ticket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord?
+    /// Replaces the payload of a ticket that exists and has not expired; false when there is none.
+    func updateTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, payload: String, now: Int64) async throws -> Bool
 
     /// Records a grant with what is issued from it at once (a code, tokens, or both), in one transaction.
     /// A token value that exists already throws ``StoreError/duplicate(_:)`` and stores nothing.
+    /// - Parameter consent: the scopes the user granted, merged into the client's and user's
+    ///   ``GrantedScopesRecord`` in the same transaction (nil for grants no user gave).
     func insertGrant(
-        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?,
+        consent: GrantedScopesRecord?
     ) async throws
     func grant(id: String) async throws -> GrantRecord?
     /// Marks a code used when it is the client's, unexpired and unused, in the statement that checks so; a code
@@ -44,4 +51,28 @@ public protocol GrantStore: Sendable {
     /// Revokes every live access and refresh token of a client, a subject, or a subject at a client;
     /// returns how many access tokens were revoked.
     func revokeTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64) async throws -> Int
+    /// Rewrites every live access token of a subject at a client in one transaction; returns how many.
+    func rewriteLiveAccessTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
+        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    ) async throws -> Int
+
+    // MARK: What users granted clients
+
+    func grantedScopes(serviceApiKey: Int64, clientId: Int64, subject: String) async throws -> GrantedScopesRecord?
+    /// False when there was no record.
+    func deleteGrantedScopes(serviceApiKey: Int64, clientId: Int64, subject: String) async throws -> Bool
+    /// The clients holding a live access token, or a live unrotated refresh token, of the subject, in
+    /// the order they were registered.
+    func authorizedClients(serviceApiKey: Int64, subject: String, developer: String?, now: Int64, offset: Int, limit: Int) async throws
+        -> Page<ClientRecord>
+}
+
+extension GrantStore {
+    /// Records a grant no user consented to (a token created by the API, an exchange).
+    public func insertGrant(
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+    ) async throws {
+        try await insertGrant(grant, code: code, accessToken: accessToken, refreshToken: refreshToken, consent: nil)
+    }
 }

@@ -11,6 +11,12 @@ public actor MemoryWarrantStore: WarrantStore {
         var revokedAt: Int64?
     }
 
+    private struct ConsentKey: Hashable {
+        var serviceApiKey: Int64
+        var clientId: Int64
+        var subject: String
+    }
+
     private struct StoredCode {
         var record: AuthorizationCodeRecord
         var usedAt: Int64?
@@ -30,6 +36,7 @@ public actor MemoryWarrantStore: WarrantStore {
     private var accessTokens: [String: AccessTokenRecord] = [:]
     private var refreshTokens: [String: RefreshTokenRecord] = [:]
     private var assertions: [String: Int64] = [:]
+    private var grantedScopes: [ConsentKey: GrantedScopesRecord] = [:]
     private var healthCheckedAt: Int64 = 0
 
     public init() {}
@@ -43,6 +50,9 @@ public actor MemoryWarrantStore: WarrantStore {
     public func ping() async throws {}
 
     public func close() async throws {}
+
+    /// Nothing is cached: every record is in memory already.
+    public func apiTokenCacheCounters() async -> CacheCounters? { nil }
 
     public func checkWritable(now: Int64) async throws {
         healthCheckedAt = now
@@ -166,6 +176,7 @@ public actor MemoryWarrantStore: WarrantStore {
         codes = codes.filter { $0.value.record.serviceApiKey != apiKey }
         accessTokens = accessTokens.filter { $0.value.serviceApiKey != apiKey }
         refreshTokens = refreshTokens.filter { $0.value.serviceApiKey != apiKey }
+        grantedScopes = grantedScopes.filter { $0.key.serviceApiKey != apiKey }
         return true
     }
 
@@ -231,6 +242,7 @@ public actor MemoryWarrantStore: WarrantStore {
         }
         codes = codes.filter { !held($0.value.record.serviceApiKey, $0.value.record.clientId) }
         tickets = tickets.filter { !held($0.value.serviceApiKey, $0.value.clientId) }
+        grantedScopes = grantedScopes.filter { !held($0.key.serviceApiKey, $0.key.clientId) }
         clients[clientId] = nil
         return true
     }
@@ -287,10 +299,24 @@ public actor MemoryWarrantStore: WarrantStore {
         return ticket
     }
 
+    public func ticket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord? {
+        guard let ticket = tickets[hash], ticket.kind == kind, ticket.serviceApiKey == serviceApiKey, ticket.expiresAt >= now else {
+            return nil
+        }
+        return ticket
+    }
+
+    public func updateTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, payload: String, now: Int64) async throws -> Bool {
+        guard try await ticket(hash: hash, kind: kind, serviceApiKey: serviceApiKey, now: now) != nil else { return false }
+        tickets[hash]?.payload = payload
+        return true
+    }
+
     // MARK: Grants and codes
 
     public func insertGrant(
-        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?,
+        consent: GrantedScopesRecord?
     ) async throws {
         guard grants[grant.id] == nil, code.map({ codes[$0.hash] == nil }) ?? true, canInsert(accessToken, refreshToken) else {
             throw StoreError.duplicate("token")
@@ -299,6 +325,10 @@ public actor MemoryWarrantStore: WarrantStore {
         if let code { codes[code.hash] = StoredCode(record: code) }
         if let accessToken { accessTokens[accessToken.hash] = accessToken }
         if let refreshToken { refreshTokens[refreshToken.hash] = refreshToken }
+        if let consent {
+            let key = ConsentKey(serviceApiKey: consent.serviceApiKey, clientId: consent.clientId, subject: consent.subject)
+            grantedScopes[key] = grantedScopes[key]?.granting(consent.latestScopes, at: consent.modifiedAt) ?? consent
+        }
         // A grant derived from one revoked meanwhile is born revoked, with its tokens.
         if let parent = grant.parentId, liveGrant(parent) == nil { revokeFamilies(of: [grant.id], now: grant.createdAt) }
     }
@@ -432,6 +462,52 @@ public actor MemoryWarrantStore: WarrantStore {
             refreshTokens[hash]?.revokedAt = now
         }
         return count
+    }
+
+    public func rewriteLiveAccessTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
+        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    ) async throws -> Int {
+        let live = accessTokens.values.filter {
+            Self.unrevoked($0.serviceApiKey, $0.clientId, $0.subject, $0.revokedAt, serviceApiKey, clientId, subject) && $0.expiresAt >= now
+        }
+        // Every rewrite is made before any is stored, so one that throws changes nothing.
+        let rewritten = try live.map(rewrite)
+        for token in rewritten {
+            accessTokens[token.hash]?.scopes = token.scopes
+            accessTokens[token.hash]?.expiresAt = token.expiresAt
+            accessTokens[token.hash]?.payload = token.payload
+        }
+        return rewritten.count
+    }
+
+    // MARK: What users granted clients
+
+    public func grantedScopes(serviceApiKey: Int64, clientId: Int64, subject: String) async throws -> GrantedScopesRecord? {
+        grantedScopes[ConsentKey(serviceApiKey: serviceApiKey, clientId: clientId, subject: subject)]
+    }
+
+    public func deleteGrantedScopes(serviceApiKey: Int64, clientId: Int64, subject: String) async throws -> Bool {
+        grantedScopes.removeValue(forKey: ConsentKey(serviceApiKey: serviceApiKey, clientId: clientId, subject: subject)) != nil
+    }
+
+    public func authorizedClients(
+        serviceApiKey: Int64, subject: String, developer: String?, now: Int64, offset: Int, limit: Int
+    ) async throws -> Page<ClientRecord> {
+        var holders = Set<Int64>()
+        for token in accessTokens.values
+        where token.serviceApiKey == serviceApiKey && token.subject == subject && token.revokedAt == nil && token.expiresAt >= now {
+            holders.insert(token.clientId)
+        }
+        for token in refreshTokens.values
+        where token.serviceApiKey == serviceApiKey && token.subject == subject && token.revokedAt == nil && token.rotatedAt == nil
+            && token.expiresAt >= now
+        {
+            holders.insert(token.clientId)
+        }
+        let matching = holders.compactMap { storedClient(serviceApiKey, $0) }.filter { developer == nil || $0.developer == developer }
+            .sorted { ($0.createdAt, $0.clientId) < ($1.createdAt, $1.clientId) }
+        return Self.page(matching, offset: offset, limit: limit)
     }
 
     /// Whether neither token value exists yet (each is a primary key of its table).

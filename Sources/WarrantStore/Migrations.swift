@@ -157,6 +157,17 @@ enum Migrations {
                 try await builder.run()
             }
         },
+        Migration(version: 5, name: "the scopes each user granted each client") { db in
+            try await db.create(table: "granted_scopes")
+                .column("service_api_key", type: .bigint, .notNull)
+                .column("client_id", type: .bigint, .notNull)
+                .column("subject", type: .text, .notNull)
+                .column("latest_scopes", type: .text, .notNull)
+                .column("merged_scopes", type: .text, .notNull)
+                .column("modified_at", type: .bigint, .notNull)
+                .primaryKey("service_api_key", "client_id", "subject")
+                .run()
+        },
     ]
 
     /// Applies the migrations the database has not seen; returns the versions applied.

@@ -14,12 +14,13 @@ final class RecordCache: Sendable {
         var clientId: Int64
     }
 
-    private struct State {
+    fileprivate struct State {
         var generation: UInt64 = 0
         var apiTokens: BoundedCache<String, APITokenRecord>
         var services: BoundedCache<Int64, ServiceRecord>
         var clients: BoundedCache<ClientKey, ClientRecord>
         var signingKeys: BoundedCache<Int64, [SigningKeyRecord]>
+        var apiTokenCounters = CacheCounters()
     }
 
     private let state: Mutex<State>
@@ -38,13 +39,31 @@ final class RecordCache: Sendable {
         case miss(generation: UInt64)
     }
 
-    func apiToken(_ hash: String) -> Lookup<APITokenRecord> { lookup { $0.apiTokens[hash] } }
+    func apiToken(_ hash: String) -> Lookup<APITokenRecord> {
+        state.withLock { state in
+            if let value = state.apiTokens[hash] {
+                state.apiTokenCounters.hits &+= 1
+                return .hit(value)
+            }
+            state.apiTokenCounters.misses &+= 1
+            return .miss(generation: state.generation)
+        }
+    }
+
+    /// How the API-token cache has done since the process started.
+    var apiTokenCounters: CacheCounters { state.withLock { $0.apiTokenCounters } }
     func service(_ apiKey: Int64) -> Lookup<ServiceRecord> { lookup { $0.services[apiKey] } }
     func client(_ key: ClientKey) -> Lookup<ClientRecord> { lookup { $0.clients[key] } }
     func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup { $0.signingKeys[apiKey] } }
 
     func store(_ record: APITokenRecord, at generation: UInt64) {
-        store(at: generation) { $0.apiTokens[record.hash] = record }
+        store(at: generation) { state in
+            let isNew = state.apiTokens[record.hash] == nil
+            let before = state.apiTokens.count
+            state.apiTokens[record.hash] = record
+            // A BoundedCache at its limit starts over.
+            if isNew, state.apiTokens.count <= before { state.apiTokenCounters.evictions &+= Int64(before) }
+        }
     }
 
     func store(_ record: ServiceRecord, at generation: UInt64) {
@@ -62,7 +81,7 @@ final class RecordCache: Sendable {
 
     // MARK: Invalidation
 
-    func invalidateAPITokens() { invalidate { $0.apiTokens.removeAll() } }
+    func invalidateAPITokens() { invalidate { $0.dropAPITokens() } }
     func invalidateService(_ apiKey: Int64) { invalidate { $0.services[apiKey] = nil } }
     func invalidateClient(_ key: ClientKey) { invalidate { $0.clients[key] = nil } }
     func invalidateSigningKeys(_ apiKey: Int64) { invalidate { $0.signingKeys[apiKey] = nil } }
@@ -73,7 +92,7 @@ final class RecordCache: Sendable {
             state.services[apiKey] = nil
             state.signingKeys[apiKey] = nil
             state.clients.removeAll { key, _ in key.serviceApiKey == apiKey }
-            state.apiTokens.removeAll()
+            state.dropAPITokens()
         }
     }
 
@@ -99,4 +118,21 @@ final class RecordCache: Sendable {
             change(&state)
         }
     }
+}
+
+extension RecordCache.State {
+    fileprivate mutating func dropAPITokens() {
+        apiTokenCounters.evictions &+= Int64(apiTokens.count)
+        apiTokens.removeAll()
+    }
+}
+
+/// Counters of a cache since the process started.
+public struct CacheCounters: Sendable, Equatable {
+    public var hits: Int64 = 0
+    public var misses: Int64 = 0
+    /// Entries dropped: to make room, or invalidated by a change.
+    public var evictions: Int64 = 0
+
+    public init() {}
 }

@@ -36,18 +36,39 @@ extension SQLStore {
                     .where("service_api_key", .equal, serviceApiKey).where("expires_at", .greaterThanOrEqual, now)
                     .returning("*").first()
             else { return nil }
-            return TicketRecord(
-                hash: hash, kind: kind, serviceApiKey: serviceApiKey, clientId: try row.decode(column: "client_id", as: Int64.self),
-                payload: try row.decode(column: "payload", as: String.self),
-                createdAt: try row.decode(column: "created_at", as: Int64.self),
-                expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+            return try Self.ticket(row, hash: hash, kind: kind, serviceApiKey: serviceApiKey)
         }
+    }
+
+    public func ticket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, now: Int64) async throws -> TicketRecord? {
+        try await session.read { db in
+            guard
+                let row = try await db.select().column("*").from("tickets").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
+                    .where("service_api_key", .equal, serviceApiKey).where("expires_at", .greaterThanOrEqual, now).first()
+            else { return nil }
+            return try Self.ticket(row, hash: hash, kind: kind, serviceApiKey: serviceApiKey)
+        }
+    }
+
+    public func updateTicket(hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64, payload: String, now: Int64) async throws -> Bool {
+        try await session.transaction { db in
+            try await db.update("tickets").set("payload", to: payload).where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
+                .where("service_api_key", .equal, serviceApiKey).where("expires_at", .greaterThanOrEqual, now).returning("hash").first() != nil
+        }
+    }
+
+    private static func ticket(_ row: any SQLRow, hash: String, kind: TicketRecord.Kind, serviceApiKey: Int64) throws -> TicketRecord {
+        TicketRecord(
+            hash: hash, kind: kind, serviceApiKey: serviceApiKey, clientId: try row.decode(column: "client_id", as: Int64.self),
+            payload: try row.decode(column: "payload", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            expiresAt: try row.decode(column: "expires_at", as: Int64.self))
     }
 
     // MARK: Grants and codes
 
     public func insertGrant(
-        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?
+        _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?,
+        consent: GrantedScopesRecord?
     ) async throws {
         try await inserting("token") { db in
             try await db.raw(
@@ -68,6 +89,7 @@ extension SQLStore {
             }
             if let accessToken { try await Self.insert(accessToken, into: db) }
             if let refreshToken { try await Self.insert(refreshToken, into: db) }
+            if let consent { try await Self.record(consent, in: db) }
             // A grant derived from one revoked meanwhile is born revoked, with its tokens.
             if let parent = grant.parentId, try await Self.grant(parent, in: db) == nil {
                 try await Self.revokeGrant(grant.id, now: grant.createdAt, in: db)
@@ -274,6 +296,23 @@ extension SQLStore {
         }
     }
 
+    public func rewriteLiveAccessTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
+        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    ) async throws -> Int {
+        try await session.transaction { db in
+            let tokens = try await Self.unrevoked(
+                db.select().column("*").from("access_tokens"), serviceApiKey: serviceApiKey, clientId: clientId, subject: subject
+            ).where("expires_at", .greaterThanOrEqual, now).all().map(Self.accessToken)
+            for token in tokens {
+                let changed = try rewrite(token)
+                try await db.update("access_tokens").set("scopes", to: changed.scopes).set("expires_at", to: changed.expiresAt)
+                    .set("payload", to: changed.payload).where("hash", .equal, token.hash).run()
+            }
+            return tokens.count
+        }
+    }
+
     /// The service's tokens not revoked, of a client and/or a subject when given.
     private static func unrevoked<Builder: SQLPredicateBuilder>(
         _ query: Builder, serviceApiKey: Int64, clientId: Int64?, subject: String?
@@ -310,7 +349,7 @@ extension SQLStore {
         ).run()
     }
 
-    private static func accessToken(_ row: any SQLRow) throws -> AccessTokenRecord {
+    static func accessToken(_ row: any SQLRow) throws -> AccessTokenRecord {
         AccessTokenRecord(
             hash: try row.decode(column: "hash", as: String.self), grantId: try row.decode(column: "grant_id", as: String?.self),
             serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),

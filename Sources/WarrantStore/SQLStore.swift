@@ -9,6 +9,8 @@ public final class SQLStore: WarrantStore {
     /// write below that changes one invalidates it once the write is done.
     let cache = RecordCache()
 
+    public func apiTokenCacheCounters() async -> CacheCounters? { cache.apiTokenCounters }
+
     public init(session: any DatabaseSession) {
         self.session = session
     }
@@ -205,6 +207,7 @@ public final class SQLStore: WarrantStore {
             else { return false }
             for table in [
                 "clients", "signing_keys", "api_tokens", "tickets", "grants", "authorization_codes", "access_tokens", "refresh_tokens",
+                "granted_scopes",
             ] {
                 try await db.delete(from: table).where("service_api_key", .equal, apiKey).run()
             }
@@ -309,7 +312,7 @@ public final class SQLStore: WarrantStore {
                 try await db.update(table).set("revoked_at", to: now).where("service_api_key", .equal, serviceApiKey)
                     .where("client_id", .equal, clientId).where("revoked_at", .is, SQLLiteral.null).run()
             }
-            for table in ["authorization_codes", "tickets"] {
+            for table in ["authorization_codes", "tickets", "granted_scopes"] {
                 try await db.delete(from: table).where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
             }
             try await db.delete(from: "clients").where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
@@ -322,7 +325,7 @@ public final class SQLStore: WarrantStore {
             .where("client_id", .equal, clientId).first() != nil
     }
 
-    private static func client(_ row: any SQLRow) throws -> ClientRecord {
+    static func client(_ row: any SQLRow) throws -> ClientRecord {
         ClientRecord(
             clientId: try row.decode(column: "client_id", as: Int64.self),
             serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),

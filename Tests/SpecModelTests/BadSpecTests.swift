@@ -17,6 +17,27 @@ import Testing
             ])
     }
 
+    /// `Operations.ServerInfo` (the endpoint's namespace) would hide the structure `ServerInfo` in generated code.
+    @Test func anEndpointNamedLikeATypeIsRefused() {
+        let yaml = Self.info + """
+            structures:
+              ServerInfo:
+                fields:
+                  version: { type: string }
+            endpoints:
+              serverInfo:
+                method: GET
+                path: /info
+                responses:
+                  200: { body: ServerInfo }
+            """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:7:3: error: endpoint 'serverInfo' becomes the type Operations.ServerInfo, which hides the type 'ServerInfo' "
+                    + "defined at api.yaml:3:3 inside generated code; rename the endpoint or the type (ServerInfoResponse, say)"
+            ])
+    }
+
     @Test func unknownFieldKeyWithSuggestion() {
         let yaml = Self.info + """
             structures:

@@ -107,7 +107,7 @@ extension WarrantEngine {
     }
 
     /// The client named in the path by its numeric ID or its alias, once the caller may act on its service.
-    private func clientRecord(
+    func clientRecord(
         _ serviceId: Int64, _ clientId: String, _ credentials: BearerCredentials?
     ) async throws -> (service: ServiceRecord, client: ClientRecord) {
         let (_, service) = try await access.service(serviceId, credentials)

@@ -97,4 +97,22 @@ extension WarrantEngine {
     }
 
     private static let alive = LivenessResponse(status: "OK", version: WarrantVersion.api)
+
+    public func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output {
+        let counters = await store.apiTokenCacheCounters()
+        return .ok(
+            ServerInfoResponse(
+                version: WarrantVersion.api, features: Self.features,
+                configuration: ["runtimeBodyBytes": String(RuntimeLimits.bodyBytes), "maxPageSize": String(Bounds.pageSize)],
+                serviceTokenCache: counters.map {
+                    CacheStatistics(hitCount: $0.hits, missCount: $0.misses, evictionCount: $0.evictions)
+                }))
+    }
+
+    /// What warrant implements, by the names the OAuth and OpenID specifications use.
+    static let features = [
+        "authorization_code", "implicit", "hybrid", "pkce", "refresh_token", "refresh_token_rotation", "client_credentials", "password",
+        "token_exchange", "jwt_access_token", "id_token", "userinfo", "introspection", "revocation", "private_key_jwt",
+        "resource_indicators", "response_mode_form_post", "granted_scopes", "client_authorization_management",
+    ]
 }

@@ -69,7 +69,9 @@ struct AuthorizationIssuance: Sendable {
             idToken = made
             parameters.append(("id_token", made))
         }
-        try await ChosenValues.storing { try await store.insertGrant(grant, code: codeRecord, accessToken: tokens?.accessRecord, refreshToken: nil) }
+        try await ChosenValues.storing { try await store.insertGrant(
+                grant, code: codeRecord, accessToken: tokens?.accessRecord, refreshToken: nil,
+                consent: .given(with: grant, scopes: details.scopes)) }
         return Issued(parameters: parameters, code: code, tokens: tokens, idToken: idToken)
     }
 }

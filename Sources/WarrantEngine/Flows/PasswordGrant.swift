@@ -57,7 +57,9 @@ struct PasswordGrant: Sendable {
                 refresh: service.issuesRefreshTokens(to: client) ? .new(duration: input.refreshTokenDuration) : .none,
                 accessTokenValue: input.accessToken, accessDuration: input.accessTokenDuration))
         try await ChosenValues.storing {
-            try await store.insertGrant(grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
+            try await store.insertGrant(
+                grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord,
+                consent: .given(with: grant, scopes: details.scopes))
         }
         return TokenIssueResponse(
             resultCode: ResultCode.passwordTokensIssued.code, resultMessage: ResultCode.passwordTokensIssued.message, action: .ok,
