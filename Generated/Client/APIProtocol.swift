@@ -453,6 +453,24 @@ public protocol APIProtocol: Sendable {
     /// `POST /api/{serviceId}/auth/token/create`
     func tokenCreate(_ input: Operations.TokenCreate.Input) async throws -> Operations.TokenCreate.Output
 
+    /// Create many access tokens at once, in the background.
+    ///
+    /// Each request is checked as /auth/token/create checks it, every problem answered at once as a 400
+    /// naming its index; then the batch is accepted and created in one transaction, all or nothing, while
+    /// the call returns. Token values are not returned: give accessToken (and refreshToken) values, as a
+    /// migration from another server does. At most 1000 requests per batch.
+    ///
+    ///
+    /// `POST /api/{serviceId}/auth/token/create/batch`
+    func tokenCreateBatch(_ input: Operations.TokenCreateBatch.Input) async throws -> Operations.TokenCreateBatch.Output
+
+    /// How a batch of token creations stands.
+    ///
+    /// A batch whose process ended before it finished (a crash, say) created nothing; after 10 minutes its status says FAILED (A109204).
+    ///
+    /// `GET /api/{serviceId}/auth/token/create/batch/status/{requestId}`
+    func tokenCreateBatchStatus(_ input: Operations.TokenCreateBatchStatus.Input) async throws -> Operations.TokenCreateBatchStatus.Output
+
     /// Change an access token.
     ///
     /// `POST /api/{serviceId}/auth/token/update`

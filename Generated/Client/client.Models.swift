@@ -159,6 +159,122 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var createdAt: Int64?
     /// When the client was last changed, in milliseconds since the Unix epoch.
     public var modifiedAt: Int64?
+    /// CIBA: how the client receives tokens (poll, ping or push).
+    public var bcDeliveryMode: String?
+    /// CIBA: where ping and push notifications go.
+    public var bcNotificationEndpoint: URL?
+    /// CIBA: the algorithm of signed authentication requests.
+    public var bcRequestSignAlg: JwsAlg?
+    /// CIBA: authentication requests must carry user_code.
+    public var bcUserCodeRequired: Bool?
+    /// The FAPI modes that apply to the client; a non-empty list is refused until warrant implements FAPI.
+    public var fapiModes: [FapiMode]?
+    /// The client signs its resource requests (HTTP Message Signatures); true is refused until warrant implements them.
+    public var rsRequestSigned: Bool?
+    /// HTTP message signatures: the kid of the client's key for resource requests.
+    public var rsSignedRequestKeyId: String?
+    /// The response modes the client may use; when set, an authorization request with another is refused. JWT modes (JARM) are refused until warrant implements JARM.
+    public var responseModes: [ClientResponseMode]?
+    /// JARM: the alg of encrypted authorization responses.
+    public var authorizationEncryptionAlg: JweAlg?
+    /// JARM: the enc of encrypted authorization responses.
+    public var authorizationEncryptionEnc: JweEnc?
+    /// Encrypt ID tokens with this alg; refused until warrant implements JWE.
+    public var idTokenEncryptionAlg: JweAlg?
+    /// The enc of encrypted ID tokens; refused until warrant implements JWE.
+    public var idTokenEncryptionEnc: JweEnc?
+    /// Encrypt UserInfo responses with this alg; refused until warrant implements JWE.
+    public var userInfoEncryptionAlg: JweAlg?
+    /// The enc of encrypted UserInfo responses; refused until warrant implements JWE.
+    public var userInfoEncryptionEnc: JweEnc?
+    /// Identity assurance: the digest algorithm for external attachments.
+    public var digestAlgorithm: String?
+    /// Federation: the client's entity ID.
+    public var entityId: String?
+    /// Federation: the trust anchor of the chain that registered the client.
+    public var trustAnchorId: String?
+    /// Federation: the trust chain that registered the client.
+    public var trustChain: [String]?
+    /// Federation: when that chain expires, in milliseconds since the Unix epoch.
+    public var trustChainExpiresAt: Int64?
+    /// Federation: when that chain was last updated, in milliseconds since the Unix epoch.
+    public var trustChainUpdatedAt: Int64?
+    /// Federation: the organization that manages the client.
+    public var organizationName: String?
+    /// Federation: the URL of the client's JWK Set as a signed JWT.
+    public var signedJwksUri: URL?
+    /// Federation: the registration types the client may use.
+    public var clientRegistrationTypes: [ClientRegistrationType]?
+    /// Federation: the client was registered automatically.
+    public var automaticallyRegistered: Bool?
+    /// Federation: the client was registered explicitly.
+    public var explicitlyRegistered: Bool?
+    /// Where the client record came from; STATIC_REGISTRATION for the management API.
+    public var clientSource: ClientSource?
+    /// Client ID metadata documents: the client was found through one.
+    public var discoveredByMetadataDocument: Bool?
+    /// Client ID metadata documents: the document's URL.
+    public var metadataDocumentLocation: URL?
+    /// Client ID metadata documents: when the document expires, in milliseconds since the Unix epoch.
+    public var metadataDocumentExpiresAt: Int64?
+    /// Client ID metadata documents: when it was last fetched, in milliseconds since the Unix epoch.
+    public var metadataDocumentUpdatedAt: Int64?
+    /// Dynamic registration: the client registered itself.
+    public var dynamicallyRegistered: Bool?
+    /// Dynamic registration: the hash of the client's registration access token.
+    public var registrationAccessTokenHash: String?
+    /// The software the client is an instance of (software_id, RFC 7591).
+    public var softwareId: String?
+    /// The version of that software (software_version, RFC 7591).
+    public var softwareVersion: String?
+    /// The client's name in other languages.
+    public var clientNames: [TaggedValue]?
+    /// The description in other languages.
+    public var descriptions: [TaggedValue]?
+    /// Logos for other languages.
+    public var logoUris: [TaggedValue]?
+    /// Home pages for other languages.
+    public var clientUris: [TaggedValue]?
+    /// Privacy policies for other languages.
+    public var policyUris: [TaggedValue]?
+    /// Terms of service for other languages.
+    public var tosUris: [TaggedValue]?
+    /// Mutual TLS: the subject DN the client's certificate must have.
+    public var tlsClientAuthSubjectDn: String?
+    /// Mutual TLS: the DNS name the client's certificate must have.
+    public var tlsClientAuthSanDns: String?
+    /// Mutual TLS: the URI the client's certificate must have.
+    public var tlsClientAuthSanUri: String?
+    /// Mutual TLS: the IP address the client's certificate must have.
+    public var tlsClientAuthSanIp: String?
+    /// Mutual TLS: the email address the client's certificate must have.
+    public var tlsClientAuthSanEmail: String?
+    /// Mutual TLS: the kid of the client's self-signed certificate in its JWK Set.
+    public var selfSignedCertificateKeyId: String?
+    /// Mutual TLS: the client prefers the mTLS endpoint aliases.
+    public var mtlsEndpointAliasesUsed: Bool?
+    /// Pairwise subjects: the sector identifier derived from the redirect URIs or sectorIdentifierUri.
+    public var derivedSectorIdentifier: String?
+    /// Request objects: the algorithm the client signs them with.
+    public var requestSignAlg: JwsAlg?
+    /// Request objects: the alg they are encrypted with.
+    public var requestEncryptionAlg: JweAlg?
+    /// Request objects: the enc they are encrypted with.
+    public var requestEncryptionEnc: JweEnc?
+    /// Request objects: ones sent through the browser must be encrypted.
+    public var frontChannelRequestObjectEncryptionRequired: Bool?
+    /// Request objects: the JWE alg must be requestEncryptionAlg.
+    public var requestObjectEncryptionAlgMatchRequired: Bool?
+    /// Request objects: the JWE enc must be requestEncryptionEnc.
+    public var requestObjectEncryptionEncMatchRequired: Bool?
+    /// Rich authorization requests: the authorization_details types the client may use.
+    public var authorizationDetailsTypes: [String]?
+    /// The client's tokens are part of a token migration (see /auth/token/create/batch).
+    public var inScopeForTokenMigration: Bool?
+    /// Credential issuance: the client's credential offer endpoint.
+    public var credentialOfferEndpoint: URL?
+    /// Credential issuance: credential responses to the client must be encrypted.
+    public var credentialResponseEncryptionRequired: Bool?
 
     public init(
         resultCode: String? = nil,
@@ -205,6 +321,64 @@ public struct OAuthClient: Hashable, Sendable, Codable {
         `extension`: ClientExtension? = nil,
         createdAt: Int64? = nil,
         modifiedAt: Int64? = nil,
+        bcDeliveryMode: String? = nil,
+        bcNotificationEndpoint: URL? = nil,
+        bcRequestSignAlg: JwsAlg? = nil,
+        bcUserCodeRequired: Bool? = nil,
+        fapiModes: [FapiMode]? = nil,
+        rsRequestSigned: Bool? = nil,
+        rsSignedRequestKeyId: String? = nil,
+        responseModes: [ClientResponseMode]? = nil,
+        authorizationEncryptionAlg: JweAlg? = nil,
+        authorizationEncryptionEnc: JweEnc? = nil,
+        idTokenEncryptionAlg: JweAlg? = nil,
+        idTokenEncryptionEnc: JweEnc? = nil,
+        userInfoEncryptionAlg: JweAlg? = nil,
+        userInfoEncryptionEnc: JweEnc? = nil,
+        digestAlgorithm: String? = nil,
+        entityId: String? = nil,
+        trustAnchorId: String? = nil,
+        trustChain: [String]? = nil,
+        trustChainExpiresAt: Int64? = nil,
+        trustChainUpdatedAt: Int64? = nil,
+        organizationName: String? = nil,
+        signedJwksUri: URL? = nil,
+        clientRegistrationTypes: [ClientRegistrationType]? = nil,
+        automaticallyRegistered: Bool? = nil,
+        explicitlyRegistered: Bool? = nil,
+        clientSource: ClientSource? = nil,
+        discoveredByMetadataDocument: Bool? = nil,
+        metadataDocumentLocation: URL? = nil,
+        metadataDocumentExpiresAt: Int64? = nil,
+        metadataDocumentUpdatedAt: Int64? = nil,
+        dynamicallyRegistered: Bool? = nil,
+        registrationAccessTokenHash: String? = nil,
+        softwareId: String? = nil,
+        softwareVersion: String? = nil,
+        clientNames: [TaggedValue]? = nil,
+        descriptions: [TaggedValue]? = nil,
+        logoUris: [TaggedValue]? = nil,
+        clientUris: [TaggedValue]? = nil,
+        policyUris: [TaggedValue]? = nil,
+        tosUris: [TaggedValue]? = nil,
+        tlsClientAuthSubjectDn: String? = nil,
+        tlsClientAuthSanDns: String? = nil,
+        tlsClientAuthSanUri: String? = nil,
+        tlsClientAuthSanIp: String? = nil,
+        tlsClientAuthSanEmail: String? = nil,
+        selfSignedCertificateKeyId: String? = nil,
+        mtlsEndpointAliasesUsed: Bool? = nil,
+        derivedSectorIdentifier: String? = nil,
+        requestSignAlg: JwsAlg? = nil,
+        requestEncryptionAlg: JweAlg? = nil,
+        requestEncryptionEnc: JweEnc? = nil,
+        frontChannelRequestObjectEncryptionRequired: Bool? = nil,
+        requestObjectEncryptionAlgMatchRequired: Bool? = nil,
+        requestObjectEncryptionEncMatchRequired: Bool? = nil,
+        authorizationDetailsTypes: [String]? = nil,
+        inScopeForTokenMigration: Bool? = nil,
+        credentialOfferEndpoint: URL? = nil,
+        credentialResponseEncryptionRequired: Bool? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -250,6 +424,64 @@ public struct OAuthClient: Hashable, Sendable, Codable {
         self.`extension` = `extension`
         self.createdAt = createdAt
         self.modifiedAt = modifiedAt
+        self.bcDeliveryMode = bcDeliveryMode
+        self.bcNotificationEndpoint = bcNotificationEndpoint
+        self.bcRequestSignAlg = bcRequestSignAlg
+        self.bcUserCodeRequired = bcUserCodeRequired
+        self.fapiModes = fapiModes
+        self.rsRequestSigned = rsRequestSigned
+        self.rsSignedRequestKeyId = rsSignedRequestKeyId
+        self.responseModes = responseModes
+        self.authorizationEncryptionAlg = authorizationEncryptionAlg
+        self.authorizationEncryptionEnc = authorizationEncryptionEnc
+        self.idTokenEncryptionAlg = idTokenEncryptionAlg
+        self.idTokenEncryptionEnc = idTokenEncryptionEnc
+        self.userInfoEncryptionAlg = userInfoEncryptionAlg
+        self.userInfoEncryptionEnc = userInfoEncryptionEnc
+        self.digestAlgorithm = digestAlgorithm
+        self.entityId = entityId
+        self.trustAnchorId = trustAnchorId
+        self.trustChain = trustChain
+        self.trustChainExpiresAt = trustChainExpiresAt
+        self.trustChainUpdatedAt = trustChainUpdatedAt
+        self.organizationName = organizationName
+        self.signedJwksUri = signedJwksUri
+        self.clientRegistrationTypes = clientRegistrationTypes
+        self.automaticallyRegistered = automaticallyRegistered
+        self.explicitlyRegistered = explicitlyRegistered
+        self.clientSource = clientSource
+        self.discoveredByMetadataDocument = discoveredByMetadataDocument
+        self.metadataDocumentLocation = metadataDocumentLocation
+        self.metadataDocumentExpiresAt = metadataDocumentExpiresAt
+        self.metadataDocumentUpdatedAt = metadataDocumentUpdatedAt
+        self.dynamicallyRegistered = dynamicallyRegistered
+        self.registrationAccessTokenHash = registrationAccessTokenHash
+        self.softwareId = softwareId
+        self.softwareVersion = softwareVersion
+        self.clientNames = clientNames
+        self.descriptions = descriptions
+        self.logoUris = logoUris
+        self.clientUris = clientUris
+        self.policyUris = policyUris
+        self.tosUris = tosUris
+        self.tlsClientAuthSubjectDn = tlsClientAuthSubjectDn
+        self.tlsClientAuthSanDns = tlsClientAuthSanDns
+        self.tlsClientAuthSanUri = tlsClientAuthSanUri
+        self.tlsClientAuthSanIp = tlsClientAuthSanIp
+        self.tlsClientAuthSanEmail = tlsClientAuthSanEmail
+        self.selfSignedCertificateKeyId = selfSignedCertificateKeyId
+        self.mtlsEndpointAliasesUsed = mtlsEndpointAliasesUsed
+        self.derivedSectorIdentifier = derivedSectorIdentifier
+        self.requestSignAlg = requestSignAlg
+        self.requestEncryptionAlg = requestEncryptionAlg
+        self.requestEncryptionEnc = requestEncryptionEnc
+        self.frontChannelRequestObjectEncryptionRequired = frontChannelRequestObjectEncryptionRequired
+        self.requestObjectEncryptionAlgMatchRequired = requestObjectEncryptionAlgMatchRequired
+        self.requestObjectEncryptionEncMatchRequired = requestObjectEncryptionEncMatchRequired
+        self.authorizationDetailsTypes = authorizationDetailsTypes
+        self.inScopeForTokenMigration = inScopeForTokenMigration
+        self.credentialOfferEndpoint = credentialOfferEndpoint
+        self.credentialResponseEncryptionRequired = credentialResponseEncryptionRequired
     }
 
     public init(from decoder: any Decoder) throws {
@@ -309,6 +541,64 @@ extension OAuthClient: JSONCodable {
         let fieldExtension = violations.optional(ClientExtension.self, "extension", in: object, at: path)
         let fieldCreatedAt = violations.optional(Int64.self, "createdAt", in: object, at: path)
         let fieldModifiedAt = violations.optional(Int64.self, "modifiedAt", in: object, at: path)
+        let fieldBcDeliveryMode = violations.optional(String.self, "bcDeliveryMode", in: object, at: path)
+        let fieldBcNotificationEndpoint = violations.optional(URL.self, "bcNotificationEndpoint", in: object, at: path)
+        let fieldBcRequestSignAlg = violations.optional(JwsAlg.self, "bcRequestSignAlg", in: object, at: path)
+        let fieldBcUserCodeRequired = violations.optional(Bool.self, "bcUserCodeRequired", in: object, at: path)
+        let fieldFapiModes = violations.optional([FapiMode].self, "fapiModes", in: object, at: path)
+        let fieldRsRequestSigned = violations.optional(Bool.self, "rsRequestSigned", in: object, at: path)
+        let fieldRsSignedRequestKeyId = violations.optional(String.self, "rsSignedRequestKeyId", in: object, at: path)
+        let fieldResponseModes = violations.optional([ClientResponseMode].self, "responseModes", in: object, at: path)
+        let fieldAuthorizationEncryptionAlg = violations.optional(JweAlg.self, "authorizationEncryptionAlg", in: object, at: path)
+        let fieldAuthorizationEncryptionEnc = violations.optional(JweEnc.self, "authorizationEncryptionEnc", in: object, at: path)
+        let fieldIdTokenEncryptionAlg = violations.optional(JweAlg.self, "idTokenEncryptionAlg", in: object, at: path)
+        let fieldIdTokenEncryptionEnc = violations.optional(JweEnc.self, "idTokenEncryptionEnc", in: object, at: path)
+        let fieldUserInfoEncryptionAlg = violations.optional(JweAlg.self, "userInfoEncryptionAlg", in: object, at: path)
+        let fieldUserInfoEncryptionEnc = violations.optional(JweEnc.self, "userInfoEncryptionEnc", in: object, at: path)
+        let fieldDigestAlgorithm = violations.optional(String.self, "digestAlgorithm", in: object, at: path)
+        let fieldEntityId = violations.optional(String.self, "entityId", in: object, at: path)
+        let fieldTrustAnchorId = violations.optional(String.self, "trustAnchorId", in: object, at: path)
+        let fieldTrustChain = violations.optional([String].self, "trustChain", in: object, at: path)
+        let fieldTrustChainExpiresAt = violations.optional(Int64.self, "trustChainExpiresAt", in: object, at: path)
+        let fieldTrustChainUpdatedAt = violations.optional(Int64.self, "trustChainUpdatedAt", in: object, at: path)
+        let fieldOrganizationName = violations.optional(String.self, "organizationName", in: object, at: path)
+        let fieldSignedJwksUri = violations.optional(URL.self, "signedJwksUri", in: object, at: path)
+        let fieldClientRegistrationTypes = violations.optional([ClientRegistrationType].self, "clientRegistrationTypes", in: object, at: path)
+        let fieldAutomaticallyRegistered = violations.optional(Bool.self, "automaticallyRegistered", in: object, at: path)
+        let fieldExplicitlyRegistered = violations.optional(Bool.self, "explicitlyRegistered", in: object, at: path)
+        let fieldClientSource = violations.optional(ClientSource.self, "clientSource", in: object, at: path)
+        let fieldDiscoveredByMetadataDocument = violations.optional(Bool.self, "discoveredByMetadataDocument", in: object, at: path)
+        let fieldMetadataDocumentLocation = violations.optional(URL.self, "metadataDocumentLocation", in: object, at: path)
+        let fieldMetadataDocumentExpiresAt = violations.optional(Int64.self, "metadataDocumentExpiresAt", in: object, at: path)
+        let fieldMetadataDocumentUpdatedAt = violations.optional(Int64.self, "metadataDocumentUpdatedAt", in: object, at: path)
+        let fieldDynamicallyRegistered = violations.optional(Bool.self, "dynamicallyRegistered", in: object, at: path)
+        let fieldRegistrationAccessTokenHash = violations.optional(String.self, "registrationAccessTokenHash", in: object, at: path)
+        let fieldSoftwareId = violations.optional(String.self, "softwareId", in: object, at: path)
+        let fieldSoftwareVersion = violations.optional(String.self, "softwareVersion", in: object, at: path)
+        let fieldClientNames = violations.optional([TaggedValue].self, "clientNames", in: object, at: path)
+        let fieldDescriptions = violations.optional([TaggedValue].self, "descriptions", in: object, at: path)
+        let fieldLogoUris = violations.optional([TaggedValue].self, "logoUris", in: object, at: path)
+        let fieldClientUris = violations.optional([TaggedValue].self, "clientUris", in: object, at: path)
+        let fieldPolicyUris = violations.optional([TaggedValue].self, "policyUris", in: object, at: path)
+        let fieldTosUris = violations.optional([TaggedValue].self, "tosUris", in: object, at: path)
+        let fieldTlsClientAuthSubjectDn = violations.optional(String.self, "tlsClientAuthSubjectDn", in: object, at: path)
+        let fieldTlsClientAuthSanDns = violations.optional(String.self, "tlsClientAuthSanDns", in: object, at: path)
+        let fieldTlsClientAuthSanUri = violations.optional(String.self, "tlsClientAuthSanUri", in: object, at: path)
+        let fieldTlsClientAuthSanIp = violations.optional(String.self, "tlsClientAuthSanIp", in: object, at: path)
+        let fieldTlsClientAuthSanEmail = violations.optional(String.self, "tlsClientAuthSanEmail", in: object, at: path)
+        let fieldSelfSignedCertificateKeyId = violations.optional(String.self, "selfSignedCertificateKeyId", in: object, at: path)
+        let fieldMtlsEndpointAliasesUsed = violations.optional(Bool.self, "mtlsEndpointAliasesUsed", in: object, at: path)
+        let fieldDerivedSectorIdentifier = violations.optional(String.self, "derivedSectorIdentifier", in: object, at: path)
+        let fieldRequestSignAlg = violations.optional(JwsAlg.self, "requestSignAlg", in: object, at: path)
+        let fieldRequestEncryptionAlg = violations.optional(JweAlg.self, "requestEncryptionAlg", in: object, at: path)
+        let fieldRequestEncryptionEnc = violations.optional(JweEnc.self, "requestEncryptionEnc", in: object, at: path)
+        let fieldFrontChannelRequestObjectEncryptionRequired = violations.optional(Bool.self, "frontChannelRequestObjectEncryptionRequired", in: object, at: path)
+        let fieldRequestObjectEncryptionAlgMatchRequired = violations.optional(Bool.self, "requestObjectEncryptionAlgMatchRequired", in: object, at: path)
+        let fieldRequestObjectEncryptionEncMatchRequired = violations.optional(Bool.self, "requestObjectEncryptionEncMatchRequired", in: object, at: path)
+        let fieldAuthorizationDetailsTypes = violations.optional([String].self, "authorizationDetailsTypes", in: object, at: path)
+        let fieldInScopeForTokenMigration = violations.optional(Bool.self, "inScopeForTokenMigration", in: object, at: path)
+        let fieldCredentialOfferEndpoint = violations.optional(URL.self, "credentialOfferEndpoint", in: object, at: path)
+        let fieldCredentialResponseEncryptionRequired = violations.optional(Bool.self, "credentialResponseEncryptionRequired", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -355,6 +645,64 @@ extension OAuthClient: JSONCodable {
             extension: fieldExtension,
             createdAt: fieldCreatedAt,
             modifiedAt: fieldModifiedAt,
+            bcDeliveryMode: fieldBcDeliveryMode,
+            bcNotificationEndpoint: fieldBcNotificationEndpoint,
+            bcRequestSignAlg: fieldBcRequestSignAlg,
+            bcUserCodeRequired: fieldBcUserCodeRequired,
+            fapiModes: fieldFapiModes,
+            rsRequestSigned: fieldRsRequestSigned,
+            rsSignedRequestKeyId: fieldRsSignedRequestKeyId,
+            responseModes: fieldResponseModes,
+            authorizationEncryptionAlg: fieldAuthorizationEncryptionAlg,
+            authorizationEncryptionEnc: fieldAuthorizationEncryptionEnc,
+            idTokenEncryptionAlg: fieldIdTokenEncryptionAlg,
+            idTokenEncryptionEnc: fieldIdTokenEncryptionEnc,
+            userInfoEncryptionAlg: fieldUserInfoEncryptionAlg,
+            userInfoEncryptionEnc: fieldUserInfoEncryptionEnc,
+            digestAlgorithm: fieldDigestAlgorithm,
+            entityId: fieldEntityId,
+            trustAnchorId: fieldTrustAnchorId,
+            trustChain: fieldTrustChain,
+            trustChainExpiresAt: fieldTrustChainExpiresAt,
+            trustChainUpdatedAt: fieldTrustChainUpdatedAt,
+            organizationName: fieldOrganizationName,
+            signedJwksUri: fieldSignedJwksUri,
+            clientRegistrationTypes: fieldClientRegistrationTypes,
+            automaticallyRegistered: fieldAutomaticallyRegistered,
+            explicitlyRegistered: fieldExplicitlyRegistered,
+            clientSource: fieldClientSource,
+            discoveredByMetadataDocument: fieldDiscoveredByMetadataDocument,
+            metadataDocumentLocation: fieldMetadataDocumentLocation,
+            metadataDocumentExpiresAt: fieldMetadataDocumentExpiresAt,
+            metadataDocumentUpdatedAt: fieldMetadataDocumentUpdatedAt,
+            dynamicallyRegistered: fieldDynamicallyRegistered,
+            registrationAccessTokenHash: fieldRegistrationAccessTokenHash,
+            softwareId: fieldSoftwareId,
+            softwareVersion: fieldSoftwareVersion,
+            clientNames: fieldClientNames,
+            descriptions: fieldDescriptions,
+            logoUris: fieldLogoUris,
+            clientUris: fieldClientUris,
+            policyUris: fieldPolicyUris,
+            tosUris: fieldTosUris,
+            tlsClientAuthSubjectDn: fieldTlsClientAuthSubjectDn,
+            tlsClientAuthSanDns: fieldTlsClientAuthSanDns,
+            tlsClientAuthSanUri: fieldTlsClientAuthSanUri,
+            tlsClientAuthSanIp: fieldTlsClientAuthSanIp,
+            tlsClientAuthSanEmail: fieldTlsClientAuthSanEmail,
+            selfSignedCertificateKeyId: fieldSelfSignedCertificateKeyId,
+            mtlsEndpointAliasesUsed: fieldMtlsEndpointAliasesUsed,
+            derivedSectorIdentifier: fieldDerivedSectorIdentifier,
+            requestSignAlg: fieldRequestSignAlg,
+            requestEncryptionAlg: fieldRequestEncryptionAlg,
+            requestEncryptionEnc: fieldRequestEncryptionEnc,
+            frontChannelRequestObjectEncryptionRequired: fieldFrontChannelRequestObjectEncryptionRequired,
+            requestObjectEncryptionAlgMatchRequired: fieldRequestObjectEncryptionAlgMatchRequired,
+            requestObjectEncryptionEncMatchRequired: fieldRequestObjectEncryptionEncMatchRequired,
+            authorizationDetailsTypes: fieldAuthorizationDetailsTypes,
+            inScopeForTokenMigration: fieldInScopeForTokenMigration,
+            credentialOfferEndpoint: fieldCredentialOfferEndpoint,
+            credentialResponseEncryptionRequired: fieldCredentialResponseEncryptionRequired,
         )
     }
 
@@ -404,6 +752,64 @@ extension OAuthClient: JSONCodable {
         object["extension"] = `extension`?.jsonValue
         object["createdAt"] = createdAt?.jsonValue
         object["modifiedAt"] = modifiedAt?.jsonValue
+        object["bcDeliveryMode"] = bcDeliveryMode?.jsonValue
+        object["bcNotificationEndpoint"] = bcNotificationEndpoint?.jsonValue
+        object["bcRequestSignAlg"] = bcRequestSignAlg?.jsonValue
+        object["bcUserCodeRequired"] = bcUserCodeRequired?.jsonValue
+        object["fapiModes"] = fapiModes?.jsonValue
+        object["rsRequestSigned"] = rsRequestSigned?.jsonValue
+        object["rsSignedRequestKeyId"] = rsSignedRequestKeyId?.jsonValue
+        object["responseModes"] = responseModes?.jsonValue
+        object["authorizationEncryptionAlg"] = authorizationEncryptionAlg?.jsonValue
+        object["authorizationEncryptionEnc"] = authorizationEncryptionEnc?.jsonValue
+        object["idTokenEncryptionAlg"] = idTokenEncryptionAlg?.jsonValue
+        object["idTokenEncryptionEnc"] = idTokenEncryptionEnc?.jsonValue
+        object["userInfoEncryptionAlg"] = userInfoEncryptionAlg?.jsonValue
+        object["userInfoEncryptionEnc"] = userInfoEncryptionEnc?.jsonValue
+        object["digestAlgorithm"] = digestAlgorithm?.jsonValue
+        object["entityId"] = entityId?.jsonValue
+        object["trustAnchorId"] = trustAnchorId?.jsonValue
+        object["trustChain"] = trustChain?.jsonValue
+        object["trustChainExpiresAt"] = trustChainExpiresAt?.jsonValue
+        object["trustChainUpdatedAt"] = trustChainUpdatedAt?.jsonValue
+        object["organizationName"] = organizationName?.jsonValue
+        object["signedJwksUri"] = signedJwksUri?.jsonValue
+        object["clientRegistrationTypes"] = clientRegistrationTypes?.jsonValue
+        object["automaticallyRegistered"] = automaticallyRegistered?.jsonValue
+        object["explicitlyRegistered"] = explicitlyRegistered?.jsonValue
+        object["clientSource"] = clientSource?.jsonValue
+        object["discoveredByMetadataDocument"] = discoveredByMetadataDocument?.jsonValue
+        object["metadataDocumentLocation"] = metadataDocumentLocation?.jsonValue
+        object["metadataDocumentExpiresAt"] = metadataDocumentExpiresAt?.jsonValue
+        object["metadataDocumentUpdatedAt"] = metadataDocumentUpdatedAt?.jsonValue
+        object["dynamicallyRegistered"] = dynamicallyRegistered?.jsonValue
+        object["registrationAccessTokenHash"] = registrationAccessTokenHash?.jsonValue
+        object["softwareId"] = softwareId?.jsonValue
+        object["softwareVersion"] = softwareVersion?.jsonValue
+        object["clientNames"] = clientNames?.jsonValue
+        object["descriptions"] = descriptions?.jsonValue
+        object["logoUris"] = logoUris?.jsonValue
+        object["clientUris"] = clientUris?.jsonValue
+        object["policyUris"] = policyUris?.jsonValue
+        object["tosUris"] = tosUris?.jsonValue
+        object["tlsClientAuthSubjectDn"] = tlsClientAuthSubjectDn?.jsonValue
+        object["tlsClientAuthSanDns"] = tlsClientAuthSanDns?.jsonValue
+        object["tlsClientAuthSanUri"] = tlsClientAuthSanUri?.jsonValue
+        object["tlsClientAuthSanIp"] = tlsClientAuthSanIp?.jsonValue
+        object["tlsClientAuthSanEmail"] = tlsClientAuthSanEmail?.jsonValue
+        object["selfSignedCertificateKeyId"] = selfSignedCertificateKeyId?.jsonValue
+        object["mtlsEndpointAliasesUsed"] = mtlsEndpointAliasesUsed?.jsonValue
+        object["derivedSectorIdentifier"] = derivedSectorIdentifier?.jsonValue
+        object["requestSignAlg"] = requestSignAlg?.jsonValue
+        object["requestEncryptionAlg"] = requestEncryptionAlg?.jsonValue
+        object["requestEncryptionEnc"] = requestEncryptionEnc?.jsonValue
+        object["frontChannelRequestObjectEncryptionRequired"] = frontChannelRequestObjectEncryptionRequired?.jsonValue
+        object["requestObjectEncryptionAlgMatchRequired"] = requestObjectEncryptionAlgMatchRequired?.jsonValue
+        object["requestObjectEncryptionEncMatchRequired"] = requestObjectEncryptionEncMatchRequired?.jsonValue
+        object["authorizationDetailsTypes"] = authorizationDetailsTypes?.jsonValue
+        object["inScopeForTokenMigration"] = inScopeForTokenMigration?.jsonValue
+        object["credentialOfferEndpoint"] = credentialOfferEndpoint?.jsonValue
+        object["credentialResponseEncryptionRequired"] = credentialResponseEncryptionRequired?.jsonValue
         return .object(object)
     }
 }

@@ -74,6 +74,170 @@ extension OAuthClient: Validatable {
             let fieldPath = path.appending("extension")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.bcDeliveryMode {
+            let fieldPath = path.appending("bcDeliveryMode")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.bcRequestSignAlg {
+            let fieldPath = path.appending("bcRequestSignAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.fapiModes {
+            let fieldPath = path.appending("fapiModes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.rsSignedRequestKeyId {
+            let fieldPath = path.appending("rsSignedRequestKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.responseModes {
+            let fieldPath = path.appending("responseModes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.authorizationEncryptionAlg {
+            let fieldPath = path.appending("authorizationEncryptionAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.authorizationEncryptionEnc {
+            let fieldPath = path.appending("authorizationEncryptionEnc")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.idTokenEncryptionAlg {
+            let fieldPath = path.appending("idTokenEncryptionAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.idTokenEncryptionEnc {
+            let fieldPath = path.appending("idTokenEncryptionEnc")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.userInfoEncryptionAlg {
+            let fieldPath = path.appending("userInfoEncryptionAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.userInfoEncryptionEnc {
+            let fieldPath = path.appending("userInfoEncryptionEnc")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.digestAlgorithm {
+            let fieldPath = path.appending("digestAlgorithm")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.entityId {
+            let fieldPath = path.appending("entityId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.trustAnchorId {
+            let fieldPath = path.appending("trustAnchorId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.trustChainExpiresAt {
+            let fieldPath = path.appending("trustChainExpiresAt")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799999, at: fieldPath, &violations)
+        }
+        if let value = self.trustChainUpdatedAt {
+            let fieldPath = path.appending("trustChainUpdatedAt")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799999, at: fieldPath, &violations)
+        }
+        if let value = self.organizationName {
+            let fieldPath = path.appending("organizationName")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.clientRegistrationTypes {
+            let fieldPath = path.appending("clientRegistrationTypes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.clientSource {
+            let fieldPath = path.appending("clientSource")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.metadataDocumentExpiresAt {
+            let fieldPath = path.appending("metadataDocumentExpiresAt")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799999, at: fieldPath, &violations)
+        }
+        if let value = self.metadataDocumentUpdatedAt {
+            let fieldPath = path.appending("metadataDocumentUpdatedAt")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 253402300799999, at: fieldPath, &violations)
+        }
+        if let value = self.registrationAccessTokenHash {
+            let fieldPath = path.appending("registrationAccessTokenHash")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.softwareId {
+            let fieldPath = path.appending("softwareId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.softwareVersion {
+            let fieldPath = path.appending("softwareVersion")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.clientNames {
+            let fieldPath = path.appending("clientNames")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.descriptions {
+            let fieldPath = path.appending("descriptions")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.logoUris {
+            let fieldPath = path.appending("logoUris")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.clientUris {
+            let fieldPath = path.appending("clientUris")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.policyUris {
+            let fieldPath = path.appending("policyUris")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.tosUris {
+            let fieldPath = path.appending("tosUris")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.tlsClientAuthSubjectDn {
+            let fieldPath = path.appending("tlsClientAuthSubjectDn")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.tlsClientAuthSanDns {
+            let fieldPath = path.appending("tlsClientAuthSanDns")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.tlsClientAuthSanUri {
+            let fieldPath = path.appending("tlsClientAuthSanUri")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.tlsClientAuthSanIp {
+            let fieldPath = path.appending("tlsClientAuthSanIp")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.tlsClientAuthSanEmail {
+            let fieldPath = path.appending("tlsClientAuthSanEmail")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.selfSignedCertificateKeyId {
+            let fieldPath = path.appending("selfSignedCertificateKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.derivedSectorIdentifier {
+            let fieldPath = path.appending("derivedSectorIdentifier")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.requestSignAlg {
+            let fieldPath = path.appending("requestSignAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.requestEncryptionAlg {
+            let fieldPath = path.appending("requestEncryptionAlg")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.requestEncryptionEnc {
+            let fieldPath = path.appending("requestEncryptionEnc")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 

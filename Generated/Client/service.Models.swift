@@ -133,6 +133,218 @@ public struct Service: Hashable, Sendable, Codable {
     public var attributes: [Pair]?
     /// Arbitrary key-value pairs warrant keeps for the service owner.
     public var metadata: [Pair]?
+    /// CIBA: the URL of the backchannel authentication endpoint; refused until warrant implements CIBA.
+    public var backchannelAuthenticationEndpoint: URL?
+    /// CIBA: lifetime of auth_req_id values in seconds.
+    public var backchannelAuthReqIdDuration: Int32?
+    /// CIBA: the least interval between polls of the token endpoint, in seconds.
+    public var backchannelPollingInterval: Int32?
+    /// CIBA: whether the user_code parameter is supported.
+    public var backchannelUserCodeParameterSupported: Bool?
+    /// CIBA: whether FAPI-CIBA requests must carry binding_message.
+    public var backchannelBindingMessageRequiredInFapi: Bool?
+    /// CIBA: the token delivery modes offered (poll, ping, push).
+    public var supportedBackchannelTokenDeliveryModes: [DeliveryMode]?
+    /// DPoP: proofs must carry a server nonce; true is refused until warrant implements DPoP.
+    public var dpopNonceRequired: Bool?
+    /// DPoP: lifetime of server nonces in seconds.
+    public var dpopNonceDuration: Int64?
+    /// The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI.
+    public var supportedServiceProfiles: [ServiceProfile]?
+    /// The FAPI modes the service applies to every client; a non-empty list is refused until warrant implements FAPI.
+    public var fapiModes: [FapiMode]?
+    /// Client assertions must name the issuer alone as aud (FAPI 2.0); true is refused until warrant implements FAPI 2.0.
+    public var clientAssertionAudRestrictedToIssuer: Bool?
+    /// Grant management: the URL of the grant management endpoint; refused until warrant implements it.
+    public var grantManagementEndpoint: URL?
+    /// Grant management: every authorization request must carry grant_management_action; true is refused until warrant implements it.
+    public var grantManagementActionRequired: Bool?
+    /// Resource server responses are signed (HTTP Message Signatures); true is refused until warrant implements them.
+    public var rsResponseSigned: Bool?
+    /// The kid of the key that signs JWT access tokens; warrant signs with its current key for the algorithm, so a value is refused.
+    public var accessTokenSignatureKeyId: String?
+    /// The kid of the key that signs ID tokens; warrant signs with its current key for the algorithm, so a value is refused.
+    public var idTokenSignatureKeyId: String?
+    /// The kid of the key that signs UserInfo JWTs; warrant signs with its current key for the algorithm, so a value is refused.
+    public var userInfoSignatureKeyId: String?
+    /// JARM: the kid of the key that signs authorization responses.
+    public var authorizationSignatureKeyId: String?
+    /// JWT introspection responses (RFC 9701): the kid of the key that signs them.
+    public var introspectionSignatureKeyId: String?
+    /// HTTP message signatures: the kid of the key that signs resource server responses.
+    public var resourceSignatureKeyId: String?
+    /// Native SSO for mobile apps; true is refused until warrant implements it.
+    public var nativeSsoSupported: Bool?
+    /// Identity assurance: claims that may appear in verified_claims.
+    public var supportedVerifiedClaims: [String]?
+    /// Identity assurance: the trust frameworks offered.
+    public var supportedTrustFrameworks: [String]?
+    /// Identity assurance: the evidence types offered.
+    public var supportedEvidence: [String]?
+    /// Identity assurance: the identity document types offered.
+    public var supportedIdentityDocuments: [String]?
+    /// Identity assurance: the verification methods offered.
+    public var supportedVerificationMethods: [String]?
+    /// Identity assurance: the attachment kinds offered (embedded, external).
+    public var supportedAttachments: [AttachmentType]?
+    /// Identity assurance: digest algorithms for external attachments.
+    public var supportedDigestAlgorithms: [String]?
+    /// Identity assurance: the document types offered.
+    public var supportedDocuments: [String]?
+    /// Identity assurance: the document methods offered.
+    public var supportedDocumentsMethods: [String]?
+    /// Identity assurance: the document validation methods offered.
+    public var supportedDocumentsValidationMethods: [String]?
+    /// Identity assurance: the document verification methods offered.
+    public var supportedDocumentsVerificationMethods: [String]?
+    /// Identity assurance: the document check methods offered.
+    public var supportedDocumentsCheckMethods: [String]?
+    /// Identity assurance: the electronic record types offered.
+    public var supportedElectronicRecords: [String]?
+    /// Identity assurance: the schema verified_claims are checked against.
+    public var verifiedClaimsValidationSchemaSet: VerifiedClaimsValidationSchema?
+    /// Identity assurance: transformed claims the service predefines, as JSON text.
+    public var predefinedTransformedClaims: String?
+    /// Identity assurance: access tokens for external attachments are embedded in their URLs.
+    public var accessTokenForExternalAttachmentEmbedded: Bool?
+    /// Claims asked for by shortcut scopes (profile, email) go into ID tokens only when no access token is issued; true is refused, warrant does not restrict them yet.
+    public var claimShortcutRestrictive: Bool?
+    /// OpenID Federation; true is refused until warrant implements it (its endpoints answer NOT_FOUND).
+    public var federationEnabled: Bool?
+    /// Federation: the name of the organization that runs the service.
+    public var organizationName: String?
+    /// Federation: the entities that can issue statements about the service.
+    public var authorityHints: [String]?
+    /// Federation: the trust anchors, with their keys.
+    public var trustAnchors: [TrustAnchor]?
+    /// Federation: the keys that sign the entity configuration, a JWK Set as JSON text.
+    public var federationJwks: String?
+    /// Federation: the kid of the key that signs the entity configuration.
+    public var federationSignatureKeyId: String?
+    /// Federation: lifetime of the entity configuration in seconds.
+    public var federationConfigurationDuration: Int32?
+    /// Federation: the URL of the explicit registration endpoint.
+    public var federationRegistrationEndpoint: URL?
+    /// Federation: the URL of the service's JWK Set as a signed JWT.
+    public var signedJwksUri: URL?
+    /// Federation: the client registration types offered.
+    public var supportedClientRegistrationTypes: [ClientRegistrationType]?
+    /// Where Authlete posts when a token batch ends; warrant does not call out (ask /auth/token/create/batch/status), so a value is refused.
+    public var tokenBatchNotificationEndpoint: URL?
+    /// Client ID metadata documents: clients identified by a URL; true is refused until warrant implements them.
+    public var clientIdMetadataDocumentSupported: Bool?
+    /// Client ID metadata documents: fetch the document on every request.
+    public var cimdAlwaysRetrieved: Bool?
+    /// Client ID metadata documents: allow http URLs.
+    public var cimdHttpPermitted: Bool?
+    /// Client ID metadata documents: allow query strings in their URLs.
+    public var cimdQueryPermitted: Bool?
+    /// Client ID metadata documents: only hosts of cimdAllowlist.
+    public var cimdAllowlistEnabled: Bool?
+    /// Client ID metadata documents: the hosts or URLs allowed.
+    public var cimdAllowlist: [String]?
+    /// Client ID metadata documents: apply cimdMetadataPolicy.
+    public var cimdMetadataPolicyEnabled: Bool?
+    /// Client ID metadata documents: the metadata policy, as JSON text.
+    public var cimdMetadataPolicy: String?
+    /// Dynamic client registration; true is refused until warrant implements it.
+    public var dynamicRegistrationSupported: Bool?
+    /// Dynamic registration: the URL of the client configuration endpoint; refused until warrant implements it.
+    public var registrationManagementEndpoint: URL?
+    /// Dynamic registration: the registered scope becomes the client's requestable scopes.
+    public var dcrScopeUsedAsRequestable: Bool?
+    /// Dynamic registration: refuse a second client with the same software_id.
+    public var dcrDuplicateSoftwareIdBlocked: Bool?
+    /// Dynamic registration: the custom metadata names a registration may carry.
+    public var supportedCustomClientMetadata: [String]?
+    /// Dynamic registration: answer UNAUTHORIZED for a bad registration access token.
+    public var unauthorizedOnClientConfigSupported: Bool?
+    /// Keys held in a hardware security module; true is refused until warrant implements HSM keys.
+    public var hsmEnabled: Bool?
+    /// HSM: the keys held in hardware security modules.
+    public var hsks: [Hsk]?
+    /// Access tokens bound to client certificates (RFC 8705); true is refused until warrant implements mutual TLS.
+    public var tlsClientCertificateBoundAccessTokens: Bool?
+    /// Mutual TLS: the endpoints' mTLS aliases; a non-empty list is refused until warrant implements mutual TLS.
+    public var mtlsEndpointAliases: [NamedUri]?
+    /// Mutual TLS: validate certificate chains of PKI client authentication.
+    public var mutualTlsValidatePkiCertChain: Bool?
+    /// Mutual TLS: the root certificates (PEM) trusted for client authentication.
+    public var trustedRootCertificates: [String]?
+    /// Every authorization request must be pushed first (PAR); true is refused until warrant implements PAR.
+    public var parRequired: Bool?
+    /// PAR: lifetime of request_uri values in seconds.
+    public var pushedAuthReqDuration: Int64?
+    /// Every authorization request must be a request object; true is refused until warrant implements request objects.
+    public var requestObjectRequired: Bool?
+    /// Request objects: merge them with the query as OpenID Connect Core does, rather than as RFC 9101.
+    public var traditionalRequestObjectProcessingApplied: Bool?
+    /// Request objects: check that aud names the service.
+    public var requestObjectAudienceChecked: Bool?
+    /// Request objects: nbf may be missing even under FAPI.
+    public var nbfOptional: Bool?
+    /// Request objects: ones sent through the browser must be encrypted.
+    public var frontChannelRequestObjectEncryptionRequired: Bool?
+    /// Request objects: the JWE alg must be the client's registered one.
+    public var requestObjectEncryptionAlgMatchRequired: Bool?
+    /// Request objects: the JWE enc must be the client's registered one.
+    public var requestObjectEncryptionEncMatchRequired: Bool?
+    /// Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them.
+    public var supportedAuthorizationDetailsTypes: [String]?
+    /// JWT bearer grant: only clients warrant can identify.
+    public var jwtGrantByIdentifiableClientsOnly: Bool?
+    /// JWT bearer grant: refuse encrypted assertions.
+    public var jwtGrantEncryptedJwtRejected: Bool?
+    /// JWT bearer grant: refuse unsigned assertions.
+    public var jwtGrantUnsignedJwtRejected: Bool?
+    /// Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow.
+    public var deviceAuthorizationEndpoint: URL?
+    /// Device flow: the page where users enter their code; refused until warrant implements the device flow.
+    public var deviceVerificationUri: URL?
+    /// Device flow: that page with the code filled in (USER_CODE marks it); refused until warrant implements the device flow.
+    public var deviceVerificationUriComplete: URL?
+    /// Device flow: lifetime of device and user codes in seconds.
+    public var deviceFlowCodeDuration: Int32?
+    /// Device flow: the least interval between polls of the token endpoint, in seconds.
+    public var deviceFlowPollingInterval: Int32?
+    /// Device flow: the characters of user codes (BASE20 or NUMERIC).
+    public var userCodeCharset: UserCodeCharset?
+    /// Device flow: the length of user codes.
+    public var userCodeLength: Int32?
+    /// The service's privacy policy, published as op_policy_uri.
+    public var policyUri: URL?
+    /// The service's terms of service, published as op_tos_uri.
+    public var tosUri: URL?
+    /// Seconds of clock difference allowed when checking exp, iat and nbf of JWTs clients send; 0 means warrant's own allowance (60 s); at most 3600.
+    public var allowableClockSkew: Int32?
+    /// An access token never outlives the refresh token issued with it.
+    public var tokenExpirationLinked: Bool?
+    /// A refresh token request repeated within a short time answers the same tokens; true is refused, warrant does not implement it yet.
+    public var refreshTokenIdempotent: Bool?
+    /// A refresh without offline_access drops the openid scope; true is refused, warrant does not implement it yet.
+    public var openidDroppedOnRefreshWithoutOfflineAccess: Bool?
+    /// Verifiable credential issuance; true is refused until warrant implements it.
+    public var verifiableCredentialsEnabled: Bool?
+    /// Credential issuance: the credential issuer metadata.
+    public var credentialIssuerMetadata: CredentialIssuerMetadata?
+    /// Credential issuance: the keys that sign credentials, a JWK Set as JSON text.
+    public var credentialJwks: String?
+    /// Credential issuance: where the issuer publishes its keys.
+    public var credentialJwksUri: URL?
+    /// Credential issuance: default lifetime of credentials in seconds.
+    public var credentialDuration: Int64?
+    /// Credential issuance: lifetime of credential offers in seconds.
+    public var credentialOfferDuration: Int64?
+    /// Credential issuance: lifetime of deferred-issuance transaction IDs in seconds.
+    public var credentialTransactionDuration: Int64?
+    /// Credential issuance: lifetime of c_nonce values in seconds.
+    public var cnonceDuration: Int64?
+    /// Credential issuance: the default length of user PINs.
+    public var userPinLength: Int32?
+    /// Credential issuance: the pre-authorized code grant without client authentication.
+    public var preAuthorizedGrantAnonymousAccessSupported: Bool?
+    /// Credential issuance: the version of the specification followed.
+    public var oid4vciVersion: String?
 
     public init(
         resultCode: String? = nil,
@@ -197,6 +409,112 @@ public struct Service: Hashable, Sendable, Codable {
         keycloakTokenResponse: Bool? = nil,
         attributes: [Pair]? = nil,
         metadata: [Pair]? = nil,
+        backchannelAuthenticationEndpoint: URL? = nil,
+        backchannelAuthReqIdDuration: Int32? = nil,
+        backchannelPollingInterval: Int32? = nil,
+        backchannelUserCodeParameterSupported: Bool? = nil,
+        backchannelBindingMessageRequiredInFapi: Bool? = nil,
+        supportedBackchannelTokenDeliveryModes: [DeliveryMode]? = nil,
+        dpopNonceRequired: Bool? = nil,
+        dpopNonceDuration: Int64? = nil,
+        supportedServiceProfiles: [ServiceProfile]? = nil,
+        fapiModes: [FapiMode]? = nil,
+        clientAssertionAudRestrictedToIssuer: Bool? = nil,
+        grantManagementEndpoint: URL? = nil,
+        grantManagementActionRequired: Bool? = nil,
+        rsResponseSigned: Bool? = nil,
+        accessTokenSignatureKeyId: String? = nil,
+        idTokenSignatureKeyId: String? = nil,
+        userInfoSignatureKeyId: String? = nil,
+        authorizationSignatureKeyId: String? = nil,
+        introspectionSignatureKeyId: String? = nil,
+        resourceSignatureKeyId: String? = nil,
+        nativeSsoSupported: Bool? = nil,
+        supportedVerifiedClaims: [String]? = nil,
+        supportedTrustFrameworks: [String]? = nil,
+        supportedEvidence: [String]? = nil,
+        supportedIdentityDocuments: [String]? = nil,
+        supportedVerificationMethods: [String]? = nil,
+        supportedAttachments: [AttachmentType]? = nil,
+        supportedDigestAlgorithms: [String]? = nil,
+        supportedDocuments: [String]? = nil,
+        supportedDocumentsMethods: [String]? = nil,
+        supportedDocumentsValidationMethods: [String]? = nil,
+        supportedDocumentsVerificationMethods: [String]? = nil,
+        supportedDocumentsCheckMethods: [String]? = nil,
+        supportedElectronicRecords: [String]? = nil,
+        verifiedClaimsValidationSchemaSet: VerifiedClaimsValidationSchema? = nil,
+        predefinedTransformedClaims: String? = nil,
+        accessTokenForExternalAttachmentEmbedded: Bool? = nil,
+        claimShortcutRestrictive: Bool? = nil,
+        federationEnabled: Bool? = nil,
+        organizationName: String? = nil,
+        authorityHints: [String]? = nil,
+        trustAnchors: [TrustAnchor]? = nil,
+        federationJwks: String? = nil,
+        federationSignatureKeyId: String? = nil,
+        federationConfigurationDuration: Int32? = nil,
+        federationRegistrationEndpoint: URL? = nil,
+        signedJwksUri: URL? = nil,
+        supportedClientRegistrationTypes: [ClientRegistrationType]? = nil,
+        tokenBatchNotificationEndpoint: URL? = nil,
+        clientIdMetadataDocumentSupported: Bool? = nil,
+        cimdAlwaysRetrieved: Bool? = nil,
+        cimdHttpPermitted: Bool? = nil,
+        cimdQueryPermitted: Bool? = nil,
+        cimdAllowlistEnabled: Bool? = nil,
+        cimdAllowlist: [String]? = nil,
+        cimdMetadataPolicyEnabled: Bool? = nil,
+        cimdMetadataPolicy: String? = nil,
+        dynamicRegistrationSupported: Bool? = nil,
+        registrationManagementEndpoint: URL? = nil,
+        dcrScopeUsedAsRequestable: Bool? = nil,
+        dcrDuplicateSoftwareIdBlocked: Bool? = nil,
+        supportedCustomClientMetadata: [String]? = nil,
+        unauthorizedOnClientConfigSupported: Bool? = nil,
+        hsmEnabled: Bool? = nil,
+        hsks: [Hsk]? = nil,
+        tlsClientCertificateBoundAccessTokens: Bool? = nil,
+        mtlsEndpointAliases: [NamedUri]? = nil,
+        mutualTlsValidatePkiCertChain: Bool? = nil,
+        trustedRootCertificates: [String]? = nil,
+        parRequired: Bool? = nil,
+        pushedAuthReqDuration: Int64? = nil,
+        requestObjectRequired: Bool? = nil,
+        traditionalRequestObjectProcessingApplied: Bool? = nil,
+        requestObjectAudienceChecked: Bool? = nil,
+        nbfOptional: Bool? = nil,
+        frontChannelRequestObjectEncryptionRequired: Bool? = nil,
+        requestObjectEncryptionAlgMatchRequired: Bool? = nil,
+        requestObjectEncryptionEncMatchRequired: Bool? = nil,
+        supportedAuthorizationDetailsTypes: [String]? = nil,
+        jwtGrantByIdentifiableClientsOnly: Bool? = nil,
+        jwtGrantEncryptedJwtRejected: Bool? = nil,
+        jwtGrantUnsignedJwtRejected: Bool? = nil,
+        deviceAuthorizationEndpoint: URL? = nil,
+        deviceVerificationUri: URL? = nil,
+        deviceVerificationUriComplete: URL? = nil,
+        deviceFlowCodeDuration: Int32? = nil,
+        deviceFlowPollingInterval: Int32? = nil,
+        userCodeCharset: UserCodeCharset? = nil,
+        userCodeLength: Int32? = nil,
+        policyUri: URL? = nil,
+        tosUri: URL? = nil,
+        allowableClockSkew: Int32? = nil,
+        tokenExpirationLinked: Bool? = nil,
+        refreshTokenIdempotent: Bool? = nil,
+        openidDroppedOnRefreshWithoutOfflineAccess: Bool? = nil,
+        verifiableCredentialsEnabled: Bool? = nil,
+        credentialIssuerMetadata: CredentialIssuerMetadata? = nil,
+        credentialJwks: String? = nil,
+        credentialJwksUri: URL? = nil,
+        credentialDuration: Int64? = nil,
+        credentialOfferDuration: Int64? = nil,
+        credentialTransactionDuration: Int64? = nil,
+        cnonceDuration: Int64? = nil,
+        userPinLength: Int32? = nil,
+        preAuthorizedGrantAnonymousAccessSupported: Bool? = nil,
+        oid4vciVersion: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -260,6 +578,112 @@ public struct Service: Hashable, Sendable, Codable {
         self.keycloakTokenResponse = keycloakTokenResponse
         self.attributes = attributes
         self.metadata = metadata
+        self.backchannelAuthenticationEndpoint = backchannelAuthenticationEndpoint
+        self.backchannelAuthReqIdDuration = backchannelAuthReqIdDuration
+        self.backchannelPollingInterval = backchannelPollingInterval
+        self.backchannelUserCodeParameterSupported = backchannelUserCodeParameterSupported
+        self.backchannelBindingMessageRequiredInFapi = backchannelBindingMessageRequiredInFapi
+        self.supportedBackchannelTokenDeliveryModes = supportedBackchannelTokenDeliveryModes
+        self.dpopNonceRequired = dpopNonceRequired
+        self.dpopNonceDuration = dpopNonceDuration
+        self.supportedServiceProfiles = supportedServiceProfiles
+        self.fapiModes = fapiModes
+        self.clientAssertionAudRestrictedToIssuer = clientAssertionAudRestrictedToIssuer
+        self.grantManagementEndpoint = grantManagementEndpoint
+        self.grantManagementActionRequired = grantManagementActionRequired
+        self.rsResponseSigned = rsResponseSigned
+        self.accessTokenSignatureKeyId = accessTokenSignatureKeyId
+        self.idTokenSignatureKeyId = idTokenSignatureKeyId
+        self.userInfoSignatureKeyId = userInfoSignatureKeyId
+        self.authorizationSignatureKeyId = authorizationSignatureKeyId
+        self.introspectionSignatureKeyId = introspectionSignatureKeyId
+        self.resourceSignatureKeyId = resourceSignatureKeyId
+        self.nativeSsoSupported = nativeSsoSupported
+        self.supportedVerifiedClaims = supportedVerifiedClaims
+        self.supportedTrustFrameworks = supportedTrustFrameworks
+        self.supportedEvidence = supportedEvidence
+        self.supportedIdentityDocuments = supportedIdentityDocuments
+        self.supportedVerificationMethods = supportedVerificationMethods
+        self.supportedAttachments = supportedAttachments
+        self.supportedDigestAlgorithms = supportedDigestAlgorithms
+        self.supportedDocuments = supportedDocuments
+        self.supportedDocumentsMethods = supportedDocumentsMethods
+        self.supportedDocumentsValidationMethods = supportedDocumentsValidationMethods
+        self.supportedDocumentsVerificationMethods = supportedDocumentsVerificationMethods
+        self.supportedDocumentsCheckMethods = supportedDocumentsCheckMethods
+        self.supportedElectronicRecords = supportedElectronicRecords
+        self.verifiedClaimsValidationSchemaSet = verifiedClaimsValidationSchemaSet
+        self.predefinedTransformedClaims = predefinedTransformedClaims
+        self.accessTokenForExternalAttachmentEmbedded = accessTokenForExternalAttachmentEmbedded
+        self.claimShortcutRestrictive = claimShortcutRestrictive
+        self.federationEnabled = federationEnabled
+        self.organizationName = organizationName
+        self.authorityHints = authorityHints
+        self.trustAnchors = trustAnchors
+        self.federationJwks = federationJwks
+        self.federationSignatureKeyId = federationSignatureKeyId
+        self.federationConfigurationDuration = federationConfigurationDuration
+        self.federationRegistrationEndpoint = federationRegistrationEndpoint
+        self.signedJwksUri = signedJwksUri
+        self.supportedClientRegistrationTypes = supportedClientRegistrationTypes
+        self.tokenBatchNotificationEndpoint = tokenBatchNotificationEndpoint
+        self.clientIdMetadataDocumentSupported = clientIdMetadataDocumentSupported
+        self.cimdAlwaysRetrieved = cimdAlwaysRetrieved
+        self.cimdHttpPermitted = cimdHttpPermitted
+        self.cimdQueryPermitted = cimdQueryPermitted
+        self.cimdAllowlistEnabled = cimdAllowlistEnabled
+        self.cimdAllowlist = cimdAllowlist
+        self.cimdMetadataPolicyEnabled = cimdMetadataPolicyEnabled
+        self.cimdMetadataPolicy = cimdMetadataPolicy
+        self.dynamicRegistrationSupported = dynamicRegistrationSupported
+        self.registrationManagementEndpoint = registrationManagementEndpoint
+        self.dcrScopeUsedAsRequestable = dcrScopeUsedAsRequestable
+        self.dcrDuplicateSoftwareIdBlocked = dcrDuplicateSoftwareIdBlocked
+        self.supportedCustomClientMetadata = supportedCustomClientMetadata
+        self.unauthorizedOnClientConfigSupported = unauthorizedOnClientConfigSupported
+        self.hsmEnabled = hsmEnabled
+        self.hsks = hsks
+        self.tlsClientCertificateBoundAccessTokens = tlsClientCertificateBoundAccessTokens
+        self.mtlsEndpointAliases = mtlsEndpointAliases
+        self.mutualTlsValidatePkiCertChain = mutualTlsValidatePkiCertChain
+        self.trustedRootCertificates = trustedRootCertificates
+        self.parRequired = parRequired
+        self.pushedAuthReqDuration = pushedAuthReqDuration
+        self.requestObjectRequired = requestObjectRequired
+        self.traditionalRequestObjectProcessingApplied = traditionalRequestObjectProcessingApplied
+        self.requestObjectAudienceChecked = requestObjectAudienceChecked
+        self.nbfOptional = nbfOptional
+        self.frontChannelRequestObjectEncryptionRequired = frontChannelRequestObjectEncryptionRequired
+        self.requestObjectEncryptionAlgMatchRequired = requestObjectEncryptionAlgMatchRequired
+        self.requestObjectEncryptionEncMatchRequired = requestObjectEncryptionEncMatchRequired
+        self.supportedAuthorizationDetailsTypes = supportedAuthorizationDetailsTypes
+        self.jwtGrantByIdentifiableClientsOnly = jwtGrantByIdentifiableClientsOnly
+        self.jwtGrantEncryptedJwtRejected = jwtGrantEncryptedJwtRejected
+        self.jwtGrantUnsignedJwtRejected = jwtGrantUnsignedJwtRejected
+        self.deviceAuthorizationEndpoint = deviceAuthorizationEndpoint
+        self.deviceVerificationUri = deviceVerificationUri
+        self.deviceVerificationUriComplete = deviceVerificationUriComplete
+        self.deviceFlowCodeDuration = deviceFlowCodeDuration
+        self.deviceFlowPollingInterval = deviceFlowPollingInterval
+        self.userCodeCharset = userCodeCharset
+        self.userCodeLength = userCodeLength
+        self.policyUri = policyUri
+        self.tosUri = tosUri
+        self.allowableClockSkew = allowableClockSkew
+        self.tokenExpirationLinked = tokenExpirationLinked
+        self.refreshTokenIdempotent = refreshTokenIdempotent
+        self.openidDroppedOnRefreshWithoutOfflineAccess = openidDroppedOnRefreshWithoutOfflineAccess
+        self.verifiableCredentialsEnabled = verifiableCredentialsEnabled
+        self.credentialIssuerMetadata = credentialIssuerMetadata
+        self.credentialJwks = credentialJwks
+        self.credentialJwksUri = credentialJwksUri
+        self.credentialDuration = credentialDuration
+        self.credentialOfferDuration = credentialOfferDuration
+        self.credentialTransactionDuration = credentialTransactionDuration
+        self.cnonceDuration = cnonceDuration
+        self.userPinLength = userPinLength
+        self.preAuthorizedGrantAnonymousAccessSupported = preAuthorizedGrantAnonymousAccessSupported
+        self.oid4vciVersion = oid4vciVersion
     }
 
     public init(from decoder: any Decoder) throws {
@@ -337,6 +761,112 @@ extension Service: JSONCodable {
         let fieldKeycloakTokenResponse = violations.optional(Bool.self, "keycloakTokenResponse", in: object, at: path)
         let fieldAttributes = violations.optional([Pair].self, "attributes", in: object, at: path)
         let fieldMetadata = violations.optional([Pair].self, "metadata", in: object, at: path)
+        let fieldBackchannelAuthenticationEndpoint = violations.optional(URL.self, "backchannelAuthenticationEndpoint", in: object, at: path)
+        let fieldBackchannelAuthReqIdDuration = violations.optional(Int32.self, "backchannelAuthReqIdDuration", in: object, at: path)
+        let fieldBackchannelPollingInterval = violations.optional(Int32.self, "backchannelPollingInterval", in: object, at: path)
+        let fieldBackchannelUserCodeParameterSupported = violations.optional(Bool.self, "backchannelUserCodeParameterSupported", in: object, at: path)
+        let fieldBackchannelBindingMessageRequiredInFapi = violations.optional(Bool.self, "backchannelBindingMessageRequiredInFapi", in: object, at: path)
+        let fieldSupportedBackchannelTokenDeliveryModes = violations.optional([DeliveryMode].self, "supportedBackchannelTokenDeliveryModes", in: object, at: path)
+        let fieldDpopNonceRequired = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
+        let fieldDpopNonceDuration = violations.optional(Int64.self, "dpopNonceDuration", in: object, at: path)
+        let fieldSupportedServiceProfiles = violations.optional([ServiceProfile].self, "supportedServiceProfiles", in: object, at: path)
+        let fieldFapiModes = violations.optional([FapiMode].self, "fapiModes", in: object, at: path)
+        let fieldClientAssertionAudRestrictedToIssuer = violations.optional(Bool.self, "clientAssertionAudRestrictedToIssuer", in: object, at: path)
+        let fieldGrantManagementEndpoint = violations.optional(URL.self, "grantManagementEndpoint", in: object, at: path)
+        let fieldGrantManagementActionRequired = violations.optional(Bool.self, "grantManagementActionRequired", in: object, at: path)
+        let fieldRsResponseSigned = violations.optional(Bool.self, "rsResponseSigned", in: object, at: path)
+        let fieldAccessTokenSignatureKeyId = violations.optional(String.self, "accessTokenSignatureKeyId", in: object, at: path)
+        let fieldIdTokenSignatureKeyId = violations.optional(String.self, "idTokenSignatureKeyId", in: object, at: path)
+        let fieldUserInfoSignatureKeyId = violations.optional(String.self, "userInfoSignatureKeyId", in: object, at: path)
+        let fieldAuthorizationSignatureKeyId = violations.optional(String.self, "authorizationSignatureKeyId", in: object, at: path)
+        let fieldIntrospectionSignatureKeyId = violations.optional(String.self, "introspectionSignatureKeyId", in: object, at: path)
+        let fieldResourceSignatureKeyId = violations.optional(String.self, "resourceSignatureKeyId", in: object, at: path)
+        let fieldNativeSsoSupported = violations.optional(Bool.self, "nativeSsoSupported", in: object, at: path)
+        let fieldSupportedVerifiedClaims = violations.optional([String].self, "supportedVerifiedClaims", in: object, at: path)
+        let fieldSupportedTrustFrameworks = violations.optional([String].self, "supportedTrustFrameworks", in: object, at: path)
+        let fieldSupportedEvidence = violations.optional([String].self, "supportedEvidence", in: object, at: path)
+        let fieldSupportedIdentityDocuments = violations.optional([String].self, "supportedIdentityDocuments", in: object, at: path)
+        let fieldSupportedVerificationMethods = violations.optional([String].self, "supportedVerificationMethods", in: object, at: path)
+        let fieldSupportedAttachments = violations.optional([AttachmentType].self, "supportedAttachments", in: object, at: path)
+        let fieldSupportedDigestAlgorithms = violations.optional([String].self, "supportedDigestAlgorithms", in: object, at: path)
+        let fieldSupportedDocuments = violations.optional([String].self, "supportedDocuments", in: object, at: path)
+        let fieldSupportedDocumentsMethods = violations.optional([String].self, "supportedDocumentsMethods", in: object, at: path)
+        let fieldSupportedDocumentsValidationMethods = violations.optional([String].self, "supportedDocumentsValidationMethods", in: object, at: path)
+        let fieldSupportedDocumentsVerificationMethods = violations.optional([String].self, "supportedDocumentsVerificationMethods", in: object, at: path)
+        let fieldSupportedDocumentsCheckMethods = violations.optional([String].self, "supportedDocumentsCheckMethods", in: object, at: path)
+        let fieldSupportedElectronicRecords = violations.optional([String].self, "supportedElectronicRecords", in: object, at: path)
+        let fieldVerifiedClaimsValidationSchemaSet = violations.optional(VerifiedClaimsValidationSchema.self, "verifiedClaimsValidationSchemaSet", in: object, at: path)
+        let fieldPredefinedTransformedClaims = violations.optional(String.self, "predefinedTransformedClaims", in: object, at: path)
+        let fieldAccessTokenForExternalAttachmentEmbedded = violations.optional(Bool.self, "accessTokenForExternalAttachmentEmbedded", in: object, at: path)
+        let fieldClaimShortcutRestrictive = violations.optional(Bool.self, "claimShortcutRestrictive", in: object, at: path)
+        let fieldFederationEnabled = violations.optional(Bool.self, "federationEnabled", in: object, at: path)
+        let fieldOrganizationName = violations.optional(String.self, "organizationName", in: object, at: path)
+        let fieldAuthorityHints = violations.optional([String].self, "authorityHints", in: object, at: path)
+        let fieldTrustAnchors = violations.optional([TrustAnchor].self, "trustAnchors", in: object, at: path)
+        let fieldFederationJwks = violations.optional(String.self, "federationJwks", in: object, at: path)
+        let fieldFederationSignatureKeyId = violations.optional(String.self, "federationSignatureKeyId", in: object, at: path)
+        let fieldFederationConfigurationDuration = violations.optional(Int32.self, "federationConfigurationDuration", in: object, at: path)
+        let fieldFederationRegistrationEndpoint = violations.optional(URL.self, "federationRegistrationEndpoint", in: object, at: path)
+        let fieldSignedJwksUri = violations.optional(URL.self, "signedJwksUri", in: object, at: path)
+        let fieldSupportedClientRegistrationTypes = violations.optional([ClientRegistrationType].self, "supportedClientRegistrationTypes", in: object, at: path)
+        let fieldTokenBatchNotificationEndpoint = violations.optional(URL.self, "tokenBatchNotificationEndpoint", in: object, at: path)
+        let fieldClientIdMetadataDocumentSupported = violations.optional(Bool.self, "clientIdMetadataDocumentSupported", in: object, at: path)
+        let fieldCimdAlwaysRetrieved = violations.optional(Bool.self, "cimdAlwaysRetrieved", in: object, at: path)
+        let fieldCimdHttpPermitted = violations.optional(Bool.self, "cimdHttpPermitted", in: object, at: path)
+        let fieldCimdQueryPermitted = violations.optional(Bool.self, "cimdQueryPermitted", in: object, at: path)
+        let fieldCimdAllowlistEnabled = violations.optional(Bool.self, "cimdAllowlistEnabled", in: object, at: path)
+        let fieldCimdAllowlist = violations.optional([String].self, "cimdAllowlist", in: object, at: path)
+        let fieldCimdMetadataPolicyEnabled = violations.optional(Bool.self, "cimdMetadataPolicyEnabled", in: object, at: path)
+        let fieldCimdMetadataPolicy = violations.optional(String.self, "cimdMetadataPolicy", in: object, at: path)
+        let fieldDynamicRegistrationSupported = violations.optional(Bool.self, "dynamicRegistrationSupported", in: object, at: path)
+        let fieldRegistrationManagementEndpoint = violations.optional(URL.self, "registrationManagementEndpoint", in: object, at: path)
+        let fieldDcrScopeUsedAsRequestable = violations.optional(Bool.self, "dcrScopeUsedAsRequestable", in: object, at: path)
+        let fieldDcrDuplicateSoftwareIdBlocked = violations.optional(Bool.self, "dcrDuplicateSoftwareIdBlocked", in: object, at: path)
+        let fieldSupportedCustomClientMetadata = violations.optional([String].self, "supportedCustomClientMetadata", in: object, at: path)
+        let fieldUnauthorizedOnClientConfigSupported = violations.optional(Bool.self, "unauthorizedOnClientConfigSupported", in: object, at: path)
+        let fieldHsmEnabled = violations.optional(Bool.self, "hsmEnabled", in: object, at: path)
+        let fieldHsks = violations.optional([Hsk].self, "hsks", in: object, at: path)
+        let fieldTlsClientCertificateBoundAccessTokens = violations.optional(Bool.self, "tlsClientCertificateBoundAccessTokens", in: object, at: path)
+        let fieldMtlsEndpointAliases = violations.optional([NamedUri].self, "mtlsEndpointAliases", in: object, at: path)
+        let fieldMutualTlsValidatePkiCertChain = violations.optional(Bool.self, "mutualTlsValidatePkiCertChain", in: object, at: path)
+        let fieldTrustedRootCertificates = violations.optional([String].self, "trustedRootCertificates", in: object, at: path)
+        let fieldParRequired = violations.optional(Bool.self, "parRequired", in: object, at: path)
+        let fieldPushedAuthReqDuration = violations.optional(Int64.self, "pushedAuthReqDuration", in: object, at: path)
+        let fieldRequestObjectRequired = violations.optional(Bool.self, "requestObjectRequired", in: object, at: path)
+        let fieldTraditionalRequestObjectProcessingApplied = violations.optional(Bool.self, "traditionalRequestObjectProcessingApplied", in: object, at: path)
+        let fieldRequestObjectAudienceChecked = violations.optional(Bool.self, "requestObjectAudienceChecked", in: object, at: path)
+        let fieldNbfOptional = violations.optional(Bool.self, "nbfOptional", in: object, at: path)
+        let fieldFrontChannelRequestObjectEncryptionRequired = violations.optional(Bool.self, "frontChannelRequestObjectEncryptionRequired", in: object, at: path)
+        let fieldRequestObjectEncryptionAlgMatchRequired = violations.optional(Bool.self, "requestObjectEncryptionAlgMatchRequired", in: object, at: path)
+        let fieldRequestObjectEncryptionEncMatchRequired = violations.optional(Bool.self, "requestObjectEncryptionEncMatchRequired", in: object, at: path)
+        let fieldSupportedAuthorizationDetailsTypes = violations.optional([String].self, "supportedAuthorizationDetailsTypes", in: object, at: path)
+        let fieldJwtGrantByIdentifiableClientsOnly = violations.optional(Bool.self, "jwtGrantByIdentifiableClientsOnly", in: object, at: path)
+        let fieldJwtGrantEncryptedJwtRejected = violations.optional(Bool.self, "jwtGrantEncryptedJwtRejected", in: object, at: path)
+        let fieldJwtGrantUnsignedJwtRejected = violations.optional(Bool.self, "jwtGrantUnsignedJwtRejected", in: object, at: path)
+        let fieldDeviceAuthorizationEndpoint = violations.optional(URL.self, "deviceAuthorizationEndpoint", in: object, at: path)
+        let fieldDeviceVerificationUri = violations.optional(URL.self, "deviceVerificationUri", in: object, at: path)
+        let fieldDeviceVerificationUriComplete = violations.optional(URL.self, "deviceVerificationUriComplete", in: object, at: path)
+        let fieldDeviceFlowCodeDuration = violations.optional(Int32.self, "deviceFlowCodeDuration", in: object, at: path)
+        let fieldDeviceFlowPollingInterval = violations.optional(Int32.self, "deviceFlowPollingInterval", in: object, at: path)
+        let fieldUserCodeCharset = violations.optional(UserCodeCharset.self, "userCodeCharset", in: object, at: path)
+        let fieldUserCodeLength = violations.optional(Int32.self, "userCodeLength", in: object, at: path)
+        let fieldPolicyUri = violations.optional(URL.self, "policyUri", in: object, at: path)
+        let fieldTosUri = violations.optional(URL.self, "tosUri", in: object, at: path)
+        let fieldAllowableClockSkew = violations.optional(Int32.self, "allowableClockSkew", in: object, at: path)
+        let fieldTokenExpirationLinked = violations.optional(Bool.self, "tokenExpirationLinked", in: object, at: path)
+        let fieldRefreshTokenIdempotent = violations.optional(Bool.self, "refreshTokenIdempotent", in: object, at: path)
+        let fieldOpenidDroppedOnRefreshWithoutOfflineAccess = violations.optional(Bool.self, "openidDroppedOnRefreshWithoutOfflineAccess", in: object, at: path)
+        let fieldVerifiableCredentialsEnabled = violations.optional(Bool.self, "verifiableCredentialsEnabled", in: object, at: path)
+        let fieldCredentialIssuerMetadata = violations.optional(CredentialIssuerMetadata.self, "credentialIssuerMetadata", in: object, at: path)
+        let fieldCredentialJwks = violations.optional(String.self, "credentialJwks", in: object, at: path)
+        let fieldCredentialJwksUri = violations.optional(URL.self, "credentialJwksUri", in: object, at: path)
+        let fieldCredentialDuration = violations.optional(Int64.self, "credentialDuration", in: object, at: path)
+        let fieldCredentialOfferDuration = violations.optional(Int64.self, "credentialOfferDuration", in: object, at: path)
+        let fieldCredentialTransactionDuration = violations.optional(Int64.self, "credentialTransactionDuration", in: object, at: path)
+        let fieldCnonceDuration = violations.optional(Int64.self, "cnonceDuration", in: object, at: path)
+        let fieldUserPinLength = violations.optional(Int32.self, "userPinLength", in: object, at: path)
+        let fieldPreAuthorizedGrantAnonymousAccessSupported = violations.optional(Bool.self, "preAuthorizedGrantAnonymousAccessSupported", in: object, at: path)
+        let fieldOid4vciVersion = violations.optional(String.self, "oid4vciVersion", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -401,6 +931,112 @@ extension Service: JSONCodable {
             keycloakTokenResponse: fieldKeycloakTokenResponse,
             attributes: fieldAttributes,
             metadata: fieldMetadata,
+            backchannelAuthenticationEndpoint: fieldBackchannelAuthenticationEndpoint,
+            backchannelAuthReqIdDuration: fieldBackchannelAuthReqIdDuration,
+            backchannelPollingInterval: fieldBackchannelPollingInterval,
+            backchannelUserCodeParameterSupported: fieldBackchannelUserCodeParameterSupported,
+            backchannelBindingMessageRequiredInFapi: fieldBackchannelBindingMessageRequiredInFapi,
+            supportedBackchannelTokenDeliveryModes: fieldSupportedBackchannelTokenDeliveryModes,
+            dpopNonceRequired: fieldDpopNonceRequired,
+            dpopNonceDuration: fieldDpopNonceDuration,
+            supportedServiceProfiles: fieldSupportedServiceProfiles,
+            fapiModes: fieldFapiModes,
+            clientAssertionAudRestrictedToIssuer: fieldClientAssertionAudRestrictedToIssuer,
+            grantManagementEndpoint: fieldGrantManagementEndpoint,
+            grantManagementActionRequired: fieldGrantManagementActionRequired,
+            rsResponseSigned: fieldRsResponseSigned,
+            accessTokenSignatureKeyId: fieldAccessTokenSignatureKeyId,
+            idTokenSignatureKeyId: fieldIdTokenSignatureKeyId,
+            userInfoSignatureKeyId: fieldUserInfoSignatureKeyId,
+            authorizationSignatureKeyId: fieldAuthorizationSignatureKeyId,
+            introspectionSignatureKeyId: fieldIntrospectionSignatureKeyId,
+            resourceSignatureKeyId: fieldResourceSignatureKeyId,
+            nativeSsoSupported: fieldNativeSsoSupported,
+            supportedVerifiedClaims: fieldSupportedVerifiedClaims,
+            supportedTrustFrameworks: fieldSupportedTrustFrameworks,
+            supportedEvidence: fieldSupportedEvidence,
+            supportedIdentityDocuments: fieldSupportedIdentityDocuments,
+            supportedVerificationMethods: fieldSupportedVerificationMethods,
+            supportedAttachments: fieldSupportedAttachments,
+            supportedDigestAlgorithms: fieldSupportedDigestAlgorithms,
+            supportedDocuments: fieldSupportedDocuments,
+            supportedDocumentsMethods: fieldSupportedDocumentsMethods,
+            supportedDocumentsValidationMethods: fieldSupportedDocumentsValidationMethods,
+            supportedDocumentsVerificationMethods: fieldSupportedDocumentsVerificationMethods,
+            supportedDocumentsCheckMethods: fieldSupportedDocumentsCheckMethods,
+            supportedElectronicRecords: fieldSupportedElectronicRecords,
+            verifiedClaimsValidationSchemaSet: fieldVerifiedClaimsValidationSchemaSet,
+            predefinedTransformedClaims: fieldPredefinedTransformedClaims,
+            accessTokenForExternalAttachmentEmbedded: fieldAccessTokenForExternalAttachmentEmbedded,
+            claimShortcutRestrictive: fieldClaimShortcutRestrictive,
+            federationEnabled: fieldFederationEnabled,
+            organizationName: fieldOrganizationName,
+            authorityHints: fieldAuthorityHints,
+            trustAnchors: fieldTrustAnchors,
+            federationJwks: fieldFederationJwks,
+            federationSignatureKeyId: fieldFederationSignatureKeyId,
+            federationConfigurationDuration: fieldFederationConfigurationDuration,
+            federationRegistrationEndpoint: fieldFederationRegistrationEndpoint,
+            signedJwksUri: fieldSignedJwksUri,
+            supportedClientRegistrationTypes: fieldSupportedClientRegistrationTypes,
+            tokenBatchNotificationEndpoint: fieldTokenBatchNotificationEndpoint,
+            clientIdMetadataDocumentSupported: fieldClientIdMetadataDocumentSupported,
+            cimdAlwaysRetrieved: fieldCimdAlwaysRetrieved,
+            cimdHttpPermitted: fieldCimdHttpPermitted,
+            cimdQueryPermitted: fieldCimdQueryPermitted,
+            cimdAllowlistEnabled: fieldCimdAllowlistEnabled,
+            cimdAllowlist: fieldCimdAllowlist,
+            cimdMetadataPolicyEnabled: fieldCimdMetadataPolicyEnabled,
+            cimdMetadataPolicy: fieldCimdMetadataPolicy,
+            dynamicRegistrationSupported: fieldDynamicRegistrationSupported,
+            registrationManagementEndpoint: fieldRegistrationManagementEndpoint,
+            dcrScopeUsedAsRequestable: fieldDcrScopeUsedAsRequestable,
+            dcrDuplicateSoftwareIdBlocked: fieldDcrDuplicateSoftwareIdBlocked,
+            supportedCustomClientMetadata: fieldSupportedCustomClientMetadata,
+            unauthorizedOnClientConfigSupported: fieldUnauthorizedOnClientConfigSupported,
+            hsmEnabled: fieldHsmEnabled,
+            hsks: fieldHsks,
+            tlsClientCertificateBoundAccessTokens: fieldTlsClientCertificateBoundAccessTokens,
+            mtlsEndpointAliases: fieldMtlsEndpointAliases,
+            mutualTlsValidatePkiCertChain: fieldMutualTlsValidatePkiCertChain,
+            trustedRootCertificates: fieldTrustedRootCertificates,
+            parRequired: fieldParRequired,
+            pushedAuthReqDuration: fieldPushedAuthReqDuration,
+            requestObjectRequired: fieldRequestObjectRequired,
+            traditionalRequestObjectProcessingApplied: fieldTraditionalRequestObjectProcessingApplied,
+            requestObjectAudienceChecked: fieldRequestObjectAudienceChecked,
+            nbfOptional: fieldNbfOptional,
+            frontChannelRequestObjectEncryptionRequired: fieldFrontChannelRequestObjectEncryptionRequired,
+            requestObjectEncryptionAlgMatchRequired: fieldRequestObjectEncryptionAlgMatchRequired,
+            requestObjectEncryptionEncMatchRequired: fieldRequestObjectEncryptionEncMatchRequired,
+            supportedAuthorizationDetailsTypes: fieldSupportedAuthorizationDetailsTypes,
+            jwtGrantByIdentifiableClientsOnly: fieldJwtGrantByIdentifiableClientsOnly,
+            jwtGrantEncryptedJwtRejected: fieldJwtGrantEncryptedJwtRejected,
+            jwtGrantUnsignedJwtRejected: fieldJwtGrantUnsignedJwtRejected,
+            deviceAuthorizationEndpoint: fieldDeviceAuthorizationEndpoint,
+            deviceVerificationUri: fieldDeviceVerificationUri,
+            deviceVerificationUriComplete: fieldDeviceVerificationUriComplete,
+            deviceFlowCodeDuration: fieldDeviceFlowCodeDuration,
+            deviceFlowPollingInterval: fieldDeviceFlowPollingInterval,
+            userCodeCharset: fieldUserCodeCharset,
+            userCodeLength: fieldUserCodeLength,
+            policyUri: fieldPolicyUri,
+            tosUri: fieldTosUri,
+            allowableClockSkew: fieldAllowableClockSkew,
+            tokenExpirationLinked: fieldTokenExpirationLinked,
+            refreshTokenIdempotent: fieldRefreshTokenIdempotent,
+            openidDroppedOnRefreshWithoutOfflineAccess: fieldOpenidDroppedOnRefreshWithoutOfflineAccess,
+            verifiableCredentialsEnabled: fieldVerifiableCredentialsEnabled,
+            credentialIssuerMetadata: fieldCredentialIssuerMetadata,
+            credentialJwks: fieldCredentialJwks,
+            credentialJwksUri: fieldCredentialJwksUri,
+            credentialDuration: fieldCredentialDuration,
+            credentialOfferDuration: fieldCredentialOfferDuration,
+            credentialTransactionDuration: fieldCredentialTransactionDuration,
+            cnonceDuration: fieldCnonceDuration,
+            userPinLength: fieldUserPinLength,
+            preAuthorizedGrantAnonymousAccessSupported: fieldPreAuthorizedGrantAnonymousAccessSupported,
+            oid4vciVersion: fieldOid4vciVersion,
         )
     }
 
@@ -468,6 +1104,112 @@ extension Service: JSONCodable {
         object["keycloakTokenResponse"] = keycloakTokenResponse?.jsonValue
         object["attributes"] = attributes?.jsonValue
         object["metadata"] = metadata?.jsonValue
+        object["backchannelAuthenticationEndpoint"] = backchannelAuthenticationEndpoint?.jsonValue
+        object["backchannelAuthReqIdDuration"] = backchannelAuthReqIdDuration?.jsonValue
+        object["backchannelPollingInterval"] = backchannelPollingInterval?.jsonValue
+        object["backchannelUserCodeParameterSupported"] = backchannelUserCodeParameterSupported?.jsonValue
+        object["backchannelBindingMessageRequiredInFapi"] = backchannelBindingMessageRequiredInFapi?.jsonValue
+        object["supportedBackchannelTokenDeliveryModes"] = supportedBackchannelTokenDeliveryModes?.jsonValue
+        object["dpopNonceRequired"] = dpopNonceRequired?.jsonValue
+        object["dpopNonceDuration"] = dpopNonceDuration?.jsonValue
+        object["supportedServiceProfiles"] = supportedServiceProfiles?.jsonValue
+        object["fapiModes"] = fapiModes?.jsonValue
+        object["clientAssertionAudRestrictedToIssuer"] = clientAssertionAudRestrictedToIssuer?.jsonValue
+        object["grantManagementEndpoint"] = grantManagementEndpoint?.jsonValue
+        object["grantManagementActionRequired"] = grantManagementActionRequired?.jsonValue
+        object["rsResponseSigned"] = rsResponseSigned?.jsonValue
+        object["accessTokenSignatureKeyId"] = accessTokenSignatureKeyId?.jsonValue
+        object["idTokenSignatureKeyId"] = idTokenSignatureKeyId?.jsonValue
+        object["userInfoSignatureKeyId"] = userInfoSignatureKeyId?.jsonValue
+        object["authorizationSignatureKeyId"] = authorizationSignatureKeyId?.jsonValue
+        object["introspectionSignatureKeyId"] = introspectionSignatureKeyId?.jsonValue
+        object["resourceSignatureKeyId"] = resourceSignatureKeyId?.jsonValue
+        object["nativeSsoSupported"] = nativeSsoSupported?.jsonValue
+        object["supportedVerifiedClaims"] = supportedVerifiedClaims?.jsonValue
+        object["supportedTrustFrameworks"] = supportedTrustFrameworks?.jsonValue
+        object["supportedEvidence"] = supportedEvidence?.jsonValue
+        object["supportedIdentityDocuments"] = supportedIdentityDocuments?.jsonValue
+        object["supportedVerificationMethods"] = supportedVerificationMethods?.jsonValue
+        object["supportedAttachments"] = supportedAttachments?.jsonValue
+        object["supportedDigestAlgorithms"] = supportedDigestAlgorithms?.jsonValue
+        object["supportedDocuments"] = supportedDocuments?.jsonValue
+        object["supportedDocumentsMethods"] = supportedDocumentsMethods?.jsonValue
+        object["supportedDocumentsValidationMethods"] = supportedDocumentsValidationMethods?.jsonValue
+        object["supportedDocumentsVerificationMethods"] = supportedDocumentsVerificationMethods?.jsonValue
+        object["supportedDocumentsCheckMethods"] = supportedDocumentsCheckMethods?.jsonValue
+        object["supportedElectronicRecords"] = supportedElectronicRecords?.jsonValue
+        object["verifiedClaimsValidationSchemaSet"] = verifiedClaimsValidationSchemaSet?.jsonValue
+        object["predefinedTransformedClaims"] = predefinedTransformedClaims?.jsonValue
+        object["accessTokenForExternalAttachmentEmbedded"] = accessTokenForExternalAttachmentEmbedded?.jsonValue
+        object["claimShortcutRestrictive"] = claimShortcutRestrictive?.jsonValue
+        object["federationEnabled"] = federationEnabled?.jsonValue
+        object["organizationName"] = organizationName?.jsonValue
+        object["authorityHints"] = authorityHints?.jsonValue
+        object["trustAnchors"] = trustAnchors?.jsonValue
+        object["federationJwks"] = federationJwks?.jsonValue
+        object["federationSignatureKeyId"] = federationSignatureKeyId?.jsonValue
+        object["federationConfigurationDuration"] = federationConfigurationDuration?.jsonValue
+        object["federationRegistrationEndpoint"] = federationRegistrationEndpoint?.jsonValue
+        object["signedJwksUri"] = signedJwksUri?.jsonValue
+        object["supportedClientRegistrationTypes"] = supportedClientRegistrationTypes?.jsonValue
+        object["tokenBatchNotificationEndpoint"] = tokenBatchNotificationEndpoint?.jsonValue
+        object["clientIdMetadataDocumentSupported"] = clientIdMetadataDocumentSupported?.jsonValue
+        object["cimdAlwaysRetrieved"] = cimdAlwaysRetrieved?.jsonValue
+        object["cimdHttpPermitted"] = cimdHttpPermitted?.jsonValue
+        object["cimdQueryPermitted"] = cimdQueryPermitted?.jsonValue
+        object["cimdAllowlistEnabled"] = cimdAllowlistEnabled?.jsonValue
+        object["cimdAllowlist"] = cimdAllowlist?.jsonValue
+        object["cimdMetadataPolicyEnabled"] = cimdMetadataPolicyEnabled?.jsonValue
+        object["cimdMetadataPolicy"] = cimdMetadataPolicy?.jsonValue
+        object["dynamicRegistrationSupported"] = dynamicRegistrationSupported?.jsonValue
+        object["registrationManagementEndpoint"] = registrationManagementEndpoint?.jsonValue
+        object["dcrScopeUsedAsRequestable"] = dcrScopeUsedAsRequestable?.jsonValue
+        object["dcrDuplicateSoftwareIdBlocked"] = dcrDuplicateSoftwareIdBlocked?.jsonValue
+        object["supportedCustomClientMetadata"] = supportedCustomClientMetadata?.jsonValue
+        object["unauthorizedOnClientConfigSupported"] = unauthorizedOnClientConfigSupported?.jsonValue
+        object["hsmEnabled"] = hsmEnabled?.jsonValue
+        object["hsks"] = hsks?.jsonValue
+        object["tlsClientCertificateBoundAccessTokens"] = tlsClientCertificateBoundAccessTokens?.jsonValue
+        object["mtlsEndpointAliases"] = mtlsEndpointAliases?.jsonValue
+        object["mutualTlsValidatePkiCertChain"] = mutualTlsValidatePkiCertChain?.jsonValue
+        object["trustedRootCertificates"] = trustedRootCertificates?.jsonValue
+        object["parRequired"] = parRequired?.jsonValue
+        object["pushedAuthReqDuration"] = pushedAuthReqDuration?.jsonValue
+        object["requestObjectRequired"] = requestObjectRequired?.jsonValue
+        object["traditionalRequestObjectProcessingApplied"] = traditionalRequestObjectProcessingApplied?.jsonValue
+        object["requestObjectAudienceChecked"] = requestObjectAudienceChecked?.jsonValue
+        object["nbfOptional"] = nbfOptional?.jsonValue
+        object["frontChannelRequestObjectEncryptionRequired"] = frontChannelRequestObjectEncryptionRequired?.jsonValue
+        object["requestObjectEncryptionAlgMatchRequired"] = requestObjectEncryptionAlgMatchRequired?.jsonValue
+        object["requestObjectEncryptionEncMatchRequired"] = requestObjectEncryptionEncMatchRequired?.jsonValue
+        object["supportedAuthorizationDetailsTypes"] = supportedAuthorizationDetailsTypes?.jsonValue
+        object["jwtGrantByIdentifiableClientsOnly"] = jwtGrantByIdentifiableClientsOnly?.jsonValue
+        object["jwtGrantEncryptedJwtRejected"] = jwtGrantEncryptedJwtRejected?.jsonValue
+        object["jwtGrantUnsignedJwtRejected"] = jwtGrantUnsignedJwtRejected?.jsonValue
+        object["deviceAuthorizationEndpoint"] = deviceAuthorizationEndpoint?.jsonValue
+        object["deviceVerificationUri"] = deviceVerificationUri?.jsonValue
+        object["deviceVerificationUriComplete"] = deviceVerificationUriComplete?.jsonValue
+        object["deviceFlowCodeDuration"] = deviceFlowCodeDuration?.jsonValue
+        object["deviceFlowPollingInterval"] = deviceFlowPollingInterval?.jsonValue
+        object["userCodeCharset"] = userCodeCharset?.jsonValue
+        object["userCodeLength"] = userCodeLength?.jsonValue
+        object["policyUri"] = policyUri?.jsonValue
+        object["tosUri"] = tosUri?.jsonValue
+        object["allowableClockSkew"] = allowableClockSkew?.jsonValue
+        object["tokenExpirationLinked"] = tokenExpirationLinked?.jsonValue
+        object["refreshTokenIdempotent"] = refreshTokenIdempotent?.jsonValue
+        object["openidDroppedOnRefreshWithoutOfflineAccess"] = openidDroppedOnRefreshWithoutOfflineAccess?.jsonValue
+        object["verifiableCredentialsEnabled"] = verifiableCredentialsEnabled?.jsonValue
+        object["credentialIssuerMetadata"] = credentialIssuerMetadata?.jsonValue
+        object["credentialJwks"] = credentialJwks?.jsonValue
+        object["credentialJwksUri"] = credentialJwksUri?.jsonValue
+        object["credentialDuration"] = credentialDuration?.jsonValue
+        object["credentialOfferDuration"] = credentialOfferDuration?.jsonValue
+        object["credentialTransactionDuration"] = credentialTransactionDuration?.jsonValue
+        object["cnonceDuration"] = cnonceDuration?.jsonValue
+        object["userPinLength"] = userPinLength?.jsonValue
+        object["preAuthorizedGrantAnonymousAccessSupported"] = preAuthorizedGrantAnonymousAccessSupported?.jsonValue
+        object["oid4vciVersion"] = oid4vciVersion?.jsonValue
         return .object(object)
     }
 }

@@ -94,6 +94,172 @@ extension Service: Validatable {
             let fieldPath = path.appending("metadata")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.backchannelAuthReqIdDuration {
+            let fieldPath = path.appending("backchannelAuthReqIdDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.backchannelPollingInterval {
+            let fieldPath = path.appending("backchannelPollingInterval")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.supportedBackchannelTokenDeliveryModes {
+            let fieldPath = path.appending("supportedBackchannelTokenDeliveryModes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.dpopNonceDuration {
+            let fieldPath = path.appending("dpopNonceDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.supportedServiceProfiles {
+            let fieldPath = path.appending("supportedServiceProfiles")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.fapiModes {
+            let fieldPath = path.appending("fapiModes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.accessTokenSignatureKeyId {
+            let fieldPath = path.appending("accessTokenSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.idTokenSignatureKeyId {
+            let fieldPath = path.appending("idTokenSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.userInfoSignatureKeyId {
+            let fieldPath = path.appending("userInfoSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.authorizationSignatureKeyId {
+            let fieldPath = path.appending("authorizationSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.introspectionSignatureKeyId {
+            let fieldPath = path.appending("introspectionSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.resourceSignatureKeyId {
+            let fieldPath = path.appending("resourceSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.supportedAttachments {
+            let fieldPath = path.appending("supportedAttachments")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.verifiedClaimsValidationSchemaSet {
+            let fieldPath = path.appending("verifiedClaimsValidationSchemaSet")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.predefinedTransformedClaims {
+            let fieldPath = path.appending("predefinedTransformedClaims")
+            Check.jsonText(value, at: fieldPath, &violations)
+        }
+        if let value = self.organizationName {
+            let fieldPath = path.appending("organizationName")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.trustAnchors {
+            let fieldPath = path.appending("trustAnchors")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.federationJwks {
+            let fieldPath = path.appending("federationJwks")
+            Check.jsonText(value, at: fieldPath, &violations)
+        }
+        if let value = self.federationSignatureKeyId {
+            let fieldPath = path.appending("federationSignatureKeyId")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
+        if let value = self.federationConfigurationDuration {
+            let fieldPath = path.appending("federationConfigurationDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.supportedClientRegistrationTypes {
+            let fieldPath = path.appending("supportedClientRegistrationTypes")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.cimdMetadataPolicy {
+            let fieldPath = path.appending("cimdMetadataPolicy")
+            Check.jsonText(value, at: fieldPath, &violations)
+        }
+        if let value = self.hsks {
+            let fieldPath = path.appending("hsks")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.mtlsEndpointAliases {
+            let fieldPath = path.appending("mtlsEndpointAliases")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.pushedAuthReqDuration {
+            let fieldPath = path.appending("pushedAuthReqDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.deviceFlowCodeDuration {
+            let fieldPath = path.appending("deviceFlowCodeDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.deviceFlowPollingInterval {
+            let fieldPath = path.appending("deviceFlowPollingInterval")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.userCodeCharset {
+            let fieldPath = path.appending("userCodeCharset")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.userCodeLength {
+            let fieldPath = path.appending("userCodeLength")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 100, at: fieldPath, &violations)
+        }
+        if let value = self.allowableClockSkew {
+            let fieldPath = path.appending("allowableClockSkew")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 3600, at: fieldPath, &violations)
+        }
+        if let value = self.credentialIssuerMetadata {
+            let fieldPath = path.appending("credentialIssuerMetadata")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.credentialJwks {
+            let fieldPath = path.appending("credentialJwks")
+            Check.jsonText(value, at: fieldPath, &violations)
+        }
+        if let value = self.credentialDuration {
+            let fieldPath = path.appending("credentialDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.credentialOfferDuration {
+            let fieldPath = path.appending("credentialOfferDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.credentialTransactionDuration {
+            let fieldPath = path.appending("credentialTransactionDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.cnonceDuration {
+            let fieldPath = path.appending("cnonceDuration")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 315360000, at: fieldPath, &violations)
+        }
+        if let value = self.userPinLength {
+            let fieldPath = path.appending("userPinLength")
+            Check.minimum(value, 0, at: fieldPath, &violations)
+            Check.maximum(value, 100, at: fieldPath, &violations)
+        }
+        if let value = self.oid4vciVersion {
+            let fieldPath = path.appending("oid4vciVersion")
+            Check.maxLength(value, 1000, at: fieldPath, &violations)
+        }
     }
 }
 

@@ -90,6 +90,63 @@ public enum TokenUpdateAction: OpenEnum {
     }
 }
 
+/// What a token batch does.
+public enum TokenBatchKind: OpenEnum {
+    /// Creates access tokens, as /auth/token/create does for each request.
+    case create
+    /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
+    case unknown(String)
+
+    public static let knownValues: [TokenBatchKind] = [
+        .create,
+    ]
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "CREATE": self = .create
+        default: self = .unknown(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .create: "CREATE"
+        case .unknown(let value): value
+        }
+    }
+}
+
+/// How a finished token batch ended.
+public enum TokenBatchResult: OpenEnum {
+    /// Every token of the batch was created.
+    case succeeded
+    /// None was: the batch is one transaction (errorCode says why).
+    case failed
+    /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
+    case unknown(String)
+
+    public static let knownValues: [TokenBatchResult] = [
+        .succeeded,
+        .failed,
+    ]
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "SUCCEEDED": self = .succeeded
+        case "FAILED": self = .failed
+        default: self = .unknown(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .succeeded: "SUCCEEDED"
+        case .failed: "FAILED"
+        case .unknown(let value): value
+        }
+    }
+}
+
 /// Asks warrant to issue an access token (and a refresh token, when the client may refresh) without a grant flow.
 public struct TokenCreateRequest: Hashable, Sendable, Codable {
     /// The grant type to record, such as TOKEN_EXCHANGE; never REFRESH_TOKEN.
@@ -853,6 +910,197 @@ extension TokenRevokeResponse: JSONCodable {
         object["resultCode"] = resultCode.jsonValue
         object["resultMessage"] = resultMessage.jsonValue
         object["count"] = count.jsonValue
+        return .object(object)
+    }
+}
+
+/// A batch of tokens accepted for creation.
+public struct TokenCreateBatchResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// The batch's identifier, for /auth/token/create/batch/status.
+    public var requestId: String
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        requestId: String,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.requestId = requestId
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension TokenCreateBatchResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldRequestId = violations.required(String.self, "requestId", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldRequestId else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            requestId: fieldRequestId,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["requestId"] = requestId.jsonValue
+        return .object(object)
+    }
+}
+
+/// Where a batch of token creations stands.
+public struct TokenBatchStatus: Hashable, Sendable, Codable {
+    /// What the batch does.
+    public var batchKind: TokenBatchKind
+    /// The batch's identifier.
+    public var requestId: String
+    /// SUCCEEDED or FAILED once the batch is done; absent while it runs.
+    public var result: TokenBatchResult?
+    /// Why the batch failed, as a result code (A109203: a token value the caller chose is taken; A109204: interrupted).
+    public var errorCode: String?
+    /// Why the batch failed, for people.
+    public var errorDescription: String?
+    /// How many access tokens the batch created: all of them or, when it failed, none.
+    public var tokenCount: Int64
+    /// When the batch was accepted, in milliseconds since the Unix epoch.
+    public var createdAt: Int64
+    /// When its status last changed, in milliseconds since the Unix epoch.
+    public var modifiedAt: Int64
+
+    public init(
+        batchKind: TokenBatchKind,
+        requestId: String,
+        result: TokenBatchResult? = nil,
+        errorCode: String? = nil,
+        errorDescription: String? = nil,
+        tokenCount: Int64,
+        createdAt: Int64,
+        modifiedAt: Int64,
+    ) {
+        self.batchKind = batchKind
+        self.requestId = requestId
+        self.result = result
+        self.errorCode = errorCode
+        self.errorDescription = errorDescription
+        self.tokenCount = tokenCount
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension TokenBatchStatus: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldBatchKind = violations.required(TokenBatchKind.self, "batchKind", in: object, at: path)
+        let fieldRequestId = violations.required(String.self, "requestId", in: object, at: path)
+        let fieldResult = violations.optional(TokenBatchResult.self, "result", in: object, at: path)
+        let fieldErrorCode = violations.optional(String.self, "errorCode", in: object, at: path)
+        let fieldErrorDescription = violations.optional(String.self, "errorDescription", in: object, at: path)
+        let fieldTokenCount = violations.required(Int64.self, "tokenCount", in: object, at: path)
+        let fieldCreatedAt = violations.required(Int64.self, "createdAt", in: object, at: path)
+        let fieldModifiedAt = violations.required(Int64.self, "modifiedAt", in: object, at: path)
+        guard violations.count == before, let fieldBatchKind, let fieldRequestId, let fieldTokenCount, let fieldCreatedAt, let fieldModifiedAt else { return nil }
+        self.init(
+            batchKind: fieldBatchKind,
+            requestId: fieldRequestId,
+            result: fieldResult,
+            errorCode: fieldErrorCode,
+            errorDescription: fieldErrorDescription,
+            tokenCount: fieldTokenCount,
+            createdAt: fieldCreatedAt,
+            modifiedAt: fieldModifiedAt,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["batchKind"] = batchKind.jsonValue
+        object["requestId"] = requestId.jsonValue
+        object["result"] = result?.jsonValue
+        object["errorCode"] = errorCode?.jsonValue
+        object["errorDescription"] = errorDescription?.jsonValue
+        object["tokenCount"] = tokenCount.jsonValue
+        object["createdAt"] = createdAt.jsonValue
+        object["modifiedAt"] = modifiedAt.jsonValue
+        return .object(object)
+    }
+}
+
+/// The status of a batch of token creations.
+public struct TokenBatchStatusResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// Where the batch stands.
+    public var status: TokenBatchStatus
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        status: TokenBatchStatus,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.status = status
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension TokenBatchStatusResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldStatus = violations.required(TokenBatchStatus.self, "status", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldStatus else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            status: fieldStatus,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["status"] = status.jsonValue
         return .object(object)
     }
 }

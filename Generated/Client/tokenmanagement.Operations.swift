@@ -72,6 +72,174 @@ extension Operations.TokenCreate.PathParameters: Validatable {
 }
 
 extension Operations {
+    /// Create many access tokens at once, in the background.
+    ///
+    /// Each request is checked as /auth/token/create checks it, every problem answered at once as a 400
+    /// naming its index; then the batch is accepted and created in one transaction, all or nothing, while
+    /// the call returns. Token values are not returned: give accessToken (and refreshToken) values, as a
+    /// migration from another server does. At most 1000 requests per batch.
+    ///
+    ///
+    /// `POST /api/{serviceId}/auth/token/create/batch`
+    public enum TokenCreateBatch {
+        public static let id = "tokenCreateBatch"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The numeric API key of the service.
+            public var serviceId: String
+
+            public init(
+                serviceId: String,
+            ) {
+                self.serviceId = serviceId
+            }
+        }
+
+        public struct QueryParameters: Hashable, Sendable {
+            /// Check the requests, and create nothing; the status says SUCCEEDED with tokenCount 0.
+            ///
+            /// Defaults to `false` when absent.
+            public var dryRun: Bool
+
+            public init(
+                dryRun: Bool = false,
+            ) {
+                self.dryRun = dryRun
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var query: QueryParameters
+            public var body: [TokenCreateRequest]
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                query: QueryParameters = .init(),
+                body: [TokenCreateRequest],
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.query = query
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The batch was accepted; ask /auth/token/create/batch/status how it ends.
+            case ok(TokenCreateBatchResponse)
+            /// The request was malformed, holds more than 1000 requests, or a request would be refused (violations names each by index).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such service.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.TokenCreateBatch.PathParameters: Validatable {
+    static let serviceIdPattern = Pattern(#"^\d+$"#)
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.serviceId
+            let fieldPath = path.appending("serviceId")
+            Check.pattern(value, Self.serviceIdPattern, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations.TokenCreateBatch.QueryParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
+extension Operations {
+    /// How a batch of token creations stands.
+    ///
+    /// A batch whose process ended before it finished (a crash, say) created nothing; after 10 minutes its status says FAILED (A109204).
+    ///
+    /// `GET /api/{serviceId}/auth/token/create/batch/status/{requestId}`
+    public enum TokenCreateBatchStatus {
+        public static let id = "tokenCreateBatchStatus"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The numeric API key of the service.
+            public var serviceId: String
+            /// The batch's identifier.
+            public var requestId: String
+
+            public init(
+                serviceId: String,
+                requestId: String,
+            ) {
+                self.serviceId = serviceId
+                self.requestId = requestId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// Where the batch stands.
+            case ok(TokenBatchStatusResponse)
+            /// The request was malformed.
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such batch of this service (or its status was purged).
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.TokenCreateBatchStatus.PathParameters: Validatable {
+    static let serviceIdPattern = Pattern(#"^\d+$"#)
+
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.serviceId
+            let fieldPath = path.appending("serviceId")
+            Check.pattern(value, Self.serviceIdPattern, at: fieldPath, &violations)
+        }
+        do {
+            let value = self.requestId
+            let fieldPath = path.appending("requestId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+            Check.maxLength(value, 100, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
     /// Change an access token.
     ///
     /// `POST /api/{serviceId}/auth/token/update`

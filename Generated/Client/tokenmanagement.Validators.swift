@@ -131,3 +131,32 @@ extension TokenRevokeResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
     }
 }
+
+extension TokenCreateBatchResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
+extension TokenBatchStatus: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.batchKind
+            let fieldPath = path.appending("batchKind")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.result {
+            let fieldPath = path.appending("result")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+    }
+}
+
+extension TokenBatchStatusResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.status
+            let fieldPath = path.appending("status")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+    }
+}

@@ -196,3 +196,46 @@ public struct GrantedScopesRecord: Hashable, Sendable {
         return next
     }
 }
+
+/// A batch of token creations, created in one transaction in the background, and where it stands.
+public struct TokenBatchRecord: Hashable, Sendable {
+    public enum State: String, Sendable {
+        case running, succeeded, failed
+    }
+
+    public var requestId: String
+    public var serviceApiKey: Int64
+    public var state: State
+    public var tokenCount: Int64
+    public var errorCode: String?
+    public var errorDescription: String?
+    public var createdAt: Int64
+    public var modifiedAt: Int64
+
+    public init(
+        requestId: String, serviceApiKey: Int64, state: State, tokenCount: Int64 = 0, errorCode: String? = nil,
+        errorDescription: String? = nil, createdAt: Int64, modifiedAt: Int64
+    ) {
+        self.requestId = requestId
+        self.serviceApiKey = serviceApiKey
+        self.state = state
+        self.tokenCount = tokenCount
+        self.errorCode = errorCode
+        self.errorDescription = errorDescription
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+}
+
+/// What one issue outside a grant flow stores: the tokens, and the grant they belong to when they need one.
+public struct IssuedRecords: Hashable, Sendable {
+    public var grant: GrantRecord?
+    public var accessToken: AccessTokenRecord
+    public var refreshToken: RefreshTokenRecord?
+
+    public init(grant: GrantRecord?, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) {
+        self.grant = grant
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+    }
+}

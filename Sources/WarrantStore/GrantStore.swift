@@ -57,6 +57,18 @@ public protocol GrantStore: Sendable {
         _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
     ) async throws -> Int
 
+    // MARK: Token batches
+
+    func insertTokenBatch(_ batch: TokenBatchRecord) async throws
+    /// Stores every issue of a running batch and marks it succeeded with their count, in one transaction.
+    /// A token value that exists already throws ``StoreError/duplicate(_:)`` and stores nothing; a batch that
+    /// is not running (unknown, or finished) stores nothing and answers false.
+    func completeTokenBatch(requestId: String, serviceApiKey: Int64, issues: [IssuedRecords], now: Int64) async throws -> Bool
+    /// Marks a running batch failed; false when it is not running.
+    func failTokenBatch(requestId: String, serviceApiKey: Int64, errorCode: String, errorDescription: String, now: Int64) async throws
+        -> Bool
+    func tokenBatch(requestId: String, serviceApiKey: Int64) async throws -> TokenBatchRecord?
+
     // MARK: What users granted clients
 
     func grantedScopes(serviceApiKey: Int64, clientId: Int64, subject: String) async throws -> GrantedScopesRecord?

@@ -37,6 +37,7 @@ public actor MemoryWarrantStore: WarrantStore {
     private var refreshTokens: [String: RefreshTokenRecord] = [:]
     private var assertions: [String: Int64] = [:]
     private var grantedScopes: [ConsentKey: GrantedScopesRecord] = [:]
+    private var tokenBatches: [String: TokenBatchRecord] = [:]
     private var healthCheckedAt: Int64 = 0
 
     public init() {}
@@ -76,6 +77,7 @@ public actor MemoryWarrantStore: WarrantStore {
         let retired = apiTokens.values.filter { $0.expiresAt.map { $0 < now } ?? false }
         for token in retired { removeAPIToken(id: token.id) }
         report.apiTokens = retired.count
+        report.tokenBatches = Self.remove(from: &tokenBatches) { $0.modifiedAt < cutoff }
         return report
     }
 
@@ -177,6 +179,7 @@ public actor MemoryWarrantStore: WarrantStore {
         accessTokens = accessTokens.filter { $0.value.serviceApiKey != apiKey }
         refreshTokens = refreshTokens.filter { $0.value.serviceApiKey != apiKey }
         grantedScopes = grantedScopes.filter { $0.key.serviceApiKey != apiKey }
+        tokenBatches = tokenBatches.filter { $0.value.serviceApiKey != apiKey }
         return true
     }
 
@@ -479,6 +482,53 @@ public actor MemoryWarrantStore: WarrantStore {
             accessTokens[token.hash]?.payload = token.payload
         }
         return rewritten.count
+    }
+
+    // MARK: Token batches
+
+    public func insertTokenBatch(_ batch: TokenBatchRecord) async throws {
+        guard tokenBatches[batch.requestId] == nil else { throw StoreError.duplicate("token batch") }
+        tokenBatches[batch.requestId] = batch
+    }
+
+    public func completeTokenBatch(requestId: String, serviceApiKey: Int64, issues: [IssuedRecords], now: Int64) async throws -> Bool {
+        guard var batch = tokenBatches[requestId], batch.serviceApiKey == serviceApiKey, batch.state == .running else { return false }
+        // Every key is checked before anything is stored, as the transaction would roll back.
+        var grantIDs = Set<String>()
+        var accessHashes = Set<String>()
+        var refreshHashes = Set<String>()
+        for issue in issues {
+            let grantFree = issue.grant.map { grants[$0.id] == nil && grantIDs.insert($0.id).inserted } ?? true
+            let accessFree = accessTokens[issue.accessToken.hash] == nil && accessHashes.insert(issue.accessToken.hash).inserted
+            let refreshFree = issue.refreshToken.map { refreshTokens[$0.hash] == nil && refreshHashes.insert($0.hash).inserted } ?? true
+            guard grantFree, accessFree, refreshFree else { throw StoreError.duplicate("token") }
+        }
+        for issue in issues {
+            if let grant = issue.grant { grants[grant.id] = StoredGrant(record: grant) }
+            accessTokens[issue.accessToken.hash] = issue.accessToken
+            if let refreshToken = issue.refreshToken { refreshTokens[refreshToken.hash] = refreshToken }
+        }
+        batch.state = .succeeded
+        batch.tokenCount = Int64(issues.count)
+        batch.modifiedAt = now
+        tokenBatches[requestId] = batch
+        return true
+    }
+
+    public func failTokenBatch(
+        requestId: String, serviceApiKey: Int64, errorCode: String, errorDescription: String, now: Int64
+    ) async throws -> Bool {
+        guard var batch = tokenBatches[requestId], batch.serviceApiKey == serviceApiKey, batch.state == .running else { return false }
+        batch.state = .failed
+        batch.errorCode = errorCode
+        batch.errorDescription = errorDescription
+        batch.modifiedAt = now
+        tokenBatches[requestId] = batch
+        return true
+    }
+
+    public func tokenBatch(requestId: String, serviceApiKey: Int64) async throws -> TokenBatchRecord? {
+        tokenBatches[requestId].flatMap { $0.serviceApiKey == serviceApiKey ? $0 : nil }
     }
 
     // MARK: What users granted clients

@@ -157,7 +157,7 @@ enum Migrations {
                 try await builder.run()
             }
         },
-        Migration(version: 5, name: "the scopes each user granted each client") { db in
+        Migration(version: 5, name: "the scopes each user granted each client; token batches") { db in
             try await db.create(table: "granted_scopes")
                 .column("service_api_key", type: .bigint, .notNull)
                 .column("client_id", type: .bigint, .notNull)
@@ -167,6 +167,17 @@ enum Migrations {
                 .column("modified_at", type: .bigint, .notNull)
                 .primaryKey("service_api_key", "client_id", "subject")
                 .run()
+            try await db.create(table: "token_batches")
+                .column("request_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("service_api_key", type: .bigint, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("token_count", type: .bigint, .notNull)
+                .column("error_code", type: .text)
+                .column("error_description", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .column("modified_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "token_batches_modified").on("token_batches").column("modified_at").run()
         },
     ]
 

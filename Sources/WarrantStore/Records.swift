@@ -147,8 +147,9 @@ public struct PurgeReport: Equatable, Sendable {
     public var grants = 0
     public var assertions = 0
     public var apiTokens = 0
+    public var tokenBatches = 0
 
     public init() {}
 
-    public var total: Int { tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens }
+    public var total: Int { tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens + tokenBatches }
 }

@@ -71,13 +71,7 @@ extension SQLStore {
         consent: GrantedScopesRecord?
     ) async throws {
         try await inserting("token") { db in
-            try await db.raw(
-                """
-                INSERT INTO grants (id, service_api_key, client_id, subject, payload, created_at, parent_id) VALUES (\(bind: grant.id), \
-                \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
-                \(bind: grant.parentId))
-                """
-            ).run()
+            try await Self.insert(grant, into: db)
             if let code {
                 try await db.raw(
                     """
@@ -95,6 +89,23 @@ extension SQLStore {
                 try await Self.revokeGrant(grant.id, now: grant.createdAt, in: db)
             }
         }
+    }
+
+    private static func insert(_ grant: GrantRecord, into db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO grants (id, service_api_key, client_id, subject, payload, created_at, parent_id) VALUES (\(bind: grant.id), \
+            \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
+            \(bind: grant.parentId))
+            """
+        ).run()
+    }
+
+    /// Stores one issue made outside a grant flow (of a token batch), inside the caller's transaction.
+    static func store(_ issue: IssuedRecords, in db: any SQLDatabase) async throws {
+        if let grant = issue.grant { try await insert(grant, into: db) }
+        try await insert(issue.accessToken, into: db)
+        if let refreshToken = issue.refreshToken { try await insert(refreshToken, into: db) }
     }
 
     public func grant(id: String) async throws -> GrantRecord? {

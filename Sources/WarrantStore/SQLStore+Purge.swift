@@ -29,6 +29,7 @@ extension SQLStore {
                 """)
         report.apiTokens = try await deleteInBatches(from: "api_tokens", key: "id", where: "expires_at < \(bind: now)")
         if report.apiTokens > 0 { cache.invalidateAPITokens() }
+        report.tokenBatches = try await deleteInBatches(from: "token_batches", key: "request_id", where: "modified_at < \(bind: cutoff)")
         return report
     }
 

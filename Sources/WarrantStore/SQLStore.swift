@@ -53,9 +53,10 @@ public final class SQLStore: WarrantStore {
     }
 
     /// Runs an insert, turning a unique-key conflict into ``StoreError/duplicate(_:)``.
-    func inserting(_ what: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    @discardableResult
+    func inserting<T: Sendable>(_ what: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            try await session.transaction(body)
+            return try await session.transaction(body)
         } catch where session.isUniqueViolation(error) {
             throw StoreError.duplicate(what)
         }
@@ -207,7 +208,7 @@ public final class SQLStore: WarrantStore {
             else { return false }
             for table in [
                 "clients", "signing_keys", "api_tokens", "tickets", "grants", "authorization_codes", "access_tokens", "refresh_tokens",
-                "granted_scopes",
+                "granted_scopes", "token_batches",
             ] {
                 try await db.delete(from: table).where("service_api_key", .equal, apiKey).run()
             }

@@ -124,3 +124,49 @@ import WarrantStore
         }
     }
 }
+
+/// Token batches: all of a batch's tokens with its completion, or nothing.
+@Suite struct TokenBatchConformanceTests {
+    static func issue(_ hash: String, grant: String? = nil) -> IssuedRecords {
+        IssuedRecords(
+            grant: grant.map { StoreConformanceTests.grant($0) }, accessToken: StoreConformanceTests.access(hash, grant: grant),
+            refreshToken: grant.map { StoreConformanceTests.refresh("r-\(hash)", grant: $0) })
+    }
+
+    @Test(arguments: StoreKind.allCases) func aBatchStoresAllItsTokensWithItsCompletionOrNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertTokenBatch(TokenBatchRecord(requestId: "b1", serviceApiKey: 10, state: .running, createdAt: 1, modifiedAt: 1))
+            await #expect(throws: StoreError.duplicate("token batch")) {
+                try await store.insertTokenBatch(TokenBatchRecord(requestId: "b1", serviceApiKey: 10, state: .running, createdAt: 1, modifiedAt: 1))
+            }
+            #expect(try await !store.completeTokenBatch(requestId: "b1", serviceApiKey: 20, issues: [Self.issue("x")], now: 2))
+            #expect(try await store.completeTokenBatch(requestId: "b1", serviceApiKey: 10, issues: [Self.issue("a1"), Self.issue("a2", grant: "g2")], now: 5))
+            let done = try await store.tokenBatch(requestId: "b1", serviceApiKey: 10)
+            #expect(done?.state == .succeeded && done?.tokenCount == 2 && done?.modifiedAt == 5)
+            #expect(try await store.accessToken(hash: "a2")?.grantId == "g2")
+            #expect(try await store.refreshToken(hash: "r-a2") != nil)
+            #expect(try await store.grant(id: "g2") != nil)
+            // Finished: neither completed again nor failed.
+            #expect(try await !store.completeTokenBatch(requestId: "b1", serviceApiKey: 10, issues: [Self.issue("a3")], now: 6))
+            #expect(try await !store.failTokenBatch(requestId: "b1", serviceApiKey: 10, errorCode: "E", errorDescription: "e", now: 6))
+            #expect(try await store.accessToken(hash: "a3") == nil)
+            #expect(try await store.tokenBatch(requestId: "b1", serviceApiKey: 20) == nil)
+
+            // A value in use already: the whole batch stores nothing and stays running, to be marked failed.
+            try await store.insertTokenBatch(TokenBatchRecord(requestId: "b2", serviceApiKey: 10, state: .running, createdAt: 7, modifiedAt: 7))
+            await #expect(throws: StoreError.duplicate("token")) {
+                _ = try await store.completeTokenBatch(requestId: "b2", serviceApiKey: 10, issues: [Self.issue("a4"), Self.issue("a1")], now: 8)
+            }
+            #expect(try await store.accessToken(hash: "a4") == nil)
+            #expect(try await store.tokenBatch(requestId: "b2", serviceApiKey: 10)?.state == .running)
+            #expect(try await store.failTokenBatch(requestId: "b2", serviceApiKey: 10, errorCode: "A109203", errorDescription: "taken", now: 9))
+            let failed = try await store.tokenBatch(requestId: "b2", serviceApiKey: 10)
+            #expect(failed?.state == .failed && failed?.errorCode == "A109203" && failed?.tokenCount == 0 && failed?.modifiedAt == 9)
+            // The purge drops statuses older than the retention.
+            let report = try await store.purge(now: 1_000, retention: 992)
+            #expect(report.tokenBatches == 1)
+            #expect(try await store.tokenBatch(requestId: "b1", serviceApiKey: 10) == nil)
+            #expect(try await store.tokenBatch(requestId: "b2", serviceApiKey: 10) != nil)
+        }
+    }
+}

@@ -6,55 +6,25 @@ import WarrantStore
 extension WarrantEngine {
     public func tokenCreate(_ input: Operations.TokenCreate.Input) async throws -> Operations.TokenCreate.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
-        let body = input.body
-        func refused(_ action: TokenCreateAction, _ result: ResultCode, _ why: String) -> Operations.TokenCreate.Output {
-            .ok(TokenCreateResponse(resultCode: result.code, resultMessage: "[\(result.code)] \(why)", action: action))
+        let accepted: TokenCreation.Accepted
+        switch try await TokenCreation(clients: clients).accept(input.body, service: service) {
+        case .success(let found): accepted = found
+        case .failure(let refusal):
+            return .ok(
+                TokenCreateResponse(
+                    resultCode: refusal.result.code, resultMessage: "[\(refusal.result.code)] \(refusal.why)", action: refusal.action))
         }
-        // Authlete's SDKs send 0 and null for "not given".
-        let identifier = body.clientIdentifier ?? body.clientId.flatMap { $0 > 0 ? String($0) : nil }
-        guard let identifier, let (client, aliasUsed) = try await clients.client(named: identifier, serviceApiKey: service.apiKey) else {
-            return refused(.badRequest, .tokenCreateInvalid, "clientId or clientIdentifier must name a client of the service.")
-        }
-        let grantType = body.grantType
-        if case .unknown(let name) = grantType { return refused(.badRequest, .tokenCreateInvalid, "The grant type '\(name)' is unknown.") }
-        if grantType == .refreshToken { return refused(.badRequest, .tokenCreateInvalid, "REFRESH_TOKEN cannot be the grant type of a new token.") }
-        guard service.grantTypes.contains(grantType), client.grantTypes.contains(grantType) else {
-            return refused(.forbidden, .tokenCreateForbidden, "The service or the client does not allow the grant type \(grantType.rawValue).")
-        }
-        let subject = body.subject.flatMap { $0.isEmpty ? nil : $0 }
-        if subject == nil, grantType != .clientCredentials, grantType != .jwtBearer {
-            return refused(.badRequest, .tokenCreateInvalid, "subject is required for the grant type \(grantType.rawValue).")
-        }
-        let scopes = body.scopes ?? []
-        let supported = service.scopeNames
-        if let unknown = scopes.first(where: { !supported.contains($0) }) {
-            return refused(.badRequest, .tokenCreateInvalid, "The scope '\(unknown)' is not supported by the service.")
-        }
-        let resources = body.resources ?? []
-        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
-            return refused(.badRequest, .tokenCreateInvalid, "The resource '\(bad)' must be an absolute URI without a fragment.")
-        }
-        let details = GrantDetails(
-            subject: subject, sub: nil, scopes: scopes, resources: resources, authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil },
-            acr: body.acr, claims: nil, idtHeaderParams: nil, idTokenAudType: nil, sessionId: body.sessionId, nonce: nil,
-            jwtAtClaims: body.jwtAtClaims, requestedIdTokenClaims: [],
-            clientIdentifier: body.clientIdAliasUsed == true ? (client.alias ?? identifier) : client.identifier(aliasUsed: aliasUsed),
-            redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
-            accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
-        let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil && service.issuesRefreshTokens(to: client)
-        let tokens = try await DirectIssuance(store: store, issuer: issuer).issue(
-            IssueRequest(
-                service: service, client: client, details: details, grantType: grantType,
-                refresh: refreshable ? .new(duration: body.refreshTokenDuration, value: body.refreshToken) : .none,
-                accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration))
+        let request = accepted.issue
+        let tokens = try await DirectIssuance(store: store, issuer: issuer).issue(request)
         return .ok(
             TokenCreateResponse(
                 resultCode: ResultCode.tokenCreated.code, resultMessage: ResultCode.tokenCreated.message, action: .ok,
-                accessToken: tokens.accessToken, clientId: client.clientId, expiresAt: tokens.accessRecord.expiresAt,
-                expiresIn: tokens.expiresIn, grantType: grantType, properties: StoredProperty.list(tokens.properties),
-                refreshToken: tokens.refreshToken, scopes: scopes, subject: subject, tokenType: "Bearer", jwtAccessToken: tokens.jwtAccessToken,
-                tokenId: tokens.accessRecord.hash, refreshTokenScopes: tokens.refreshRecord.map { ProtocolValues.words($0.scopes) },
-                clientIdentifier: details.clientIdentifier, sessionId: body.sessionId))
+                accessToken: tokens.accessToken, clientId: request.client.clientId, expiresAt: tokens.accessRecord.expiresAt,
+                expiresIn: tokens.expiresIn, grantType: request.grantType, properties: StoredProperty.list(tokens.properties),
+                refreshToken: tokens.refreshToken, scopes: request.details.scopes, subject: request.details.subject, tokenType: "Bearer",
+                jwtAccessToken: tokens.jwtAccessToken, tokenId: tokens.accessRecord.hash,
+                refreshTokenScopes: tokens.refreshRecord.map { ProtocolValues.words($0.scopes) }, clientIdentifier: accepted.clientIdentifier,
+                sessionId: request.details.sessionId))
     }
 
     public func tokenUpdate(_ input: Operations.TokenUpdate.Input) async throws -> Operations.TokenUpdate.Output {

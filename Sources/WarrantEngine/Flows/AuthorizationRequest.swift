@@ -164,6 +164,9 @@ struct AuthorizationRequestParser {
             throw OAuthError("unsupported_response_type", "The service does not support response_type '\(text)'.")
         }
         guard client.responseTypes.contains(responseType) else { throw .unauthorizedClient("The client may not use response_type '\(text)'.") }
+        if let modes = client.responseModes, !modes.contains(redirection.mode) {
+            throw .unauthorizedClient("The client may not use response_mode '\(redirection.mode)'.")
+        }
         let needsImplicit = words.contains("token") || (words.contains("id_token") && !words.contains("code"))
         if words.contains("code"), !client.grantTypes.contains(.authorizationCode) {
             throw .unauthorizedClient("The client may not use the authorization_code grant.")

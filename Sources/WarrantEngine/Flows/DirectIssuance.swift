@@ -10,6 +10,19 @@ struct DirectIssuance: Sendable {
 
     /// - Parameter parentGrantId: the grant the tokens derive from (a token exchange's subject token).
     func issue(_ request: IssueRequest, parentGrantId: String? = nil) async throws -> IssuedTokens {
+        let (records, tokens) = try await prepare(request, parentGrantId: parentGrantId)
+        try await ChosenValues.storing {
+            if let grant = records.grant {
+                try await store.insertGrant(grant, code: nil, accessToken: records.accessToken, refreshToken: records.refreshToken)
+            } else {
+                try await store.insertTokens(accessToken: records.accessToken, refreshToken: records.refreshToken)
+            }
+        }
+        return tokens
+    }
+
+    /// The tokens and what to store for them, stored by nothing yet (a batch stores many at once).
+    func prepare(_ request: IssueRequest, parentGrantId: String? = nil) async throws -> (IssuedRecords, IssuedTokens) {
         var request = request
         var grant: GrantRecord?
         let wantsRefresh = if case .new = request.refresh { true } else { false }
@@ -23,13 +36,6 @@ struct DirectIssuance: Sendable {
             request.grantId = record.id
         }
         let tokens = try await issuer.issue(request)
-        try await ChosenValues.storing {
-            if let grant {
-                try await store.insertGrant(grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
-            } else {
-                try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord)
-            }
-        }
-        return tokens
+        return (IssuedRecords(grant: grant, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord), tokens)
     }
 }

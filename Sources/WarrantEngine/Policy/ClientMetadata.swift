@@ -21,6 +21,21 @@ enum ClientMetadata {
         client.subjectType = client.subjectType ?? .public
         client.idTokenSignAlg = client.idTokenSignAlg ?? .rs256
         client.redirectUris = client.redirectUris ?? []
+        // Facts about where a client came from are warrant's to state: the management API registers statically.
+        client.clientSource = .staticRegistration
+        client.dynamicallyRegistered = nil
+        client.registrationAccessTokenHash = nil
+        client.automaticallyRegistered = nil
+        client.explicitlyRegistered = nil
+        client.trustChain = nil
+        client.trustChainExpiresAt = nil
+        client.trustChainUpdatedAt = nil
+        client.trustAnchorId = nil
+        client.discoveredByMetadataDocument = nil
+        client.metadataDocumentLocation = nil
+        client.metadataDocumentExpiresAt = nil
+        client.metadataDocumentUpdatedAt = nil
+        client.derivedSectorIdentifier = nil
         return client
     }
 
@@ -66,7 +81,7 @@ enum ClientMetadata {
                 "must be one of \(ClientAssertion.allowedAlgorithms.sorted().joined(separator: ", "))", at: root.appending("tokenAuthSignAlg"))
         }
         for name in Unenforced.settings(of: client) {
-            violations.report("is not supported by warrant yet; leave it out or false", at: root.appending(name))
+            violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: root.appending(name))
         }
         if let alias = client.clientIdAlias, alias.allSatisfy(\.isNumber) {
             violations.report("must not be all digits, which would read as a client ID", at: root.appending("clientIdAlias"))

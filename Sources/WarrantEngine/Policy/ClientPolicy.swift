@@ -15,6 +15,8 @@ struct ClientPolicy: Sendable {
     let locked: Bool
     let grantTypes: Set<GrantType>
     let responseTypes: Set<ResponseType>
+    /// The response modes (protocol words) it may use when it registered some; nil for any.
+    let responseModes: Set<String>?
     let redirectUris: [String]
     let isNative: Bool
     /// The one method the client authenticates with (client_secret_basic when it registered none).
@@ -44,6 +46,7 @@ struct ClientPolicy: Sendable {
         locked = client.locked == true
         grantTypes = Set(client.grantTypes ?? [])
         responseTypes = Set(client.responseTypes ?? [])
+        responseModes = client.responseModes.flatMap { $0.isEmpty ? nil : Set($0.compactMap { Self.plainResponseModes[$0] }) }
         redirectUris = client.redirectUris ?? []
         isNative = client.applicationType == .native
         tokenAuthMethod = client.tokenAuthMethod ?? .clientSecretBasic
@@ -63,6 +66,9 @@ struct ClientPolicy: Sendable {
         pkceS256Required = client.pkceS256Required == true
         tokenExchangePermitted = client.extension?.tokenExchangePermitted == true
     }
+
+    /// The response modes warrant implements, with their protocol words; the JWT ones (JARM) it refuses.
+    static let plainResponseModes: [ClientResponseMode: String] = [.query: "query", .fragment: "fragment", .formPost: "form_post"]
 
     /// Whether the client may request a scope.
     func mayRequest(_ scope: String) -> Bool {

@@ -24,6 +24,8 @@ enum ServiceMetadata {
         service.apiKey = nil
         service.createdAt = nil
         service.modifiedAt = nil
+        // Keys in HSMs are listed by the HSM APIs, not set here.
+        service.hsks = nil
         service.serviceName = service.serviceName ?? "Service \(apiKey)"
         let issuer = service.issuer ?? URL(string: "http://localhost:8080/\(apiKey)") ?? URL(fileURLWithPath: "/")
         service.issuer = issuer
@@ -83,7 +85,7 @@ enum ServiceMetadata {
                 "\(method.rawValue) is not supported by warrant", at: JSONPath.root.appending("supportedTokenAuthMethods").appending(index))
         }
         for name in Unenforced.settings(of: service) {
-            violations.report("is not supported by warrant yet; leave it out or false", at: JSONPath.root.appending(name))
+            violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: JSONPath.root.appending(name))
         }
         for (index, trusted) in (service.tokenExchangeTrustedIssuers ?? []).enumerated() {
             let path = JSONPath.root.appending("tokenExchangeTrustedIssuers").appending(index).appending("jwks")

@@ -1,12 +1,44 @@
 import WarrantAPI
 
-/// Settings of the Authlete contract that warrant does not enforce yet. Accepting one would promise a
-/// protection that is not there, so create and update refuse them with a 400 naming each.
+/// Settings of the Authlete contract that ask for behaviour warrant does not have yet. Accepting one would
+/// promise a protection or a feature that is not there, so create and update refuse them with a 400 naming
+/// each. Settings that only parameterize such a feature (a duration, a key ID, a list of supported values)
+/// are stored and returned, and take effect with the feature; the README's settings table lists both kinds.
 enum Unenforced {
     static func settings(of service: Service) -> [String] {
         var names: [String] = []
-        if service.singleAccessTokenPerSubject == true { names.append("singleAccessTokenPerSubject") }
-        if service.missingClientIdAllowed == true { names.append("missingClientIdAllowed") }
+        let switches: [(String, Bool?)] = [
+            ("singleAccessTokenPerSubject", service.singleAccessTokenPerSubject), ("missingClientIdAllowed", service.missingClientIdAllowed),
+            ("dpopNonceRequired", service.dpopNonceRequired), ("clientAssertionAudRestrictedToIssuer", service.clientAssertionAudRestrictedToIssuer),
+            ("grantManagementActionRequired", service.grantManagementActionRequired), ("rsResponseSigned", service.rsResponseSigned),
+            ("nativeSsoSupported", service.nativeSsoSupported), ("claimShortcutRestrictive", service.claimShortcutRestrictive),
+            ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
+            ("dynamicRegistrationSupported", service.dynamicRegistrationSupported), ("hsmEnabled", service.hsmEnabled),
+            ("tlsClientCertificateBoundAccessTokens", service.tlsClientCertificateBoundAccessTokens), ("parRequired", service.parRequired),
+            ("requestObjectRequired", service.requestObjectRequired), ("tokenExpirationLinked", service.tokenExpirationLinked),
+            ("refreshTokenIdempotent", service.refreshTokenIdempotent),
+            ("openidDroppedOnRefreshWithoutOfflineAccess", service.openidDroppedOnRefreshWithoutOfflineAccess),
+            ("verifiableCredentialsEnabled", service.verifiableCredentialsEnabled),
+        ]
+        for (name, value) in switches where value == true { names.append(name) }
+        let values: [(String, Bool)] = [
+            ("backchannelAuthenticationEndpoint", service.backchannelAuthenticationEndpoint != nil),
+            ("grantManagementEndpoint", service.grantManagementEndpoint != nil),
+            ("registrationManagementEndpoint", service.registrationManagementEndpoint != nil),
+            ("deviceAuthorizationEndpoint", service.deviceAuthorizationEndpoint != nil),
+            ("deviceVerificationUri", service.deviceVerificationUri != nil),
+            ("deviceVerificationUriComplete", service.deviceVerificationUriComplete != nil),
+            ("tokenBatchNotificationEndpoint", service.tokenBatchNotificationEndpoint != nil),
+            ("accessTokenSignatureKeyId", service.accessTokenSignatureKeyId != nil),
+            ("idTokenSignatureKeyId", service.idTokenSignatureKeyId != nil),
+            ("userInfoSignatureKeyId", service.userInfoSignatureKeyId != nil),
+            ("supportedServiceProfiles", !(service.supportedServiceProfiles ?? []).isEmpty),
+            ("fapiModes", !(service.fapiModes ?? []).isEmpty),
+            ("mtlsEndpointAliases", !(service.mtlsEndpointAliases ?? []).isEmpty),
+            ("supportedAuthorizationDetailsTypes", !(service.supportedAuthorizationDetailsTypes ?? []).isEmpty),
+            ("allowableClockSkew", (service.allowableClockSkew ?? 0) != 0),
+        ]
+        for (name, given) in values where given { names.append(name) }
         return names
     }
 
@@ -17,12 +49,18 @@ enum Unenforced {
             ("tlsClientCertificateBoundAccessTokens", client.tlsClientCertificateBoundAccessTokens),
             ("parRequired", client.parRequired), ("requestObjectRequired", client.requestObjectRequired),
             ("singleAccessTokenPerSubject", client.singleAccessTokenPerSubject), ("authTimeRequired", client.authTimeRequired),
+            ("rsRequestSigned", client.rsRequestSigned),
         ]
         for (name, value) in flags where value == true { names.append(name) }
-        if client.subjectType == .pairwise { names.append("subjectType") }
-        if client.sectorIdentifierUri != nil { names.append("sectorIdentifierUri") }
-        if client.authorizationSignAlg != nil { names.append("authorizationSignAlg") }
-        if !(client.defaultAcrs ?? []).isEmpty { names.append("defaultAcrs") }
+        let values: [(String, Bool)] = [
+            ("subjectType", client.subjectType == .pairwise), ("sectorIdentifierUri", client.sectorIdentifierUri != nil),
+            ("authorizationSignAlg", client.authorizationSignAlg != nil), ("defaultAcrs", !(client.defaultAcrs ?? []).isEmpty),
+            ("fapiModes", !(client.fapiModes ?? []).isEmpty),
+            ("idTokenEncryptionAlg", client.idTokenEncryptionAlg != nil), ("idTokenEncryptionEnc", client.idTokenEncryptionEnc != nil),
+            ("userInfoEncryptionAlg", client.userInfoEncryptionAlg != nil), ("userInfoEncryptionEnc", client.userInfoEncryptionEnc != nil),
+            ("responseModes", (client.responseModes ?? []).contains { !ClientPolicy.plainResponseModes.keys.contains($0) }),
+        ]
+        for (name, given) in values where given { names.append(name) }
         return names
     }
 }

@@ -17,6 +17,8 @@ enum Discovery {
         set("revocation_endpoint", service.revocationEndpoint)
         set("introspection_endpoint", service.introspectionEndpoint)
         set("end_session_endpoint", service.endSessionEndpoint)
+        set("op_policy_uri", service.policyUri)
+        set("op_tos_uri", service.tosUri)
         set("pushed_authorization_request_endpoint", service.pushedAuthReqEndpoint)
         set("scopes_supported", service.supportedScopes?.map(\.name))
         set("response_types_supported", service.supportedResponseTypes?.compactMap(ProtocolValues.responseType))
