@@ -633,6 +633,20 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
     public var userInfoClaims: String?
     /// The resource parameters of the request (RFC 8707).
     public var resources: [String]?
+    /// Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var metadataDocumentUsed: Bool
+    /// Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var clientEntityIdUsed: Bool
+    /// Whether the request asked for Native SSO (the device_sso scope): always false, as warrant does not implement it yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var nativeSsoRequested: Bool
+    /// The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return.
+    public var claimsAtUserInfo: [String]?
 
     public init(
         resultCode: String,
@@ -658,6 +672,10 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         idTokenClaims: String? = nil,
         userInfoClaims: String? = nil,
         resources: [String]? = nil,
+        metadataDocumentUsed: Bool = false,
+        clientEntityIdUsed: Bool = false,
+        nativeSsoRequested: Bool = false,
+        claimsAtUserInfo: [String]? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -682,6 +700,10 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         self.idTokenClaims = idTokenClaims
         self.userInfoClaims = userInfoClaims
         self.resources = resources
+        self.metadataDocumentUsed = metadataDocumentUsed
+        self.clientEntityIdUsed = clientEntityIdUsed
+        self.nativeSsoRequested = nativeSsoRequested
+        self.claimsAtUserInfo = claimsAtUserInfo
     }
 
     public init(from decoder: any Decoder) throws {
@@ -720,6 +742,10 @@ extension AuthorizationResponse: JSONCodable {
         let fieldIdTokenClaims = violations.optional(String.self, "idTokenClaims", in: object, at: path)
         let fieldUserInfoClaims = violations.optional(String.self, "userInfoClaims", in: object, at: path)
         let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldNativeSsoRequested = violations.optional(Bool.self, "nativeSsoRequested", in: object, at: path) ?? false
+        let fieldClaimsAtUserInfo = violations.optional([String].self, "claimsAtUserInfo", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -745,6 +771,10 @@ extension AuthorizationResponse: JSONCodable {
             idTokenClaims: fieldIdTokenClaims,
             userInfoClaims: fieldUserInfoClaims,
             resources: fieldResources,
+            metadataDocumentUsed: fieldMetadataDocumentUsed,
+            clientEntityIdUsed: fieldClientEntityIdUsed,
+            nativeSsoRequested: fieldNativeSsoRequested,
+            claimsAtUserInfo: fieldClaimsAtUserInfo,
         )
     }
 
@@ -773,6 +803,10 @@ extension AuthorizationResponse: JSONCodable {
         object["idTokenClaims"] = idTokenClaims?.jsonValue
         object["userInfoClaims"] = userInfoClaims?.jsonValue
         object["resources"] = resources?.jsonValue
+        object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
+        object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
+        object["nativeSsoRequested"] = nativeSsoRequested.jsonValue
+        object["claimsAtUserInfo"] = claimsAtUserInfo?.jsonValue
         return .object(object)
     }
 }

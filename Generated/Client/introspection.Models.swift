@@ -247,6 +247,28 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
     public var serviceAttributes: [Pair]?
     /// The client's attributes.
     public var clientAttributes: [Pair]?
+    /// Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var metadataDocumentUsed: Bool
+    /// Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var clientEntityIdUsed: Bool
+    /// Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var forExternalAttachment: Bool
+    /// Whether the resource server must sign its response (HTTP message signatures): always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var responseSigningRequired: Bool
+    /// Whether the token is for verifiable credential issuance: always false, as warrant issues none yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var forCredentialIssuance: Bool
+    /// The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only.
+    public var scopeDetails: [Scope]?
 
     public init(
         resultCode: String,
@@ -272,6 +294,12 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         consentedClaims: [String]? = nil,
         serviceAttributes: [Pair]? = nil,
         clientAttributes: [Pair]? = nil,
+        metadataDocumentUsed: Bool = false,
+        clientEntityIdUsed: Bool = false,
+        forExternalAttachment: Bool = false,
+        responseSigningRequired: Bool = false,
+        forCredentialIssuance: Bool = false,
+        scopeDetails: [Scope]? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -296,6 +324,12 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         self.consentedClaims = consentedClaims
         self.serviceAttributes = serviceAttributes
         self.clientAttributes = clientAttributes
+        self.metadataDocumentUsed = metadataDocumentUsed
+        self.clientEntityIdUsed = clientEntityIdUsed
+        self.forExternalAttachment = forExternalAttachment
+        self.responseSigningRequired = responseSigningRequired
+        self.forCredentialIssuance = forCredentialIssuance
+        self.scopeDetails = scopeDetails
     }
 
     public init(from decoder: any Decoder) throws {
@@ -334,6 +368,12 @@ extension IntrospectionResponse: JSONCodable {
         let fieldConsentedClaims = violations.optional([String].self, "consentedClaims", in: object, at: path)
         let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
         let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
+        let fieldResponseSigningRequired = violations.optional(Bool.self, "responseSigningRequired", in: object, at: path) ?? false
+        let fieldForCredentialIssuance = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
+        let fieldScopeDetails = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -359,6 +399,12 @@ extension IntrospectionResponse: JSONCodable {
             consentedClaims: fieldConsentedClaims,
             serviceAttributes: fieldServiceAttributes,
             clientAttributes: fieldClientAttributes,
+            metadataDocumentUsed: fieldMetadataDocumentUsed,
+            clientEntityIdUsed: fieldClientEntityIdUsed,
+            forExternalAttachment: fieldForExternalAttachment,
+            responseSigningRequired: fieldResponseSigningRequired,
+            forCredentialIssuance: fieldForCredentialIssuance,
+            scopeDetails: fieldScopeDetails,
         )
     }
 
@@ -387,6 +433,12 @@ extension IntrospectionResponse: JSONCodable {
         object["consentedClaims"] = consentedClaims?.jsonValue
         object["serviceAttributes"] = serviceAttributes?.jsonValue
         object["clientAttributes"] = clientAttributes?.jsonValue
+        object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
+        object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
+        object["forExternalAttachment"] = forExternalAttachment.jsonValue
+        object["responseSigningRequired"] = responseSigningRequired.jsonValue
+        object["forCredentialIssuance"] = forCredentialIssuance.jsonValue
+        object["scopeDetails"] = scopeDetails?.jsonValue
         return .object(object)
     }
 }

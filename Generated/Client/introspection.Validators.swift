@@ -36,6 +36,10 @@ extension IntrospectionResponse: Validatable {
             let fieldPath = path.appending("clientAttributes")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.scopeDetails {
+            let fieldPath = path.appending("scopeDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 

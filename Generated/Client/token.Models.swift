@@ -449,6 +449,14 @@ public struct TokenResponse: Hashable, Sendable, Codable {
     public var serviceAttributes: [Pair]?
     /// The client's attributes.
     public var clientAttributes: [Pair]?
+    /// Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var metadataDocumentUsed: Bool
+    /// Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var clientEntityIdUsed: Bool
 
     public init(
         resultCode: String,
@@ -493,6 +501,8 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         additionalClaims: String? = nil,
         serviceAttributes: [Pair]? = nil,
         clientAttributes: [Pair]? = nil,
+        metadataDocumentUsed: Bool = false,
+        clientEntityIdUsed: Bool = false,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -536,6 +546,8 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         self.additionalClaims = additionalClaims
         self.serviceAttributes = serviceAttributes
         self.clientAttributes = clientAttributes
+        self.metadataDocumentUsed = metadataDocumentUsed
+        self.clientEntityIdUsed = clientEntityIdUsed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -593,6 +605,8 @@ extension TokenResponse: JSONCodable {
         let fieldAdditionalClaims = violations.optional(String.self, "additionalClaims", in: object, at: path)
         let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
         let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -637,6 +651,8 @@ extension TokenResponse: JSONCodable {
             additionalClaims: fieldAdditionalClaims,
             serviceAttributes: fieldServiceAttributes,
             clientAttributes: fieldClientAttributes,
+            metadataDocumentUsed: fieldMetadataDocumentUsed,
+            clientEntityIdUsed: fieldClientEntityIdUsed,
         )
     }
 
@@ -684,6 +700,8 @@ extension TokenResponse: JSONCodable {
         object["additionalClaims"] = additionalClaims?.jsonValue
         object["serviceAttributes"] = serviceAttributes?.jsonValue
         object["clientAttributes"] = clientAttributes?.jsonValue
+        object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
+        object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
         return .object(object)
     }
 }
@@ -1107,6 +1125,14 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
     public var serviceAttributes: [Pair]?
     /// The client's attributes.
     public var clientAttributes: [Pair]?
+    /// Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var metadataDocumentUsed: Bool
+    /// Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var clientEntityIdUsed: Bool
 
     public init(
         resultCode: String,
@@ -1130,6 +1156,8 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         refreshTokenScopes: [String]? = nil,
         serviceAttributes: [Pair]? = nil,
         clientAttributes: [Pair]? = nil,
+        metadataDocumentUsed: Bool = false,
+        clientEntityIdUsed: Bool = false,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -1152,6 +1180,8 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         self.refreshTokenScopes = refreshTokenScopes
         self.serviceAttributes = serviceAttributes
         self.clientAttributes = clientAttributes
+        self.metadataDocumentUsed = metadataDocumentUsed
+        self.clientEntityIdUsed = clientEntityIdUsed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -1188,6 +1218,8 @@ extension TokenIssueResponse: JSONCodable {
         let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
         let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -1211,6 +1243,8 @@ extension TokenIssueResponse: JSONCodable {
             refreshTokenScopes: fieldRefreshTokenScopes,
             serviceAttributes: fieldServiceAttributes,
             clientAttributes: fieldClientAttributes,
+            metadataDocumentUsed: fieldMetadataDocumentUsed,
+            clientEntityIdUsed: fieldClientEntityIdUsed,
         )
     }
 
@@ -1237,6 +1271,8 @@ extension TokenIssueResponse: JSONCodable {
         object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
         object["serviceAttributes"] = serviceAttributes?.jsonValue
         object["clientAttributes"] = clientAttributes?.jsonValue
+        object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
+        object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
         return .object(object)
     }
 }

@@ -328,6 +328,10 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
     public var clientIdentifier: String?
     /// The ID of the user's authentication session.
     public var sessionId: String?
+    /// Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var forExternalAttachment: Bool
 
     public init(
         resultCode: String,
@@ -348,6 +352,7 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
         refreshTokenScopes: [String]? = nil,
         clientIdentifier: String? = nil,
         sessionId: String? = nil,
+        forExternalAttachment: Bool = false,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -367,6 +372,7 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
         self.refreshTokenScopes = refreshTokenScopes
         self.clientIdentifier = clientIdentifier
         self.sessionId = sessionId
+        self.forExternalAttachment = forExternalAttachment
     }
 
     public init(from decoder: any Decoder) throws {
@@ -400,6 +406,7 @@ extension TokenCreateResponse: JSONCodable {
         let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         let fieldClientIdentifier = violations.optional(String.self, "clientIdentifier", in: object, at: path)
         let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -420,6 +427,7 @@ extension TokenCreateResponse: JSONCodable {
             refreshTokenScopes: fieldRefreshTokenScopes,
             clientIdentifier: fieldClientIdentifier,
             sessionId: fieldSessionId,
+            forExternalAttachment: fieldForExternalAttachment,
         )
     }
 
@@ -443,6 +451,7 @@ extension TokenCreateResponse: JSONCodable {
         object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
         object["clientIdentifier"] = clientIdentifier?.jsonValue
         object["sessionId"] = sessionId?.jsonValue
+        object["forExternalAttachment"] = forExternalAttachment.jsonValue
         return .object(object)
     }
 }
@@ -533,6 +542,12 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
     public var tokenType: String?
     /// The token's identifier (the SHA-256 of the access token).
     public var tokenId: String?
+    /// Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var forExternalAttachment: Bool
+    /// When the refresh token issued with the access token expires, in milliseconds since the Unix epoch; absent when there is none.
+    public var refreshTokenExpiresAt: Int64?
 
     public init(
         resultCode: String,
@@ -544,6 +559,8 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
         scopes: [String]? = nil,
         tokenType: String? = nil,
         tokenId: String? = nil,
+        forExternalAttachment: Bool = false,
+        refreshTokenExpiresAt: Int64? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -554,6 +571,8 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
         self.scopes = scopes
         self.tokenType = tokenType
         self.tokenId = tokenId
+        self.forExternalAttachment = forExternalAttachment
+        self.refreshTokenExpiresAt = refreshTokenExpiresAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -578,6 +597,8 @@ extension TokenUpdateResponse: JSONCodable {
         let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldTokenType = violations.optional(String.self, "tokenType", in: object, at: path)
         let fieldTokenId = violations.optional(String.self, "tokenId", in: object, at: path)
+        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
+        let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -589,6 +610,8 @@ extension TokenUpdateResponse: JSONCodable {
             scopes: fieldScopes,
             tokenType: fieldTokenType,
             tokenId: fieldTokenId,
+            forExternalAttachment: fieldForExternalAttachment,
+            refreshTokenExpiresAt: fieldRefreshTokenExpiresAt,
         )
     }
 
@@ -603,6 +626,8 @@ extension TokenUpdateResponse: JSONCodable {
         object["scopes"] = scopes?.jsonValue
         object["tokenType"] = tokenType?.jsonValue
         object["tokenId"] = tokenId?.jsonValue
+        object["forExternalAttachment"] = forExternalAttachment.jsonValue
+        object["refreshTokenExpiresAt"] = refreshTokenExpiresAt?.jsonValue
         return .object(object)
     }
 }

@@ -172,6 +172,14 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
     public var serviceAttributes: [Pair]?
     /// The client's attributes.
     public var clientAttributes: [Pair]?
+    /// Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var metadataDocumentUsed: Bool
+    /// Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+    ///
+    /// Defaults to `false` when absent.
+    public var clientEntityIdUsed: Bool
 
     public init(
         resultCode: String,
@@ -190,6 +198,8 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
         consentedClaims: [String]? = nil,
         serviceAttributes: [Pair]? = nil,
         clientAttributes: [Pair]? = nil,
+        metadataDocumentUsed: Bool = false,
+        clientEntityIdUsed: Bool = false,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -207,6 +217,8 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
         self.consentedClaims = consentedClaims
         self.serviceAttributes = serviceAttributes
         self.clientAttributes = clientAttributes
+        self.metadataDocumentUsed = metadataDocumentUsed
+        self.clientEntityIdUsed = clientEntityIdUsed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -238,6 +250,8 @@ extension UserInfoResponse: JSONCodable {
         let fieldConsentedClaims = violations.optional([String].self, "consentedClaims", in: object, at: path)
         let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
         let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -256,6 +270,8 @@ extension UserInfoResponse: JSONCodable {
             consentedClaims: fieldConsentedClaims,
             serviceAttributes: fieldServiceAttributes,
             clientAttributes: fieldClientAttributes,
+            metadataDocumentUsed: fieldMetadataDocumentUsed,
+            clientEntityIdUsed: fieldClientEntityIdUsed,
         )
     }
 
@@ -277,6 +293,8 @@ extension UserInfoResponse: JSONCodable {
         object["consentedClaims"] = consentedClaims?.jsonValue
         object["serviceAttributes"] = serviceAttributes?.jsonValue
         object["clientAttributes"] = clientAttributes?.jsonValue
+        object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
+        object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
         return .object(object)
     }
 }

@@ -106,4 +106,34 @@ import WarrantClient
             #expect(missing.status == 404)
         }
     }
+
+    @Test func runtimeAnswersCarryTheUserInfoClaimsScopeDetailsAndRefreshExpiry() async throws {
+        try await TokenFlowTests.withFlow(configure: { $0.supportedScopes = [Scope(name: "openid"), Scope(name: "profile", description: "Your name"), Scope(name: "email")] }) { flow in
+            let claims = FormEncoding.escape(#"{"userinfo":{"email":null,"name":{"essential":true}}}"#)
+            let parameters = "response_type=code&client_id=\(flow.clientId)&redirect_uri=\(FormEncoding.escape(flow.redirect))&scope=openid+profile&claims=\(claims)"
+            guard case .ok(let asked) = try await flow.api.authorization(.init(path: .init(serviceId: flow.serviceId), body: .init(parameters: parameters)))
+            else { throw UnexpectedOutput() }
+            #expect(asked.claimsAtUserInfo == ["email", "name"])
+            #expect(asked.metadataDocumentUsed == false && asked.clientEntityIdUsed == false && asked.nativeSsoRequested == false)
+
+            let ticket = try #require(asked.ticket)
+            let code = try #require(try await flow.issue(ticket).authorizationCode)
+            let issued = try await flow.redeem(code)
+            let accessToken = try #require(issued.accessToken)
+            let introspected = try await IntrospectionTests.introspect(flow, accessToken)
+            #expect(introspected.scopeDetails == [Scope(name: "openid"), Scope(name: "profile", description: "Your name")])
+            #expect(introspected.forExternalAttachment == false && introspected.responseSigningRequired == false)
+
+            guard case .ok(let updated) = try await flow.api.tokenUpdate(
+                .init(path: .init(serviceId: flow.serviceId), body: .init(accessToken: accessToken, scopes: ["openid"])))
+            else { throw UnexpectedOutput() }
+            #expect(updated.action == .ok)
+            #expect(updated.refreshTokenExpiresAt == issued.refreshTokenExpiresAt)
+            #expect((updated.refreshTokenExpiresAt ?? 0) > updated.accessTokenExpiresAt ?? 0)
+            // The raw answer carries the false flags, as Authlete's does.
+            let raw = try await flow.server.raw(
+                .post, "/api/\(flow.serviceId)/auth/introspection", token: TestServer.organizationToken, body: #"{"token":"\#(accessToken)"}"#)
+            #expect(raw.body?["metadataDocumentUsed"] == .bool(false) && raw.body?["forCredentialIssuance"] == .bool(false))
+        }
+    }
 }

@@ -51,7 +51,8 @@ extension WarrantEngine {
                     prompts: request.prompts.map { Prompt(rawValue: $0.uppercased()) },
                     lowestPrompt: Prompt(rawValue: (request.prompts.first ?? "consent").uppercased()),
                     idTokenClaims: request.idTokenClaims, userInfoClaims: request.userInfoClaims,
-                    resources: request.resources.isEmpty ? nil : request.resources))
+                    resources: request.resources.isEmpty ? nil : request.resources,
+                    claimsAtUserInfo: Self.claimNames(request.userInfoClaims)))
         }
     }
 
@@ -83,6 +84,12 @@ extension WarrantEngine {
         guard let record = try await store.consumeTicket(hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: serviceApiKey, now: now())
         else { return nil }
         return try StoredJSON.decode(ParsedAuthorizationRequest.self, from: record.payload)
+    }
+
+    /// The names of a claims-parameter member (JSON text of an object), sorted; nil when it names none.
+    static func claimNames(_ member: String?) -> [String]? {
+        guard let member, case .object(let claims)? = try? JSONValue(parsing: member), !claims.isEmpty else { return nil }
+        return claims.keys.sorted()
     }
 
     static func summary(_ client: OAuthClient) -> ClientSummary {

@@ -37,7 +37,8 @@ extension WarrantEngine {
             refreshable: refreshable, properties: StoredProperty.list(details.properties),
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
-            consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes)
+            consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes,
+            scopeDetails: scopes.map(service.scope(named:)))
 
         // What the resource requires; the first shortfall decides the challenge.
         let shortfall: (ResultCode, String, [String])? = {

@@ -57,12 +57,14 @@ extension WarrantEngine {
         if let properties = body.properties { details.properties = StoredProperty.from(properties) }
         token.payload = try GrantDetails.json(details)
         guard try await store.updateAccessToken(token) else { return refused(.notFound, .tokenUpdateNotFound) }
+        var refreshExpiresAt: Int64?
+        if let refreshHash = token.refreshTokenHash { refreshExpiresAt = try await store.refreshToken(hash: refreshHash)?.expiresAt }
         return .ok(
             TokenUpdateResponse(
                 resultCode: ResultCode.tokenUpdated.code, resultMessage: ResultCode.tokenUpdated.message, action: .ok,
                 accessToken: body.accessToken, accessTokenExpiresAt: token.expiresAt,
                 properties: StoredProperty.list(details.properties), scopes: details.scopes, tokenType: "Bearer",
-                tokenId: token.hash))
+                tokenId: token.hash, refreshTokenExpiresAt: refreshExpiresAt))
     }
 
     public func tokenDelete(_ input: Operations.TokenDelete.Input) async throws -> Operations.TokenDelete.Output {
