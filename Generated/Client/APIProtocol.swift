@@ -376,6 +376,15 @@ public protocol APIProtocol: Sendable {
     /// `GET /api/info`
     func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output
 
+    /// Answer the query parameters back.
+    ///
+    /// A test of the connection and of the token: the query parameters come back as a JSON object of
+    /// strings, as Authlete's echo answers (a parameter given twice is refused).
+    ///
+    ///
+    /// `GET /api/misc/echo`
+    func echo(_ input: Operations.Echo.Input) async throws -> Operations.Echo.Output
+
     // MARK: service
 
     /// Create a service.

@@ -174,4 +174,28 @@ extension Client {
             throw response.unexpected()
         }
     }
+
+    /// Answer the query parameters back.
+    ///
+    /// A test of the connection and of the token: the query parameters come back as a JSON object of
+    /// strings, as Authlete's echo answers (a parameter given twice is refused).
+    ///
+    ///
+    /// `GET /api/misc/echo`
+    public func echo(_ input: Operations.Echo.Input) async throws -> Operations.Echo.Output {
+        var request = ClientRequest(method: .get, path: "/api/misc/echo")
+        request.addQueryPairs([], input.query.parameters)
+        request.setCredentials(input.credentials ?? credentials)
+        let response = try await send(request, operationID: Operations.Echo.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode([String: String].self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
 }

@@ -296,3 +296,55 @@ extension Operations {
         }
     }
 }
+
+extension Operations {
+    /// Answer the query parameters back.
+    ///
+    /// A test of the connection and of the token: the query parameters come back as a JSON object of
+    /// strings, as Authlete's echo answers (a parameter given twice is refused).
+    ///
+    ///
+    /// `GET /api/misc/echo`
+    public enum Echo {
+        public static let id = "echo"
+
+        public struct QueryParameters: Hashable, Sendable {
+            /// Every query parameter: the names and values to answer back.
+            public var parameters: [String: String]?
+
+            public init(
+                parameters: [String: String]? = nil,
+            ) {
+                self.parameters = parameters
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var query: QueryParameters
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                query: QueryParameters = .init(),
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.query = query
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The query parameters.
+            case ok([String: String])
+            /// A parameter is given twice.
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+        }
+    }
+}
+
+extension Operations.Echo.QueryParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}

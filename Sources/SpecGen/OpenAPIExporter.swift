@@ -90,6 +90,8 @@ public enum OpenAPIExporter {
         members.append(("required", .bool(parameter.kind == .path || parameter.isRequired)))
         members.append(
             ("schema", schema(for: parameter.type, constraints: parameter.constraints, defaultValue: parameter.defaultValue)))
+        // An object in a query, exploded in form style: each of its members is a parameter of its own.
+        if parameter.kind == .query, case .map = parameter.type { members += [("style", .string("form")), ("explode", .bool(true))] }
         return .object(members)
     }
 

@@ -141,7 +141,7 @@ struct SwiftTranslator {
 
     func operation(_ endpoint: Endpoint) -> OperationContext {
         let typeName = SwiftNaming.upperCamel(endpoint.name)
-        let parameters = endpoint.parameters.map(parameter)
+        let parameters = endpoint.parameters.map { parameter($0, of: endpoint) }
         let body = endpoint.request.map {
             BodyContext(
                 swiftType: swiftType($0.type), contentTypes: "[" + $0.contentTypes.map { ".\($0.rawValue)" }.joined(separator: ", ") + "]",
@@ -150,7 +150,7 @@ struct SwiftTranslator {
         var arguments: [String] = []
         for kind in Parameter.Kind.allCases where !endpoint.parameters(in: kind).isEmpty {
             let label = kind == .header ? "headers" : kind.rawValue
-            let values = endpoint.parameters(in: kind).map(parameter).map { "\($0.swiftName): \($0.localName)" }
+            let values = endpoint.parameters(in: kind).map { parameter($0, of: endpoint) }.map { "\($0.swiftName): \($0.localName)" }
             arguments.append("\(label): .init(\(values.joined(separator: ", ")))")
         }
         if body != nil { arguments.append("body: body") }
@@ -197,15 +197,20 @@ struct SwiftTranslator {
             })
     }
 
-    private func parameter(_ parameter: Parameter) -> ParameterContext {
-        ParameterContext(
-            name: parameter.name, wireLiteral: Self.stringLiteral(parameter.name),
+    private func parameter(_ parameter: Parameter, of endpoint: Endpoint) -> ParameterContext {
+        // A {string: T} query parameter holds the query's other parameters: the routes and the client get the
+        // names the endpoint declares instead of its own.
+        var isOpenQuery = false
+        if parameter.kind == .query, case .map = parameter.type { isOpenQuery = true }
+        let declared = endpoint.parameters(in: .query).filter { $0.name != parameter.name }.map { Self.stringLiteral($0.name) }
+        return ParameterContext(
+            name: parameter.name, wireLiteral: isOpenQuery ? "[" + declared.joined(separator: ", ") + "]" : Self.stringLiteral(parameter.name),
             inputLabel: parameter.kind == .header ? "headers" : parameter.kind.rawValue,
             swiftName: SwiftNaming.escaped(parameter.swiftName),
             localName: parameter.kind.rawValue + SwiftNaming.upperCamel(parameter.swiftName), baseType: swiftType(parameter.type),
-            kind: parameter.kind.rawValue, isRequired: parameter.isRequired,
+            kind: isOpenQuery ? "queryRest" : parameter.kind.rawValue, isRequired: parameter.isRequired,
             defaultLiteral: parameter.defaultValue.map { literal($0, type: parameter.type) },
-            clientMethod: parameter.kind == .header ? "addHeader" : "addQuery", isPath: parameter.kind == .path)
+            clientMethod: parameter.kind == .header ? "addHeader" : isOpenQuery ? "addQueryPairs" : "addQuery", isPath: parameter.kind == .path)
     }
 
     /// `"/api/\(PathEncoding.segment(input.path.serviceId))/idtoken/reissue"`

@@ -464,6 +464,7 @@ struct SpecChecker {
     ) -> [Parameter] {
         var parameters: [Parameter] = []
         var swiftNames: [String: String] = [:]
+        var openQuery: String?
         for member in item.parameters {
             let parameterContext = "parameter '\(member.name)' of \(context)"
             warnIfUndescribed(member.description, parameterContext, at: member.source)
@@ -471,11 +472,22 @@ struct SpecChecker {
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
                 "parameters '\($0)' and '\(member.name)' of \(context) both become Swift property '\($1)'"
             }
-            let scalarOK = kind == .query ? (type.isScalar || (type.isArray && isArrayOfScalars(type))) : type.isScalar
+            let scalarOK =
+                kind == .query ? (type.isScalar || (type.isArray && isArrayOfScalars(type)) || isMapOfScalars(type)) : type.isScalar
             if !scalarOK {
                 diagnostics.error(
                     "\(parameterContext) has type \(type), which cannot travel in a \(kind.rawValue)", at: member.source,
-                    hint: kind == .query ? "use a scalar type or a list of scalars" : "use a scalar type")
+                    hint: kind == .query
+                        ? "use a scalar type, a list of scalars, or {string: scalar} for the query's other parameters" : "use a scalar type")
+            }
+            // A map takes every query parameter the others do not name: there can be one.
+            if kind == .query, isMapOfScalars(type) {
+                if let first = openQuery {
+                    diagnostics.error(
+                        "\(parameterContext) takes the query's other parameters, as '\(first)' does already", at: member.source,
+                        hint: "keep one {string: …} query parameter")
+                }
+                openQuery = member.name
             }
             if kind == .path {
                 if !pathNames.contains(where: { $0.name == member.name }) {
@@ -506,6 +518,11 @@ struct SpecChecker {
 
     private func isStructure(_ type: TypeRef) -> Bool {
         if case .structure = type { return true }
+        return false
+    }
+
+    private func isMapOfScalars(_ type: TypeRef) -> Bool {
+        if case .map(let value) = type { return value.isScalar }
         return false
     }
 

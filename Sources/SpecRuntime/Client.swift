@@ -23,6 +23,13 @@ public struct ClientRequest: Sendable {
         for value in values ?? [] { query.append((name, value.textValue)) }
     }
 
+    /// The pairs of a `{string: T}` query parameter, sorted by name; names another parameter declares are left out.
+    public mutating func addQueryPairs(_ declared: [String], _ pairs: [String: some TextEncodable]?) {
+        for (name, value) in (pairs ?? [:]).sorted(by: { $0.key < $1.key }) where !declared.contains(name) {
+            query.append((name, value.textValue))
+        }
+    }
+
     public mutating func addHeader(_ name: String, _ value: (some TextEncodable)?) {
         if let value, let field = HTTPField.Name(name) { headers[field] = value.textValue }
     }

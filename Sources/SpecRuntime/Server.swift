@@ -132,6 +132,16 @@ public struct IncomingRequest: Sendable {
             ? violations.required(type, name, in: query, at: .root) : violations.optional(type, name, in: query, at: .root)
     }
 
+    /// The query parameters that `declared` (the endpoint's other query parameters) does not name, as one
+    /// object: the value of a `{string: T}` query parameter; nil when there are none and it is optional.
+    public func queryRest<T: JSONDecodable>(_ declared: [String], as type: T.Type, required: Bool, violations: inout Violations) -> T? {
+        violations.location = .query
+        violations.valuesAreText = true
+        let rest = query.filter { !declared.contains($0.key) }
+        if rest.isEmpty, !required { return nil }
+        return T(json: .object(rest), at: .root, violations: &violations)
+    }
+
     public func header<T: JSONDecodable>(_ name: String, as type: T.Type, required: Bool, violations: inout Violations) -> T? {
         violations.location = .header
         violations.valuesAreText = true

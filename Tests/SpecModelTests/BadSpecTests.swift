@@ -430,8 +430,29 @@ import Testing
         #expect(
             Self.errors(yaml) == [
                 "api.yaml:9:7: error: parameter 'scope' of endpoint 'search' has type [string], which cannot travel in a path; use a scalar type",
-                "api.yaml:10:7: error: parameter 'filter' of endpoint 'search' has type Filter, which cannot travel in a query; use a scalar type or a list of scalars",
+                "api.yaml:10:7: error: parameter 'filter' of endpoint 'search' has type Filter, which cannot travel in a query; use a scalar type, a list of scalars, or {string: scalar} for the query's other parameters",
                 "api.yaml:12:19: error: unknown parameter location 'body'; use path, query or header",
+            ])
+    }
+
+    /// A `{string: T}` query parameter takes the query's other parameters; a second one could never get any.
+    @Test func oneQueryParameterMayTakeTheRestOfTheQuery() {
+        let yaml = Self.info + """
+            endpoints:
+              echo:
+                method: GET
+                path: /echo
+                parameters:
+                  page: { in: query, type: int32 }
+                  rest: { in: query, type: "{string: string}" }
+                  more: { in: query, type: "{string: int32}" }
+                  nested: { in: query, type: "{string: [string]}" }
+                response: json
+            """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:9:7: error: parameter 'more' of endpoint 'echo' takes the query's other parameters, as 'rest' does already; keep one {string: …} query parameter",
+                "api.yaml:10:7: error: parameter 'nested' of endpoint 'echo' has type {string: [string]}, which cannot travel in a query; use a scalar type, a list of scalars, or {string: scalar} for the query's other parameters",
             ])
     }
 

@@ -254,4 +254,19 @@ import WarrantClient
             #expect(hits >= 1)
         }
     }
+
+    @Test func echoAnswersTheQueryBackToACallerWithAToken() async throws {
+        try await TestServer.with { server in
+            let api = server.client()
+            guard case .ok(let echoed) = try await api.echo(.init(query: .init(parameters: ["a": "1", "name": "x y"]))) else {
+                throw UnexpectedOutput()
+            }
+            #expect(echoed == ["a": "1", "name": "x y"])
+            let raw = try await server.raw(.get, "/api/misc/echo?k=v&empty=", token: TestServer.organizationToken)
+            #expect(raw.status == 200 && raw.body == ["k": "v", "empty": ""])
+            #expect(try await server.raw(.get, "/api/misc/echo", token: TestServer.organizationToken).body == [:])
+            #expect(try await server.raw(.get, "/api/misc/echo?k=1&k=2", token: TestServer.organizationToken).status == 400)
+            #expect(try await server.raw(.get, "/api/misc/echo?k=v").status == 401)
+        }
+    }
 }

@@ -109,6 +109,11 @@ extension WarrantEngine {
                 }))
     }
 
+    public func echo(_ input: Operations.Echo.Input) async throws -> Operations.Echo.Output {
+        _ = try await access.caller(input.credentials)
+        return .ok(input.query.parameters ?? [:])
+    }
+
     /// What warrant implements, by the names the OAuth and OpenID specifications use.
     static let features = [
         "authorization_code", "implicit", "hybrid", "pkce", "refresh_token", "refresh_token_rotation", "client_credentials", "password",
