@@ -80,11 +80,15 @@ extension Violations {
 
 extension String: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
-        guard case .string(let value) = json else {
+        switch json {
+        case .string(let value): self = value
+        case .integer(let value) where violations.coercesScalars: self = String(value)
+        case .number where violations.coercesScalars: self = json.serializedString
+        case .bool where violations.coercesScalars: self = json.serializedString
+        default:
             violations.mismatch(expected: "a string", json, at: path)
             return nil
         }
-        self = value
     }
 
     public var jsonValue: JSONValue { .string(self) }
@@ -95,7 +99,7 @@ extension Bool: JSONCodable {
         switch json {
         case .bool(let value): self = value
         // Text values compare without case: Python's requests sends query flags as True and False.
-        case .string(let text) where violations.valuesAreText && ["true", "false"].contains(text.lowercased()):
+        case .string(let text) where (violations.valuesAreText || violations.coercesScalars) && ["true", "false"].contains(text.lowercased()):
             self = text.lowercased() == "true"
         default:
             violations.mismatch(expected: "true or false", json, at: path)
@@ -111,7 +115,7 @@ extension Int64: JSONCodable {
         switch json {
         case .integer(let value): self = value
         case .number(let value) where value == value.rounded() && abs(value) < 9.2e18: self = Int64(value)
-        case .string(let text) where violations.valuesAreText:
+        case .string(let text) where violations.valuesAreText || violations.coercesScalars:
             guard let value = Int64(text) else {
                 violations.mismatch(expected: "an integer", json, at: path)
                 return nil
@@ -150,7 +154,7 @@ extension Double: JSONCodable {
         switch json {
         case .integer(let value): self = Double(value)
         case .number(let value): self = value
-        case .string(let text) where violations.valuesAreText:
+        case .string(let text) where violations.valuesAreText || violations.coercesScalars:
             guard let value = Double(text), value.isFinite else {
                 violations.mismatch(expected: "a number", json, at: path)
                 return nil

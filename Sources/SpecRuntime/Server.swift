@@ -61,6 +61,9 @@ public struct ServerOptions: Sendable {
     public var maxBodyBytesByOperation: [String: Int] = [:]
     /// Caps on form bodies and query strings.
     public var formLimits: FormLimits = .standard
+    /// Read JSON bodies' scalars as the types the spec asks for (see ``Violations/coercesScalars``): for
+    /// servers that replace one whose clients rely on a Java binder's leniency.
+    public var coercesJSONScalars = false
     /// How long a request body may take to arrive once its head has; a slower one is answered with 408.
     public var bodyTimeout: Duration = .seconds(30)
     /// The JSON body of every answer the generated layer gives itself (400, 401, 413, 415, 500).
@@ -111,6 +114,7 @@ public struct IncomingRequest: Sendable {
     let query: [String: JSONValue]
     let operationID: String
     let formLimits: FormLimits
+    var coercesJSONScalars = false
 
     public func path<T: JSONDecodable>(_ name: String, as type: T.Type, violations: inout Violations) -> T? {
         violations.location = .path
@@ -158,6 +162,7 @@ public struct IncomingRequest: Sendable {
         violations.location = .body
         let contentType = try negotiate(contentTypes)
         violations.valuesAreText = contentType == .form
+        violations.coercesScalars = coercesJSONScalars && contentType == .json
         let json: JSONValue
         if bodyBytes.isEmpty, contentType == .json {
             violations.report("a request body is required", at: .root)
@@ -271,7 +276,7 @@ public enum ServerRoute {
         let bytes = try await collect(body, limit: limit, timeout: options.bodyTimeout, tooLarge: tooLarge, operationID: operationID)
         return IncomingRequest(
             head: request, credentials: credentials, bodyBytes: bytes, pathParameters: metadata.pathParameters, query: query,
-            operationID: operationID, formLimits: options.formLimits)
+            operationID: operationID, formLimits: options.formLimits, coercesJSONScalars: options.coercesJSONScalars)
     }
 
     /// The body, up to `limit` bytes, within `timeout`: a client sending slowly does not hold a handler forever.

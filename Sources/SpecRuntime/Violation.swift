@@ -67,6 +67,9 @@ public struct Violations: Sendable {
     public var location: Violation.Location
     /// Values arrived as text (form bodies, query strings, paths, headers), so `"42"` may stand for 42.
     public var valuesAreText: Bool
+    /// JSON scalars are read as the type asked for, as Java's JSON binders (Jackson) read them: a number or a
+    /// boolean where a string is wanted is its text, a string where a number or boolean is wanted is parsed.
+    public var coercesScalars = false
     /// The first ``maximumListed`` violations.
     public private(set) var list: [Violation] = []
     /// How many violations were found, listed or not.

@@ -136,4 +136,33 @@ import WarrantClient
             #expect(raw.body?["metadataDocumentUsed"] == .bool(false) && raw.body?["forCredentialIssuance"] == .bool(false))
         }
     }
+
+    /// Authlete binds JSON as Jackson does, and front ends rely on it: a user ID sent as a number is its text,
+    /// a number or flag sent as a string is parsed, and null stands for an absent optional member.
+    @Test func jsonScalarsAreReadAsTheContractsTypes() async throws {
+        try await TokenFlowTests.withFlow { flow in
+            let ticket = try await flow.authorize()
+            let issued = try await flow.server.raw(
+                .post, "/api/\(flow.serviceId)/auth/authorization/issue", token: TestServer.organizationToken,
+                body: #"{"ticket":"\#(ticket)","subject":12345,"authTime":"1700000000","acr":null,"claims":null}"#)
+            #expect(issued.status == 200)
+            #expect(issued.body?["action"] == "LOCATION")
+            let code = try #require(issued.body?["authorizationCode"]?.stringValue)
+            let tokens = try await flow.redeem(code)
+            #expect(tokens.subject == "12345")
+            // A string number where the contract says integer, a string flag where it says boolean.
+            let created = try await flow.server.raw(
+                .post, "/api/\(flow.serviceId)/auth/token/create", token: TestServer.organizationToken,
+                body: #"{"grantType":"CLIENT_CREDENTIALS","clientId":"\#(flow.clientId)","accessTokenDuration":"120","clientIdAliasUsed":"false"}"#)
+            #expect(created.body?["action"] == "OK")
+            #expect(created.body?["expiresIn"] == .integer(120))
+            // What cannot be read as the type is still refused, naming the field.
+            let wrong = try await flow.server.raw(
+                .post, "/api/\(flow.serviceId)/auth/token/create", token: TestServer.organizationToken,
+                body: #"{"grantType":"CLIENT_CREDENTIALS","clientId":"\#(flow.clientId)","accessTokenDuration":"two minutes","subject":{"id":1}}"#)
+            #expect(wrong.status == 400)
+            let paths = wrong.body?["violations"]?.arrayValue?.compactMap { $0["path"]?.stringValue }
+            #expect(Set(paths ?? []) == ["/accessTokenDuration", "/subject"])
+        }
+    }
 }

@@ -93,12 +93,12 @@ import WarrantClient
         try await TestServer.with { server in
             let response = try await server.raw(
                 .post, "/api/service/create", token: TestServer.organizationToken,
-                body: #"{"serviceName": 5, "accessTokenDuration": -1, "supportedGrantTypes": ["AUTHORIZATION_CODE", "MAGIC"]}"#)
+                body: #"{"serviceName": {"name": 5}, "accessTokenDuration": -1, "supportedGrantTypes": ["AUTHORIZATION_CODE", "MAGIC"]}"#)
             #expect(response.status == 400)
             #expect(response.body?["resultCode"] == "A001201")
             #expect(
                 response.body?["violations"] == [
-                    ["in": "body", "path": "/serviceName", "message": "must be a string, not a number"]
+                    ["in": "body", "path": "/serviceName", "message": "must be a string, not an object"]
                 ])
             let second = try await server.raw(
                 .post, "/api/service/create", token: TestServer.organizationToken,

@@ -193,6 +193,8 @@ extension ServerOptions {
                 return APIFailure(failure.status, detailed, violations: failure.violations).jsonBody
             },
             onInternalError: onInternalError)
+        // Authlete's server binds JSON as Jackson does: a subject sent as 42 is the text "42".
+        options.coercesJSONScalars = true
         options.unexpectedErrorAnswer = FaultAnswer.answer
         return options
     }
