@@ -259,6 +259,9 @@ import WarrantClient
         try await Self.withFlow(configure: { $0.refreshTokenKept = true; $0.idTokenReissuable = true; $0.keycloakTokenResponse = true }) { flow in
             let first = try await flow.redeem(try await flow.code())
             let refresh = try #require(first.refreshToken)
+            // sid is the ID token's sid.
+            let idToken = try await flow.jwks().verify(try #require(first.idToken), as: Claims.self)
+            #expect(try Self.body(first)["sid"] == .string(idToken.sid ?? "") && idToken.sid == "sess-1")
             let again = try await flow.token("grant_type=refresh_token&refresh_token=\(refresh)", clientId: flow.clientId, secret: flow.secret)
             #expect(again.action == .idTokenReissuable)
             #expect(again.refreshToken == refresh)
@@ -267,6 +270,7 @@ import WarrantClient
             #expect(body["id_token"] == nil)
             #expect(body["not-before-policy"] == 0)
             #expect(body["session_state"] == "sess-1")
+            #expect(body["sid"] == "sess-1")
             #expect((body["refresh_expires_in"].flatMap { if case .integer(let value) = $0 { return value } else { return nil } } ?? 0) > 800_000)
         }
     }

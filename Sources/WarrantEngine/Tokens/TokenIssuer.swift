@@ -151,6 +151,8 @@ struct TokenIssuer: Sendable {
             body["refresh_expires_in"] = .integer(tokens.refreshExpiresIn ?? 0)
             body["not-before-policy"] = 0
             if let session = tokens.sessionId ?? tokens.grantId { body["session_state"] = .string(session) }
+            // session_state's successor (BankID lists both): the ID token's sid, so only when there is a session.
+            if let session = tokens.sessionId { body["sid"] = .string(session) }
         }
         return JSONValue.object(body).serializedString
     }
