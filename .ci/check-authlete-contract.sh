@@ -39,3 +39,6 @@ expect_failure "response field accessTokenDuration (integer) is missing and not 
 expect_failure "POST /api/{serviceId}/pushed_auth_req: not served and not listed" --coverage "$work/no-reason.yaml"
 expect_failure "response field accessToken is listed as missing, but warrant has it" --coverage "$work/stale.yaml"
 echo "ok: a dropped field, a missing reason and a stale entry each fail the check"
+
+echo "== the README's settings table against the spec"
+"$venv/bin/python" Tests/DocsCheck/settings_table.py

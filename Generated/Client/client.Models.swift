@@ -147,7 +147,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var tlsClientCertificateBoundAccessTokens: Bool?
     /// Access tokens must be DPoP-bound.
     public var dpopRequired: Bool?
-    /// A locked client cannot get tokens.
+    /// A locked client can start no authorization and get no token (see /client/lock_flag/update).
     public var locked: Bool?
     /// Arbitrary key-value pairs.
     public var attributes: [Pair]?
@@ -269,7 +269,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var requestObjectEncryptionEncMatchRequired: Bool?
     /// Rich authorization requests: the authorization_details types the client may use.
     public var authorizationDetailsTypes: [String]?
-    /// The client's tokens are part of a token migration (see /auth/token/create/batch).
+    /// Token migration: the client's tokens move with Authlete's migration between services, which warrant does not implement (batch creation does not need it).
     public var inScopeForTokenMigration: Bool?
     /// Credential issuance: the client's credential offer endpoint.
     public var credentialOfferEndpoint: URL?

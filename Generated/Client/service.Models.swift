@@ -127,7 +127,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var tokenExchangeTokenTypes: [TokenType]?
     /// Other issuers whose ID tokens and JWTs may be exchanged, with the keys that verify them (ours).
     public var tokenExchangeTrustedIssuers: [TrustedIssuer]?
-    /// Token responses also carry refresh_expires_in, not-before-policy and session_state, as Keycloak's do (ours).
+    /// Token responses also carry refresh_expires_in, not-before-policy, session_state and sid (the ID token's sid, when there is a session), as Keycloak's do (ours).
     public var keycloakTokenResponse: Bool?
     /// Arbitrary key-value pairs the service owner attaches.
     public var attributes: [Pair]?
