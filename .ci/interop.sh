@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 venv=.build/interop-venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check "authlete==1.3.0" "requests>=2.31" "joserfc>=1.0"
+"$venv/bin/pip" install --quiet --disable-pip-version-check "authlete==1.3.0" "requests>=2.31" "joserfc>=1.0" "PyYAML==6.0.2"
 
 swift build -q --product warrant 2>/dev/null
 warrant=$(swift build --show-bin-path)/warrant
@@ -29,6 +29,8 @@ echo "== authlete 1.3.0 flows, ID tokens verified with joserfc"
 "$venv/bin/python" Tests/Interop/authlete_flows.py "http://127.0.0.1:$port" "$token"
 echo "== authlete 1.3.0 token exchange, token management, introspection, revocation, userinfo"
 "$venv/bin/python" Tests/Interop/authlete_tokens.py "http://127.0.0.1:$port" "$token"
+echo "== authlete 1.3.0 granted scopes, client authorization, client settings, tickets, JOSE; info, echo, batches"
+"$venv/bin/python" Tests/Interop/authlete_consent.py "http://127.0.0.1:$port" "$token"
 
 echo "== a Python client generated from Generated/openapi.yaml by openapi-python-client 0.26.2"
 generator_venv=.build/openapi-client-venv

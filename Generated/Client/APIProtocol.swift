@@ -163,6 +163,13 @@ public protocol APIProtocol: Sendable {
     /// `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}`
     func grantedScopesDelete(_ input: Operations.GrantedScopesDelete.Input) async throws -> Operations.GrantedScopesDelete.Output
 
+    /// Forget the scopes a user granted a client (POST).
+    ///
+    /// warrant's own: the same as the DELETE form, with the user in the body, as the Authlete SDKs call it.
+    ///
+    /// `POST /api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    func grantedScopesDeletePost(_ input: Operations.GrantedScopesDeletePost.Input) async throws -> Operations.GrantedScopesDeletePost.Output
+
     /// Forget the scopes a user granted a client (user in the path).
     ///
     /// The same as the other form, with the user in the path.

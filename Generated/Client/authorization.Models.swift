@@ -1058,12 +1058,13 @@ extension AuthorizationTicketInfoRequest: JSONCodable {
 public struct AuthorizationTicketUpdateRequest: Hashable, Sendable, Codable {
     /// The ticket /auth/authorization gave.
     public var ticket: String
-    /// The new information, an AuthorizationTicketInfo as JSON text (`{"context": "…"}`); it replaces the old.
-    public var info: String
+    /// The new information, an AuthorizationTicketInfo: as JSON text (`"{\"context\": \"…\"}"`, as Authlete's
+    /// document has it) or as the object itself (as Authlete's Python SDK sends it); it replaces the old.
+    public var info: JSONValue
 
     public init(
         ticket: String,
-        info: String,
+        info: JSONValue,
     ) {
         self.ticket = ticket
         self.info = info
@@ -1083,7 +1084,7 @@ extension AuthorizationTicketUpdateRequest: JSONCodable {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
         let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldInfo = violations.required(String.self, "info", in: object, at: path)
+        let fieldInfo = violations.required(JSONValue.self, "info", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldInfo else { return nil }
         self.init(
             ticket: fieldTicket,

@@ -180,12 +180,6 @@ extension AuthorizationTicketUpdateRequest: Validatable {
             Check.minLength(value, 1, at: fieldPath, &violations)
             Check.maxLength(value, 200, at: fieldPath, &violations)
         }
-        do {
-            let value = self.info
-            let fieldPath = path.appending("info")
-            Check.maxLength(value, 65536, at: fieldPath, &violations)
-            Check.jsonText(value, at: fieldPath, &violations)
-        }
     }
 }
 

@@ -1163,7 +1163,7 @@ extension ClientLockFlagUpdateRequest: JSONCodable {
 
 /// The scopes a client may request, when the service limits them per client.
 public struct RequestableScopes: Hashable, Sendable, Codable {
-    /// The scopes; an empty or missing list on update removes the limit.
+    /// The scopes; null when the client has no limit (the SDKs read the member as always present). An empty or missing list on update removes the limit.
     public var requestableScopes: [String]?
 
     public init(
@@ -1194,7 +1194,7 @@ extension RequestableScopes: JSONCodable {
 
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [:]
-        object["requestableScopes"] = requestableScopes?.jsonValue
+        object["requestableScopes"] = requestableScopes?.jsonValue ?? .null
         return .object(object)
     }
 }

@@ -123,6 +123,36 @@ extension Client {
         }
     }
 
+    /// Forget the scopes a user granted a client (POST).
+    ///
+    /// warrant's own: the same as the DELETE form, with the user in the body, as the Authlete SDKs call it.
+    ///
+    /// `POST /api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    public func grantedScopesDeletePost(_ input: Operations.GrantedScopesDeletePost.Input) async throws -> Operations.GrantedScopesDeletePost.Output {
+        var request = ClientRequest(method: .post, path: "/api/\(PathEncoding.segment(input.path.serviceId))/client/granted_scopes/delete/\(PathEncoding.segment(input.path.clientId))")
+        request.setCredentials(input.credentials ?? credentials)
+        request.setJSONBody(input.body)
+        let response = try await send(request, operationID: Operations.GrantedScopesDeletePost.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(ApiResult.self))
+        case 400:
+            return .badRequest(try response.decode(ApiResult.self))
+        case 401:
+            return .unauthorized(try response.decode(ApiResult.self))
+        case 403:
+            return .forbidden(try response.decode(ApiResult.self))
+        case 404:
+            return .notFound(try response.decode(ApiResult.self))
+        case 500:
+            return .internalServerError(try response.decode(ApiResult.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ApiResult.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
     /// Forget the scopes a user granted a client (user in the path).
     ///
     /// The same as the other form, with the user in the path.

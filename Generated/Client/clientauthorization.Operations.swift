@@ -335,6 +335,76 @@ extension Operations.GrantedScopesDelete.QueryParameters: Validatable {
 }
 
 extension Operations {
+    /// Forget the scopes a user granted a client (POST).
+    ///
+    /// warrant's own: the same as the DELETE form, with the user in the body, as the Authlete SDKs call it.
+    ///
+    /// `POST /api/{serviceId}/client/granted_scopes/delete/{clientId}`
+    public enum GrantedScopesDeletePost {
+        public static let id = "grantedScopesDeletePost"
+
+        public struct PathParameters: Hashable, Sendable {
+            /// The service ID.
+            public var serviceId: Int64
+            /// The client ID, or its alias.
+            public var clientId: String
+
+            public init(
+                serviceId: Int64,
+                clientId: String,
+            ) {
+                self.serviceId = serviceId
+                self.clientId = clientId
+            }
+        }
+
+        public struct Input: Hashable, Sendable {
+            public var path: PathParameters
+            public var body: SubjectRequest
+            /// The caller's bearer token (serviceAccessToken, organizationToken). A client sends its own when this is nil.
+            public var credentials: BearerCredentials?
+
+            public init(
+                path: PathParameters,
+                body: SubjectRequest,
+                credentials: BearerCredentials? = nil,
+            ) {
+                self.path = path
+                self.body = body
+                self.credentials = credentials
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The record is gone (or there was none).
+            case ok(ApiResult)
+            /// The request was malformed: a parameter or the body breaks the spec (violations lists each).
+            case badRequest(ApiResult)
+            /// The bearer token is missing or unknown.
+            case unauthorized(ApiResult)
+            /// The token may not act on this service.
+            case forbidden(ApiResult)
+            /// There is no such client.
+            case notFound(ApiResult)
+            /// warrant failed to process the request (a fault of its own).
+            case internalServerError(ApiResult)
+            /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
+            case serviceUnavailable(ApiResult)
+        }
+    }
+}
+
+extension Operations.GrantedScopesDeletePost.PathParameters: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.clientId
+            let fieldPath = path.appending("clientId")
+            Check.minLength(value, 1, at: fieldPath, &violations)
+        }
+    }
+}
+
+extension Operations {
     /// Forget the scopes a user granted a client (user in the path).
     ///
     /// The same as the other form, with the user in the path.

@@ -620,7 +620,7 @@ extension {{name}}: JSONCodable {
 {{#hasFields}}
         var object: [String: JSONValue] = [:]
 {{#fields}}
-        object[{{wireLiteral}}] = {{swiftName}}{{#isOptional}}?{{/isOptional}}.jsonValue
+        object[{{wireLiteral}}] = {{swiftName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
 {{/fields}}
         return .object(object)
 {{/hasFields}}

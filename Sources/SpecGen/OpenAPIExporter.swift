@@ -123,10 +123,26 @@ public enum OpenAPIExporter {
         if !required.isEmpty { members.append(("required", .array(required))) }
         members.append(
             ("properties", .object(structure.fields.map { field in
-                (field.wireName, schema(for: field.type, constraints: field.constraints, defaultValue: field.defaultValue,
-                    description: field.description))
+                let schema = schema(
+                    for: field.type, constraints: field.constraints, defaultValue: field.defaultValue, description: field.description)
+                return (field.wireName, field.isNullable ? nullable(schema) : schema)
             })))
         return .object(members)
+    }
+
+    /// The schema with null allowed too: `type: [T, "null"]`, or `anyOf` beside a reference.
+    private static func nullable(_ schema: DocumentValue) -> DocumentValue {
+        guard case .object(var members) = schema else { return schema }
+        if let index = members.firstIndex(where: { $0.0 == "type" }), case .string(let type) = members[index].1 {
+            members[index].1 = .array([.string(type), .string("null")])
+            return .object(members)
+        }
+        if let index = members.firstIndex(where: { $0.0 == "$ref" }) {
+            let reference = members.remove(at: index)
+            members.insert(("anyOf", .array([.object([reference]), .object([("type", .string("null"))])])), at: 0)
+            return .object(members)
+        }
+        return schema
     }
 
     private static func schema(for item: EnumType) -> DocumentValue {

@@ -60,6 +60,8 @@ struct FieldContext {
     /// The type without optionality, for `T.self`.
     var baseType: String
     var isOptional: Bool
+    /// Written as `null` when absent.
+    var isNullable: Bool
     /// `required` or `optional`: the `Violations` method that decodes the member.
     var decodeMethod: String
     var defaultLiteral: String?

@@ -98,7 +98,7 @@ struct SwiftTranslator {
         return FieldContext(
             wireName: field.wireName, wireLiteral: Self.stringLiteral(field.wireName), swiftName: SwiftNaming.escaped(field.swiftName),
             argumentLabel: SwiftNaming.argumentLabel(field.swiftName), localName: "field" + SwiftNaming.upperCamel(field.swiftName), docLines: Self.docLines(field.description, extra: extra),
-            swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional,
+            swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional, isNullable: isOptional && field.isNullable,
             decodeMethod: field.isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
             initializerDefault: field.isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: !checks.isEmpty)
     }

@@ -248,12 +248,15 @@ public struct Field: Hashable, Sendable {
     public var defaultValue: DefaultValue?
     public var description: String?
     public var constraints: Constraints
+    /// An absent value is written as `null` rather than left out (for clients that read the member as always there).
+    public var isNullable: Bool
     public var source: SourceLocation
 
     public init(
         wireName: String, swiftName: String, type: TypeRef, isRequired: Bool = false, defaultValue: DefaultValue? = nil,
-        description: String? = nil, constraints: Constraints = Constraints(), source: SourceLocation
+        description: String? = nil, constraints: Constraints = Constraints(), isNullable: Bool = false, source: SourceLocation
     ) {
+        self.isNullable = isNullable
         self.wireName = wireName
         self.swiftName = swiftName
         self.type = type

@@ -184,11 +184,16 @@ struct SpecChecker {
             if member.isRequired == true, defaultValue != nil, let source = member.requiredSource {
                 diagnostics.warning("\(context) is required, so its default is never used", at: source, hint: "drop one of them")
             }
+            if member.isNullable, let source = member.nullableSource, member.isRequired == true || member.defaultNode != nil {
+                diagnostics.error(
+                    "\(context) is never absent (it is required or has a default), so it is never null", at: source,
+                    hint: "drop 'nullable'")
+            }
             fields.append(
                 Field(
                     wireName: member.name, swiftName: swiftName, type: type, isRequired: member.isRequired ?? false,
                     defaultValue: defaultValue, description: member.description, constraints: member.constraints,
-                    source: member.source))
+                    isNullable: member.isNullable, source: member.source))
         }
         return Structure(name: item.name, description: item.description, fields: fields, area: item.area, source: item.source)
     }
@@ -467,6 +472,9 @@ struct SpecChecker {
         var openQuery: String?
         for member in item.parameters {
             let parameterContext = "parameter '\(member.name)' of \(context)"
+            if let source = member.nullableSource {
+                diagnostics.error("'nullable' applies to fields of structures, not to \(parameterContext)", at: source, hint: "drop it")
+            }
             warnIfUndescribed(member.description, parameterContext, at: member.source)
             guard let kind = member.kind, let expression = member.type, let type = resolve(expression) else { continue }
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {

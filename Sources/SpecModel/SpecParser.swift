@@ -21,6 +21,8 @@ struct RawMember: Sendable {
     /// Where each constraint was written, to point at it when it does not fit the type.
     var constraintSources: [String: SourceLocation] = [:]
     var kind: Parameter.Kind?
+    var nullableSource: SourceLocation?
+    var isNullable = false
 }
 
 struct RawStructure: Sendable {
@@ -97,7 +99,7 @@ struct SpecParser: Sendable {
     static let topLevelKeys = ["info", "securitySchemes", "structures", "enums", "endpoints"]
     static let memberKeys = [
         "type", "required", "default", "description", "swiftName", "minLength", "maxLength", "pattern", "format",
-        "minimum", "maximum", "minItems", "maxItems", "uniqueItems",
+        "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "nullable",
     ]
     static let parameterKeys = ["in"] + memberKeys
     static let endpointKeys = [
@@ -238,6 +240,10 @@ struct SpecParser: Sendable {
             member.requiredSource = entry.value.location
         }
         member.defaultNode = entries["default"]?.value
+        if let entry = entries["nullable"] {
+            member.isNullable = reader.bool(entry.value, in: "'nullable'") ?? false
+            member.nullableSource = entry.value.location
+        }
         member.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
         if let entry = entries["swiftName"], let text = reader.string(entry.value, in: "'swiftName'") {
             member.swiftName = (text, entry.value.location)

@@ -2,6 +2,10 @@
 from authlete.api.authlete_api_impl import AuthleteApiImpl
 from authlete.conf.authlete_configuration import AuthleteConfiguration
 
+import sdk_models
+
+sdk_models.install()
+
 
 class Checks:
     """Asserts with a message, counts what passed, and ends with the 'N passed, N failed' line."""
@@ -16,6 +20,7 @@ class Checks:
         print("ok:", what)
 
     def summary(self):
+        sdk_models.report()
         print("%d passed, 0 failed" % self.passed)
 
 

@@ -456,6 +456,31 @@ import Testing
             ])
     }
 
+    /// `nullable` writes an absent value as null: a field that is never absent, or a parameter, cannot have it.
+    @Test func nullableOnlyOnFieldsThatMayBeAbsent() {
+        let yaml = Self.info + """
+            structures:
+              A:
+                fields:
+                  a: { type: string, nullable: true }
+                  b: { type: string, required: true, nullable: true }
+                  c: { type: int32, default: 1, nullable: true }
+            endpoints:
+              get:
+                method: GET
+                path: /a
+                parameters:
+                  q: { in: query, type: string, nullable: true }
+                response: A
+            """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:6:52: error: field 'b' of 'A' is never absent (it is required or has a default), so it is never null; drop 'nullable'",
+                "api.yaml:7:47: error: field 'c' of 'A' is never absent (it is required or has a default), so it is never null; drop 'nullable'",
+                "api.yaml:13:47: error: 'nullable' applies to fields of structures, not to parameter 'q' of endpoint 'get'; drop it",
+            ])
+    }
+
     @Test func everyProblemOfAFileIsReportedInOneRun() {
         let yaml = Self.info + """
             structures:

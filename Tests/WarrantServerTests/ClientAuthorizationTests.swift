@@ -218,21 +218,26 @@ import WarrantClient
             else { throw UnexpectedOutput() }
             #expect(info.action == .ok && info.info?.context == "step-1")
             guard case .ok(let updated) = try await flow.api.authorizationTicketUpdate(
-                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: #"{"context":"step-2"}"#)))
+                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: .string(#"{"context":"step-2"}"#))))
             else { throw UnexpectedOutput() }
             #expect(updated.action == .ok && updated.info?.context == "step-2")
             // Not an AuthorizationTicketInfo: CALLER_ERROR, and the ticket keeps its information.
             guard case .ok(let wrong) = try await flow.api.authorizationTicketUpdate(
-                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: #"{"context": 5}"#)))
+                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: .string(#"{"context": 5}"#))))
             else { throw UnexpectedOutput() }
             #expect(wrong.action == .callerError)
+            // The object itself, as Authlete's Python SDK sends it, works as the JSON text does.
+            guard case .ok(let asObject) = try await flow.api.authorizationTicketUpdate(
+                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: ["context": "step-3"])))
+            else { throw UnexpectedOutput() }
+            #expect(asObject.action == .ok && asObject.info?.context == "step-3")
             let issued = try await flow.issue(ticket)
-            #expect(issued.ticketInfo?.context == "step-2")
+            #expect(issued.ticketInfo?.context == "step-3")
             // Used up by the issue: NOT_FOUND for both calls.
             guard case .ok(let gone) = try await flow.api.authorizationTicketGet(.init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket)))
             else { throw UnexpectedOutput() }
             guard case .ok(let goneUpdate) = try await flow.api.authorizationTicketUpdate(
-                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: "{}")))
+                .init(path: .init(serviceId: flow.serviceId), body: .init(ticket: ticket, info: .object([:]))))
             else { throw UnexpectedOutput() }
             #expect(gone.action == .notFound && goneUpdate.action == .notFound && gone.info == nil)
         }

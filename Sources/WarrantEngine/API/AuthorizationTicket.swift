@@ -21,11 +21,13 @@ extension WarrantEngine {
         -> Operations.AuthorizationTicketUpdate.Output
     {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        // JSON text, as Authlete's document has it, or the object, as its Python SDK sends it.
+        var given = input.body.info
+        if case .string(let text) = given { given = (try? JSONValue(parsing: text)) ?? .null }
         var violations = Violations()
-        guard
-            let json = try? JSONValue(jsonData: Array(input.body.info.utf8)),
-            let info = AuthorizationTicketInfo(json: json, at: JSONPath.root, violations: &violations), violations.list.isEmpty
-        else { return .ok(Self.ticketAnswer(.callerError, .ticketInfoInvalid)) }
+        guard let info = AuthorizationTicketInfo(json: given, at: JSONPath.root, violations: &violations), violations.isEmpty else {
+            return .ok(Self.ticketAnswer(.callerError, .ticketInfoInvalid))
+        }
         let hash = Secrets.hash(input.body.ticket)
         let time = now()
         guard let record = try await store.ticket(hash: hash, kind: .authorization, serviceApiKey: service.apiKey, now: time) else {

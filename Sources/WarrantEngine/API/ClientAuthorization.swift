@@ -25,6 +25,12 @@ extension WarrantEngine {
         .ok(try await deleteGrantedScopes(input.path.serviceId, input.path.clientId, input.query.subject, input.credentials))
     }
 
+    public func grantedScopesDeletePost(_ input: Operations.GrantedScopesDeletePost.Input) async throws
+        -> Operations.GrantedScopesDeletePost.Output
+    {
+        .ok(try await deleteGrantedScopes(input.path.serviceId, input.path.clientId, input.body.subject, input.credentials))
+    }
+
     public func grantedScopesDeleteBySubject(_ input: Operations.GrantedScopesDeleteBySubject.Input) async throws
         -> Operations.GrantedScopesDeleteBySubject.Output
     {
