@@ -7,7 +7,7 @@ import SpecRuntime
 public struct ServiceConfigurationRequest: Hashable, Sendable, Codable {
     /// Accepted for compatibility; the document is always compact JSON.
     public var pretty: Bool?
-    /// A JSON Patch to apply to the document; not supported, so it must be absent or empty.
+    /// A JSON Patch (RFC 6902), as JSON text, applied to the document before it is answered, as Authlete applies it: to add metadata warrant does not write, or change what it does.
     public var patch: String?
 
     public init(

@@ -26,7 +26,7 @@ extension Operations {
         public struct QueryParameters: Hashable, Sendable {
             /// Accepted for compatibility; the document is always compact JSON.
             public var pretty: Bool?
-            /// Not supported; must be absent or empty.
+            /// A JSON Patch (RFC 6902), as JSON text, applied to the document before it is answered.
             public var patch: String?
 
             public init(
@@ -58,7 +58,7 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The metadata document.
             case ok(JSONValue)
-            /// A patch was given.
+            /// The patch is not a JSON Patch, or one of its operations fails (violations names it).
             case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)
@@ -83,7 +83,7 @@ extension Operations.ServiceConfiguration.QueryParameters: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
         if let value = self.patch {
             let fieldPath = path.appending("patch")
-            Check.maxLength(value, 0, at: fieldPath, &violations)
+            Check.maxLength(value, 65536, at: fieldPath, &violations)
         }
     }
 }
@@ -128,7 +128,7 @@ extension Operations {
         public enum Output: Hashable, Sendable {
             /// The metadata document.
             case ok(JSONValue)
-            /// A patch was given.
+            /// The patch is not a JSON Patch, or one of its operations fails (violations names it).
             case badRequest(ApiResult)
             /// The bearer token is missing or unknown.
             case unauthorized(ApiResult)

@@ -7,7 +7,7 @@ extension ServiceConfigurationRequest: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
         if let value = self.patch {
             let fieldPath = path.appending("patch")
-            Check.maxLength(value, 0, at: fieldPath, &violations)
+            Check.maxLength(value, 65536, at: fieldPath, &violations)
         }
     }
 }

@@ -138,13 +138,14 @@ import WarrantClient
     }
 
     /// Authlete binds JSON as Jackson does, and front ends rely on it: a user ID sent as a number is its text,
-    /// a number or flag sent as a string is parsed, and null stands for an absent optional member.
+    /// a number or flag sent as a string is parsed, null stands for an absent optional member, and a member the
+    /// contract does not have is ignored.
     @Test func jsonScalarsAreReadAsTheContractsTypes() async throws {
         try await TokenFlowTests.withFlow { flow in
             let ticket = try await flow.authorize()
             let issued = try await flow.server.raw(
                 .post, "/api/\(flow.serviceId)/auth/authorization/issue", token: TestServer.organizationToken,
-                body: #"{"ticket":"\#(ticket)","subject":12345,"authTime":"1700000000","acr":null,"claims":null}"#)
+                body: #"{"ticket":"\#(ticket)","subject":12345,"authTime":"1700000000","acr":null,"claims":null,"aFutureMember":{"x":[1]}}"#)
             #expect(issued.status == 200)
             #expect(issued.body?["action"] == "LOCATION")
             let code = try #require(issued.body?["authorizationCode"]?.stringValue)

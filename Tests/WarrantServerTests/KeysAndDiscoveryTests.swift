@@ -110,11 +110,56 @@ import WarrantClient
             guard case .ok(let posted) = try await api.serviceConfigurationPost(.init(path: .init(serviceId: apiKey), body: .init(pretty: true)))
             else { throw UnexpectedOutput() }
             #expect(posted == document)
-            guard case .badRequest(let patch) = try await api.serviceConfigurationPost(
+            guard case .ok(let unpatched) = try await api.serviceConfigurationPost(
                 .init(path: .init(serviceId: apiKey), body: .init(patch: "[]")))
             else { throw UnexpectedOutput() }
-            #expect(patch.resultCode == "A001201")
-            #expect(patch.fieldViolations?.map(\.path) == ["/patch"])
+            #expect(unpatched == document)
+        }
+    }
+
+    /// Authlete applies the `patch` parameter to the document as a JSON Patch (RFC 6902); so does warrant.
+    @Test func aJSONPatchChangesTheDiscoveryDocument() async throws {
+        try await TestServer.with { server in
+            let api = server.client()
+            let apiKey = try #require(try await api.createService(Service(serviceName: "Patched", issuer: URL(string: "https://id.example.com")!)).apiKey)
+            let patch = #"""
+                [{"op": "add", "path": "/service_documentation", "value": "https://id.example.com/docs"},
+                 {"op": "add", "path": "/scopes_supported/-", "value": "payments"},
+                 {"op": "replace", "path": "/subject_types_supported", "value": ["public", "pairwise"]},
+                 {"op": "remove", "path": "/claims_supported"},
+                 {"op": "copy", "from": "/issuer", "path": "/x~1issuer"},
+                 {"op": "move", "from": "/x~1issuer", "path": "/mirror"},
+                 {"op": "test", "path": "/mirror", "value": "https://id.example.com"}]
+                """#
+            guard case .ok(let patched) = try await api.serviceConfiguration(.init(path: .init(serviceId: apiKey), query: .init(patch: patch)))
+            else { throw UnexpectedOutput() }
+            #expect(patched["service_documentation"] == "https://id.example.com/docs")
+            #expect(patched["scopes_supported"]?.arrayValue?.last == "payments")
+            #expect(patched["subject_types_supported"] == ["public", "pairwise"])
+            #expect(patched["claims_supported"] == nil && patched["x/issuer"] == nil)
+            #expect(patched["mirror"] == "https://id.example.com")
+
+            // The first operation that fails is named, and nothing of the patch is applied.
+            for (bad, message) in [
+                (#"{"op": "add"}"#, "must be a JSON array of operations (RFC 6902)"),
+                (#"[{"op": "add", "path": "/a", "value": 1}, {"op": "remove", "path": "/nothing"}]"#, "operation 1: /nothing does not exist"),
+                (#"[{"op": "test", "path": "/issuer", "value": "https://other"}]"#, "operation 0: test failed at /issuer"),
+                (#"[{"op": "add", "path": "/scopes_supported/99", "value": "x"}]"#, "operation 0: /scopes_supported/99 is not an index of the array"),
+                (#"[{"op": "frobnicate", "path": "/a"}]"#, "operation 0: unknown op \"frobnicate\""),
+                (#"[{"op": "move", "from": "/scopes_supported", "path": "/scopes_supported/0"}]"#, "operation 0: cannot move a value into itself"),
+            ] {
+                guard case .badRequest(let refused) = try await api.serviceConfigurationPost(
+                    .init(path: .init(serviceId: apiKey), body: .init(patch: bad)))
+                else { throw UnexpectedOutput() }
+                #expect(refused.resultCode == "A380201")
+                #expect(refused.fieldViolations?.first?.path == "/patch")
+                #expect(refused.fieldViolations?.first?.message == message, "\(bad)")
+            }
+            // A pointer deeper than a document can be is refused before any walk.
+            let deep = "[{\"op\": \"add\", \"path\": \"" + String(repeating: "/a", count: 600) + "\", \"value\": 1}]"
+            guard case .badRequest(let tooDeep) = try await api.serviceConfigurationPost(.init(path: .init(serviceId: apiKey), body: .init(patch: deep)))
+            else { throw UnexpectedOutput() }
+            #expect(tooDeep.fieldViolations?.first?.message == "operation 0: path is deeper than 512 levels")
         }
     }
 }

@@ -5,19 +5,28 @@ import WarrantStore
 
 extension WarrantEngine {
     public func serviceConfiguration(_ input: Operations.ServiceConfiguration.Input) async throws -> Operations.ServiceConfiguration.Output {
-        .ok(try await configuration(input.path.serviceId, input.credentials))
+        .ok(try await configuration(input.path.serviceId, input.credentials, patch: input.query.patch, from: .query))
     }
 
     public func serviceConfigurationPost(
         _ input: Operations.ServiceConfigurationPost.Input
     ) async throws -> Operations.ServiceConfigurationPost.Output {
-        .ok(try await configuration(input.path.serviceId, input.credentials))
+        .ok(try await configuration(input.path.serviceId, input.credentials, patch: input.body.patch, from: .body))
     }
 
-    /// `patch` is not supported; the spec lets it be empty only (`maxLength: 0`).
-    private func configuration(_ apiKey: Int64, _ credentials: BearerCredentials?) async throws -> JSONValue {
+    /// The discovery document, with the caller's JSON Patch (RFC 6902) applied when one is given.
+    private func configuration(
+        _ apiKey: Int64, _ credentials: BearerCredentials?, patch: String?, from location: Violation.Location
+    ) async throws -> JSONValue {
         let (_, record) = try await access.service(apiKey, credentials)
-        return Discovery.document(for: try apiService(from: record, result: nil))
+        let document = Discovery.document(for: try apiService(from: record, result: nil))
+        guard let patch, !patch.isEmpty else { return document }
+        do {
+            return try JSONPatch.apply(patch, to: document)
+        } catch {
+            throw APIFailure.invalid(
+                .discoveryPatchInvalid, [Violation(location: location, path: location == .body ? "/patch" : "patch", message: error.description)])
+        }
     }
 
     public func serviceJwksGet(_ input: Operations.ServiceJwksGet.Input) async throws -> Operations.ServiceJwksGet.Output {

@@ -60,6 +60,8 @@ public struct ResultCode: Sendable, Equatable {
     static let clientAuthorizationUpdated = ResultCode("A360004", "The scopes of the user's tokens at the client were changed.")
     static let clientAuthorizationDeleted = ResultCode("A360005", "The user's tokens at the client were revoked.")
     static let unsupportedScope = ResultCode("A360201", "A scope is not one the service supports.")
+    // Discovery (group 380)
+    static let discoveryPatchInvalid = ResultCode("A380201", "The patch cannot be applied to the discovery document.")
     // JOSE (group 370)
     static let joseValid = ResultCode("A370001", "The JOSE object is valid.")
     static let joseInvalid = ResultCode("A370002", "The JOSE object is not valid; errorDescriptions says why.")
