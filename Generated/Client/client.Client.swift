@@ -228,6 +228,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 409:
+            return .conflict(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(ApiResult.self))
         case 503:
@@ -287,6 +289,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 409:
+            return .conflict(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(ApiResult.self))
         case 503:
@@ -317,6 +321,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 409:
+            return .conflict(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(ApiResult.self))
         case 503:
@@ -346,6 +352,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 409:
+            return .conflict(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(ApiResult.self))
         case 503:

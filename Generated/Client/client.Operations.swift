@@ -552,6 +552,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// The client kept changing while this change was made (A310204); retry.
+            case conflict(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
@@ -689,6 +691,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// The client kept changing while this change was made (A310204); retry.
+            case conflict(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
@@ -759,6 +763,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// The client kept changing while this change was made (A310204); retry.
+            case conflict(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.
@@ -826,6 +832,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such client.
             case notFound(ApiResult)
+            /// The client kept changing while this change was made (A310204); retry.
+            case conflict(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.

@@ -60,6 +60,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 429:
+            return .tooManyRequests(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(ApiResult.self))
         case 503:

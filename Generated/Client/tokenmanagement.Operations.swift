@@ -139,6 +139,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// Four batches are running on this node already (A109208); retry when one has ended.
+            case tooManyRequests(ApiResult)
             /// warrant failed to process the request (a fault of its own).
             case internalServerError(ApiResult)
             /// The database does not take writes now (disk full, read-only) or does not answer; retry later.

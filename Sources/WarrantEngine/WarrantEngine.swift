@@ -16,6 +16,8 @@ public struct WarrantEngine: APIProtocol {
     let signer: TokenSigner
     let issuer: TokenIssuer
     let presented: PresentedTokens
+    /// The token batches this process runs at once, so that bulk work cannot crowd out requests.
+    let batchSlots = TokenBatchSlots(limit: 4)
     let logger: Logger
     /// Milliseconds since the Unix epoch; replaceable so tests can move time.
     let now: @Sendable () -> Int64

@@ -51,18 +51,21 @@ public protocol GrantStore: Sendable {
     /// Revokes every live access and refresh token of a client, a subject, or a subject at a client;
     /// returns how many access tokens were revoked.
     func revokeTokens(serviceApiKey: Int64, clientId: Int64?, subject: String?, now: Int64) async throws -> Int
-    /// Rewrites every live access token of a subject at a client in one transaction; returns how many.
-    func rewriteLiveAccessTokens(
-        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
-        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    /// Gives every live access token and live unrotated refresh token of a subject at a client new scopes,
+    /// and each access token the payload `rewrite` makes of its own (a refresh token's scopes are its column
+    /// alone), in one transaction; returns how many tokens changed. A rewrite that throws changes nothing.
+    func rescopeLiveTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, scopes: String, now: Int64,
+        _ rewrite: @escaping @Sendable (_ payload: String) throws -> String
     ) async throws -> Int
 
     // MARK: Token batches
 
     func insertTokenBatch(_ batch: TokenBatchRecord) async throws
     /// Stores every issue of a running batch and marks it succeeded with their count, in one transaction.
-    /// A token value that exists already throws ``StoreError/duplicate(_:)`` and stores nothing; a batch that
-    /// is not running (unknown, or finished) stores nothing and answers false.
+    /// A token value that exists already throws ``StoreError/duplicate(_:)``, a client deleted meanwhile
+    /// ``StoreError/missing(_:)``, and either stores nothing; a batch that is not running (unknown, or
+    /// finished) stores nothing and answers false.
     func completeTokenBatch(requestId: String, serviceApiKey: Int64, issues: [IssuedRecords], now: Int64) async throws -> Bool
     /// Marks a running batch failed; false when it is not running.
     func failTokenBatch(requestId: String, serviceApiKey: Int64, errorCode: String, errorDescription: String, now: Int64) async throws

@@ -220,6 +220,11 @@ public actor MemoryWarrantStore: WarrantStore {
         return true
     }
 
+    public func updateClient(_ client: ClientRecord, ifDocumentIs expected: String) async throws -> Bool {
+        guard storedClient(client.serviceApiKey, client.clientId)?.document == expected else { return false }
+        return try await updateClient(client)
+    }
+
     public func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool {
         guard var stored = storedClient(serviceApiKey, clientId) else { return false }
         stored.secretHash = secretHash
@@ -467,21 +472,26 @@ public actor MemoryWarrantStore: WarrantStore {
         return count
     }
 
-    public func rewriteLiveAccessTokens(
-        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
-        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    public func rescopeLiveTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, scopes: String, now: Int64,
+        _ rewrite: @escaping @Sendable (_ payload: String) throws -> String
     ) async throws -> Int {
-        let live = accessTokens.values.filter {
+        let access = accessTokens.values.filter {
             Self.unrevoked($0.serviceApiKey, $0.clientId, $0.subject, $0.revokedAt, serviceApiKey, clientId, subject) && $0.expiresAt >= now
         }
-        // Every rewrite is made before any is stored, so one that throws changes nothing.
-        let rewritten = try live.map(rewrite)
-        for token in rewritten {
-            accessTokens[token.hash]?.scopes = token.scopes
-            accessTokens[token.hash]?.expiresAt = token.expiresAt
-            accessTokens[token.hash]?.payload = token.payload
+        let refresh = refreshTokens.values.filter {
+            Self.unrevoked($0.serviceApiKey, $0.clientId, $0.subject, $0.revokedAt, serviceApiKey, clientId, subject) && $0.expiresAt >= now
+                && $0.rotatedAt == nil
         }
-        return rewritten.count
+        // Every rewrite is made before any is stored, so one that throws changes nothing.
+        let accessPayloads = try access.map { ($0.hash, try rewrite($0.payload)) }
+        let refreshHashes = refresh.map(\.hash)
+        for (hash, payload) in accessPayloads {
+            accessTokens[hash]?.scopes = scopes
+            accessTokens[hash]?.payload = payload
+        }
+        for hash in refreshHashes { refreshTokens[hash]?.scopes = scopes }
+        return accessPayloads.count + refreshHashes.count
     }
 
     // MARK: Token batches
@@ -493,7 +503,10 @@ public actor MemoryWarrantStore: WarrantStore {
 
     public func completeTokenBatch(requestId: String, serviceApiKey: Int64, issues: [IssuedRecords], now: Int64) async throws -> Bool {
         guard var batch = tokenBatches[requestId], batch.serviceApiKey == serviceApiKey, batch.state == .running else { return false }
-        // Every key is checked before anything is stored, as the transaction would roll back.
+        // Every key and client is checked before anything is stored, as the transaction would roll back.
+        for clientId in Set(issues.map(\.accessToken.clientId)) where storedClient(serviceApiKey, clientId) == nil {
+            throw StoreError.missing("client \(clientId)")
+        }
         var grantIDs = Set<String>()
         var accessHashes = Set<String>()
         var refreshHashes = Set<String>()

@@ -178,6 +178,7 @@ enum Migrations {
                 .column("modified_at", type: .bigint, .notNull)
                 .run()
             try await db.create(index: "token_batches_modified").on("token_batches").column("modified_at").run()
+            try await db.create(index: "token_batches_service").on("token_batches").column("service_api_key").run()
         },
     ]
 

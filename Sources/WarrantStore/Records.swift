@@ -124,6 +124,8 @@ public struct Page<Record: Sendable>: Sendable {
 public enum StoreError: Error, Equatable {
     /// A unique key (an ID, an alias) is already taken.
     case duplicate(String)
+    /// A row the change refers to is gone (a client deleted while a token batch ran).
+    case missing(String)
     /// The database cannot do the work now; it may once the fault clears.
     case unavailable(StoreFault)
 }

@@ -307,20 +307,29 @@ extension SQLStore {
         }
     }
 
-    public func rewriteLiveAccessTokens(
-        serviceApiKey: Int64, clientId: Int64, subject: String, now: Int64,
-        _ rewrite: @escaping @Sendable (AccessTokenRecord) throws -> AccessTokenRecord
+    public func rescopeLiveTokens(
+        serviceApiKey: Int64, clientId: Int64, subject: String, scopes: String, now: Int64,
+        _ rewrite: @escaping @Sendable (_ payload: String) throws -> String
     ) async throws -> Int {
         try await session.transaction { db in
-            let tokens = try await Self.unrevoked(
-                db.select().column("*").from("access_tokens"), serviceApiKey: serviceApiKey, clientId: clientId, subject: subject
-            ).where("expires_at", .greaterThanOrEqual, now).all().map(Self.accessToken)
-            for token in tokens {
-                let changed = try rewrite(token)
-                try await db.update("access_tokens").set("scopes", to: changed.scopes).set("expires_at", to: changed.expiresAt)
-                    .set("payload", to: changed.payload).where("hash", .equal, token.hash).run()
+            var count = 0
+            // A refresh token keeps its scopes for the tokens it will issue: it is rescoped too, or the next
+            // refresh would give back what was taken away.
+            for (table, extra) in [("access_tokens", ""), ("refresh_tokens", "rotated_at IS NULL AND ")] {
+                let rows = try await db.raw(
+                    """
+                    SELECT hash, payload FROM \(ident: table) WHERE \(unsafeRaw: extra)service_api_key = \(bind: serviceApiKey) \
+                    AND client_id = \(bind: clientId) AND subject = \(bind: subject) AND revoked_at IS NULL AND expires_at >= \(bind: now)
+                    """
+                ).all()
+                for row in rows {
+                    let update = db.update(table).set("scopes", to: scopes)
+                    if table == "access_tokens" { update.set("payload", to: try rewrite(try row.decode(column: "payload", as: String.self))) }
+                    try await update.where("hash", .equal, try row.decode(column: "hash", as: String.self)).run()
+                }
+                count += rows.count
             }
-            return tokens.count
+            return count
         }
     }
 

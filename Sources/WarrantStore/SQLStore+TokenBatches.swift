@@ -23,6 +23,13 @@ extension SQLStore {
                     .where("service_api_key", .equal, serviceApiKey).where("state", .equal, TokenBatchRecord.State.running.rawValue)
                     .returning("request_id").first() != nil
             else { return false }
+            // The clients were checked when the batch was accepted; one deleted since gets no tokens.
+            for clientId in Set(issues.map(\.accessToken.clientId)) {
+                guard
+                    try await db.select().column("client_id").from("clients").where("service_api_key", .equal, serviceApiKey)
+                        .where("client_id", .equal, clientId).first() != nil
+                else { throw StoreError.missing("client \(clientId)") }
+            }
             for issue in issues { try await Self.store(issue, in: db) }
             return true
         }

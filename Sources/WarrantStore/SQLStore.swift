@@ -290,6 +290,20 @@ public final class SQLStore: WarrantStore {
         }
     }
 
+    public func updateClient(_ client: ClientRecord, ifDocumentIs expected: String) async throws -> Bool {
+        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) }
+        do {
+            return try await session.transaction { db in
+                try await db.update("clients").set("alias", to: client.alias).set("developer", to: client.developer)
+                    .set("document", to: client.document).set("modified_at", to: client.modifiedAt)
+                    .where("service_api_key", .equal, client.serviceApiKey).where("client_id", .equal, client.clientId)
+                    .where("document", .equal, expected).returning("client_id").first() != nil
+            }
+        } catch where session.isUniqueViolation(error) {
+            throw StoreError.duplicate("client alias")
+        }
+    }
+
     public func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool {
         defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)) }
         return try await session.transaction { db in

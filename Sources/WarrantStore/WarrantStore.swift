@@ -51,6 +51,9 @@ public protocol WarrantStore: GrantStore {
     func clients(serviceApiKey: Int64, developer: String?, offset: Int, limit: Int) async throws -> Page<ClientRecord>
     /// Replaces metadata, alias and developer (not the secret). Returns false when there is no such client.
     func updateClient(_ client: ClientRecord) async throws -> Bool
+    /// The same, only while the stored document is still `expected` (a read-change-write that must not undo
+    /// a change made in between); false when it is not, or the client is gone.
+    func updateClient(_ client: ClientRecord, ifDocumentIs expected: String) async throws -> Bool
     func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool
     /// Deletes a client and, in the same transaction, revokes its tokens and grants and drops its codes and
     /// tickets. Returns false when there is no such client.

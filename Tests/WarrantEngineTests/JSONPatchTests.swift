@@ -51,5 +51,11 @@ import Testing
         #expect(try Self.failure(#"{}"#, #"[{"op": "remove", "path": ""}]"#) == "operation 0: cannot remove the root")
         #expect(try Self.failure(#"{}"#, "[" + Array(repeating: #"{"op": "test", "path": "", "value": {}}"#, count: 1001).joined(separator: ",") + "]")
             == "holds 1001 operations; at most 1000")
+        // Copies that double the document each time, or nest it deeper each time, stop at the budget.
+        let doubling = "[" + (0..<40).map { #"{"op": "copy", "from": "", "path": "/c\#($0)"}"# }.joined(separator: ",") + "]"
+        #expect(try Self.failure(#"{"a": [1, 2, 3, 4, 5, 6, 7, 8]}"#, doubling)?.contains("larger than 100000 added values") == true)
+        let nested = String(repeating: "[", count: 509) + String(repeating: "]", count: 509)
+        let deepening = #"[{"op": "add", "path": "/a/b/c/d/e", "value": "# + nested + "}]"
+        #expect(try Self.failure(#"{"a": {"b": {"c": {"d": {}}}}}"#, deepening)?.contains("deeper than 512 levels") == true)
     }
 }

@@ -100,6 +100,12 @@ import WarrantClient
             else { throw UnexpectedOutput() }
             #expect(refused.fieldViolations?.first?.path == "/scopes")
             #expect(try await IntrospectionTests.introspect(flow, accessToken).scopes == ["openid"])
+            // The refresh token was rescoped too: a refresh does not give back what was taken away.
+            let refreshedNarrow = try await flow.token(
+                "grant_type=refresh_token&refresh_token=\(refreshToken)", clientId: flow.clientId, secret: flow.secret)
+            #expect(refreshedNarrow.action == .ok && refreshedNarrow.scopes == ["openid"])
+            let currentRefresh = try #require(refreshedNarrow.refreshToken)
+            let currentAccess = try #require(refreshedNarrow.accessToken)
 
             // Revoking everything alice gave the client: the access and the refresh token stop working.
             guard case .ok(let revoked) = try await flow.api.clientAuthorizationDelete(
@@ -107,8 +113,8 @@ import WarrantClient
             else { throw UnexpectedOutput() }
             #expect(revoked.resultCode == "A360005")
             #expect(revoked.mergedGrantedScopes == ["openid", "profile", "email"])
-            #expect(try await IntrospectionTests.introspect(flow, accessToken).action == .unauthorized)
-            let refreshed = try await flow.token("grant_type=refresh_token&refresh_token=\(refreshToken)", clientId: flow.clientId, secret: flow.secret)
+            #expect(try await IntrospectionTests.introspect(flow, currentAccess).action == .unauthorized)
+            let refreshed = try await flow.token("grant_type=refresh_token&refresh_token=\(currentRefresh)", clientId: flow.clientId, secret: flow.secret)
             #expect(refreshed.action == .badRequest)
             guard case .ok(let after) = try await flow.api.authorizedClientsGet(.init(path: .init(serviceId: service), query: .init(subject: "alice")))
             else { throw UnexpectedOutput() }

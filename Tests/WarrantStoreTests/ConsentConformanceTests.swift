@@ -82,7 +82,7 @@ import WarrantStore
         }
     }
 
-    @Test(arguments: StoreKind.allCases) func rewritingAUsersTokensAtAClientChangesOnlyTheLiveOnes(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func rescopingAUsersTokensAtAClientChangesOnlyTheLiveOnes(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             for (hash, subject, client) in [("a1", "alice", Int64(1)), ("a2", "alice", 1), ("a3", "bob", 1), ("a4", "alice", 2)] {
                 var token = StoreConformanceTests.access(hash, grant: nil)
@@ -90,22 +90,23 @@ import WarrantStore
                 token.clientId = client
                 try await store.insertTokens(accessToken: token, refreshToken: nil)
             }
+            try await store.insertGrant(
+                StoreConformanceTests.grant("g"), code: nil, accessToken: nil, refreshToken: StoreConformanceTests.refresh("r1", grant: "g"))
             #expect(try await store.revokeAccessToken(hash: "a2", now: 5))
-            let count = try await store.rewriteLiveAccessTokens(serviceApiKey: 10, clientId: 1, subject: "alice", now: 10) { token in
-                var token = token
-                token.scopes = "email"
-                token.payload = #"{"scopes":["email"]}"#
-                return token
+            let count = try await store.rescopeLiveTokens(serviceApiKey: 10, clientId: 1, subject: "alice", scopes: "email", now: 10) { _ in
+                #"{"scopes":["email"]}"#
             }
-            #expect(count == 1)
+            #expect(count == 2)
             #expect(try await store.accessToken(hash: "a1").map { [$0.scopes, $0.payload] } == ["email", #"{"scopes":["email"]}"#])
+            #expect(try await store.refreshToken(hash: "r1").map { [$0.scopes, $0.payload] } == ["email", "{}"])
             for hash in ["a2", "a3", "a4"] { #expect(try await store.accessToken(hash: hash)?.scopes == "openid", "\(hash)") }
             // A rewrite that throws changes nothing.
             struct Refused: Error {}
             await #expect(throws: Refused.self) {
-                _ = try await store.rewriteLiveAccessTokens(serviceApiKey: 10, clientId: 1, subject: "alice", now: 10) { _ in throw Refused() }
+                _ = try await store.rescopeLiveTokens(serviceApiKey: 10, clientId: 1, subject: "alice", scopes: "x", now: 10) { _ in throw Refused() }
             }
             #expect(try await store.accessToken(hash: "a1")?.scopes == "email")
+            #expect(try await store.refreshToken(hash: "r1")?.scopes == "email")
         }
     }
 
@@ -134,7 +135,7 @@ import WarrantStore
     }
 
     @Test(arguments: StoreKind.allCases) func aBatchStoresAllItsTokensWithItsCompletionOrNothing(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await ConsentConformanceTests.withClients(kind) { store in
             try await store.insertTokenBatch(TokenBatchRecord(requestId: "b1", serviceApiKey: 10, state: .running, createdAt: 1, modifiedAt: 1))
             await #expect(throws: StoreError.duplicate("token batch")) {
                 try await store.insertTokenBatch(TokenBatchRecord(requestId: "b1", serviceApiKey: 10, state: .running, createdAt: 1, modifiedAt: 1))
@@ -162,6 +163,16 @@ import WarrantStore
             #expect(try await store.failTokenBatch(requestId: "b2", serviceApiKey: 10, errorCode: "A109203", errorDescription: "taken", now: 9))
             let failed = try await store.tokenBatch(requestId: "b2", serviceApiKey: 10)
             #expect(failed?.state == .failed && failed?.errorCode == "A109203" && failed?.tokenCount == 0 && failed?.modifiedAt == 9)
+            // A client deleted while the batch ran gets nothing, and the batch stores nothing.
+            try await store.insertTokenBatch(TokenBatchRecord(requestId: "b3", serviceApiKey: 10, state: .running, createdAt: 7, modifiedAt: 7))
+            var orphan = Self.issue("a5")
+            orphan.accessToken.clientId = 3
+            #expect(try await store.deleteClient(serviceApiKey: 10, clientId: 3, now: 8))
+            await #expect(throws: StoreError.missing("client 3")) {
+                _ = try await store.completeTokenBatch(requestId: "b3", serviceApiKey: 10, issues: [Self.issue("a6"), orphan], now: 8)
+            }
+            #expect(try await store.accessToken(hash: "a6") == nil)
+            #expect(try await store.failTokenBatch(requestId: "b3", serviceApiKey: 10, errorCode: "A109207", errorDescription: "gone", now: 9))
             // The purge drops statuses older than the retention.
             let report = try await store.purge(now: 1_000, retention: 992)
             #expect(report.tokenBatches == 1)

@@ -104,15 +104,12 @@ extension WarrantEngine {
                 .unsupportedScope, [Violation(location: .body, path: "/scopes", message: "'\(unknown)' is not a scope the service supports")])
         }
         let joined = scopes.joined(separator: " ")
-        let count = try await store.rewriteLiveAccessTokens(
-            serviceApiKey: client.serviceApiKey, clientId: client.clientId, subject: input.body.subject, now: now()
-        ) { token in
-            var token = token
-            var details = try GrantDetails.decoded(token.payload)
+        let count = try await store.rescopeLiveTokens(
+            serviceApiKey: client.serviceApiKey, clientId: client.clientId, subject: input.body.subject, scopes: joined, now: now()
+        ) { payload in
+            var details = try GrantDetails.decoded(payload)
             details.scopes = scopes
-            token.scopes = joined
-            token.payload = try GrantDetails.json(details)
-            return token
+            return try GrantDetails.json(details)
         }
         logger.info("client authorization updated", metadata: ["client": "\(client.clientId)", "tokens": "\(count)"])
         return .ok(ResultCode.clientAuthorizationUpdated.apiResult)

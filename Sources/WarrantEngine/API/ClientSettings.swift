@@ -71,17 +71,21 @@ extension WarrantEngine {
         _ serviceId: Int64, _ clientId: String, _ credentials: BearerCredentials?, checked: Bool = true,
         _ change: (inout OAuthClient) -> Void
     ) async throws -> OAuthClient {
-        let (serviceRecord, existing) = try await clientRecord(serviceId, clientId, credentials)
-        var client = try apiClient(from: existing, result: nil)
-        change(&client)
-        if checked {
-            let violations = ClientMetadata.violations(of: client, service: try apiService(from: serviceRecord, result: nil))
-            guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
+        // Written only over the document it was made from: a change racing this one (a lock, say) is read
+        // again and kept, never overwritten.
+        for _ in 0..<5 {
+            let (serviceRecord, existing) = try await clientRecord(serviceId, clientId, credentials)
+            var client = try apiClient(from: existing, result: nil)
+            change(&client)
+            if checked {
+                let violations = ClientMetadata.violations(of: client, service: try apiService(from: serviceRecord, result: nil))
+                guard violations.isEmpty else { throw APIFailure.invalid(.clientInvalid, violations) }
+            }
+            var record = existing
+            record.document = client.jsonValue.serializedString
+            record.modifiedAt = now()
+            if try await store.updateClient(record, ifDocumentIs: existing.document) { return try apiClient(from: record, result: nil) }
         }
-        var record = existing
-        record.document = client.jsonValue.serializedString
-        record.modifiedAt = now()
-        guard try await store.updateClient(record) else { throw APIFailure.notFound(.clientNotFound) }
-        return try apiClient(from: record, result: nil)
+        throw APIFailure(409, .clientChangedMeanwhile)
     }
 }

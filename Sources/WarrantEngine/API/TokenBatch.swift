@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import SpecRuntime
 import WarrantAPI
 import WarrantStore
@@ -38,16 +39,28 @@ extension WarrantEngine {
         }
         guard violations.isEmpty else { throw APIFailure.invalid(.tokenBatchInvalid, violations) }
 
+        let dryRun = input.query.dryRun
+        // A slot is taken before anything is stored, and given back when the batch's work ends.
+        guard dryRun || batchSlots.take() else { throw APIFailure(429, .tokenBatchesBusy) }
         let time = now()
         let requestId = Secrets.identifier()
-        let dryRun = input.query.dryRun
-        try await store.insertTokenBatch(
-            TokenBatchRecord(requestId: requestId, serviceApiKey: service.apiKey, state: dryRun ? .succeeded : .running, createdAt: time, modifiedAt: time))
+        do {
+            try await store.insertTokenBatch(
+                TokenBatchRecord(
+                    requestId: requestId, serviceApiKey: service.apiKey, state: dryRun ? .succeeded : .running, createdAt: time, modifiedAt: time))
+        } catch {
+            if !dryRun { batchSlots.giveBack() }
+            throw error
+        }
         if !dryRun {
             let batch = TokenBatchRun(store: store, issuance: DirectIssuance(store: store, issuer: issuer), logger: logger, now: now)
             let serviceApiKey = service.apiKey
             let issues = accepted
-            Task { await batch.run(requestId, serviceApiKey: serviceApiKey, issues) }
+            let slots = batchSlots
+            Task {
+                await batch.run(requestId, serviceApiKey: serviceApiKey, issues)
+                slots.giveBack()
+            }
         }
         logger.info("token batch accepted", metadata: ["batch": "\(requestId)", "requests": "\(accepted.count)", "dryRun": "\(dryRun)"])
         return .ok(
@@ -84,6 +97,30 @@ extension WarrantEngine {
     }
 }
 
+/// How many token batches run at once in this process.
+final class TokenBatchSlots: Sendable {
+    private let used: Mutex<Int>
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+        used = Mutex(0)
+    }
+
+    /// False when every slot is taken.
+    func take() -> Bool {
+        used.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func giveBack() {
+        used.withLock { $0 = max(0, $0 - 1) }
+    }
+}
+
 /// A batch's work, apart from the request that accepted it: makes the tokens and stores them with the
 /// batch's completion in one transaction; on any failure the batch is marked failed and nothing of it is stored.
 private struct TokenBatchRun: Sendable {
@@ -97,10 +134,18 @@ private struct TokenBatchRun: Sendable {
             var records: [IssuedRecords] = []
             records.reserveCapacity(requests.count)
             for request in requests { records.append(try await issuance.prepare(request).0) }
-            _ = try await store.completeTokenBatch(requestId: requestId, serviceApiKey: serviceApiKey, issues: records, now: now())
-            logger.info("token batch created", metadata: ["batch": "\(requestId)", "tokens": "\(records.count)"])
+            if try await store.completeTokenBatch(requestId: requestId, serviceApiKey: serviceApiKey, issues: records, now: now()) {
+                logger.info("token batch created", metadata: ["batch": "\(requestId)", "tokens": "\(records.count)"])
+            } else {
+                logger.info("token batch no longer running; nothing stored", metadata: ["batch": "\(requestId)"])
+            }
         } catch {
-            let result: ResultCode = if case StoreError.duplicate = error { .tokenBatchValueTaken } else { .internalError }
+            let result: ResultCode =
+                switch error {
+                case StoreError.duplicate: .tokenBatchValueTaken
+                case StoreError.missing: .tokenBatchClientGone
+                default: .internalError
+                }
             logger.error("token batch failed", metadata: ["batch": "\(requestId)", "error": "\(error)"])
             _ = try? await store.failTokenBatch(
                 requestId: requestId, serviceApiKey: serviceApiKey, errorCode: result.code, errorDescription: result.text, now: now())

@@ -2,8 +2,10 @@ import SpecRuntime
 
 /// JSON Patch (RFC 6902) over ``JSONValue``, with JSON Pointers (RFC 6901): what Authlete applies to a
 /// discovery document for its `patch` parameter. Operations run in order; the first that fails stops the
-/// patch and names itself, and nothing of the patch is applied. Work is linear in the patch and the depth
-/// of its pointers; the caller caps the patch's size.
+/// patch and names itself, and nothing of the patch is applied. `copy` (and `add` of the root into itself)
+/// could double the document per operation, so the patch has a budget: it may add at most
+/// ``maximumAddedNodes`` values, and nothing deeper than ``maximumDepth`` levels; each value added is
+/// measured by a walk that stops at the budget, so the work stays bounded by it.
 enum JSONPatch {
     struct Failure: Error, Equatable, CustomStringConvertible {
         var description: String
@@ -11,8 +13,11 @@ enum JSONPatch {
 
     /// The most operations one patch may hold.
     static let maximumOperations = 1000
-    /// The most reference tokens of a pointer: the nesting the JSON parser allows.
+    /// The most reference tokens of a pointer, and the deepest a patched document may be: the nesting the
+    /// JSON parser allows.
     static let maximumDepth = 512
+    /// The most JSON values (each object, array and scalar counts one) a patch may add in all.
+    static let maximumAddedNodes = 100_000
 
     static func apply(_ patchText: String, to document: JSONValue) throws(Failure) -> JSONValue {
         guard let parsed = try? JSONValue(parsing: patchText), case .array(let operations) = parsed else {
@@ -22,9 +27,10 @@ enum JSONPatch {
             throw Failure(description: "holds \(operations.count) operations; at most \(maximumOperations)")
         }
         var result = document
+        var budget = maximumAddedNodes
         for (index, operation) in operations.enumerated() {
             do {
-                try apply(operation, to: &result)
+                try apply(operation, to: &result, budget: &budget)
             } catch {
                 throw Failure(description: "operation \(index): \(error.description)")
             }
@@ -32,31 +38,66 @@ enum JSONPatch {
         return result
     }
 
-    private static func apply(_ operation: JSONValue, to document: inout JSONValue) throws(Failure) {
+    private static func apply(_ operation: JSONValue, to document: inout JSONValue, budget: inout Int) throws(Failure) {
+        /// Charges a value about to be added at `path` to the budget.
+        func charge(_ value: JSONValue, at path: [String]) throws(Failure) {
+            var nodes = 0
+            guard measure(value, depth: path.count, nodes: &nodes, limit: budget) else {
+                throw Failure(description: "the patch would make the document larger than \(maximumAddedNodes) added values or deeper than \(maximumDepth) levels")
+            }
+            budget -= nodes
+        }
         guard case .object = operation, let name = operation["op"]?.stringValue else {
             throw Failure(description: "must be an object with an \"op\" string")
         }
         let path = try pointer(operation, "path")
         switch name {
-        case "add": try add(try value(operation), at: path, in: &document)
+        case "add":
+            let added = try value(operation)
+            try charge(added, at: path)
+            try add(added, at: path, in: &document)
         case "remove": _ = try remove(at: path, in: &document)
         case "replace":
+            let added = try value(operation)
+            try charge(added, at: path)
             _ = try remove(at: path, in: &document)
-            try add(try value(operation), at: path, in: &document)
+            try add(added, at: path, in: &document)
         case "move":
             let from = try pointer(operation, "from")
             if path.count > from.count, Array(path.prefix(from.count)) == from {
                 throw Failure(description: "cannot move a value into itself")
             }
             let moved = try remove(at: from, in: &document)
+            // Nothing new, but the value may land deeper.
+            var nodes = 0
+            guard measure(moved, depth: path.count, nodes: &nodes, limit: Int.max) else {
+                throw Failure(description: "the patch would make the document deeper than \(maximumDepth) levels")
+            }
             try add(moved, at: path, in: &document)
         case "copy":
             let from = try pointer(operation, "from")
-            try add(try find(from, in: document), at: path, in: &document)
+            let copied = try find(from, in: document)
+            try charge(copied, at: path)
+            try add(copied, at: path, in: &document)
         case "test":
             guard try find(path, in: document) == (try value(operation)) else { throw Failure(description: "test failed at \(text(path))") }
         default: throw Failure(description: "unknown op \"\(name)\"")
         }
+    }
+
+    /// Counts the values of `value` into `nodes`; false as soon as they pass `limit` or the depth passes
+    /// ``maximumDepth`` (so the walk never goes further than either).
+    private static func measure(_ value: JSONValue, depth: Int, nodes: inout Int, limit: Int) -> Bool {
+        nodes += 1
+        guard nodes <= limit, depth <= maximumDepth else { return false }
+        switch value {
+        case .array(let items):
+            for item in items where !measure(item, depth: depth + 1, nodes: &nodes, limit: limit) { return false }
+        case .object(let members):
+            for member in members.values where !measure(member, depth: depth + 1, nodes: &nodes, limit: limit) { return false }
+        default: break
+        }
+        return true
     }
 
     private static func value(_ operation: JSONValue) throws(Failure) -> JSONValue {
