@@ -26,7 +26,7 @@ extension Operations {
         public struct QueryParameters: Hashable, Sendable {
             /// Accepted for compatibility; the document is always compact JSON.
             public var pretty: Bool?
-            /// A JSON Patch (RFC 6902), as JSON text, applied to the document before it is answered.
+            /// A JSON Patch (RFC 6902), as JSON text, applied to the document before it is answered; up to 4096 characters, so the URL stays under the 80 KiB HTTP servers take (the POST form takes 64 KiB).
             public var patch: String?
 
             public init(
@@ -83,7 +83,7 @@ extension Operations.ServiceConfiguration.QueryParameters: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
         if let value = self.patch {
             let fieldPath = path.appending("patch")
-            Check.maxLength(value, 65536, at: fieldPath, &violations)
+            Check.maxLength(value, 4096, at: fieldPath, &violations)
         }
     }
 }
