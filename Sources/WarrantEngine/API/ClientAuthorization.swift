@@ -38,10 +38,13 @@ extension WarrantEngine {
     }
 
     private func grantedScopes(
-        _ serviceId: Int64, _ clientId: String, _ subject: String, _ credentials: BearerCredentials?,
-        result: ResultCode = .grantedScopesRead
+        _ serviceId: Int64, _ clientId: String, _ subject: String, _ credentials: BearerCredentials?
     ) async throws -> GrantedScopes {
         let (_, client) = try await clientRecord(serviceId, clientId, credentials)
+        return try await grantedScopes(of: client, subject, result: .grantedScopesRead)
+    }
+
+    private func grantedScopes(of client: ClientRecord, _ subject: String, result: ResultCode) async throws -> GrantedScopes {
         let record = try await store.grantedScopes(serviceApiKey: client.serviceApiKey, clientId: client.clientId, subject: subject)
         return GrantedScopes(
             resultCode: result.code, resultMessage: result.message, serviceApiKey: client.serviceApiKey, clientId: client.clientId,
@@ -140,6 +143,6 @@ extension WarrantEngine {
         let (_, client) = try await clientRecord(serviceId, clientId, credentials)
         let count = try await store.revokeTokens(serviceApiKey: client.serviceApiKey, clientId: client.clientId, subject: subject, now: now())
         logger.info("client authorization revoked", metadata: ["client": "\(client.clientId)", "tokens": "\(count)"])
-        return try await grantedScopes(serviceId, clientId, subject, credentials, result: .clientAuthorizationDeleted)
+        return try await grantedScopes(of: client, subject, result: .clientAuthorizationDeleted)
     }
 }
