@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.0.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.30.0"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
@@ -96,6 +99,9 @@ let package = Package(
             dependencies: [
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -148,14 +154,20 @@ let package = Package(
             name: "WarrantEngineTests",
             dependencies: ["WarrantEngine", "WarrantAPI", "WarrantStore", .product(name: "JWTKit", package: "jwt-kit")]
         ),
+        // A PostgreSQL server and empty databases on it, for the store and server suites.
+        .target(
+            name: "PostgresFixture",
+            dependencies: ["WarrantStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PostgresFixture"
+        ),
         .testTarget(
             name: "WarrantStoreTests",
-            dependencies: ["WarrantStore", .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: ["WarrantStore", "PostgresFixture", .product(name: "SQLKit", package: "sql-kit")]
         ),
         .testTarget(
             name: "WarrantServerTests",
             dependencies: [
-                "WarrantServer", "WarrantEngine", "WarrantClient",
+                "WarrantServer", "WarrantEngine", "WarrantClient", "PostgresFixture",
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -21,8 +21,14 @@ public struct WarrantEngine: APIProtocol {
     let logger: Logger
     /// Milliseconds since the Unix epoch; replaceable so tests can move time.
     let now: @Sendable () -> Int64
+    /// Milliseconds a rotated key keeps signing after the rotation, while the new key is already published:
+    /// longer than it takes every node on a shared database to see the new key (0 with one process).
+    let keyActivationDelay: Int64
 
-    public init(store: any WarrantStore, logger: Logger, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }) {
+    public init(
+        store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0,
+        now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }
+    ) {
         let policies = PolicyCache()
         let signer = TokenSigner(store: store, now: now)
         self.store = store
@@ -34,6 +40,7 @@ public struct WarrantEngine: APIProtocol {
         self.presented = PresentedTokens(store: store, signer: signer, clients: clients, now: now)
         self.logger = logger
         self.now = now
+        self.keyActivationDelay = max(0, keyActivationDelay)
     }
 
     // MARK: Shared by the API areas

@@ -13,12 +13,7 @@ struct PurgeService: Service {
 
     func run() async throws {
         let retentionMilliseconds = retention.components.seconds.multipliedReportingOverflow(by: 1000).partialValue
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return  // shutting down
-            }
+        await periodically(every: interval) {
             do {
                 let report = try await store.purge(now: Clock.nowMilliseconds, retention: retentionMilliseconds)
                 if report.total > 0 { logger.info("purged expired records", metadata: Self.metadata(report)) }
@@ -32,7 +27,7 @@ struct PurgeService: Service {
         [
             "tickets": "\(report.tickets)", "codes": "\(report.authorizationCodes)", "accessTokens": "\(report.accessTokens)",
             "refreshTokens": "\(report.refreshTokens)", "grants": "\(report.grants)", "assertions": "\(report.assertions)",
-            "apiTokens": "\(report.apiTokens)",
+            "apiTokens": "\(report.apiTokens)", "tokenBatches": "\(report.tokenBatches)", "cacheChanges": "\(report.cacheChanges)",
         ]
     }
 }

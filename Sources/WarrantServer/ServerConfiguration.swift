@@ -3,14 +3,22 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WarrantStore
 
 /// Where warrant listens and keeps its data. The command line and `WARRANT_*` environment variables fill it in.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// The SQLite database file, created on first start; ``inMemory`` keeps everything in the process's memory
-    /// instead (gone when it stops: for trying warrant out and for measuring it without a database).
-    public var databasePath: String
+    /// The SQLite database file, created on first start; a `postgres://` URL (see ``PostgresLocation``), a
+    /// PostgreSQL database that several warrant processes may share; or ``inMemory``, which keeps everything
+    /// in the process's memory (gone when it stops: for trying warrant out and for measuring it without a
+    /// database).
+    public var database: String
+    /// PostgreSQL: the most connections this process opens.
+    public var databasePoolSize: Int
+    /// PostgreSQL: seconds one unit of work may take, waiting for a connection included, before the request
+    /// answers that the database is unavailable.
+    public var databaseTimeout: Int
     /// The organization token to create on first start instead of a random one (for automation).
     public var organizationToken: String?
     /// Seconds a connection may stay open without a complete request in progress (this also bounds how long a
@@ -27,13 +35,16 @@ public struct ServerConfiguration: Sendable {
     public var purgeRetention: Int
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./warrant.sqlite", organizationToken: String? = nil,
+        host: String = "127.0.0.1", port: Int = 8080, database: String = "./warrant.sqlite", databasePoolSize: Int = 10,
+        databaseTimeout: Int = 5, organizationToken: String? = nil,
         idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections,
         purgeInterval: Int = 600, purgeRetention: Int = 86_400
     ) {
         self.host = host
         self.port = port
-        self.databasePath = databasePath
+        self.database = database
+        self.databasePoolSize = databasePoolSize
+        self.databaseTimeout = databaseTimeout
         self.organizationToken = organizationToken
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
@@ -45,7 +56,10 @@ public struct ServerConfiguration: Sendable {
     /// The database "path" that selects the in-memory store, SQLite's own name for a database without a file.
     public static let inMemory = ":memory:"
 
-    public var keepsDatabaseInMemory: Bool { databasePath == Self.inMemory }
+    public var keepsDatabaseInMemory: Bool { database == Self.inMemory }
+
+    /// Whether ``database`` is a PostgreSQL URL rather than an SQLite file.
+    public var usesPostgres: Bool { PostgresLocation.isPostgres(database) }
 
     /// Below the process's open-file limit, leaving room for the database and logs: at the limit a server can
     /// no longer accept, and every caller (the health check too) would wait.
@@ -67,6 +81,11 @@ public struct ServerConfiguration: Sendable {
         if maxConnections < 1 { problems.append("The connection limit must be at least 1.") }
         if !(0...Self.maximumSeconds).contains(purgeInterval) { problems.append("The purge interval must be 0 (off) to \(Self.maximumSeconds) seconds.") }
         if !(0...Self.maximumSeconds).contains(purgeRetention) { problems.append("The purge retention must be 0 to \(Self.maximumSeconds) seconds.") }
+        if usesPostgres {
+            do { _ = try PostgresLocation(url: database) } catch { problems += error.problems }
+        }
+        if !(1...1000).contains(databasePoolSize) { problems.append("The database pool size must be 1 to 1000 connections.") }
+        if !(1...600).contains(databaseTimeout) { problems.append("The database timeout must be 1 to 600 seconds.") }
         return problems
     }
 

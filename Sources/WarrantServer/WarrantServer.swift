@@ -21,12 +21,13 @@ public struct WarrantServer: Sendable {
     ) async throws -> WarrantServer {
         let problems = configuration.problems
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        let store: any WarrantStore =
-            configuration.keepsDatabaseInMemory
-            ? MemoryWarrantStore() : try await SQLStore.openSQLite(path: configuration.databasePath, logger: logger)
+        let store = try await openStore(configuration: configuration, logger: logger)
         let bootstrap = try await Bootstrap.run(
             store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
-        let router = try makeRouter(store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout))
+        // On a shared database a rotated key signs on until every node has seen the new one.
+        let router = try makeRouter(
+            store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout),
+            keyActivationDelay: configuration.usesPostgres ? CacheSyncService.keyActivationDelay : .zero)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
@@ -35,7 +36,8 @@ public struct WarrantServer: Sendable {
                 availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
-        // Services stop in reverse order: the HTTP server drains first, then the purge, then the database closes.
+        // Services stop in reverse order: the HTTP server drains first, then the cache sync and the purge, then
+        // the database closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: DatabaseService(store: store))]
         if configuration.purgeInterval > 0 {
             services.append(
@@ -43,6 +45,9 @@ public struct WarrantServer: Sendable {
                     service: PurgeService(
                         store: store, interval: .seconds(configuration.purgeInterval), retention: .seconds(configuration.purgeRetention),
                         logger: logger)))
+        }
+        if configuration.usesPostgres, let shared = store as? SQLStore {
+            services.append(.init(service: CacheSyncService(store: shared, interval: CacheSyncService.defaultInterval, logger: logger)))
         }
         services.append(.init(service: application))
         let serviceGroup = ServiceGroup(
@@ -52,11 +57,21 @@ public struct WarrantServer: Sendable {
         return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store)
     }
 
+    /// Opens the database the configuration names and brings its schema up to date.
+    public static func openStore(configuration: ServerConfiguration, logger: Logger) async throws -> any WarrantStore {
+        if configuration.keepsDatabaseInMemory { return MemoryWarrantStore() }
+        guard configuration.usesPostgres else { return try await SQLStore.openSQLite(path: configuration.database, logger: logger) }
+        return try await SQLStore.openPostgres(
+            location: try PostgresLocation(url: configuration.database), poolSize: configuration.databasePoolSize,
+            timeout: .seconds(configuration.databaseTimeout), logger: logger)
+    }
+
     /// The router with every route of the API, for the server and for in-process tests.
-    public static func makeRouter(store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30)) throws
-        -> Router<BasicRequestContext>
-    {
-        let engine = WarrantEngine(store: store, logger: logger)
+    public static func makeRouter(
+        store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30), keyActivationDelay: Duration = .zero
+    ) throws -> Router<BasicRequestContext> {
+        let delay = keyActivationDelay.components.seconds * 1000 + keyActivationDelay.components.attoseconds / 1_000_000_000_000_000
+        let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: delay)
         var options = ServerOptions.warrant(onInternalError: { error, operation in
             logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         })

@@ -180,29 +180,60 @@ enum Migrations {
             try await db.create(index: "token_batches_modified").on("token_batches").column("modified_at").run()
             try await db.create(index: "token_batches_service").on("token_batches").column("service_api_key").run()
         },
+        Migration(version: 6, name: "changes to cached records, for the other processes on the database") { db in
+            // One row counts the changes; each change is logged under the count it took (see CacheChangeLog).
+            try await db.create(table: "cache_version")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("version", type: .bigint, .notNull)
+                .run()
+            try await db.insert(into: "cache_version").columns("id", "version").values(SQLBind(1), SQLBind(0)).run()
+            try await db.create(table: "cache_changes")
+                .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("kind", type: .text, .notNull)
+                .column("service_api_key", type: .bigint)
+                .column("client_id", type: .bigint)
+                .column("changed_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "cache_changes_changed").on("cache_changes").column("changed_at").run()
+        },
     ]
 
     /// Applies the migrations the database has not seen; returns the versions applied.
+    ///
+    /// Several processes may start at once on one PostgreSQL database. Each migration records its version
+    /// first, so a second process waits on that row until the first commits, and then finds it done.
     static func run(on session: any DatabaseSession, now: Int64) async throws -> [Int] {
-        try await session.transaction { db in
-            try await db.create(table: "schema_migrations").ifNotExists()
-                .column("version", type: .bigint, .primaryKey(autoIncrement: false))
-                .column("name", type: .text, .notNull)
-                .column("applied_at", type: .bigint, .notNull)
-                .run()
+        for attempt in 1...2 {
+            do {
+                try await session.transaction { db in
+                    try await db.create(table: "schema_migrations").ifNotExists()
+                        .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+                        .column("name", type: .text, .notNull)
+                        .column("applied_at", type: .bigint, .notNull)
+                        .run()
+                }
+                break
+            } catch where attempt == 1 {
+                // PostgreSQL's CREATE TABLE IF NOT EXISTS can clash with the same statement of another process
+                // on its catalog (a duplicate type or key); the table then exists. Any other fault shows again.
+            }
         }
         var applied: [Int] = []
         for migration in all {
-            let done = try await session.transaction { db in
-                let rows = try await db.select().column("version").from("schema_migrations")
-                    .where("version", .equal, migration.version).all()
-                if !rows.isEmpty { return false }
-                try await migration.apply(db)
-                try await db.insert(into: "schema_migrations").columns("version", "name", "applied_at")
-                    .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(now)).run()
-                return true
+            do {
+                let done = try await session.transaction { db in
+                    let rows = try await db.select().column("version").from("schema_migrations")
+                        .where("version", .equal, migration.version).all()
+                    if !rows.isEmpty { return false }
+                    try await db.insert(into: "schema_migrations").columns("version", "name", "applied_at")
+                        .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(now)).run()
+                    try await migration.apply(db)
+                    return true
+                }
+                if done { applied.append(migration.version) }
+            } catch where session.isUniqueViolation(error) {
+                // Another process applied it meanwhile.
             }
-            if done { applied.append(migration.version) }
         }
         return applied
     }

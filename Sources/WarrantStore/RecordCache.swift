@@ -7,7 +7,8 @@ import Synchronization
 /// sees the change. A read that missed stores what it read only if no invalidation happened meanwhile (the
 /// generation check), so an update racing with a read cannot leave the old record cached. Only records that
 /// exist are cached, so unknown keys from callers cannot fill it; each kind is a ``BoundedCache``. The cache
-/// is per process: one database file is served by one process.
+/// is per process; processes sharing a PostgreSQL database learn of each other's writes from the change log
+/// (``SQLStore/followChanges()``).
 final class RecordCache: Sendable {
     struct ClientKey: Hashable {
         var serviceApiKey: Int64
@@ -81,17 +82,28 @@ final class RecordCache: Sendable {
 
     // MARK: Invalidation
 
-    func invalidateAPITokens() { invalidate { $0.dropAPITokens() } }
-    func invalidateService(_ apiKey: Int64) { invalidate { $0.services[apiKey] = nil } }
-    func invalidateClient(_ key: ClientKey) { invalidate { $0.clients[key] = nil } }
-    func invalidateSigningKeys(_ apiKey: Int64) { invalidate { $0.signingKeys[apiKey] = nil } }
-
-    /// Everything of one service, for its deletion: the service, its clients, keys and API tokens.
-    func invalidateEverything(of apiKey: Int64) {
+    func invalidate(_ change: CacheChange) {
         invalidate { state in
-            state.services[apiKey] = nil
-            state.signingKeys[apiKey] = nil
-            state.clients.removeAll { key, _ in key.serviceApiKey == apiKey }
+            switch change {
+            case .apiTokens: state.dropAPITokens()
+            case .service(let apiKey): state.services[apiKey] = nil
+            case .client(let serviceApiKey, let clientId): state.clients[ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)] = nil
+            case .signingKeys(let apiKey): state.signingKeys[apiKey] = nil
+            case .everything(let apiKey):
+                state.services[apiKey] = nil
+                state.signingKeys[apiKey] = nil
+                state.clients.removeAll { key, _ in key.serviceApiKey == apiKey }
+                state.dropAPITokens()
+            }
+        }
+    }
+
+    /// Everything, for when changes may have been missed.
+    func invalidateAll() {
+        invalidate { state in
+            state.services.removeAll()
+            state.clients.removeAll()
+            state.signingKeys.removeAll()
             state.dropAPITokens()
         }
     }
@@ -125,6 +137,17 @@ extension RecordCache.State {
         apiTokenCounters.evictions &+= Int64(apiTokens.count)
         apiTokens.removeAll()
     }
+}
+
+/// A write's change to cached records: what every process must drop from its cache.
+enum CacheChange: Sendable, Equatable {
+    /// API tokens (any: a token's hash is not known where it is deleted by ID).
+    case apiTokens
+    case service(Int64)
+    case client(serviceApiKey: Int64, clientId: Int64)
+    case signingKeys(Int64)
+    /// A service deleted: the service, its clients, keys and API tokens.
+    case everything(of: Int64)
 }
 
 /// Counters of a cache since the process started.

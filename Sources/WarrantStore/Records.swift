@@ -150,8 +150,12 @@ public struct PurgeReport: Equatable, Sendable {
     public var assertions = 0
     public var apiTokens = 0
     public var tokenBatches = 0
+    /// Entries of the change log that keeps caches coherent across processes (``SQLStore/followChanges()``).
+    public var cacheChanges = 0
 
     public init() {}
 
-    public var total: Int { tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens + tokenBatches }
+    public var total: Int {
+        tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens + tokenBatches + cacheChanges
+    }
 }

@@ -28,7 +28,9 @@ extension SQLStore {
                 AND NOT EXISTS (SELECT 1 FROM grants AS derived WHERE derived.parent_id = grants.id)
                 """)
         report.apiTokens = try await deleteInBatches(from: "api_tokens", key: "id", where: "expires_at < \(bind: now)")
-        if report.apiTokens > 0 { cache.invalidateAPITokens() }
+        if report.apiTokens > 0 { cache.invalidate(.apiTokens) }
+        report.cacheChanges = try await deleteInBatches(
+            from: "cache_changes", key: "version", where: "changed_at < \(bind: now.subtractingReportingOverflow(Self.changeLogRetention).partialValue)")
         report.tokenBatches = try await deleteInBatches(from: "token_batches", key: "request_id", where: "modified_at < \(bind: cutoff)")
         return report
     }

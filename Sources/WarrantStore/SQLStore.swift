@@ -1,13 +1,17 @@
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// ``WarrantStore`` over SQLKit: the same statements for every database SQLKit speaks.
 public final class SQLStore: WarrantStore {
     let session: any DatabaseSession
     /// API tokens, services, clients and signing keys, so requests read them without a round trip; every
-    /// write below that changes one invalidates it once the write is done.
+    /// write below that changes one invalidates it once the write is done, and logs the change for the other
+    /// processes on the database (``followChanges()``).
     let cache = RecordCache()
+    /// The last change of the database's change log this process's cache has taken in.
+    let changesSeen = Mutex<Int64>(0)
 
     public func apiTokenCacheCounters() async -> CacheCounters? { cache.apiTokenCounters }
 
@@ -31,6 +35,27 @@ public final class SQLStore: WarrantStore {
             logger.error("database does not take writes; serving what reads can", metadata: ["path": "\(path)", "fault": "\(fault)"])
         }
         return SQLStore(session: session)
+    }
+
+    /// Connects to a PostgreSQL database, which other warrant processes may share, and brings its schema up
+    /// to date (once, whichever process starts first).
+    /// - Parameters:
+    ///   - poolSize: the most connections this process opens.
+    ///   - timeout: the longest one unit of work may take, waiting for a connection included.
+    public static func openPostgres(location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger) async throws -> SQLStore {
+        let session = try PostgresSession(location: location, poolSize: poolSize, timeout: timeout, logger: logger)
+        let store = SQLStore(session: session)
+        do {
+            let applied = try await Migrations.run(on: session, now: Clock.nowMilliseconds)
+            if !applied.isEmpty {
+                logger.info("database schema migrated", metadata: ["database": "\(location.redacted)", "versions": "\(applied)"])
+            }
+            try await store.startFollowingChanges()
+        } catch {
+            try? await session.close()
+            throw error
+        }
+        return store
     }
 
     public func close() async throws {
@@ -104,7 +129,6 @@ public final class SQLStore: WarrantStore {
     }
 
     public func rotateOrganizationToken(retiring id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
-        defer { cache.invalidateAPITokens() }
         do {
             return try await rotateOrganizationToken(id, retireAt: retireAt, replacement: replacement, now: now)
         } catch where session.isUniqueViolation(error) {
@@ -113,7 +137,7 @@ public final class SQLStore: WarrantStore {
     }
 
     private func rotateOrganizationToken(_ id: String, retireAt: Int64, replacement: APITokenRecord, now: Int64) async throws -> Bool {
-        try await session.transaction { db in
+        try await transaction(changing: .apiTokens) { db in
             guard
                 let row = try await db.select().column("expires_at").from("api_tokens").where("id", .equal, id)
                     .where("organization_id", .equal, replacement.organizationId).where("service_api_key", .is, SQLLiteral.null).first()
@@ -127,8 +151,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteAPIToken(id: String, serviceApiKey: Int64) async throws -> Bool {
-        defer { cache.invalidateAPITokens() }
-        return try await session.transaction { db in
+        try await transaction(changing: .apiTokens) { db in
             let found = try await db.select().column("id").from("api_tokens").where("id", .equal, id)
                 .where("service_api_key", .equal, serviceApiKey).first() != nil
             if found { try await db.delete(from: "api_tokens").where("id", .equal, id).run() }
@@ -191,8 +214,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateService(_ service: ServiceRecord) async throws -> Bool {
-        defer { cache.invalidateService(service.apiKey) }
-        return try await session.transaction { db in
+        try await transaction(changing: .service(service.apiKey)) { db in
             guard try await db.select().column("api_key").from("services").where("api_key", .equal, service.apiKey).first() != nil
             else { return false }
             try await db.update("services").set("document", to: service.document).set("modified_at", to: service.modifiedAt)
@@ -202,8 +224,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteService(apiKey: Int64) async throws -> Bool {
-        defer { cache.invalidateEverything(of: apiKey) }
-        return try await session.transaction { db in
+        try await transaction(changing: .everything(of: apiKey)) { db in
             guard try await db.select().column("api_key").from("services").where("api_key", .equal, apiKey).first() != nil
             else { return false }
             for table in [
@@ -276,9 +297,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateClient(_ client: ClientRecord) async throws -> Bool {
-        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) }
         do {
-            return try await session.transaction { db in
+            return try await transaction(changing: .client(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) { db in
                 guard try await Self.clientExists(client.serviceApiKey, client.clientId, in: db) else { return false }
                 try await db.update("clients").set("alias", to: client.alias).set("developer", to: client.developer)
                     .set("document", to: client.document).set("modified_at", to: client.modifiedAt)
@@ -291,9 +311,8 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateClient(_ client: ClientRecord, ifDocumentIs expected: String) async throws -> Bool {
-        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) }
         do {
-            return try await session.transaction { db in
+            return try await transaction(changing: .client(serviceApiKey: client.serviceApiKey, clientId: client.clientId)) { db in
                 try await db.update("clients").set("alias", to: client.alias).set("developer", to: client.developer)
                     .set("document", to: client.document).set("modified_at", to: client.modifiedAt)
                     .where("service_api_key", .equal, client.serviceApiKey).where("client_id", .equal, client.clientId)
@@ -305,8 +324,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func updateClientSecret(serviceApiKey: Int64, clientId: Int64, secretHash: String?, modifiedAt: Int64) async throws -> Bool {
-        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)) }
-        return try await session.transaction { db in
+        try await transaction(changing: .client(serviceApiKey: serviceApiKey, clientId: clientId)) { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
             try await db.update("clients").set("secret_hash", to: secretHash).set("modified_at", to: modifiedAt)
                 .where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
@@ -315,8 +333,7 @@ public final class SQLStore: WarrantStore {
     }
 
     public func deleteClient(serviceApiKey: Int64, clientId: Int64, now: Int64) async throws -> Bool {
-        defer { cache.invalidateClient(RecordCache.ClientKey(serviceApiKey: serviceApiKey, clientId: clientId)) }
-        return try await session.transaction { db in
+        try await transaction(changing: .client(serviceApiKey: serviceApiKey, clientId: clientId)) { db in
             guard try await Self.clientExists(serviceApiKey, clientId, in: db) else { return false }
             // Nothing the client held outlives it: tokens and grants are revoked (so they answer as revoked), with
             // the grants other clients derived from them by token exchange; codes and tickets are gone.
@@ -371,14 +388,23 @@ public final class SQLStore: WarrantStore {
     public func rotateSigningKeys(
         serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64
     ) async throws {
-        defer { cache.invalidateSigningKeys(serviceApiKey) }
-        try await inserting("signing key") { db in
-            try await db.delete(from: "signing_keys").where("service_api_key", .equal, serviceApiKey)
-                .where("published_until", .lessThan, now).run()
-            try await db.update("signing_keys").set("retired_at", to: retiredAt).set("published_until", to: publishedUntil)
-                .where("service_api_key", .equal, serviceApiKey).where("retired_at", .is, SQLLiteral.null).run()
-            for key in newKeys { try await Self.insert(key, into: db) }
+        do {
+            try await transaction(changing: .signingKeys(serviceApiKey)) { db in
+                try await Self.rotate(serviceApiKey, newKeys: newKeys, retiredAt: retiredAt, publishedUntil: publishedUntil, now: now, in: db)
+            }
+        } catch where session.isUniqueViolation(error) {
+            throw StoreError.duplicate("signing key")
         }
+    }
+
+    private static func rotate(
+        _ serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64, in db: any SQLDatabase
+    ) async throws {
+        try await db.delete(from: "signing_keys").where("service_api_key", .equal, serviceApiKey)
+            .where("published_until", .lessThan, now).run()
+        try await db.update("signing_keys").set("retired_at", to: retiredAt).set("published_until", to: publishedUntil)
+            .where("service_api_key", .equal, serviceApiKey).where("retired_at", .is, SQLLiteral.null).run()
+        for key in newKeys { try await Self.insert(key, into: db) }
     }
 
     private static func insert(_ key: SigningKeyRecord, into db: any SQLDatabase) async throws {

@@ -19,8 +19,19 @@ struct WarrantCommand: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "The SQLite database file, created if missing; :memory: keeps everything in memory until the process stops (env: WARRANT_DATABASE).")
+        help: """
+            The SQLite database file, created if missing; a postgres://user:password@host:port/database?sslmode=… URL; \
+            or :memory:, which keeps everything in memory until the process stops (env: WARRANT_DATABASE).
+            """)
     var database: String = ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite"
+
+    @Option(name: .long, help: "PostgreSQL: the most connections this process opens (env: WARRANT_DATABASE_POOL).")
+    var databasePool: Int = ProcessInfo.processInfo.environment["WARRANT_DATABASE_POOL"].flatMap(Int.init) ?? 10
+
+    @Option(
+        name: .long,
+        help: "PostgreSQL: seconds a unit of work may take, waiting for a connection included, before the request fails as unavailable (env: WARRANT_DATABASE_TIMEOUT).")
+    var databaseTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_DATABASE_TIMEOUT"].flatMap(Int.init) ?? 5
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env: WARRANT_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["WARRANT_LOG_LEVEL"] ?? "info"
@@ -30,6 +41,11 @@ struct DatabaseOptions: ParsableArguments {
         var logger = Logger(label: "warrant")
         logger.logLevel = level
         return logger
+    }
+
+    /// The database as messages name it: a PostgreSQL URL without its password.
+    var databaseName: String {
+        (try? PostgresLocation(url: database))?.redacted ?? database
     }
 
     /// `WARRANT_ORGANIZATION_TOKEN`: the organization token to create on first start.
@@ -90,14 +106,15 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = try options.logger()
         let configuration = ServerConfiguration(
-            host: host, port: port, databasePath: options.database, organizationToken: options.organizationToken,
+            host: host, port: port, database: options.database, databasePoolSize: options.databasePool,
+            databaseTimeout: options.databaseTimeout, organizationToken: options.organizationToken,
             idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections, purgeInterval: purgeInterval,
             purgeRetention: purgeRetention)
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
         }
-        report(server.bootstrap, database: options.database)
+        report(server.bootstrap, database: options.databaseName)
         try await server.serviceGroup.run()
     }
 }
@@ -112,15 +129,18 @@ struct Initialize: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
-        let problems = ServerConfiguration(organizationToken: options.organizationToken).problems
+        let configuration = ServerConfiguration(
+            database: options.database, databasePoolSize: options.databasePool, databaseTimeout: options.databaseTimeout,
+            organizationToken: options.organizationToken)
+        let problems = configuration.problems
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
-        guard options.database != ServerConfiguration.inMemory else {
+        guard !configuration.keepsDatabaseInMemory else {
             throw ValidationError("init keeps nothing with --database \(ServerConfiguration.inMemory): serve creates the organization itself.")
         }
-        let store = try await SQLStore.openSQLite(path: options.database, logger: logger)
+        let store = try await WarrantServer.openStore(configuration: configuration, logger: logger)
         let outcome = try await Bootstrap.run(store: store, organizationToken: options.organizationToken, now: Clock.nowMilliseconds)
         try await store.close()
-        if outcome == .alreadyInitialized { print("\(options.database) is already initialized.") }
-        report(outcome, database: options.database)
+        if outcome == .alreadyInitialized { print("\(options.databaseName) is already initialized.") }
+        report(outcome, database: options.databaseName)
     }
 }

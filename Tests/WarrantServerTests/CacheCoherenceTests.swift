@@ -55,7 +55,20 @@ import WarrantClient
             guard case .ok(let rotation) = try await flow.api.serviceJwksRotate(.init(path: .init(serviceId: apiKey))) else {
                 throw UnexpectedOutput()
             }
+            let rotated = ContinuousClock.now
             #expect(rotation.retiredKeyIds.contains(try #require(before)))
+            // The new keys are published at once, the old ones too.
+            guard case .ok(let published) = try await flow.api.serviceJwksGet(.init(path: .init(serviceId: apiKey))) else {
+                throw UnexpectedOutput()
+            }
+            let kids = Set(published["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
+            #expect(kids.isSuperset(of: rotation.activeKeyIds + rotation.retiredKeyIds))
+            if TestServer.onPostgres {
+                // Nodes sharing a database: the old key signs on until every node publishes the new one.
+                let meanwhile = try Self.kid(try await flow.token("grant_type=client_credentials", clientId: flow.clientId, secret: flow.secret))
+                #expect(meanwhile == before || ContinuousClock.now - rotated > .seconds(1))
+                try await Task.sleep(for: .milliseconds(1100))
+            }
             let after = try Self.kid(try await flow.token("grant_type=client_credentials", clientId: flow.clientId, secret: flow.secret))
             #expect(rotation.activeKeyIds.contains(try #require(after)))
         }

@@ -21,12 +21,7 @@ import Glibc
 
     /// Every route of the API, from a router built for the purpose.
     static func routes() async throws -> [Router<BasicRequestContext>.RouteDescription] {
-        let database = TestServer.temporaryDatabase()
-        defer { TestServer.removeDatabase(database) }
-        let store = try await SQLStore.openSQLite(path: database, logger: .init(label: "test"))
-        let routes = try WarrantServer.makeRouter(store: store, logger: .init(label: "test")).routes
-        try await store.close()
-        return routes
+        try WarrantServer.makeRouter(store: MemoryWarrantStore(), logger: .init(label: "test")).routes
     }
 
     // MARK: Arithmetic on outside values
@@ -269,10 +264,10 @@ import Glibc
     // MARK: Settings of the server
 
     @Test func shortOrganizationTokensAreRefused() async throws {
-        let database = TestServer.temporaryDatabase()
-        defer { TestServer.removeDatabase(database) }
-        await #expect(throws: ConfigurationError.self) {
-            _ = try await TestServer.start(database: database, organizationToken: "too-short")
+        try await TestServer.withDatabase { database in
+            await #expect(throws: ConfigurationError.self) {
+                _ = try await TestServer.start(database: database, organizationToken: "too-short")
+            }
         }
     }
 
@@ -280,21 +275,21 @@ import Glibc
         let lines = LogLines()
         var logger = Logger(label: "warrant-test") { _ in LogLines.Handler(lines: lines) }
         logger.logLevel = .trace
-        let database = TestServer.temporaryDatabase()
-        defer { TestServer.removeDatabase(database) }
-        let server = try await TestServer.start(database: database, logger: logger)
-        do {
-            let apiKey = try #require(try await server.client().createService().apiKey)
-            let secret = "a-secret-access-token-value"
-            let deleted = try await server.raw(.delete, "/api/\(apiKey)/auth/token/delete/\(secret)?also=\(secret)", token: Self.token, bytes: nil)
-            #expect(deleted.status == 404)
-            // A known path with a method it does not take: no route matched, and the token is still redacted.
-            _ = try await server.raw(.get, "/api/\(apiKey)/auth/token/delete/\(secret)", token: Self.token, bytes: nil)
-        } catch {
-            try? await server.stop()
-            throw error
+        try await TestServer.withDatabase { database in
+            let server = try await TestServer.start(database: database, logger: logger)
+            do {
+                let apiKey = try #require(try await server.client().createService().apiKey)
+                let secret = "a-secret-access-token-value"
+                let deleted = try await server.raw(.delete, "/api/\(apiKey)/auth/token/delete/\(secret)?also=\(secret)", token: Self.token, bytes: nil)
+                #expect(deleted.status == 404)
+                // A known path with a method it does not take: no route matched, and the token is still redacted.
+                _ = try await server.raw(.get, "/api/\(apiKey)/auth/token/delete/\(secret)", token: Self.token, bytes: nil)
+            } catch {
+                try? await server.stop()
+                throw error
+            }
+            try await server.stop()
         }
-        try await server.stop()
         let logged = lines.all
         #expect(logged.contains { $0.contains("/api/") && $0.contains("/auth/token/delete/[redacted]") && $0.contains("404") })
         #expect(logged.contains { $0.contains("/auth/token/delete/[redacted]") && $0.contains("405") })

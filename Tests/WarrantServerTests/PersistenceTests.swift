@@ -6,10 +6,11 @@ import WarrantServer
 import WarrantStore
 
 @Suite(.serialized) struct PersistenceTests {
-    @Test func dataSurvivesARestartOnTheSameFile() async throws {
-        let database = TestServer.temporaryDatabase()
-        defer { TestServer.removeDatabase(database) }
+    @Test func dataSurvivesARestartOnTheSameDatabase() async throws {
+        try await TestServer.withDatabase { database in try await Self.restart(on: database) }
+    }
 
+    static func restart(on database: String) async throws {
         let first = try await TestServer.start(database: database)
         #expect(first.server.bootstrap != .alreadyInitialized)
         let api = first.client()
@@ -26,7 +27,7 @@ import WarrantStore
         // A different WARRANT_ORGANIZATION_TOKEN is ignored: the organization already exists.
         let second = try await TestServer.start(database: database, organizationToken: "another-organization-token-0123456789")
         #expect(second.server.bootstrap == .alreadyInitialized)
-        #expect(try await #require(second.server.store as? SQLStore).schemaVersions() == [1, 2, 3, 4, 5])
+        #expect(try await #require(second.server.store as? SQLStore).schemaVersions() == Array(1...6))
         let again = second.client()
         guard case .ok(let client) = try await again.clientGet(.init(path: .init(serviceId: apiKey, clientId: "kept"))) else {
             throw UnexpectedOutput()
@@ -43,12 +44,12 @@ import WarrantStore
     }
 
     @Test func firstStartWithoutATokenGeneratesOne() async throws {
-        let database = TestServer.temporaryDatabase()
-        defer { TestServer.removeDatabase(database) }
-        let server = try await TestServer.start(database: database, organizationToken: nil)
-        guard case .created(_, let generated?) = server.server.bootstrap else { throw UnexpectedOutput() }
-        #expect(generated.count == 43)
-        guard case .ok = try await server.client(token: generated).serviceGetList(.init()) else { throw UnexpectedOutput() }
-        try await server.stop()
+        try await TestServer.withDatabase { database in
+            let server = try await TestServer.start(database: database, organizationToken: nil)
+            guard case .created(_, let generated?) = server.server.bootstrap else { throw UnexpectedOutput() }
+            #expect(generated.count == 43)
+            guard case .ok = try await server.client(token: generated).serviceGetList(.init()) else { throw UnexpectedOutput() }
+            try await server.stop()
+        }
     }
 }

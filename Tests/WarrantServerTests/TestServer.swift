@@ -2,13 +2,14 @@ import HTTPTypes
 import OpenAPIRuntime
 import Foundation
 import Logging
+import PostgresFixture
 import OpenAPIAsyncHTTPClient
 import SpecRuntime
 import WarrantClient
 import WarrantServer
 import WarrantStore
 
-/// A real warrant server on 127.0.0.1 (a free port) with its own SQLite file, and clients for it.
+/// A real warrant server on 127.0.0.1 (a free port) with its own database, and clients for it.
 struct TestServer {
     static let organizationToken = "test-organization-token-0123456789"
 
@@ -16,13 +17,17 @@ struct TestServer {
     let server: WarrantServer
     private let task: Task<Void, any Error>
 
-    /// A temporary database path; the file and its WAL companions are removed by `removeDatabase`.
-    static func temporaryDatabase() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("warrant-test-\(UUID().uuidString).sqlite").path
-    }
+    /// The database the server tests run on: SQLite files, or PostgreSQL databases with
+    /// `WARRANT_TEST_STORE=postgres` (which `.ci/run` sets for a second run of the server suite).
+    static let onPostgres = ProcessInfo.processInfo.environment["WARRANT_TEST_STORE"] == "postgres"
 
-    static func removeDatabase(_ path: String) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    /// Runs `body` with a fresh, empty database (a temporary SQLite file, or a PostgreSQL database), removed
+    /// afterwards.
+    static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
+        if onPostgres { return try await PostgresFixture.withDatabase(body) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-test-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        return try await body(path)
     }
 
     static func start(
@@ -35,7 +40,7 @@ struct TestServer {
             return quiet
         }()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, databasePath: database, organizationToken: organizationToken)
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, database: database, organizationToken: organizationToken)
         configure(&configuration)
         let server = try await WarrantServer.make(
             configuration: configuration, logger: logger, onRunning: { port in continuation.yield(port) })
@@ -58,16 +63,16 @@ struct TestServer {
 
     /// Runs `body` against a fresh server and database, then shuts both down.
     static func with(configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
-        let database = temporaryDatabase()
-        defer { removeDatabase(database) }
-        let server = try await start(database: database, configure: configure)
-        do {
-            try await body(server)
-        } catch {
-            try? await server.stop()
-            throw error
+        try await withDatabase { database in
+            let server = try await start(database: database, configure: configure)
+            do {
+                try await body(server)
+            } catch {
+                try? await server.stop()
+                throw error
+            }
+            try await server.stop()
         }
-        try await server.stop()
     }
 
     /// Sends a raw request, for what the generated client cannot send (malformed bodies, no token).

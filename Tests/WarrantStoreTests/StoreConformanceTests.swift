@@ -1,12 +1,17 @@
 import Foundation
 import Logging
+import PostgresFixture
 import Testing
 import WarrantStore
 
-/// The stores warrant has, each fresh and empty: SQLite on a real database file, and the in-memory store.
+/// The stores warrant has, each fresh and empty: SQLite on a real database file, PostgreSQL on a real server
+/// (where one can run: see ``PostgresFixture``), and the in-memory store.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
     case memory
+
+    static var allCases: [StoreKind] { PostgresFixture.isAvailable ? [.sqlite, .postgres, .memory] : [.sqlite, .memory] }
 
     var testDescription: String { rawValue }
 
@@ -14,6 +19,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .sqlite:
             try await SQLiteStoreTests.withStore { store, _ in try await body(store) }
+        case .postgres:
+            try await PostgresStoreTests.withStore { store, _ in try await body(store) }
         case .memory:
             try await body(MemoryWarrantStore())
         }

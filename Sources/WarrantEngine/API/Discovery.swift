@@ -42,13 +42,15 @@ extension WarrantEngine {
         let (_, record) = try await access.service(input.path.serviceId, input.credentials)
         let service = try policies.service(record)
         let time = now()
-        // A retired key stays published as long as a token it signed can still be valid.
+        // The old keys sign on for the activation delay while the new ones are published, and then stay
+        // published as long as a token they signed can still be valid.
+        let retiredAt = time.addingReportingOverflow(keyActivationDelay).partialValue
         let longest = [service.accessTokenDuration, service.idTokenDuration].compactMap { $0 }.max() ?? 0
-        let publishedUntil = Bounds.expiry(from: time, seconds: longest)
+        let publishedUntil = Bounds.expiry(from: retiredAt, seconds: longest)
         let newKeys = try SigningKeyFactory.generateAll(serviceApiKey: record.apiKey, now: time)
         let before = try await store.signingKeys(serviceApiKey: record.apiKey).filter { $0.retiredAt == nil }
         try await store.rotateSigningKeys(
-            serviceApiKey: record.apiKey, newKeys: newKeys, retiredAt: time, publishedUntil: publishedUntil, now: time)
+            serviceApiKey: record.apiKey, newKeys: newKeys, retiredAt: retiredAt, publishedUntil: publishedUntil, now: time)
         logger.info("signing keys rotated", metadata: ["apiKey": "\(record.apiKey)"])
         return .ok(
             JwksRotateResponse(

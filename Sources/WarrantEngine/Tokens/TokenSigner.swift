@@ -9,8 +9,22 @@ actor TokenSigner {
     private struct Keys {
         var kids: [String]
         var collection: JWTKeyCollection
-        /// The newest key that still signs, by algorithm.
-        var signing: [String: String]
+        /// The keys that may sign, by algorithm, newest first: those not retired, or retired in the future.
+        var signing: [String: [(kid: String, retiredAt: Int64?)]]
+
+        /// The key that signs at `now`: of those not retired yet, the one retiring first. After a rotation the
+        /// old key signs until its retirement (a moment later on a database several nodes share, so that every
+        /// node publishes the new key before any signs with it), then the new one.
+        func signer(for algorithm: String, at now: Int64) -> String? {
+            var chosen: (kid: String, retiredAt: Int64)?
+            for key in signing[algorithm] ?? [] {
+                let retiredAt = key.retiredAt ?? .max
+                guard retiredAt > now else { continue }
+                if let current = chosen, current.retiredAt <= retiredAt { continue }
+                chosen = (key.kid, retiredAt)
+            }
+            return chosen?.kid
+        }
     }
 
     private let store: any WarrantStore
@@ -32,10 +46,11 @@ actor TokenSigner {
         let kids = records.map(\.kid)
         if let cached = cache[serviceApiKey], cached.kids == kids { return cached }
         let collection = JWTKeyCollection(defaultJWTSerializer: DefaultJWTSerializer(jsonEncoder: SigningJSONEncoder()))
-        var signing: [String: String] = [:]
+        var signing: [String: [(kid: String, retiredAt: Int64?)]] = [:]
+        let time = now()
         for record in records {
             try await collection.add(jwk: try JSONDecoder().decode(JWK.self, from: Data(record.privateJWK.utf8)))
-            if record.retiredAt == nil, signing[record.algorithm] == nil { signing[record.algorithm] = record.kid }
+            if (record.retiredAt ?? .max) > time { signing[record.algorithm, default: []].append((record.kid, record.retiredAt)) }
         }
         let keys = Keys(kids: kids, collection: collection, signing: signing)
         cache[serviceApiKey] = keys
@@ -48,7 +63,7 @@ actor TokenSigner {
         extraHeader: [String: JSONValue] = [:]
     ) async throws -> String {
         let keys = try await keys(for: serviceApiKey)
-        guard let kid = keys.signing[algorithm] else { throw SigningError.noKey(algorithm) }
+        guard let kid = keys.signer(for: algorithm, at: now()) else { throw SigningError.noKey(algorithm) }
         var header = JWTHeader()
         // Extra parameters never replace those that decide how the token is verified.
         for (name, value) in extraHeader where !["alg", "kid", "typ", "crit", "jku", "jwk", "x5u", "x5c"].contains(name) {

@@ -1,0 +1,196 @@
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// A PostgreSQL database shared by any number of warrant processes, through a pool of connections.
+///
+/// Transactions run at SERIALIZABLE, as SQLite's do: every statement of ``SQLStore`` sees the database as if
+/// the units of work ran one after another, on every node, without the statements having to lock rows. A
+/// unit that PostgreSQL aborts to keep that promise (a serialization failure or a deadlock) runs again, a few
+/// times, after a short random pause. The same holds on CockroachDB and YugabyteDB, whose default is
+/// SERIALIZABLE too.
+///
+/// A unit of work that cannot finish within `timeout` (no connection to be had, a database that stopped
+/// answering) fails with ``StoreError/unavailable(_:)``; so does every connection fault. The pool reconnects
+/// by itself once the database is back.
+public final class PostgresSession: DatabaseSession {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let timeout: Duration
+    private let logger: Logger
+
+    /// Attempts of a transaction PostgreSQL aborted for a conflict with another one.
+    static let attempts = 8
+
+    /// Connects lazily: the pool opens connections as units of work need them, up to `poolSize`.
+    /// - Parameter timeout: the longest a unit of work may take, waiting for a connection included.
+    public init(location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger) throws {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: try location.tls())
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = timeout
+        // The server ends any statement that outlives a unit of work's deadline, so an abandoned one holds no
+        // locks for long; `warrant` names the sessions in pg_stat_activity.
+        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(milliseconds)"), ("application_name", "warrant"),
+        ]
+        var background = logger
+        background[metadataKey: "database"] = "\(location.redacted)"
+        // PostgresNIO logs statements with their values at debug and trace (token hashes, private keys), and
+        // each failed connection attempt at info; the store reports what callers need to know.
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
+        self.client = client
+        self.timeout = timeout
+        self.logger = logger
+        self.runner = Task { await client.run() }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await withDeadline {
+                try await self.client.withConnection { connection in
+                    try await body(connection.sql(queryLogLevel: nil))
+                }
+            }
+        } catch {
+            throw Self.fault(of: error) ?? error
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await withDeadline {
+                    try await self.client.withConnection { connection in
+                        // Statements are never logged: their bind values include token hashes and private keys.
+                        let database = connection.sql(queryLogLevel: nil)
+                        try await database.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
+                        do {
+                            let value = try await body(database)
+                            try await database.raw("COMMIT").run()
+                            return value
+                        } catch {
+                            try? await database.raw("ROLLBACK").run()
+                            throw error
+                        }
+                    }
+                }
+            } catch where Self.isConflict(error) && attempt < Self.attempts {
+                attempt += 1
+                // Up to 2, 4, 8 … ms, random so that the transactions that clashed do not clash again.
+                try await Task.sleep(for: .microseconds(Int.random(in: 500...(1000 << min(attempt, 7)))))
+            } catch {
+                throw Self.fault(of: error) ?? error
+            }
+        }
+    }
+
+    /// Runs `work`, or fails with ``StoreError/unavailable(_:)`` once the deadline passed: the caller gets its
+    /// answer in time even when the database does not answer at all.
+    private func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = timeout
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let answer = FirstAnswer(continuation)
+            let worker = Task {
+                do { answer.resume(with: .success(try await work())) } catch { answer.resume(with: .failure(error)) }
+            }
+            // Cancelling gives up a wait for a connection; a statement in flight is ended by the server's
+            // statement_timeout.
+            answer.expire(after: timeout, with: StoreError.unavailable(.failed("the database did not answer within \(timeout)"))) {
+                worker.cancel()
+            }
+        }
+    }
+
+    /// SQLSTATE 40001 (serialization failure) and 40P01 (deadlock): the transaction may succeed if run again.
+    static func isConflict(_ error: any Error) -> Bool {
+        guard let state = sqlState(of: error) else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    static func sqlState(of error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The fault an error of PostgreSQL stands for, or nil for errors that are not the database's (a
+    /// constraint, a statement's own mistake).
+    static func fault(of error: any Error) -> StoreError? {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? PSQLError else { return nil }
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else {
+            // The connection: refused, closed, TLS, authentication; the pool shut down.
+            return .unavailable(.failed("database connection: \(error.code)"))
+        }
+        let message = error.serverInfo?[.message] ?? state
+        switch state {
+        case "53100": return .unavailable(.diskFull)
+        case "25006": return .unavailable(.readOnly)  // a standby, or default_transaction_read_only
+        // Connection exceptions, insufficient resources, operator intervention (shutdown, statement timeout),
+        // a transaction that kept clashing, system errors.
+        case _ where ["08", "53", "57", "58", "40", "XX"].contains(String(state.prefix(2))):
+            return .unavailable(.failed("database: \(message) (SQLSTATE \(state))"))
+        // An authentication or authorization failure: the operator's settings.
+        case _ where ["28", "42501"].contains(where: { state.hasPrefix($0) }):
+            return .unavailable(.failed("database: \(message) (SQLSTATE \(state))"))
+        default:
+            return nil
+        }
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        Self.sqlState(of: error) == "23505"
+    }
+
+    public func close() async throws {
+        runner.cancel()
+        await runner.value
+    }
+}
+
+/// A continuation that takes the first of two answers: the work's, or a timer's.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var timer: Task<Void, Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    /// Answers, unless an answer came first; stops the timer.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let (continuation, timer) = state.withLock { state in
+            defer { (state.continuation, state.timer) = (nil, nil) }
+            return (state.continuation, state.timer)
+        }
+        timer?.cancel()
+        guard let continuation else { return false }
+        continuation.resume(with: result)
+        return true
+    }
+
+    /// Answers `error` after `delay` unless the work answered first, and then calls `onExpiry`.
+    func expire(after delay: Duration, with error: any Error, onExpiry: @escaping @Sendable () -> Void) {
+        let timer = Task {
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            if self.resume(with: .failure(error)) { onExpiry() }
+        }
+        let answered = state.withLock { state in
+            if state.continuation == nil { return true }
+            state.timer = timer
+            return false
+        }
+        if answered { timer.cancel() }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import PostgresFixture
+import Testing
+import WarrantStore
+
+/// What only the PostgreSQL store has: database URLs, a schema several processes migrate at once, and a
+/// server that can go away and come back.
+@Suite(.enabled(if: PostgresFixture.isAvailable)) struct PostgresStoreTests {
+    static func open(_ url: String, poolSize: Int = 4, timeout: Duration = .seconds(5)) async throws -> SQLStore {
+        try await SQLStore.openPostgres(location: try PostgresLocation(url: url), poolSize: poolSize, timeout: timeout, logger: Logger(label: "test"))
+    }
+
+    static func withStore(_ body: (SQLStore, String) async throws -> Void) async throws {
+        try await PostgresFixture.withDatabase { url in
+            let store = try await open(url)
+            do {
+                try await body(store, url)
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+        }
+    }
+
+    @Test func migrationsRunOnceAndAreRecorded() async throws {
+        try await Self.withStore { store, url in
+            #expect(try await store.schemaVersions() == Array(1...6))
+            try await store.createOrganization(StoreConformanceTests.organization, token: StoreConformanceTests.token)
+            let reopened = try await Self.open(url)
+            #expect(try await reopened.schemaVersions() == Array(1...6))
+            #expect(try await reopened.organizationCount() == 1)
+            try await reopened.close()
+        }
+    }
+
+    @Test func processesStartingTogetherMigrateTheSchemaOnce() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let stores = try await withThrowingTaskGroup(of: SQLStore.self) { group in
+                for _ in 0..<6 { group.addTask { try await Self.open(url, poolSize: 2) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for store in stores {
+                #expect(try await store.schemaVersions() == Array(1...6))
+                try await store.close()
+            }
+        }
+    }
+
+    @Test func aURLWithMistakesNamesEachOne() {
+        #expect(throws: PostgresLocationError(problems: [
+            "The database URL names no user.",
+            "The database URL has the unknown parameter 'sslmod' (known: sslmode, sslrootcert, sslcert, sslkey).",
+            "The database URL needs sslcert and sslkey together.",
+        ])) {
+            try PostgresLocation(url: "postgres://db.example.com/warrant?sslmod=require&sslcert=/c.pem")
+        }
+        #expect(throws: PostgresLocationError(problems: [
+            "The database URL names no database (…/name at its end).",
+            "The database URL's sslmode 'strict' is not one of disable, prefer, require, verify-ca, verify-full.",
+        ])) {
+            try PostgresLocation(url: "postgresql://warrant:secret@db.example.com:6432?sslmode=strict")
+        }
+    }
+
+    @Test func aURLIsReadTheWayLibpqReadsIt() throws {
+        let location = try PostgresLocation(url: "postgres://war%40rant:p%2Fss@db.example.com:6432/auth?sslmode=verify-full&sslrootcert=/ca.pem")
+        #expect(location.username == "war@rant")
+        #expect(location.password == "p/ss")
+        #expect(location.port == 6432)
+        #expect(location.database == "auth")
+        #expect(location.sslMode == .verifyFull)
+        #expect(location.rootCertificate == "/ca.pem")
+        #expect(!location.redacted.contains("p/ss") && !location.redacted.contains("p%2Fss"))
+        #expect(try PostgresLocation(url: "postgres://u@h/d").sslMode == .prefer)
+        #expect(try PostgresLocation(url: "postgres://u@h/d").port == 5432)
+    }
+
+    @Test func aServerNobodyListensOnIsUnavailableWithinTheTimeout() async throws {
+        // A port just released: nothing listens there.
+        let socket = try FreePort()
+        let started = ContinuousClock.now
+        await #expect {
+            try await Self.open("postgres://warrant@127.0.0.1:\(socket.port)/warrant?sslmode=disable", timeout: .seconds(1))
+        } throws: { error in
+            guard case .unavailable = error as? StoreError else { return false }
+            return true
+        }
+        // The timeout, and some slack for a machine busy with the other tests; the pool alone would try on.
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func tlsRequiredOfAServerWithoutItIsRefused() async throws {
+        try await PostgresFixture.withDatabase { url in
+            await #expect {
+                try await Self.open(url.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require"), timeout: .seconds(3))
+            } throws: { error in
+                guard case .unavailable = error as? StoreError else { return false }
+                return true
+            }
+        }
+    }
+
+    /// The server stops: units of work fail as unavailable, in time, and nothing committed before is lost;
+    /// the server comes back: the same store works again by itself.
+    @Test func aStoreOutlivesItsServerRestarting() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-pg-restart-\(UUID().uuidString)").path
+        let url = try await PostgresFixture.startServer(in: directory)
+        do {
+            try await Self.restart(url, directory)
+        } catch {
+            _ = try? await PostgresFixture.script("stop", directory)
+            throw error
+        }
+        try await PostgresFixture.script("stop", directory)
+    }
+
+    private static func restart(_ url: String, _ directory: String) async throws {
+        let store = try await Self.open(url, timeout: .seconds(5))
+        try await store.createOrganization(StoreConformanceTests.organization, token: StoreConformanceTests.token)
+
+        try await PostgresFixture.script("kill", directory)
+        let started = ContinuousClock.now
+        await #expect {
+            try await store.organizationCount()
+        } throws: { error in
+            guard case .unavailable = error as? StoreError else { return false }
+            return true
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+
+        try await PostgresFixture.script("restart", directory)
+        var count: Int?
+        for _ in 0..<50 where count == nil {
+            count = try? await store.organizationCount()
+            if count == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(count == 1)
+        try await store.close()
+    }
+}
+
+/// A loopback port that was free a moment ago.
+struct FreePort {
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+}
