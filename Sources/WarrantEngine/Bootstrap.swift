@@ -17,7 +17,8 @@ public enum Bootstrap {
         let record = APITokenRecord(
             id: Secrets.identifier(), hash: Secrets.hash(token), organizationId: organization.id, serviceApiKey: nil,
             description: "Organization token created at first start", createdAt: now)
-        try await store.createOrganization(organization, token: record)
+        // Several nodes may start together on an empty database: one of them creates the organization.
+        guard try await store.createFirstOrganization(organization, token: record) else { return .alreadyInitialized }
         return .created(organizationId: organization.id, generatedToken: organizationToken == nil ? token : nil)
     }
 }

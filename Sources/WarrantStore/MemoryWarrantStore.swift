@@ -94,6 +94,12 @@ public actor MemoryWarrantStore: WarrantStore {
         keep(token)
     }
 
+    public func createFirstOrganization(_ organization: OrganizationRecord, token: APITokenRecord) async throws -> Bool {
+        guard organizations.isEmpty else { return false }
+        try await createOrganization(organization, token: token)
+        return true
+    }
+
     public func apiToken(hash: String) async throws -> APITokenRecord? {
         apiTokenIDs[hash].flatMap { apiTokens[$0] }
     }

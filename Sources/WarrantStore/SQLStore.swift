@@ -104,6 +104,18 @@ public final class SQLStore: WarrantStore {
         }
     }
 
+    public func createFirstOrganization(_ organization: OrganizationRecord, token: APITokenRecord) async throws -> Bool {
+        try await inserting("organization") { db in
+            // Under SERIALIZABLE, of two transactions that both found none and inserted, one is aborted and
+            // runs again, and then finds the other's.
+            guard try await db.select().column("id").from("organizations").limit(1).first() == nil else { return false }
+            try await db.insert(into: "organizations").columns("id", "name", "created_at")
+                .values(SQLBind(organization.id), SQLBind(organization.name), SQLBind(organization.createdAt)).run()
+            try await Self.insert(token, into: db)
+            return true
+        }
+    }
+
     public func apiToken(hash: String) async throws -> APITokenRecord? {
         let generation: UInt64
         switch cache.apiToken(hash) {

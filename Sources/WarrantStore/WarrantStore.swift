@@ -23,6 +23,9 @@ public protocol WarrantStore: GrantStore {
     func organizationCount() async throws -> Int
     /// Creates an organization together with its first organization token.
     func createOrganization(_ organization: OrganizationRecord, token: APITokenRecord) async throws
+    /// Creates the organization and its token only when the database has no organization yet, atomically: of
+    /// several processes starting together on one database, one creates it. Returns false when there was one.
+    func createFirstOrganization(_ organization: OrganizationRecord, token: APITokenRecord) async throws -> Bool
     func apiToken(hash: String) async throws -> APITokenRecord?
     func insertAPIToken(_ token: APITokenRecord) async throws
     func apiTokens(serviceApiKey: Int64) async throws -> [APITokenRecord]

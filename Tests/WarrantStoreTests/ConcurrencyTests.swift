@@ -33,6 +33,24 @@ import WarrantStore
         }
     }
 
+    /// Nodes starting together on an empty database: one creates the organization, each with its own ID and token.
+    @Test(arguments: StoreKind.allCases) func tenFirstOrganizationsHaveOneWinner(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for id in Int64(1)...10 {
+                    group.addTask {
+                        let token = APITokenRecord(
+                            id: "t\(id)", hash: "hash-\(id)", organizationId: id, serviceApiKey: nil, description: nil, createdAt: 1)
+                        return try await store.createFirstOrganization(OrganizationRecord(id: id, name: "Org", createdAt: 1), token: token)
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(created == 1)
+            #expect(try await store.organizationCount() == 1)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func fiftyRecordingsOfOneAssertionHaveOneWinner(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let recorded = try await withThrowingTaskGroup(of: Bool.self) { group in

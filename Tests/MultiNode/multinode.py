@@ -1,0 +1,216 @@
+"""Several warrant processes on one PostgreSQL database, as behind a load balancer (see .ci/multinode.sh):
+
+  - a code issued through node A is redeemed through node B;
+  - 50 concurrent redemptions of one code, spread over the nodes: exactly one OK, the rest invalid_grant;
+  - the same for 50 concurrent uses of one refresh token;
+  - a service update on A is honoured by B within the documented bound (1 s);
+  - after a key rotation on A, tokens signed on B (and on A) verify, with joserfc, against the JWKS of either.
+
+usage: multinode.py WARRANT_BINARY POSTGRES_URL
+"""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, quote, urlsplit
+
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+TOKEN = "multinode-organization-token-" + secrets.token_hex(16)
+REDIRECT = "https://client.example.com/cb"
+BOUND = 1.0  # seconds: the README's bound for a change on one node to reach every other
+
+failures = []
+
+
+def check(condition, message, detail=None):
+    if condition:
+        print("  ok:", message)
+    else:
+        failures.append(message)
+        print("  FAILED:", message, "" if detail is None else detail)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    def __init__(self, name, binary, database, work):
+        self.name, self.port = name, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(work, f"{name}.log"), "ab")
+        env = dict(os.environ, WARRANT_ORGANIZATION_TOKEN=TOKEN)
+        self.process = subprocess.Popen(
+            [binary, "serve", "--port", str(self.port), "--database", database, "--database-pool", "8"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self):
+        for _ in range(150):
+            if self.process.poll() is not None:
+                raise SystemExit(f"node {self.name} exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                if requests.get(self.base + "/api/lifecycle/healthcheck", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"node {self.name} did not start")
+
+    def call(self, method, path, body=None):
+        response = requests.request(method, self.base + path, json=body, timeout=30,
+                                    headers={"Authorization": "Bearer " + TOKEN})
+        return response.status_code, (response.json() if response.content else None)
+
+    def api(self, service, operation, body):
+        status, answer = self.call("POST", f"/api/{service}/{operation}", body)
+        if status != 200:
+            raise SystemExit(f"{operation} on {self.name}: {status} {answer}")
+        return answer
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def code_on(node, service, client_id):
+    """An authorization code issued through `node`."""
+    authorization = node.api(service, "auth/authorization", {
+        "parameters": f"response_type=code&client_id={client_id}&redirect_uri={quote(REDIRECT, safe='')}&scope=openid"})
+    issued = node.api(service, "auth/authorization/issue", {"ticket": authorization["ticket"], "subject": "alice"})
+    return parse_qs(urlsplit(issued["responseContent"]).query)["code"][0]
+
+
+def redeem(node, service, client_id, secret, code):
+    return node.api(service, "auth/token", {
+        "parameters": f"grant_type=authorization_code&code={code}&redirect_uri={quote(REDIRECT, safe='')}",
+        "clientId": client_id, "clientSecret": secret})
+
+
+def refresh(node, service, client_id, secret, refresh_token):
+    return node.api(service, "auth/token", {
+        "parameters": f"grant_type=refresh_token&refresh_token={refresh_token}", "clientId": client_id, "clientSecret": secret})
+
+
+def outcome(answer):
+    if answer["action"] == "OK":
+        return "OK"
+    return json.loads(answer["responseContent"]).get("error", answer["action"])
+
+
+def concurrently(nodes, count, work):
+    """`work(node)` `count` times at once, the calls spread round-robin over the nodes."""
+    start = threading.Barrier(count)
+
+    def one(index):
+        start.wait()
+        return work(nodes[index % len(nodes)])
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def main():
+    binary, database = sys.argv[1], sys.argv[2]
+    work = tempfile.mkdtemp(prefix="warrant-multinode-")
+    nodes = []
+    try:
+        # Started together: the schema is migrated once whichever starts first.
+        nodes = [Node(name, binary, database, work) for name in ("a", "b", "c")]
+        for node in nodes:
+            node.wait()
+        a, b = nodes[0], nodes[1]
+        status, service = a.call("POST", "/api/service/create", {
+            "serviceName": "Several nodes", "issuer": "https://nodes.example.com", "accessTokenSignAlg": "ES256",
+            "supportedGrantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN", "CLIENT_CREDENTIALS"],
+            "supportedScopes": [{"name": "openid"}, {"name": "read"}]})
+        check(status == 201, f"a service created on A: {status}")
+        service_id = service["apiKey"]
+        status, client = b.call("POST", f"/api/{service_id}/client/create", {
+            "clientName": "Everywhere", "redirectUris": [REDIRECT],
+            "grantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN", "CLIENT_CREDENTIALS"]})
+        check(status == 201, f"its client created on B: {status}")
+        client_id, secret = str(client["clientId"]), client["clientSecret"]
+
+        print("== a code issued through A, redeemed through B")
+        tokens = redeem(b, service_id, client_id, secret, code_on(a, service_id, client_id))
+        check(tokens["action"] == "OK", "B redeems A's code", tokens.get("resultMessage"))
+
+        print("== 50 concurrent redemptions of one code over three nodes")
+        code = code_on(a, service_id, client_id)
+        outcomes = concurrently(nodes, 50, lambda node: outcome(redeem(node, service_id, client_id, secret, code)))
+        check(outcomes.count("OK") == 1 and outcomes.count("invalid_grant") == 49,
+              f"one OK and 49 invalid_grant: {sorted(set(outcomes))}, OK {outcomes.count('OK')}")
+
+        print("== 50 concurrent uses of one refresh token over three nodes")
+        fresh = redeem(a, service_id, client_id, secret, code_on(a, service_id, client_id))
+        refresh_token = fresh["refreshToken"]
+        outcomes = concurrently(nodes, 50, lambda node: outcome(refresh(node, service_id, client_id, secret, refresh_token)))
+        check(outcomes.count("OK") == 1 and outcomes.count("invalid_grant") == 49,
+              f"one OK and 49 invalid_grant: {sorted(set(outcomes))}, OK {outcomes.count('OK')}")
+
+        print(f"== a service update on A is honoured by B within {BOUND} s")
+        grant = {"parameters": "grant_type=client_credentials", "clientId": client_id, "clientSecret": secret}
+        check(b.api(service_id, "auth/token", grant)["action"] == "OK", "B issues client_credentials (and caches the service)")
+        status, current = a.call("GET", f"/api/{service_id}/service/get")
+        current["supportedGrantTypes"] = ["AUTHORIZATION_CODE", "REFRESH_TOKEN"]
+        status, _ = a.call("POST", f"/api/{service_id}/service/update", current)
+        updated = time.monotonic()
+        check(status == 200, f"A updates the service: {status}")
+        seen = None
+        while time.monotonic() - updated < 5:
+            if outcome(b.api(service_id, "auth/token", grant)) == "unsupported_grant_type":
+                seen = time.monotonic() - updated
+                break
+            time.sleep(0.02)
+        check(seen is not None and seen <= BOUND, f"B refuses client_credentials {seen if seen is None else round(seen, 3)} s after")
+        current["supportedGrantTypes"] = ["AUTHORIZATION_CODE", "REFRESH_TOKEN", "CLIENT_CREDENTIALS"]
+        a.call("POST", f"/api/{service_id}/service/update", current)
+        time.sleep(BOUND)
+
+        print("== a key rotation on A; tokens signed on B and on A verify against the JWKS of either")
+        status, rotation = a.call("POST", f"/api/{service_id}/service/jwks/rotate")
+        check(status == 200, f"A rotates the keys: {status}")
+        rotated = time.monotonic()
+        # Each token is checked at once against the JWKS of the other node as it is then, and of its own.
+        signed, kids, unverified = 0, set(), []
+        while time.monotonic() - rotated < 2.5:
+            for node, other in ((b, a), (a, b)):
+                answer = node.api(service_id, "auth/token", grant)
+                if answer["action"] != "OK":
+                    unverified.append((node.name, answer["action"]))
+                    continue
+                signed += 1
+                for verifier in (other, node):
+                    status, jwks = verifier.call("GET", f"/api/{service_id}/service/jwks/get")
+                    try:
+                        decoded = jwt.decode(answer["jwtAccessToken"], KeySet.import_key_set(jwks), algorithms=["ES256"])
+                        kids.add(decoded.header["kid"])
+                    except Exception as error:  # joserfc's errors, among them no key of that kid
+                        unverified.append((node.name, verifier.name, repr(error)))
+            time.sleep(0.05)
+        check(signed > 0 and not unverified,
+              f"{signed} tokens signed on A and B during and after the rotation verify against the JWKS of both", unverified[:3])
+        check(set(rotation["activeKeyIds"]) & kids, "the new key signs once every node publishes it")
+    finally:
+        for node in nodes:
+            node.stop()
+    if failures:
+        print(f"{len(failures)} multi-node checks failed; logs in {work}")
+        sys.exit(1)
+    print("all multi-node checks passed")
+
+
+if __name__ == "__main__":
+    main()
