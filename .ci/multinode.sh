@@ -17,4 +17,4 @@ trap 'bash .ci/postgres.sh stop "$work/postgres"; rm -rf "$work"' EXIT
 cp "$(swift build --show-bin-path)/warrant" "$work/warrant"
 url=$(bash .ci/postgres.sh start "$work/postgres")
 echo "== three warrant nodes on one PostgreSQL database"
-"$venv/bin/python" Tests/MultiNode/multinode.py "$work/warrant" "$url"
+"$venv/bin/python" Tests/MultiNode/multinode.py "$work/warrant" "$url" "$work/postgres"

@@ -4,15 +4,17 @@
   - 50 concurrent redemptions of one code, spread over the nodes: exactly one OK, the rest invalid_grant;
   - the same for 50 concurrent uses of one refresh token;
   - a service update on A is honoured by B within the documented bound (1 s);
-  - after a key rotation on A, tokens signed on B (and on A) verify, with joserfc, against the JWKS of either.
+  - after a key rotation on A, tokens signed on B (and on A) verify, with joserfc, against the JWKS of either;
+  - PostgreSQL killed (SIGKILL) under load and started again: while it is down the nodes answer
+    INTERNAL_SERVER_ERROR (and the health check 503) within the database timeout, none crashes, service
+    resumes by itself, and every token whose OK answer reached its client introspects as active.
 
-usage: multinode.py WARRANT_BINARY POSTGRES_URL
+usage: multinode.py WARRANT_BINARY POSTGRES_URL POSTGRES_DIR
 """
 
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,26 +27,13 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Faults"))
+from faults import check, failures, free_port  # noqa: E402  (the fault checks' reporting, shared)
+
 TOKEN = "multinode-organization-token-" + secrets.token_hex(16)
 REDIRECT = "https://client.example.com/cb"
 BOUND = 1.0  # seconds: the README's bound for a change on one node to reach every other
-
-failures = []
-
-
-def check(condition, message, detail=None):
-    if condition:
-        print("  ok:", message)
-    else:
-        failures.append(message)
-        print("  FAILED:", message, "" if detail is None else detail)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+TIMEOUT = 2  # seconds: --database-timeout of the nodes
 
 class Node:
     def __init__(self, name, binary, database, work):
@@ -53,7 +42,8 @@ class Node:
         self.log = open(os.path.join(work, f"{name}.log"), "ab")
         env = dict(os.environ, WARRANT_ORGANIZATION_TOKEN=TOKEN)
         self.process = subprocess.Popen(
-            [binary, "serve", "--port", str(self.port), "--database", database, "--database-pool", "8"],
+            [binary, "serve", "--port", str(self.port), "--database", database, "--database-pool", "8",
+             "--database-timeout", str(TIMEOUT)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait(self):
@@ -68,8 +58,8 @@ class Node:
             time.sleep(0.1)
         raise SystemExit(f"node {self.name} did not start")
 
-    def call(self, method, path, body=None):
-        response = requests.request(method, self.base + path, json=body, timeout=30,
+    def call(self, method, path, body=None, timeout=30):
+        response = requests.request(method, self.base + path, json=body, timeout=timeout,
                                     headers={"Authorization": "Bearer " + TOKEN})
         return response.status_code, (response.json() if response.content else None)
 
@@ -121,8 +111,65 @@ def concurrently(nodes, count, work):
         return list(pool.map(one, range(count)))
 
 
+def database_restart(nodes, service_id, grant, postgres_dir):
+    print("== PostgreSQL killed under load, then started again")
+    acknowledged, lock, stop, slow = [], threading.Lock(), threading.Event(), []
+
+    def load(node):
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status, answer = node.call("POST", f"/api/{service_id}/auth/token", grant, timeout=TIMEOUT + 10)
+            except requests.RequestException as error:
+                slow.append(f"{node.name}: {error!r}")
+                continue
+            took = time.monotonic() - started
+            if status == 200 and answer["action"] == "OK":
+                with lock:
+                    acknowledged.append(answer["accessToken"])
+            elif took > TIMEOUT + 1.5:
+                slow.append(f"{node.name}: {status} after {took:.1f} s")
+
+    threads = [threading.Thread(target=load, args=(node,)) for node in nodes for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    before = len(acknowledged)
+    subprocess.run(["bash", ".ci/postgres.sh", "kill", postgres_dir], check=True)
+    time.sleep(1)
+    down_started = time.monotonic()
+    status, answer = nodes[1].call("POST", f"/api/{service_id}/auth/token", grant, timeout=TIMEOUT + 10)
+    down_took = time.monotonic() - down_started
+    check(status == 500 and answer["action"] == "INTERNAL_SERVER_ERROR" and down_took < TIMEOUT + 1.5,
+          f"with the database down a token request answers INTERNAL_SERVER_ERROR after {down_took:.2f} s", (status, answer))
+    health = requests.get(nodes[2].base + "/api/lifecycle/healthcheck", timeout=TIMEOUT + 10)
+    check(health.status_code == 503, f"the health check answers {health.status_code}")
+    time.sleep(2)
+    subprocess.run(["bash", ".ci/postgres.sh", "restart", postgres_dir], check=True)
+    restarted = time.monotonic()
+    resumed = None
+    while time.monotonic() - restarted < 20 and resumed is None:
+        with lock:
+            if len(acknowledged) > before + 50:
+                resumed = time.monotonic() - restarted
+        time.sleep(0.1)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    check(resumed is not None, f"service resumed by itself {resumed if resumed is None else round(resumed, 2)} s after the restart")
+    check(not slow, "no request waited past the database timeout", slow[:3])
+    check(all(node.process.poll() is None for node in nodes), "no node crashed")
+    inactive = 0
+    for index, token in enumerate(acknowledged):
+        status, answer = nodes[index % len(nodes)].call("POST", f"/api/{service_id}/auth/introspection", {"token": token})
+        if status != 200 or answer["action"] != "OK":
+            inactive += 1
+    check(len(acknowledged) > 100 and inactive == 0,
+          f"tokens acknowledged and active after the restart: {len(acknowledged) - inactive} of {len(acknowledged)}")
+
+
 def main():
-    binary, database = sys.argv[1], sys.argv[2]
+    binary, database, postgres_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     work = tempfile.mkdtemp(prefix="warrant-multinode-")
     nodes = []
     try:
@@ -203,9 +250,12 @@ def main():
         check(signed > 0 and not unverified,
               f"{signed} tokens signed on A and B during and after the rotation verify against the JWKS of both", unverified[:3])
         check(set(rotation["activeKeyIds"]) & kids, "the new key signs once every node publishes it")
+
+        database_restart(nodes, service_id, grant, postgres_dir)
     finally:
         for node in nodes:
-            node.stop()
+            if node.process.poll() is None:
+                node.stop()
     if failures:
         print(f"{len(failures)} multi-node checks failed; logs in {work}")
         sys.exit(1)

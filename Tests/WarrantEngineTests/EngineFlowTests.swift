@@ -33,13 +33,13 @@ import WarrantStore
 
         var credentials: BearerCredentials { BearerCredentials(token: Self.organizationToken) }
 
-        init(configure: (inout Service) -> Void = { _ in }) async throws {
+        init(keyActivationDelay: Int64 = 0, configure: (inout Service) -> Void = { _ in }) async throws {
             let store = MemoryWarrantStore()
             let clock = TestClock()
             _ = try await Bootstrap.run(store: store, organizationToken: Self.organizationToken, now: clock.now())
             var logger = Logger(label: "engine-test")
             logger.logLevel = .critical
-            let engine = WarrantEngine(store: store, logger: logger, now: { clock.now() })
+            let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: keyActivationDelay, now: { clock.now() })
             var service = Service(serviceName: "Engine", issuer: URL(string: "https://as.example.com")!)
             service.supportedGrantTypes = [.authorizationCode, .refreshToken, .clientCredentials]
             service.supportedScopes = [Scope(name: "openid"), Scope(name: "read")]
@@ -117,6 +117,35 @@ import WarrantStore
         let expired = try await harness.introspect(token)
         #expect(expired.action == .unauthorized)
         #expect(expired.resultCode == ResultCode.tokenExpired.code)
+    }
+
+    /// With an activation delay (several nodes on one database), a rotation publishes the new keys at once and
+    /// the old key signs on until the delay has passed; then the new key signs, and the old stays published.
+    @Test func aRotatedKeySignsOnForTheActivationDelay() async throws {
+        let harness = try await Harness(keyActivationDelay: 1000) { $0.accessTokenSignAlg = .es256 }
+        func kid() async throws -> String? {
+            let token = try #require(try await harness.token("grant_type=client_credentials").jwtAccessToken)
+            let header = try #require(Data(base64Encoded: Self.padded(String(token.split(separator: ".")[0]))))
+            return try JSONValue(parsing: Array(header))["kid"]?.stringValue
+        }
+        func published() async throws -> Set<String> {
+            let input = Operations.ServiceJwksGet.Input(path: .init(serviceId: try #require(Int64(harness.serviceId))), credentials: harness.credentials)
+            guard case .ok(let set) = try await harness.engine.serviceJwksGet(input) else { throw Unexpected() }
+            return Set(set["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
+        }
+        let before = try #require(try await kid())
+        let input = Operations.ServiceJwksRotate.Input(path: .init(serviceId: try #require(Int64(harness.serviceId))), credentials: harness.credentials)
+        guard case .ok(let rotation) = try await harness.engine.serviceJwksRotate(input) else { throw Unexpected() }
+        #expect(try await published().isSuperset(of: rotation.activeKeyIds + [before]))
+        #expect(try await kid() == before)
+        harness.clock.advance(seconds: 1)
+        #expect(try await kid().map(rotation.activeKeyIds.contains) == true)
+        #expect(try await published().contains(before))
+    }
+
+    static func padded(_ base64url: String) -> String {
+        let base64 = base64url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        return base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
     }
 
     @Test func aCodeWorksOnceAndNotAfterItExpires() async throws {

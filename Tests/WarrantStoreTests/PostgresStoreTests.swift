@@ -48,6 +48,43 @@ import WarrantStore
         }
     }
 
+    /// Two processes on one database: what one changes, the other drops from its cache at its next poll, and
+    /// only that; a hole in the change log (changes purged unread) drops the whole cache.
+    @Test func aChangeOnOneProcessReachesTheCacheOfAnother() async throws {
+        try await Self.withStore { a, url in
+            let b = try await Self.open(url)
+            do {
+                try await a.createOrganization(StoreConformanceTests.organization, token: StoreConformanceTests.token)
+                for apiKey in [Int64(10), 11] { try await a.insertService(StoreConformanceTests.service(apiKey), keys: []) }
+                // B caches both services.
+                #expect(try await b.service(apiKey: 10)?.document == "{}")
+                #expect(try await b.service(apiKey: 11)?.document == "{}")
+                var changed = StoreConformanceTests.service(10)
+                changed.document = #"{"serviceName":"changed"}"#
+                #expect(try await a.updateService(changed))
+                #expect(try await b.service(apiKey: 10)?.document == "{}")  // cached until B polls
+                #expect(try await b.followChanges() == 1)
+                #expect(try await b.service(apiKey: 10)?.document == changed.document)
+                #expect(try await b.followChanges() == 0)
+
+                // B misses changes whose log entries are purged before it polls: it starts its cache over.
+                changed.apiKey = 11
+                #expect(try await a.updateService(changed))
+                changed.apiKey = 10
+                changed.document = #"{"serviceName":"again"}"#
+                #expect(try await a.updateService(changed))
+                _ = try await a.purge(now: Clock.nowMilliseconds + SQLStore.changeLogRetention + 1, retention: 0)
+                #expect(try await b.followChanges() == 1)
+                #expect(try await b.service(apiKey: 11)?.document == #"{"serviceName":"changed"}"#)
+                #expect(try await b.service(apiKey: 10)?.document == #"{"serviceName":"again"}"#)
+            } catch {
+                try? await b.close()
+                throw error
+            }
+            try await b.close()
+        }
+    }
+
     @Test func aURLWithMistakesNamesEachOne() {
         #expect(throws: PostgresLocationError(problems: [
             "The database URL names no user.",
