@@ -8,22 +8,55 @@
 # from SQLite, token inserted), so the ratio is measured on the same machine at the same moment.
 # Each row gives the server's CPU time per request (user + system, from /proc over the run, all its processes)
 # and the last line warrant's peak RSS. PEER=0 skips the peer; PEERS_DIR keeps its venv between runs.
-# Usage: Benchmarks/load.sh [SECONDS] [CONNECTIONS]
+#
+# --database URL runs warrant on that database instead (a postgres:// URL: see the README's "Running several
+# nodes"); the database must be empty or hold the organization of TOKEN below. --nodes N (with a PostgreSQL
+# URL) starts N warrant processes on it, and runs the client_credentials and introspection scenarios with
+# one wrk per node at once (requests/s summed, p50 and p99 the worst node's, CPU summed over the nodes);
+# with a PostgreSQL server on this machine (its processes run as user postgres), a column gives its CPU per
+# request too. WARRANT_BINARY uses that binary instead of building a release one.
+# Usage: Benchmarks/load.sh [--database URL] [--nodes N] [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+database="" nodes=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --database) database=$2; shift 2 ;;
+    --nodes) nodes=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 seconds=${1:-10}
 connections=${2:-16}
+case "$database" in postgres://*|postgresql://*) postgres=1 ;; *) postgres=0 ;; esac
+if [ "$nodes" -gt 1 ] && [ "$postgres" = 0 ]; then echo "--nodes needs a PostgreSQL --database" >&2; exit 2; fi
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product warrant >/dev/null 2>&1
-warrant=$(swift build -c release --show-bin-path)/warrant
+if [ -z "${WARRANT_BINARY:-}" ]; then
+  swift build -c release --product warrant >/dev/null 2>&1
+  warrant=$(swift build -c release --show-bin-path)/warrant
+else
+  warrant=$WARRANT_BINARY
+fi
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 export TOKEN="benchmark-organization-token-0123456789"
-WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$port" --database "$work/warrant.sqlite" >"$work/server.log" 2>&1 &
+database=${database:-$work/warrant.sqlite}
+WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$port" --database "$database" >"$work/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid ${memory_pid:-} ${peer_master:-} 2>/dev/null || true; rm -rf "$work"' EXIT
+# The other nodes, on the same database.
+node_pids="" node_bases=""
+for index in $(seq 2 "$nodes"); do
+  node_port=$(free_port)
+  WARRANT_ORGANIZATION_TOKEN=$TOKEN WARRANT_LOG_LEVEL=warning "$warrant" serve --port "$node_port" --database "$database" >"$work/node$index.log" 2>&1 &
+  node_pids="$node_pids $!"
+  node_bases="$node_bases http://127.0.0.1:$node_port"
+done
+trap 'kill $pid $node_pids ${memory_pid:-} ${peer_master:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 50); do curl -fsS "$base/api/lifecycle/healthcheck" >/dev/null 2>&1 && break; sleep 0.2; done
+for node in $base $node_bases; do
+  for _ in $(seq 50); do curl -fsS "$node/api/lifecycle/healthcheck" >/dev/null 2>&1 && break; sleep 0.2; done
+done
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 api() { curl -fsS -X POST "$base$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$2"; }
@@ -62,27 +95,73 @@ cpu_ticks() {  # PIDs… → their user + system time so far, in clock ticks
   done
   echo "$total"
 }
-server_pids=$pid
+server_pids="$pid $node_pids"
+database_pids() {  # a PostgreSQL server on this machine: its processes
+  [ "$postgres" = 1 ] && pgrep -u postgres | tr '\n' ' ' || true
+}
 last_rps=0
-run() {  # name, threads, connections, wrk arguments…  (SERVER_PIDS: whose CPU counts; warrant's by default)
+run() {  # name, threads, connections, wrk arguments…  (server_pids: whose CPU counts; warrant's by default)
   local name=$1 threads=$2 conns=$3
   shift 3
-  local output before after
+  local output before after db_before db_after
   before=$(cpu_ticks $server_pids)
+  db_before=$(cpu_ticks $(database_pids))
   output=$(wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency "$@")
   after=$(cpu_ticks $server_pids)
-  local rps p50 p99 requests
-  rps=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$output" | awk '$1 == "50%" {print $2}')
-  p99=$(echo "$output" | awk '$1 == "99%" {print $2}')
-  requests=$(echo "$output" | awk '/requests in/ {print $1}')
-  local cpu=$(((after - before) * 1000000 / ticks / (requests > 0 ? requests : 1)))
-  last_rps=$rps
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$conns" "$rps" "$p50" "$p99" "$cpu"
+  db_after=$(cpu_ticks $(database_pids))
+  report "$name" "$conns" "$(echo "$output" | awk '/Requests\/sec/ {print $2}')" \
+    "$(echo "$output" | awk '$1 == "50%" {print $2}')" "$(echo "$output" | awk '$1 == "99%" {print $2}')" \
+    "$(echo "$output" | awk '/requests in/ {print $1}')" $((after - before)) $((db_after - db_before))
+}
+report() {  # name, connections, requests/s, p50, p99, requests, server ticks, database ticks
+  local requests=$6
+  [ "$requests" -gt 0 ] || requests=1
+  last_rps=$3
+  local row="| $1 | $2 | $3 | $4 | $5 | $(($7 * 1000000 / ticks / requests))"
+  [ "$postgres" = 1 ] && row="$row | $(($8 * 1000000 / ticks / requests))"
+  echo "$row |"
+}
+# One wrk per node at once, the connections shared out; the path is appended to each node's base URL.
+run_nodes() {  # name, connections, path, wrk arguments…
+  local name=$1 conns=$2 path=$3
+  shift 3
+  local per=$((conns / nodes > 0 ? conns / nodes : 1)) before after db_before db_after index=0 node wrk_pids=""
+  before=$(cpu_ticks $server_pids)
+  db_before=$(cpu_ticks $(database_pids))
+  for node in $base $node_bases; do
+    index=$((index + 1))
+    wrk -t1 -c"$per" -d"${seconds}s" --latency "$@" "$node$path" >"$work/wrk$index.out" &
+    wrk_pids="$wrk_pids $!"
+  done
+  wait $wrk_pids
+  after=$(cpu_ticks $server_pids)
+  db_after=$(cpu_ticks $(database_pids))
+  local rps requests p50 p99
+  rps=$(cat "$work"/wrk*.out | awk '/Requests\/sec/ {sum += $2} END {printf "%.2f", sum}')
+  requests=$(cat "$work"/wrk*.out | awk '/requests in/ {sum += $1} END {print sum}')
+  p50=$(cat "$work"/wrk*.out | awk '$1 == "50%" {print $2}' | sort -h | tail -1)
+  p99=$(cat "$work"/wrk*.out | awk '$1 == "99%" {print $2}' | sort -h | tail -1)
+  rm -f "$work"/wrk*.out
+  report "$name ($nodes nodes)" "$((per * nodes))" "$rps" "$p50" "$p99" "$requests" $((after - before)) $((db_after - db_before))
 }
 
-echo "| scenario | connections | requests/s | p50 | p99 | server CPU µs/request |"
-echo "|---|---|---|---|---|---|"
+if [ "$postgres" = 1 ]; then
+  echo "| scenario | connections | requests/s | p50 | p99 | warrant CPU µs/request | PostgreSQL CPU µs/request |"
+  echo "|---|---|---|---|---|---|---|"
+else
+  echo "| scenario | connections | requests/s | p50 | p99 | server CPU µs/request |"
+  echo "|---|---|---|---|---|---|"
+fi
+if [ "$nodes" -gt 1 ]; then
+  BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$opaque_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$opaque_client" | json '["clientSecret"]')\"}" \
+    run_nodes "client_credentials, opaque token" "$connections" "/api/$opaque/auth/token" -s Benchmarks/wrk/post.lua
+  BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$signed_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$signed_client" | json '["clientSecret"]')\"}" \
+    run_nodes "client_credentials, JWT access token (ES256)" "$connections" "/api/$signed/auth/token" -s Benchmarks/wrk/post.lua
+  export BODY="{\"token\": \"$introspected\"}"
+  expect_action "/api/$opaque/auth/introspection" OK
+  run_nodes "introspection (/auth/introspection)" "$connections" "/api/$opaque/auth/introspection" -s Benchmarks/wrk/post.lua
+  exit 0
+fi
 run "liveness (ceiling: no I/O)" 2 "$connections" "$base/api/lifecycle/liveness"
 run "healthcheck (one write)" 2 "$connections" "$base/api/lifecycle/healthcheck"
 BODY="{\"parameters\": \"grant_type=client_credentials\", \"clientId\": \"$(echo "$opaque_client" | json '["clientId"]')\", \"clientSecret\": \"$(echo "$opaque_client" | json '["clientSecret"]')\"}" \

@@ -27,7 +27,8 @@ public struct WarrantServer: Sendable {
         // On a shared database a rotated key signs on until every node has seen the new one.
         let router = try makeRouter(
             store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout),
-            keyActivationDelay: configuration.usesPostgres ? CacheSyncService.keyActivationDelay : .zero)
+            keyActivationDelay: configuration.usesPostgres
+                ? CacheSyncService.keyActivationDelay(databaseTimeout: .seconds(configuration.databaseTimeout)) : .zero)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),

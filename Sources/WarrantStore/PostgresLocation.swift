@@ -6,8 +6,9 @@ import PostgresNIO
 /// `postgres://user:password@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem`.
 ///
 /// `sslmode` takes libpq's values: `disable`; `prefer` (the default: TLS when the server offers it, the
-/// certificate unchecked); `require` (TLS, the certificate unchecked); `verify-ca` (TLS with a certificate
-/// from `sslrootcert`, or the system's roots); `verify-full` (also the host name). `sslcert` and `sslkey`
+/// certificate unchecked); `require` (TLS, the certificate unchecked unless `sslrootcert` is given, as with
+/// libpq); `verify-ca` (TLS with a certificate from `sslrootcert`, or else the system's roots, where libpq
+/// would read ~/.postgresql/root.crt); `verify-full` (also the host name). `sslcert` and `sslkey`
 /// name a client certificate and its key. Any other parameter is refused, so a typo does not go unnoticed.
 public struct PostgresLocation: Sendable {
     public var host: String
@@ -88,6 +89,8 @@ public struct PostgresLocation: Sendable {
         if sslMode == .disable { return .disable }
         var configuration = TLSConfiguration.makeClientConfiguration()
         switch sslMode {
+        // As libpq: `require` with a root certificate checks the server's certificate as verify-ca does.
+        case .require where rootCertificate != nil: configuration.certificateVerification = .noHostnameVerification
         case .disable, .prefer, .require: configuration.certificateVerification = .none
         case .verifyCA: configuration.certificateVerification = .noHostnameVerification
         case .verifyFull: configuration.certificateVerification = .fullVerification

@@ -53,9 +53,10 @@ public final class PostgresSession: DatabaseSession {
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await withDeadline {
+            return try await withDeadline(ContinuousClock.now + timeout) { lease in
                 try await self.client.withConnection { connection in
-                    try await body(connection.sql(queryLogLevel: nil))
+                    lease.hold(connection)
+                    return try await body(connection.sql(queryLogLevel: nil))
                 }
             }
         } catch {
@@ -64,16 +65,22 @@ public final class PostgresSession: DatabaseSession {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // One deadline for the unit of work, its retries included.
+        let deadline = ContinuousClock.now + timeout
         var attempt = 1
         while true {
             do {
-                return try await withDeadline {
+                return try await withDeadline(deadline) { lease in
                     try await self.client.withConnection { connection in
+                        lease.hold(connection)
                         // Statements are never logged: their bind values include token hashes and private keys.
                         let database = connection.sql(queryLogLevel: nil)
                         try await database.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
                         do {
                             let value = try await body(database)
+                            // Past the deadline the caller has been told the database is unavailable: nothing
+                            // commits behind its back.
+                            try Task.checkCancellation()
                             try await database.raw("COMMIT").run()
                             return value
                         } catch {
@@ -85,7 +92,9 @@ public final class PostgresSession: DatabaseSession {
             } catch where Self.isConflict(error) && attempt < Self.attempts {
                 attempt += 1
                 // Up to 2, 4, 8 … ms, random so that the transactions that clashed do not clash again.
-                try await Task.sleep(for: .microseconds(Int.random(in: 500...(1000 << min(attempt, 7)))))
+                let pause = Duration.microseconds(Int.random(in: 500...(1000 << min(attempt, 7))))
+                guard ContinuousClock.now + pause < deadline else { throw Self.fault(of: error) ?? error }
+                try await Task.sleep(for: pause)
             } catch {
                 throw Self.fault(of: error) ?? error
             }
@@ -93,18 +102,22 @@ public final class PostgresSession: DatabaseSession {
     }
 
     /// Runs `work`, or fails with ``StoreError/unavailable(_:)`` once the deadline passed: the caller gets its
-    /// answer in time even when the database does not answer at all.
-    private func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// answer in time even when the database does not answer at all. The work is then cancelled (which gives
+    /// up a wait for a connection, and keeps a transaction from committing) and its connection closed, which
+    /// ends a statement in flight even on a connection that went silent; the pool opens a new one.
+    private func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ work: @escaping @Sendable (Lease) async throws -> T)
+        async throws -> T
+    {
         let timeout = timeout
+        let lease = Lease()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let answer = FirstAnswer(continuation)
             let worker = Task {
-                do { answer.resume(with: .success(try await work())) } catch { answer.resume(with: .failure(error)) }
+                do { answer.resume(with: .success(try await work(lease))) } catch { answer.resume(with: .failure(error)) }
             }
-            // Cancelling gives up a wait for a connection; a statement in flight is ended by the server's
-            // statement_timeout.
-            answer.expire(after: timeout, with: StoreError.unavailable(.failed("the database did not answer within \(timeout)"))) {
+            answer.expire(at: deadline, with: StoreError.unavailable(.failed("the database did not answer within \(timeout)"))) {
                 worker.cancel()
+                lease.close()
             }
         }
     }
@@ -154,6 +167,28 @@ public final class PostgresSession: DatabaseSession {
     }
 }
 
+/// The connection a unit of work holds, so that it can be closed when the work outlives its deadline.
+private final class Lease: Sendable {
+    private let state = Mutex<(connection: PostgresConnection?, closed: Bool)>((nil, false))
+
+    func hold(_ connection: PostgresConnection) {
+        let closed = state.withLock { state in
+            state.connection = connection
+            return state.closed
+        }
+        if closed { close() }
+    }
+
+    func close() {
+        let connection = state.withLock { state in
+            state.closed = true
+            return state.connection
+        }
+        guard let connection else { return }
+        Task { try? await connection.close() }
+    }
+}
+
 /// A continuation that takes the first of two answers: the work's, or a timer's.
 private final class FirstAnswer<T: Sendable>: Sendable {
     private struct State {
@@ -180,10 +215,10 @@ private final class FirstAnswer<T: Sendable>: Sendable {
         return true
     }
 
-    /// Answers `error` after `delay` unless the work answered first, and then calls `onExpiry`.
-    func expire(after delay: Duration, with error: any Error, onExpiry: @escaping @Sendable () -> Void) {
+    /// Answers `error` at `deadline` unless the work answered first, and then calls `onExpiry`.
+    func expire(at deadline: ContinuousClock.Instant, with error: any Error, onExpiry: @escaping @Sendable () -> Void) {
         let timer = Task {
-            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
             if self.resume(with: .failure(error)) { onExpiry() }
         }
         let answered = state.withLock { state in

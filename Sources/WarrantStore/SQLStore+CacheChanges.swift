@@ -63,7 +63,11 @@ extension SQLStore {
         guard current != seen else { return 0 }
         let changes = rows.compactMap(Self.change)
         let versions = try rows.map { try $0.decode(column: "version", as: Int64.self) }
-        let complete = seen < current && versions.first == seen + 1 && (versions.last ?? 0) >= current && changes.count == rows.count
+        // Complete: the changes right after the last seen, without a hole, up to the count, all understood. A
+        // count below the last seen (a database restored from a backup) is no run of changes either.
+        let contiguous = versions.enumerated().allSatisfy { $0.element == seen + 1 + Int64($0.offset) }
+        let complete =
+            seen < current && !versions.isEmpty && contiguous && (versions.last ?? 0) >= current && changes.count == rows.count
         let last = max(current, versions.last ?? current)
         // A change read now may have been applied on this process already; dropping a record again costs a read.
         if complete {
@@ -71,8 +75,13 @@ extension SQLStore {
         } else {
             cache.invalidateAll()
         }
-        changesSeen.withLock { $0 = max($0, last) }
+        changesSeen.withLock { $0 = last }
         return complete ? changes.count : 1
+    }
+
+    /// Drops the whole cache: for a process that could not read the change log, and so may have missed changes.
+    public func dropCache() {
+        cache.invalidateAll()
     }
 
     /// Starts following from the current count: the cache is empty when the store opens.

@@ -17,13 +17,18 @@ struct WarrantCommand: AsyncParsableCommand {
 
 /// Options shared by the subcommands; each falls back to a WARRANT_* environment variable.
 struct DatabaseOptions: ParsableArguments {
+    // WARRANT_DATABASE is read after parsing rather than as the option's default, which --help would print,
+    // password and all.
     @Option(
-        name: .long,
+        name: .customLong("database"),
         help: """
             The SQLite database file, created if missing; a postgres://user:password@host:port/database?sslmode=… URL; \
-            or :memory:, which keeps everything in memory until the process stops (env: WARRANT_DATABASE).
+            or :memory:, which keeps everything in memory until the process stops (env: WARRANT_DATABASE; \
+            default: ./warrant.sqlite).
             """)
-    var database: String = ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite"
+    var databaseOption: String?
+
+    var database: String { databaseOption ?? ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite" }
 
     @Option(name: .long, help: "PostgreSQL: the most connections this process opens (env: WARRANT_DATABASE_POOL).")
     var databasePool: Int = ProcessInfo.processInfo.environment["WARRANT_DATABASE_POOL"].flatMap(Int.init) ?? 10
@@ -43,9 +48,10 @@ struct DatabaseOptions: ParsableArguments {
         return logger
     }
 
-    /// The database as messages name it: a PostgreSQL URL without its password.
+    /// The database as messages name it: a PostgreSQL URL without its password (never the URL as given).
     var databaseName: String {
-        (try? PostgresLocation(url: database))?.redacted ?? database
+        guard PostgresLocation.isPostgres(database) else { return database }
+        return (try? PostgresLocation(url: database))?.redacted ?? "the PostgreSQL database"
     }
 
     /// `WARRANT_ORGANIZATION_TOKEN`: the organization token to create on first start.

@@ -232,7 +232,8 @@ def main():
         rotated = time.monotonic()
         # Each token is checked at once against the JWKS of the other node as it is then, and of its own.
         signed, kids, unverified = 0, set(), []
-        while time.monotonic() - rotated < 2.5:
+        # The old key signs on for 0.5 s + the database timeout + 0.5 s (3 s here); then the new one.
+        while time.monotonic() - rotated < TIMEOUT + 2.5:
             for node, other in ((b, a), (a, b)):
                 answer = node.api(service_id, "auth/token", grant)
                 if answer["action"] != "OK":
