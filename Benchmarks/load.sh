@@ -220,5 +220,7 @@ api "/api/$exchange/auth/token/exchange" "$BODY" | json '["issued_token_type"]' 
 run "token exchange, JSON (/auth/token/exchange)" 2 "$connections" -s Benchmarks/wrk/post.lua "$base/api/$exchange/auth/token/exchange"
 echo
 [ -n "${ratio:-}" ] && echo "client_credentials (ES256 JWT, persisted): warrant / Authlib peer = ${ratio}×"
-echo "client_credentials (ES256 JWT): SQLite / in-memory store = $(python3 -c "print(f'{$warrant_rps / $memory_rps:.2f}')")×"
+kind=SQLite
+[ "$postgres" = 1 ] && kind=PostgreSQL
+echo "client_credentials (ES256 JWT): $kind / in-memory store = $(python3 -c "print(f'{$warrant_rps / $memory_rps:.2f}')")×"
 echo "warrant peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status")"
