@@ -65,6 +65,36 @@ public final class PostgresSession: DatabaseSession {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(within: timeout, body)
+    }
+
+    /// The session for schema migrations: its units of work may take `timeout` (an index built over a large
+    /// table, a wait for another process's migration), and their statements as long.
+    func migrating(within timeout: Duration) -> some DatabaseSession {
+        MigrationSession(session: self, timeout: timeout)
+    }
+
+    private struct MigrationSession: DatabaseSession {
+        let session: PostgresSession
+        let timeout: Duration
+
+        func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+            try await session.transaction(within: timeout, body, statementTimeout: true)
+        }
+
+        func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+            try await session.transaction(within: timeout, body, statementTimeout: true)
+        }
+
+        func close() async throws {}
+
+        func isUniqueViolation(_ error: any Error) -> Bool { session.isUniqueViolation(error) }
+    }
+
+    /// - Parameter statementTimeout: lifts the connection's statement timeout for this transaction.
+    private func transaction<T: Sendable>(
+        within timeout: Duration, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, statementTimeout: Bool = false
+    ) async throws -> T {
         // One deadline for the unit of work, its retries included.
         let deadline = ContinuousClock.now + timeout
         var attempt = 1
@@ -77,6 +107,7 @@ public final class PostgresSession: DatabaseSession {
                         let database = connection.sql(queryLogLevel: nil)
                         try await database.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
                         do {
+                            if statementTimeout { try await database.raw("SET LOCAL statement_timeout = 0").run() }
                             let value = try await body(database)
                             // Past the deadline the caller has been told the database is unavailable: nothing
                             // commits behind its back.
@@ -110,15 +141,24 @@ public final class PostgresSession: DatabaseSession {
     {
         let timeout = timeout
         let lease = Lease()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let answer = FirstAnswer(continuation)
-            let worker = Task {
-                do { answer.resume(with: .success(try await work(lease))) } catch { answer.resume(with: .failure(error)) }
+        let answered = Mutex<FirstAnswer<T>?>(nil)
+        // A caller cancelled (its client went away, the server shuts down) stops waiting at once, and so does the work.
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answer = FirstAnswer(continuation)
+                let worker = Task {
+                    do { answer.resume(with: .success(try await work(lease))) } catch { answer.resume(with: .failure(error)) }
+                }
+                answer.onGivingUp {
+                    worker.cancel()
+                    lease.close()
+                }
+                answered.withLock { $0 = answer }
+                answer.expire(at: deadline, with: StoreError.unavailable(.failed("the database did not answer within \(timeout)")))
+                if Task.isCancelled { answer.giveUp(with: CancellationError()) }
             }
-            answer.expire(at: deadline, with: StoreError.unavailable(.failed("the database did not answer within \(timeout)"))) {
-                worker.cancel()
-                lease.close()
-            }
+        } onCancel: {
+            answered.withLock { $0 }?.giveUp(with: CancellationError())
         }
     }
 
@@ -189,11 +229,13 @@ private final class Lease: Sendable {
     }
 }
 
-/// A continuation that takes the first of two answers: the work's, or a timer's.
+/// A continuation that takes the first answer: the work's, or a timer's or a cancellation's giving up, which
+/// also stops the work.
 private final class FirstAnswer<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
         var timer: Task<Void, Never>?
+        var stopWork: (@Sendable () -> Void)?
     }
 
     private let state: Mutex<State>
@@ -202,7 +244,7 @@ private final class FirstAnswer<T: Sendable>: Sendable {
         state = Mutex(State(continuation: continuation))
     }
 
-    /// Answers, unless an answer came first; stops the timer.
+    /// Answers, unless an answer came first; stops the timer. Returns whether this was the answer.
     @discardableResult
     func resume(with result: Result<T, any Error>) -> Bool {
         let (continuation, timer) = state.withLock { state in
@@ -215,11 +257,22 @@ private final class FirstAnswer<T: Sendable>: Sendable {
         return true
     }
 
-    /// Answers `error` at `deadline` unless the work answered first, and then calls `onExpiry`.
-    func expire(at deadline: ContinuousClock.Instant, with error: any Error, onExpiry: @escaping @Sendable () -> Void) {
+    /// What stops the work when the answer is given up on.
+    func onGivingUp(_ stopWork: @escaping @Sendable () -> Void) {
+        state.withLock { $0.stopWork = stopWork }
+    }
+
+    /// Answers `error` unless an answer came first, and then stops the work.
+    func giveUp(with error: any Error) {
+        let stopWork = state.withLock { $0.stopWork }
+        if resume(with: .failure(error)) { stopWork?() }
+    }
+
+    /// Gives up with `error` at `deadline` unless an answer came first.
+    func expire(at deadline: ContinuousClock.Instant, with error: any Error) {
         let timer = Task {
             guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
-            if self.resume(with: .failure(error)) { onExpiry() }
+            self.giveUp(with: error)
         }
         let answered = state.withLock { state in
             if state.continuation == nil { return true }

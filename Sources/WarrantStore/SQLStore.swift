@@ -46,7 +46,10 @@ public final class SQLStore: WarrantStore {
         let session = try PostgresSession(location: location, poolSize: poolSize, timeout: timeout, logger: logger)
         let store = SQLStore(session: session)
         do {
-            let applied = try await Migrations.run(on: session, now: Clock.nowMilliseconds)
+            // A database that does not answer fails the start within the timeout; a migration, though, may take
+            // long (an index over a large table) while other processes wait for it: ten minutes.
+            try await store.ping()
+            let applied = try await Migrations.run(on: session.migrating(within: .seconds(600)), now: Clock.nowMilliseconds)
             if !applied.isEmpty {
                 logger.info("database schema migrated", metadata: ["database": "\(location.redacted)", "versions": "\(applied)"])
             }

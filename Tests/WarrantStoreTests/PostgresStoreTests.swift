@@ -167,6 +167,14 @@ import WarrantStore
         }
         #expect(ContinuousClock.now - started < .seconds(15))
 
+        // A caller that goes away (its client disconnected) stops waiting at once, not at the timeout.
+        let abandoned = Task { try await store.organizationCount() }
+        try await Task.sleep(for: .milliseconds(200))
+        let cancelled = ContinuousClock.now
+        abandoned.cancel()
+        await #expect(throws: CancellationError.self) { try await abandoned.value }
+        #expect(ContinuousClock.now - cancelled < .seconds(3))
+
         try await PostgresFixture.script("restart", directory)
         var count: Int?
         for _ in 0..<50 where count == nil {
