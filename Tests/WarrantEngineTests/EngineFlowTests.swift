@@ -125,7 +125,7 @@ import WarrantStore
         let harness = try await Harness(keyActivationDelay: 1000) { $0.accessTokenSignAlg = .es256 }
         func kid() async throws -> String? {
             let token = try #require(try await harness.token("grant_type=client_credentials").jwtAccessToken)
-            let header = try #require(Data(base64Encoded: Self.padded(String(token.split(separator: ".")[0]))))
+            let header = try #require(Base64URL.decode(String(token.split(separator: ".")[0])))
             return try JSONValue(parsing: Array(header))["kid"]?.stringValue
         }
         func published() async throws -> Set<String> {
@@ -141,11 +141,6 @@ import WarrantStore
         harness.clock.advance(seconds: 1)
         #expect(try await kid().map(rotation.activeKeyIds.contains) == true)
         #expect(try await published().contains(before))
-    }
-
-    static func padded(_ base64url: String) -> String {
-        let base64 = base64url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        return base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
     }
 
     @Test func aCodeWorksOnceAndNotAfterItExpires() async throws {
