@@ -376,6 +376,18 @@ public protocol APIProtocol: Sendable {
     /// `GET /api/lifecycle/liveness`
     func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output
 
+    /// Check that the node should be sent requests.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 when the database answers a read and has every
+    /// migration this process needs, and the process is not stopping; 503 otherwise, so an orchestrator or a
+    /// load balancer sends requests elsewhere. Once a stop begins it answers 503 (DRAINING) while the node goes
+    /// on serving for the drain delay, so that load balancers stop sending before the listener closes. Needs
+    /// no token; one read, no write.
+    ///
+    ///
+    /// `GET /api/lifecycle/readiness`
+    func readiness(_ input: Operations.Readiness.Input) async throws -> Operations.Readiness.Output
+
     /// Describe the server.
     ///
     /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.

@@ -159,6 +159,29 @@ extension Client {
         }
     }
 
+    /// Check that the node should be sent requests.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 when the database answers a read and has every
+    /// migration this process needs, and the process is not stopping; 503 otherwise, so an orchestrator or a
+    /// load balancer sends requests elsewhere. Once a stop begins it answers 503 (DRAINING) while the node goes
+    /// on serving for the drain delay, so that load balancers stop sending before the listener closes. Needs
+    /// no token; one read, no write.
+    ///
+    ///
+    /// `GET /api/lifecycle/readiness`
+    public func readiness(_ input: Operations.Readiness.Input) async throws -> Operations.Readiness.Output {
+        let request = ClientRequest(method: .get, path: "/api/lifecycle/readiness")
+        let response = try await send(request, operationID: Operations.Readiness.id)
+        switch response.status {
+        case 200:
+            return .ok(try response.decode(ReadinessResponse.self))
+        case 503:
+            return .serviceUnavailable(try response.decode(ReadinessResponse.self))
+        default:
+            throw response.unexpected()
+        }
+    }
+
     /// Describe the server.
     ///
     /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.

@@ -398,6 +398,81 @@ extension LivenessResponse: JSONCodable {
     }
 }
 
+/// Whether the node should be sent requests.
+public struct ReadinessResponse: Hashable, Sendable, Codable {
+    /// The result code.
+    public var resultCode: String
+    /// The result for people.
+    public var resultMessage: String
+    /// READY; DRAINING once the process is stopping (it still answers what it is sent); DATABASE_UNAVAILABLE
+    /// when the database does not answer a read; SCHEMA_BEHIND when the database lacks a migration this
+    /// process needs (another process is still migrating it, or an older warrant is reading it).
+    public var status: String
+    /// The newest migration the database has; absent when it could not be read.
+    public var schemaVersion: Int64?
+    /// The newest migration this process knows.
+    public var expectedSchemaVersion: Int64
+    /// The version of the API the server speaks.
+    public var version: String
+
+    public init(
+        resultCode: String,
+        resultMessage: String,
+        status: String,
+        schemaVersion: Int64? = nil,
+        expectedSchemaVersion: Int64,
+        version: String,
+    ) {
+        self.resultCode = resultCode
+        self.resultMessage = resultMessage
+        self.status = status
+        self.schemaVersion = schemaVersion
+        self.expectedSchemaVersion = expectedSchemaVersion
+        self.version = version
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try CodableBridge.decode(Self.self, from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try CodableBridge.encode(self, to: encoder)
+    }
+}
+
+extension ReadinessResponse: JSONCodable {
+    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
+        guard let object = violations.object(json, at: path) else { return nil }
+        let before = violations.count
+        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldStatus = violations.required(String.self, "status", in: object, at: path)
+        let fieldSchemaVersion = violations.optional(Int64.self, "schemaVersion", in: object, at: path)
+        let fieldExpectedSchemaVersion = violations.required(Int64.self, "expectedSchemaVersion", in: object, at: path)
+        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldStatus, let fieldExpectedSchemaVersion, let fieldVersion else { return nil }
+        self.init(
+            resultCode: fieldResultCode,
+            resultMessage: fieldResultMessage,
+            status: fieldStatus,
+            schemaVersion: fieldSchemaVersion,
+            expectedSchemaVersion: fieldExpectedSchemaVersion,
+            version: fieldVersion,
+        )
+    }
+
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["resultCode"] = resultCode.jsonValue
+        object["resultMessage"] = resultMessage.jsonValue
+        object["status"] = status.jsonValue
+        object["schemaVersion"] = schemaVersion?.jsonValue
+        object["expectedSchemaVersion"] = expectedSchemaVersion.jsonValue
+        object["version"] = version.jsonValue
+        return .object(object)
+    }
+}
+
 /// What the server is and can do.
 public struct ServerInfoResponse: Hashable, Sendable, Codable {
     /// The version of the Authlete API the server speaks (3.0).

@@ -276,6 +276,35 @@ extension Operations {
 }
 
 extension Operations {
+    /// Check that the node should be sent requests.
+    ///
+    /// warrant's own (Authlete has no such call): answers 200 when the database answers a read and has every
+    /// migration this process needs, and the process is not stopping; 503 otherwise, so an orchestrator or a
+    /// load balancer sends requests elsewhere. Once a stop begins it answers 503 (DRAINING) while the node goes
+    /// on serving for the drain delay, so that load balancers stop sending before the listener closes. Needs
+    /// no token; one read, no write.
+    ///
+    ///
+    /// `GET /api/lifecycle/readiness`
+    public enum Readiness {
+        public static let id = "readiness"
+
+        public struct Input: Hashable, Sendable {
+            public init(
+            ) {
+            }
+        }
+
+        public enum Output: Hashable, Sendable {
+            /// The node is ready.
+            case ok(ReadinessResponse)
+            /// The node is stopping, or its database does not answer or lacks a migration.
+            case serviceUnavailable(ReadinessResponse)
+        }
+    }
+}
+
+extension Operations {
     /// Describe the server.
     ///
     /// The API version, the features and the non-secret settings. Needs no token, as in Authlete.

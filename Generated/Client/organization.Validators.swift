@@ -57,6 +57,11 @@ extension LivenessResponse: Validatable {
     }
 }
 
+extension ReadinessResponse: Validatable {
+    public func validate(at path: JSONPath, violations: inout Violations) {
+    }
+}
+
 extension ServerInfoResponse: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
         if let value = self.serviceTokenCache {

@@ -73,6 +73,8 @@ public struct ServerOptions: Sendable {
     /// The answer to an error a handler threw that is not an ``HTTPStatusError`` (a fault of the server's, such
     /// as its database refusing writes), when the server has a better one than a plain 500; nil keeps the 500.
     public var unexpectedErrorAnswer: @Sendable (_ error: any Error, _ operationID: String) -> (status: Int, body: JSONValue)? = { _, _ in nil }
+    /// Called with every answer a route gives, before it is sent: for metrics.
+    public var onAnswer: (@Sendable (ServedAnswer) -> Void)?
 
     public init(
         maxBodyBytes: Int = 1 << 20,
@@ -203,6 +205,25 @@ public struct IncomingRequest: Sendable {
     }
 }
 
+/// An answer a route gave, as ``ServerOptions/onAnswer`` sees it.
+public struct ServedAnswer: Sendable {
+    public var operationID: String
+    public var response: OutgoingResponse
+    /// From the route's start (the request's head read) to the answer, the body's arrival included.
+    public var duration: Duration
+
+    public var status: Int {
+        switch response {
+        case .json(let status, _), .empty(let status): status
+        }
+    }
+
+    /// The JSON body, if the answer has one.
+    public var body: JSONValue? {
+        if case .json(_, let body) = response { body } else { nil }
+    }
+}
+
 /// What a generated route answers with.
 public enum OutgoingResponse: Sendable {
     case json(status: Int, JSONValue)
@@ -220,20 +241,35 @@ public enum ServerRoute {
         requiresCredentials: Bool, options: ServerOptions,
         _ route: @Sendable (IncomingRequest) async throws -> OutgoingResponse
     ) async -> (HTTPResponse, HTTPBody?) {
+        let start = ContinuousClock.now
+        let response = await answer(
+            request, body: body, metadata: metadata, operationID: operationID, requiresCredentials: requiresCredentials,
+            options: options, route)
+        if let onAnswer = options.onAnswer {
+            onAnswer(ServedAnswer(operationID: operationID, response: response, duration: ContinuousClock.now - start))
+        }
+        return render(response)
+    }
+
+    private static func answer(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        requiresCredentials: Bool, options: ServerOptions,
+        _ route: @Sendable (IncomingRequest) async throws -> OutgoingResponse
+    ) async -> OutgoingResponse {
         do {
             let incoming = try await incomingRequest(
                 request, body: body, metadata: metadata, operationID: operationID, requiresCredentials: requiresCredentials,
                 options: options)
-            return render(try await route(incoming))
+            return try await route(incoming)
         } catch let failure as RequestFailure {
-            return render(.json(status: failure.status, options.errorBody(failure)))
+            return .json(status: failure.status, options.errorBody(failure))
         } catch let error as any HTTPStatusError {
-            return render(.json(status: error.status, error.jsonBody))
+            return .json(status: error.status, error.jsonBody)
         } catch {
             options.onInternalError(error, operationID)
-            if let answer = options.unexpectedErrorAnswer(error, operationID) { return render(.json(status: answer.status, answer.body)) }
+            if let answer = options.unexpectedErrorAnswer(error, operationID) { return .json(status: answer.status, answer.body) }
             let failure = RequestFailure(kind: .internalError, message: "The server failed to handle the request.", operationID: operationID)
-            return render(.json(status: 500, options.errorBody(failure)))
+            return .json(status: 500, options.errorBody(failure))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import SpecRuntime
 import WarrantAPI
@@ -24,9 +25,11 @@ public struct WarrantEngine: APIProtocol {
     /// Milliseconds a rotated key keeps signing after the rotation, while the new key is already published:
     /// longer than it takes every node on a shared database to see the new key (0 with one process).
     let keyActivationDelay: Int64
+    /// Whether the process is stopping, for the readiness check.
+    let node: NodeState
 
     public init(
-        store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0,
+        store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0, node: NodeState = NodeState(),
         now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }
     ) {
         let policies = PolicyCache()
@@ -41,6 +44,7 @@ public struct WarrantEngine: APIProtocol {
         self.logger = logger
         self.now = now
         self.keyActivationDelay = max(0, keyActivationDelay)
+        self.node = node
     }
 
     // MARK: Shared by the API areas
@@ -62,6 +66,18 @@ public struct WarrantEngine: APIProtocol {
         ClientAuthenticator(
             clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods)
     }
+}
+
+/// What the process running the engine tells it of itself.
+public final class NodeState: Sendable {
+    private let draining = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Once set, the readiness check answers DRAINING: the process is stopping and load balancers should send
+    /// requests elsewhere, though it still answers those it gets.
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public func startDraining() { draining.store(true, ordering: .relaxed) }
 }
 
 public enum WarrantVersion {

@@ -10,6 +10,7 @@ import WarrantStore
 public struct CacheSyncService: Service {
     let store: SQLStore
     let interval: Duration
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// The default interval: a change is seen by every node within about a quarter second.
@@ -25,12 +26,14 @@ public struct CacheSyncService: Service {
         await periodically(every: interval) {
             do {
                 try await store.followChanges()
+                metrics.cacheSynced(failed: false)
                 if failing { logger.notice("following the database's change log again") }
                 failing = false
             } catch {
                 // Changes may have been missed: nothing cached is served until the log can be read again (requests
                 // read the database, or fail as it does).
                 store.dropCache()
+                metrics.cacheSynced(failed: true)
                 // Once per outage, not four times a second.
                 if !failing { logger.error("cannot read the database's change log; retrying", metadata: ["error": "\(error)"]) }
                 failing = true

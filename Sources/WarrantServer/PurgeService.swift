@@ -9,6 +9,7 @@ struct PurgeService: Service {
     let store: any WarrantStore
     let interval: Duration
     let retention: Duration
+    let metrics: ServerMetrics
     let logger: Logger
 
     func run() async throws {
@@ -16,8 +17,10 @@ struct PurgeService: Service {
         await periodically(every: interval) {
             do {
                 let report = try await store.purge(now: Clock.nowMilliseconds, retention: retentionMilliseconds)
+                metrics.purged(report)
                 if report.total > 0 { logger.info("purged expired records", metadata: Self.metadata(report)) }
             } catch {
+                metrics.purgeFailed()
                 logger.error("purge failed; trying again at the next interval", metadata: ["error": "\(error)"])
             }
         }

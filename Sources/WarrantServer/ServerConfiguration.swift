@@ -33,12 +33,17 @@ public struct ServerConfiguration: Sendable {
     /// Seconds an expired or revoked token is kept before a purge deletes it, so introspection can still tell
     /// why it no longer works.
     public var purgeRetention: Int
+    /// The bearer token `GET /metrics` asks for; nil serves the metrics to anyone who can reach the port.
+    public var metricsToken: String?
+    /// Seconds the server goes on answering once a stop begins, with the readiness check answering DRAINING, so
+    /// load balancers stop sending before the listener closes.
+    public var drainDelay: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "./warrant.sqlite", databasePoolSize: Int = 10,
         databaseTimeout: Int = 5, organizationToken: String? = nil,
         idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections,
-        purgeInterval: Int = 600, purgeRetention: Int = 86_400
+        purgeInterval: Int = 600, purgeRetention: Int = 86_400, metricsToken: String? = nil, drainDelay: Int = 0
     ) {
         self.host = host
         self.port = port
@@ -51,6 +56,8 @@ public struct ServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.purgeInterval = purgeInterval
         self.purgeRetention = purgeRetention
+        self.metricsToken = metricsToken
+        self.drainDelay = drainDelay
     }
 
     /// The database "path" that selects the in-memory store, SQLite's own name for a database without a file.
@@ -86,6 +93,8 @@ public struct ServerConfiguration: Sendable {
         }
         if !(1...1000).contains(databasePoolSize) { problems.append("The database pool size must be 1 to 1000 connections.") }
         if !(1...600).contains(databaseTimeout) { problems.append("The database timeout must be 1 to 600 seconds.") }
+        if let token = metricsToken, token.count < 16 { problems.append("The metrics token must be at least 16 characters long.") }
+        if !(0...3600).contains(drainDelay) { problems.append("The drain delay must be 0 to 3600 seconds.") }
         return problems
     }
 

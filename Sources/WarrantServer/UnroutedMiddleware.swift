@@ -6,6 +6,7 @@ import WarrantEngine
 /// `Allow` for a known path called with another method.
 struct UnroutedMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
+    let metrics: ServerMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -13,8 +14,10 @@ struct UnroutedMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             let path = request.uri.path
             guard let route = routes.route(for: Substring(path)), !route.methods.contains(request.method) else {
+                metrics?.unrouted(status: 404)
                 return Self.response(.notFound, APIFailure.unknownPath(method: request.method.rawValue, path: path).jsonBody)
             }
+            metrics?.unrouted(status: 405)
             let allowed = route.methods.map(\.rawValue).sorted()
             var response = Self.response(
                 .methodNotAllowed, APIFailure.methodNotAllowed(method: request.method.rawValue, allowed: allowed).jsonBody)

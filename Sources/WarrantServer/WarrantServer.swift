@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Metrics
 import OpenAPIHummingbird
 import ServiceLifecycle
 import SpecRuntime
@@ -14,6 +15,8 @@ public struct WarrantServer: Sendable {
     public let serviceGroup: ServiceGroup
     public let bootstrap: Bootstrap.Outcome
     public let store: any WarrantStore
+    /// Set once a stop begins: the readiness check answers DRAINING.
+    public let node: NodeState
 
     /// - Parameter onRunning: called with the port once the server accepts connections (useful with port 0).
     public static func make(
@@ -21,14 +24,17 @@ public struct WarrantServer: Sendable {
     ) async throws -> WarrantServer {
         let problems = configuration.problems
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        let store = try await openStore(configuration: configuration, logger: logger)
+        let metrics = ServerMetrics()
+        let node = NodeState()
+        let store = try await openStore(configuration: configuration, logger: logger, metrics: metrics)
         let bootstrap = try await Bootstrap.run(
             store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
         // On a shared database a rotated key signs on until every node has seen the new one.
         let router = try makeRouter(
             store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout),
             keyActivationDelay: configuration.usesPostgres
-                ? CacheSyncService.keyActivationDelay(databaseTimeout: .seconds(configuration.databaseTimeout)) : .zero)
+                ? CacheSyncService.keyActivationDelay(databaseTimeout: .seconds(configuration.databaseTimeout)) : .zero,
+            metrics: metrics, metricsToken: configuration.metricsToken, node: node)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
@@ -38,46 +44,58 @@ public struct WarrantServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // Services stop in reverse order: the HTTP server drains first, then the cache sync and the purge, then
-        // the database closes.
+        // the database closes, so requests in flight have the database to the end.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: DatabaseService(store: store))]
         if configuration.purgeInterval > 0 {
             services.append(
                 .init(
                     service: PurgeService(
                         store: store, interval: .seconds(configuration.purgeInterval), retention: .seconds(configuration.purgeRetention),
-                        logger: logger)))
+                        metrics: metrics, logger: logger)))
         }
         if configuration.usesPostgres, let shared = store as? SQLStore {
-            services.append(.init(service: CacheSyncService(store: shared, interval: CacheSyncService.defaultInterval, logger: logger)))
+            services.append(
+                .init(service: CacheSyncService(store: shared, interval: CacheSyncService.defaultInterval, metrics: metrics, logger: logger)))
         }
-        services.append(.init(service: application))
+        services.append(
+            .init(service: DrainingService(application, node: node, delay: .seconds(configuration.drainDelay), logger: logger)))
         let serviceGroup = ServiceGroup(
             configuration: .init(
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store)
+        return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store, node: node)
     }
 
     /// Opens the database the configuration names and brings its schema up to date.
-    public static func openStore(configuration: ServerConfiguration, logger: Logger) async throws -> any WarrantStore {
+    public static func openStore(
+        configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics? = nil
+    ) async throws -> any WarrantStore {
         if configuration.keepsDatabaseInMemory { return MemoryWarrantStore() }
-        guard configuration.usesPostgres else { return try await SQLStore.openSQLite(path: configuration.database, logger: logger) }
+        let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
+        guard configuration.usesPostgres else {
+            return try await SQLStore.openSQLite(path: configuration.database, logger: logger, metrics: factory)
+        }
         return try await SQLStore.openPostgres(
             location: try PostgresLocation(url: configuration.database), poolSize: configuration.databasePoolSize,
-            timeout: .seconds(configuration.databaseTimeout), logger: logger)
+            timeout: .seconds(configuration.databaseTimeout), logger: logger, metrics: factory)
     }
 
     /// The router with every route of the API, for the server and for in-process tests.
+    /// - Parameters:
+    ///   - metrics: counts every answer and serves `GET /metrics`; nil, neither.
+    ///   - metricsToken: the bearer token `/metrics` asks for; nil, none.
     public static func makeRouter(
-        store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30), keyActivationDelay: Duration = .zero
+        store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30), keyActivationDelay: Duration = .zero,
+        metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState()
     ) throws -> Router<BasicRequestContext> {
         let delay = keyActivationDelay.components.seconds * 1000 + keyActivationDelay.components.attoseconds / 1_000_000_000_000_000
-        let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: delay)
+        let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: delay, node: node)
         var options = ServerOptions.warrant(onInternalError: { error, operation in
             logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         })
         options.bodyTimeout = bodyTimeout
         options.maxBodyBytesByOperation = RuntimeLimits.bodyBytesByOperation
+        if let metrics { options.onAnswer = metrics.served }
         // The routes are known only once registered; a first registration on a spare router tells them, so the
         // middleware of the real one (which must come before its routes) can use them.
         let probe = Router()
@@ -86,8 +104,9 @@ public struct WarrantServer: Sendable {
 
         let router = Router()
         router.add(middleware: RequestLogMiddleware(routes: routes, level: .info))
-        router.add(middleware: UnroutedMiddleware(routes: routes))
+        router.add(middleware: UnroutedMiddleware(routes: routes, metrics: metrics))
         try engine.registerHandlers(on: router, options: options)
+        if let metrics { MetricsRoute(metrics: metrics, token: metricsToken).register(on: router) }
         return router
     }
 }

@@ -50,10 +50,13 @@ public actor MemoryWarrantStore: WarrantStore {
 
     public func ping() async throws {}
 
+    /// Memory has no schema: it is always the process's own.
+    public func schemaStatus() async throws -> SchemaStatus { SchemaStatus(recorded: Migrations.all.map(\.version)) }
+
     public func close() async throws {}
 
     /// Nothing is cached: every record is in memory already.
-    public func apiTokenCacheCounters() async -> CacheCounters? { nil }
+    public func cacheStatistics() async -> RecordCacheStatistics? { nil }
 
     public func checkWritable(now: Int64) async throws {
         healthCheckedAt = now

@@ -246,3 +246,23 @@ enum Migrations {
         }
     }
 }
+
+/// The database's migrations beside this process's.
+public struct SchemaStatus: Sendable, Equatable {
+    /// The newest migration the database has (nil: none).
+    public var newest: Int?
+    /// This process's migrations the database lacks.
+    public var missing: [Int]
+    /// The newest migration this process knows.
+    public static var expected: Int { Migrations.all.map(\.version).max() ?? 0 }
+
+    init(recorded: [Int]) {
+        newest = recorded.max()
+        let have = Set(recorded)
+        missing = Migrations.all.map(\.version).filter { !have.contains($0) }
+    }
+
+    /// Whether the database has every migration this process needs (it may have newer ones, from a newer
+    /// warrant sharing it during a rolling upgrade).
+    public var isCurrent: Bool { missing.isEmpty }
+}

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// The read-mostly records every request needs (API tokens, services, clients, signing keys), kept in the
@@ -21,13 +22,17 @@ final class RecordCache: Sendable {
         var services: BoundedCache<Int64, ServiceRecord>
         var clients: BoundedCache<ClientKey, ClientRecord>
         var signingKeys: BoundedCache<Int64, [SigningKeyRecord]>
-        var apiTokenCounters = CacheCounters()
+        var statistics = RecordCacheStatistics()
     }
 
     private let state: Mutex<State>
+    private let meters: Meters
 
-    /// - Parameter limit: entries per kind.
-    init(limit: Int = 4096) {
+    /// - Parameters:
+    ///   - limit: entries per kind.
+    ///   - metrics: where hits, misses and evictions are counted, by kind.
+    init(limit: Int = 4096, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+        meters = Meters(metrics)
         state = Mutex(
             State(
                 apiTokens: BoundedCache(limit: limit), services: BoundedCache(limit: limit), clients: BoundedCache(limit: limit),
@@ -43,19 +48,21 @@ final class RecordCache: Sendable {
     func apiToken(_ hash: String) -> Lookup<APITokenRecord> {
         state.withLock { state in
             if let value = state.apiTokens[hash] {
-                state.apiTokenCounters.hits &+= 1
+                state.statistics.apiTokens.hits &+= 1
+                meters.hits[Kind.apiTokens.rawValue].increment()
                 return .hit(value)
             }
-            state.apiTokenCounters.misses &+= 1
+            state.statistics.apiTokens.misses &+= 1
+            meters.misses[Kind.apiTokens.rawValue].increment()
             return .miss(generation: state.generation)
         }
     }
 
-    /// How the API-token cache has done since the process started.
-    var apiTokenCounters: CacheCounters { state.withLock { $0.apiTokenCounters } }
-    func service(_ apiKey: Int64) -> Lookup<ServiceRecord> { lookup { $0.services[apiKey] } }
-    func client(_ key: ClientKey) -> Lookup<ClientRecord> { lookup { $0.clients[key] } }
-    func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup { $0.signingKeys[apiKey] } }
+    /// How each kind has done since the process started.
+    var statistics: RecordCacheStatistics { state.withLock { $0.statistics } }
+    func service(_ apiKey: Int64) -> Lookup<ServiceRecord> { lookup(.services) { $0.services[apiKey] } }
+    func client(_ key: ClientKey) -> Lookup<ClientRecord> { lookup(.clients) { $0.clients[key] } }
+    func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup(.signingKeys) { $0.signingKeys[apiKey] } }
 
     func store(_ record: APITokenRecord, at generation: UInt64) {
         store(at: generation) { state in
@@ -63,7 +70,10 @@ final class RecordCache: Sendable {
             let before = state.apiTokens.count
             state.apiTokens[record.hash] = record
             // A BoundedCache at its limit starts over.
-            if isNew, state.apiTokens.count <= before { state.apiTokenCounters.evictions &+= Int64(before) }
+            if isNew, state.apiTokens.count <= before {
+                state.statistics.apiTokens.evictions &+= Int64(before)
+                meters.apiTokenEvictions.increment(by: before)
+            }
         }
     }
 
@@ -110,9 +120,15 @@ final class RecordCache: Sendable {
 
     // MARK: Mechanics
 
-    private func lookup<Value>(_ read: (State) -> Value?) -> Lookup<Value> {
+    private func lookup<Value>(_ kind: Kind, _ read: (State) -> Value?) -> Lookup<Value> {
         state.withLock { state in
-            if let value = read(state) { return .hit(value) }
+            if let value = read(state) {
+                state.statistics[keyPath: kind.counters].hits &+= 1
+                meters.hits[kind.rawValue].increment()
+                return .hit(value)
+            }
+            state.statistics[keyPath: kind.counters].misses &+= 1
+            meters.misses[kind.rawValue].increment()
             return .miss(generation: state.generation)
         }
     }
@@ -125,16 +141,42 @@ final class RecordCache: Sendable {
     }
 
     private func invalidate(_ change: (inout State) -> Void) {
-        state.withLock { state in
+        let evicted = state.withLock { state in
             state.generation &+= 1
+            let before = state.statistics.apiTokens.evictions
             change(&state)
+            return state.statistics.apiTokens.evictions - before
+        }
+        if evicted > 0 { meters.apiTokenEvictions.increment(by: evicted) }
+    }
+
+    /// The kinds of record, as the metrics name them.
+    enum Kind: Int, CaseIterable {
+        case apiTokens, services, clients, signingKeys
+
+        var label: String { ["api_tokens", "services", "clients", "signing_keys"][rawValue] }
+        var counters: WritableKeyPath<RecordCacheStatistics, CacheCounters> {
+            [\.apiTokens, \.services, \.clients, \.signingKeys][rawValue]
+        }
+    }
+
+    /// The Prometheus side of ``RecordCacheStatistics``.
+    private struct Meters: Sendable {
+        let hits: [Counter]
+        let misses: [Counter]
+        let apiTokenEvictions: Counter
+
+        init(_ metrics: any MetricsFactory) {
+            hits = Kind.allCases.map { Counter(label: "warrant_cache_hits_total", dimensions: [("cache", $0.label)], factory: metrics) }
+            misses = Kind.allCases.map { Counter(label: "warrant_cache_misses_total", dimensions: [("cache", $0.label)], factory: metrics) }
+            apiTokenEvictions = Counter(label: "warrant_cache_evictions_total", dimensions: [("cache", "api_tokens")], factory: metrics)
         }
     }
 }
 
 extension RecordCache.State {
     fileprivate mutating func dropAPITokens() {
-        apiTokenCounters.evictions &+= Int64(apiTokens.count)
+        statistics.apiTokens.evictions &+= Int64(apiTokens.count)
         apiTokens.removeAll()
     }
 }
@@ -150,11 +192,21 @@ enum CacheChange: Sendable, Equatable {
     case everything(of: Int64)
 }
 
+/// How each kind of cached record has done since the process started.
+public struct RecordCacheStatistics: Sendable, Equatable {
+    public var apiTokens = CacheCounters()
+    public var services = CacheCounters()
+    public var clients = CacheCounters()
+    public var signingKeys = CacheCounters()
+
+    public init() {}
+}
+
 /// Counters of a cache since the process started.
 public struct CacheCounters: Sendable, Equatable {
     public var hits: Int64 = 0
     public var misses: Int64 = 0
-    /// Entries dropped: to make room, or invalidated by a change.
+    /// Entries dropped: to make room, or invalidated by a change (counted for API tokens only).
     public var evictions: Int64 = 0
 
     public init() {}

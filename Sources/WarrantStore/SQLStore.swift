@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SQLKit
 import Synchronization
 
@@ -9,18 +10,23 @@ public final class SQLStore: WarrantStore {
     /// API tokens, services, clients and signing keys, so requests read them without a round trip; every
     /// write below that changes one invalidates it once the write is done, and logs the change for the other
     /// processes on the database (``followChanges()``).
-    let cache = RecordCache()
+    let cache: RecordCache
     /// The last change of the database's change log this process's cache has taken in.
     let changesSeen = Mutex<Int64>(0)
 
-    public func apiTokenCacheCounters() async -> CacheCounters? { cache.apiTokenCounters }
+    public func cacheStatistics() async -> RecordCacheStatistics? { cache.statistics }
 
-    public init(session: any DatabaseSession) {
+    /// - Parameter metrics: where the record cache counts its hits and misses.
+    public init(session: any DatabaseSession, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.session = session
+        self.cache = RecordCache(metrics: metrics)
     }
 
     /// Opens the embedded SQLite database at `path` and brings its schema up to date.
-    public static func openSQLite(path: String, logger: Logger) async throws -> SQLStore {
+    /// - Parameter metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
+    public static func openSQLite(
+        path: String, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) async throws -> SQLStore {
         let session = try await SQLiteSession.open(path: path, logger: logger)
         do {
             let applied = try await Migrations.run(on: session, now: Clock.nowMilliseconds)
@@ -34,7 +40,7 @@ public final class SQLStore: WarrantStore {
             }
             logger.error("database does not take writes; serving what reads can", metadata: ["path": "\(path)", "fault": "\(fault)"])
         }
-        return SQLStore(session: session)
+        return SQLStore(session: MeasuredSession(session, connections: session.connections, metrics: metrics), metrics: metrics)
     }
 
     /// Connects to a PostgreSQL database, which other warrant processes may share, and brings its schema up
@@ -42,9 +48,13 @@ public final class SQLStore: WarrantStore {
     /// - Parameters:
     ///   - poolSize: the most connections this process opens.
     ///   - timeout: the longest one unit of work may take, waiting for a connection included.
-    public static func openPostgres(location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger) async throws -> SQLStore {
+    ///   - metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
+    public static func openPostgres(
+        location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) async throws -> SQLStore {
         let session = try PostgresSession(location: location, poolSize: poolSize, timeout: timeout, logger: logger)
-        let store = SQLStore(session: session)
+        let store = SQLStore(session: MeasuredSession(session, connections: max(1, poolSize), metrics: metrics), metrics: metrics)
         do {
             // A database that does not answer fails the start within the timeout; a migration, though, may take
             // long (an index over a large table) while other processes wait for it: ten minutes.
@@ -73,6 +83,8 @@ public final class SQLStore: WarrantStore {
     public func ping() async throws {
         _ = try await session.read { db in try await db.raw("SELECT 1 AS one").all() }
     }
+
+    public func schemaStatus() async throws -> SchemaStatus { SchemaStatus(recorded: try await schemaVersions()) }
 
     public func checkWritable(now: Int64) async throws {
         try await session.transaction { db in

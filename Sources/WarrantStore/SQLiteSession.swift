@@ -33,6 +33,8 @@ public final class SQLiteSession: DatabaseSession {
     }
 
     private let readers: [Reader]
+    /// The connections: the writer and the readers.
+    var connections: Int { 1 + readers.count }
     private let nextReader = Atomic<Int>(0)
 
     /// Opens (creating if needed) the database file, with one connection that writes and `readers` more

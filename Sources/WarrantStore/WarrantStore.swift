@@ -6,6 +6,8 @@
 public protocol WarrantStore: GrantStore {
     /// Checks that the database answers.
     func ping() async throws
+    /// Which of this process's migrations the database has, read from it (the readiness check).
+    func schemaStatus() async throws -> SchemaStatus
     /// Closes the database; nothing may be called after.
     func close() async throws
     /// Checks that the database takes writes, with a write that changes one row; throws
@@ -15,8 +17,8 @@ public protocol WarrantStore: GrantStore {
     /// retired API tokens expired or revoked more than `retention` milliseconds ago, and grants nothing refers
     /// to any more. Works in small batches, so requests interleave.
     @discardableResult func purge(now: Int64, retention: Int64) async throws -> PurgeReport
-    /// How the process's cache of API tokens has done; nil for a store that keeps no cache.
-    func apiTokenCacheCounters() async -> CacheCounters?
+    /// How the process's record cache has done; nil for a store that keeps no cache.
+    func cacheStatistics() async -> RecordCacheStatistics?
 
     // MARK: Organizations and API tokens
 

@@ -80,8 +80,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the API over HTTP.",
         discussion: """
             On first start against an empty database, creates the organization and its organization token \
-            (WARRANT_ORGANIZATION_TOKEN, or a random one printed once). Stops gracefully on SIGTERM or SIGINT, \
-            letting requests in flight finish.
+            (WARRANT_ORGANIZATION_TOKEN, or a random one printed once). Stops gracefully on SIGTERM or SIGINT: \
+            the readiness check answers DRAINING, the server goes on answering for the drain delay, then closes \
+            its listener and lets requests in flight finish.
             """
     )
 
@@ -107,6 +108,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds expired or revoked tokens are kept before a purge deletes them (env: WARRANT_PURGE_RETENTION).")
     var purgeRetention: Int = ProcessInfo.processInfo.environment["WARRANT_PURGE_RETENTION"].flatMap(Int.init) ?? 86_400
 
+    @Option(
+        name: .long,
+        help: "Seconds the server goes on answering once a stop begins, its readiness check answering DRAINING (env: WARRANT_DRAIN_DELAY).")
+    var drainDelay: Int = ProcessInfo.processInfo.environment["WARRANT_DRAIN_DELAY"].flatMap(Int.init) ?? 0
+
+    // Read after parsing, as WARRANT_DATABASE, so --help does not print it.
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "The bearer token GET /metrics asks for; without one the metrics are open to anyone who reaches the port (env: WARRANT_METRICS_TOKEN).")
+    var metricsTokenOption: String?
+
+    var metricsToken: String? {
+        metricsTokenOption ?? ProcessInfo.processInfo.environment["WARRANT_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     @OptionGroup var options: DatabaseOptions
 
     func run() async throws {
@@ -115,7 +131,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, database: options.database, databasePoolSize: options.databasePool,
             databaseTimeout: options.databaseTimeout, organizationToken: options.organizationToken,
             idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections, purgeInterval: purgeInterval,
-            purgeRetention: purgeRetention)
+            purgeRetention: purgeRetention, metricsToken: metricsToken, drainDelay: drainDelay)
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])

@@ -7,7 +7,9 @@
   - after a key rotation on A, tokens signed on B (and on A) verify, with joserfc, against the JWKS of either;
   - PostgreSQL killed (SIGKILL) under load and started again: while it is down the nodes answer
     INTERNAL_SERVER_ERROR (and the health check 503) within the database timeout, none crashes, service
-    resumes by itself, and every token whose OK answer reached its client introspects as active.
+    resumes by itself, and every token whose OK answer reached its client introspects as active;
+  - the metrics of each node, parsed by prometheus-client, count what happened;
+  - a node stopped with SIGTERM answers readiness DRAINING while it goes on serving for its drain delay.
 
 usage: multinode.py WARRANT_BINARY POSTGRES_URL POSTGRES_DIR
 """
@@ -26,6 +28,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Faults"))
 from faults import check, failures, free_port  # noqa: E402  (the fault checks' reporting, shared)
@@ -34,6 +37,7 @@ TOKEN = "multinode-organization-token-" + secrets.token_hex(16)
 REDIRECT = "https://client.example.com/cb"
 BOUND = 1.0  # seconds: the README's bound for a change on one node to reach every other
 TIMEOUT = 2  # seconds: --database-timeout of the nodes
+DRAIN = 2  # seconds: --drain-delay of the nodes
 
 class Node:
     def __init__(self, name, binary, database, work):
@@ -43,7 +47,7 @@ class Node:
         env = dict(os.environ, WARRANT_ORGANIZATION_TOKEN=TOKEN)
         self.process = subprocess.Popen(
             [binary, "serve", "--port", str(self.port), "--database", database, "--database-pool", "8",
-             "--database-timeout", str(TIMEOUT)],
+             "--database-timeout", str(TIMEOUT), "--drain-delay", str(DRAIN)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait(self):
@@ -72,6 +76,21 @@ class Node:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+    def metrics(self):
+        """Every sample of /metrics, by (name, sorted labels)."""
+        response = requests.get(self.base + "/metrics", timeout=10)
+        check(response.headers.get("Content-Type", "").startswith("text/plain; version=0.0.4"), f"{self.name} serves its metrics")
+        samples = {}
+        for family in text_string_to_metric_families(response.text):
+            for sample in family.samples:
+                samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+        return samples
+
+
+def total(samples, name, **labels):
+    return sum(value for (sample, sample_labels), value in samples.items()
+               if sample == name and all(dict(sample_labels).get(k) == v for k, v in labels.items()))
 
 
 def code_on(node, service, client_id):
@@ -144,6 +163,9 @@ def database_restart(nodes, service_id, grant, postgres_dir):
           f"with the database down a token request answers INTERNAL_SERVER_ERROR after {down_took:.2f} s", (status, answer))
     health = requests.get(nodes[2].base + "/api/lifecycle/healthcheck", timeout=TIMEOUT + 10)
     check(health.status_code == 503, f"the health check answers {health.status_code}")
+    ready = requests.get(nodes[2].base + "/api/lifecycle/readiness", timeout=TIMEOUT + 10)
+    check(ready.status_code == 503 and ready.json()["status"] == "DATABASE_UNAVAILABLE",
+          f"the readiness check answers {ready.status_code} {ready.json().get('status')}")
     time.sleep(2)
     subprocess.run(["bash", ".ci/postgres.sh", "restart", postgres_dir], check=True)
     restarted = time.monotonic()
@@ -253,6 +275,34 @@ def main():
         check(set(rotation["activeKeyIds"]) & kids, "the new key signs once every node publishes it")
 
         database_restart(nodes, service_id, grant, postgres_dir)
+
+        print("== the metrics of each node")
+        for node in nodes:
+            samples = node.metrics()
+            check(total(samples, "warrant_requests_total", operation="authToken", action="OK") > 0
+                  and total(samples, "warrant_requests_total", operation="authToken", action="INTERNAL_SERVER_ERROR") > 0,
+                  f"{node.name} counts token answers OK and INTERNAL_SERVER_ERROR")
+            check(total(samples, "warrant_tokens_issued_total", grant_type="CLIENT_CREDENTIALS") > 0,
+                  f"{node.name} counts client_credentials tokens")
+            check(total(samples, "warrant_database_failures_total") > 0 and total(samples, "warrant_database_duration_seconds_count") > 0,
+                  f"{node.name} counts database work and its failures during the outage")
+            check(total(samples, "warrant_cache_sync_polls_total", outcome="failed") > 0
+                  and total(samples, "warrant_cache_sync_polls_total", outcome="done") > 0,
+                  f"{node.name} counts change-log polls, failed ones too")
+            check(total(samples, "warrant_database_connections_max") == 8, f"{node.name} reports its pool of 8")
+            check(total(samples, "warrant_cache_hits_total", cache="api_tokens") > 0, f"{node.name} counts cache hits")
+
+        print(f"== node C stopped with SIGTERM drains for {DRAIN} s")
+        c = nodes[2]
+        c.process.terminate()
+        stopping = time.monotonic()
+        ready = requests.get(c.base + "/api/lifecycle/readiness", timeout=10)
+        while ready.status_code == 200 and time.monotonic() - stopping < 1:
+            ready = requests.get(c.base + "/api/lifecycle/readiness", timeout=10)
+        check(ready.status_code == 503 and ready.json()["status"] == "DRAINING", f"C's readiness answers {ready.json()['status']}")
+        check(c.api(service_id, "auth/token", grant)["action"] == "OK", "C still issues tokens while draining")
+        code = c.process.wait(timeout=30)
+        check(code == 0 and time.monotonic() - stopping >= DRAIN, f"C exits {code} after {time.monotonic() - stopping:.1f} s")
     finally:
         for node in nodes:
             if node.process.poll() is None:

@@ -168,7 +168,7 @@ import Testing
         #expect(runtime.count == 3)
         #expect(runtime.allSatisfy { $0.security == ["serviceAccessToken", "organizationToken"] })
         // Every API call needs a token except the health check.
-        #expect(spec.endpoints.filter(\.security.isEmpty).map(\.name) == ["healthcheck", "liveness", "serverInfo"])
+        #expect(spec.endpoints.filter(\.security.isEmpty).map(\.name) == ["healthcheck", "liveness", "readiness", "serverInfo"])
         let organizationOnly = spec.endpoints.filter { $0.security == ["organizationToken"] }.map(\.name).sorted()
         #expect(
             organizationOnly == [

@@ -83,6 +83,16 @@ struct TestServer {
         return (answer.status, answer.body)
     }
 
+    /// A GET whose answer is text (the metrics).
+    func text(_ path: String, token: String? = nil) async throws -> (status: Int, text: String, headers: HTTPFields) {
+        var request = HTTPRequest(method: .get, scheme: nil, authority: nil, path: path)
+        if let token { request.headerFields[.authorization] = "Bearer \(token)" }
+        let (response, body) = try await AsyncHTTPClientTransport().send(request, body: nil, baseURL: url, operationID: "raw")
+        var bytes: [UInt8] = []
+        if let body { bytes = try await [UInt8](collecting: body, upTo: 4 << 20) }
+        return (response.status.code, String(decoding: bytes, as: UTF8.self), response.headerFields)
+    }
+
     /// The same with any bytes as the body, and the response's header fields.
     func raw(
         _ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8]?, contentType: String = "application/json"

@@ -4,6 +4,7 @@ import JWTKit
 import SpecRuntime
 import Testing
 import WarrantClient
+import WarrantServer
 
 /// The authorization code flow and the token endpoint, driven the way a front end drives them.
 @Suite(.serialized) struct TokenFlowTests {
@@ -66,8 +67,11 @@ import WarrantClient
         }
     }
 
-    static func withFlow(configure: (inout Service) -> Void = { _ in }, _ body: @Sendable (Flow) async throws -> Void) async throws {
-        try await TestServer.with { server in
+    static func withFlow(
+        server settings: (inout ServerConfiguration) -> Void = { _ in }, configure: (inout Service) -> Void = { _ in },
+        _ body: @Sendable (Flow) async throws -> Void
+    ) async throws {
+        try await TestServer.with(configure: settings) { server in
             let api = server.client()
             var service = Service(serviceName: "Flows", issuer: URL(string: "https://as.example.com")!)
             service.supportedResponseTypes = [.code, .codeIdToken, .token, .codeIdTokenToken]

@@ -13,7 +13,9 @@ import WarrantStore
 
     static func withStore(_ body: (SQLStore, String) async throws -> Void) async throws {
         try await PostgresFixture.withDatabase { url in
-            let store = try await open(url)
+            // The suites on it test answers, not deadlines (those tests set their own): a machine busy with the
+            // whole test run in parallel must not turn 50 transactions queued for 4 connections into a timeout.
+            let store = try await open(url, timeout: .seconds(30))
             do {
                 try await body(store, url)
             } catch {

@@ -98,8 +98,27 @@ extension WarrantEngine {
 
     private static let alive = LivenessResponse(status: "OK", version: WarrantVersion.api)
 
+    /// One read, no write: whether this node should be sent requests.
+    public func readiness(_ input: Operations.Readiness.Input) async throws -> Operations.Readiness.Output {
+        func answer(_ result: ResultCode, _ status: String, _ schema: SchemaStatus?) -> ReadinessResponse {
+            ReadinessResponse(
+                resultCode: result.code, resultMessage: result.message, status: status, schemaVersion: schema?.newest.map(Int64.init),
+                expectedSchemaVersion: Int64(SchemaStatus.expected), version: WarrantVersion.api)
+        }
+        if node.isDraining { return .serviceUnavailable(answer(.draining, "DRAINING", nil)) }
+        let schema: SchemaStatus
+        do {
+            schema = try await store.schemaStatus()
+        } catch {
+            logger.error("readiness check: the database does not answer", metadata: ["error": "\(error)"])
+            return .serviceUnavailable(answer(.databaseUnavailable, "DATABASE_UNAVAILABLE", nil))
+        }
+        guard schema.isCurrent else { return .serviceUnavailable(answer(.schemaBehind, "SCHEMA_BEHIND", schema)) }
+        return .ok(answer(.ready, "READY", schema))
+    }
+
     public func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output {
-        let counters = await store.apiTokenCacheCounters()
+        let counters = await store.cacheStatistics()?.apiTokens
         return .ok(
             ServerInfoResponse(
                 version: WarrantVersion.api, features: Self.features,

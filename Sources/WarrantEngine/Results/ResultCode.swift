@@ -19,7 +19,10 @@ public struct ResultCode: Sendable, Equatable {
 
     // General (group 001)
     static let healthy = ResultCode("A001001", "The server answers and its database takes writes.")
+    static let ready = ResultCode("A001002", "The node is ready: its database answers and has every migration it needs.")
     static let databaseUnavailable = ResultCode("A001102", "The database does not answer.")
+    static let draining = ResultCode("A001105", "The process is stopping: send requests to other nodes.")
+    static let schemaBehind = ResultCode("A001106", "The database lacks migrations this process needs.")
     static let diskFull = ResultCode("A001103", "The database's disk is full: warrant can read, but cannot store anything.")
     static let databaseReadOnly = ResultCode("A001104", "The database file or its folder is read-only: warrant can read, but cannot store anything.")
     static let internalError = ResultCode("A001101", "The server failed to process the request.")
