@@ -38,12 +38,18 @@ public struct ServerConfiguration: Sendable {
     /// Seconds the server goes on answering once a stop begins, with the readiness check answering DRAINING, so
     /// load balancers stop sending before the listener closes.
     public var drainDelay: Int
+    /// The key-encryption key that seals private signing keys in the database (``KeyEncryption``): 32 bytes
+    /// as base64 or hex; nil stores them as they are.
+    public var keyEncryptionKey: String?
+    /// Older key-encryption keys, kept during a rotation to open what they sealed.
+    public var previousKeyEncryptionKeys: [String]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "./warrant.sqlite", databasePoolSize: Int = 10,
         databaseTimeout: Int = 5, organizationToken: String? = nil,
         idleTimeout: Int = 30, bodyTimeout: Int = 30, maxConnections: Int = ServerConfiguration.defaultMaxConnections,
-        purgeInterval: Int = 600, purgeRetention: Int = 86_400, metricsToken: String? = nil, drainDelay: Int = 0
+        purgeInterval: Int = 600, purgeRetention: Int = 86_400, metricsToken: String? = nil, drainDelay: Int = 0,
+        keyEncryptionKey: String? = nil, previousKeyEncryptionKeys: [String] = []
     ) {
         self.host = host
         self.port = port
@@ -58,6 +64,15 @@ public struct ServerConfiguration: Sendable {
         self.purgeRetention = purgeRetention
         self.metricsToken = metricsToken
         self.drainDelay = drainDelay
+        self.keyEncryptionKey = keyEncryptionKey
+        self.previousKeyEncryptionKeys = previousKeyEncryptionKeys
+    }
+
+    /// The key-encryption keys, once ``problems`` found none wrong with them.
+    public var keyEncryption: KeyEncryption {
+        get throws {
+            try KeyEncryption(current: keyEncryptionKey.map { try KeyEncryption.Key($0) }, previous: previousKeyEncryptionKeys.map { try KeyEncryption.Key($0) })
+        }
     }
 
     /// The database "path" that selects the in-memory store, SQLite's own name for a database without a file.
@@ -95,6 +110,12 @@ public struct ServerConfiguration: Sendable {
         if !(1...600).contains(databaseTimeout) { problems.append("The database timeout must be 1 to 600 seconds.") }
         if let token = metricsToken, token.count < 16 { problems.append("The metrics token must be at least 16 characters long.") }
         if !(0...3600).contains(drainDelay) { problems.append("The drain delay must be 0 to 3600 seconds.") }
+        if let key = keyEncryptionKey, (try? KeyEncryption.Key(key)) == nil {
+            problems.append("The key-encryption key must be 32 bytes, written as base64 or as 64 hex digits.")
+        }
+        for (index, key) in previousKeyEncryptionKeys.enumerated() where (try? KeyEncryption.Key(key)) == nil {
+            problems.append("Previous key-encryption key \(index + 1) must be 32 bytes, written as base64 or as 64 hex digits.")
+        }
         return problems
     }
 

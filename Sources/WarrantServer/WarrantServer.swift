@@ -72,12 +72,43 @@ public struct WarrantServer: Sendable {
     ) async throws -> any WarrantStore {
         if configuration.keepsDatabaseInMemory { return MemoryWarrantStore() }
         let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
-        guard configuration.usesPostgres else {
-            return try await SQLStore.openSQLite(path: configuration.database, logger: logger, metrics: factory)
+        let keyEncryption = try configuration.keyEncryption
+        let store: SQLStore
+        if configuration.usesPostgres {
+            store = try await SQLStore.openPostgres(
+                location: try PostgresLocation(url: configuration.database), poolSize: configuration.databasePoolSize,
+                timeout: .seconds(configuration.databaseTimeout), logger: logger, metrics: factory, keyEncryption: keyEncryption)
+        } else {
+            store = try await SQLStore.openSQLite(path: configuration.database, logger: logger, metrics: factory, keyEncryption: keyEncryption)
         }
-        return try await SQLStore.openPostgres(
-            location: try PostgresLocation(url: configuration.database), poolSize: configuration.databasePoolSize,
-            timeout: .seconds(configuration.databaseTimeout), logger: logger, metrics: factory)
+        do {
+            try await checkKeyEncryption(of: store, keyEncryption, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Refuses to serve keys no configured KEK opens (every token of their services would fail), and says when
+    /// `warrant rekey` has work to do.
+    static func checkKeyEncryption(of store: SQLStore, _ keyEncryption: KeyEncryption, logger: Logger) async throws {
+        let report = try await store.keyEncryptionReport()
+        let missing = report.missing(from: keyEncryption)
+        guard missing.isEmpty else {
+            throw ConfigurationError(problems: [
+                "The database has signing keys sealed with key-encryption key \(missing.joined(separator: ", ")), which is not configured: "
+                    + "set it as the key-encryption key or as a previous one."
+            ])
+        }
+        let stale = report.stale(for: keyEncryption)
+        if stale > 0 {
+            logger.notice(
+                keyEncryption.current == nil
+                    ? "signing keys are sealed but no key-encryption key is set to seal new ones; run `warrant rekey` to store them unsealed"
+                    : "signing keys are not sealed with the current key-encryption key; run `warrant rekey` to reseal them",
+                metadata: ["keys": "\(stale)"])
+        }
     }
 
     /// The router with every route of the API, for the server and for in-process tests.

@@ -16,16 +16,26 @@ public final class SQLStore: WarrantStore {
 
     public func cacheStatistics() async -> RecordCacheStatistics? { cache.statistics }
 
-    /// - Parameter metrics: where the record cache counts its hits and misses.
-    public init(session: any DatabaseSession, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+    /// Seals private signing keys before they are stored, and opens them when read.
+    let keyEncryption: KeyEncryption
+
+    /// - Parameters:
+    ///   - metrics: where the record cache counts its hits and misses.
+    ///   - keyEncryption: the key-encryption keys of private signing keys.
+    public init(
+        session: any DatabaseSession, metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none
+    ) {
         self.session = session
         self.cache = RecordCache(metrics: metrics)
+        self.keyEncryption = keyEncryption
     }
 
     /// Opens the embedded SQLite database at `path` and brings its schema up to date.
-    /// - Parameter metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
+    /// - Parameters:
+    ///   - metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
+    ///   - keyEncryption: the key-encryption keys of private signing keys.
     public static func openSQLite(
-        path: String, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        path: String, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none
     ) async throws -> SQLStore {
         let session = try await SQLiteSession.open(path: path, logger: logger)
         do {
@@ -40,7 +50,9 @@ public final class SQLStore: WarrantStore {
             }
             logger.error("database does not take writes; serving what reads can", metadata: ["path": "\(path)", "fault": "\(fault)"])
         }
-        return SQLStore(session: MeasuredSession(session, connections: session.connections, metrics: metrics), metrics: metrics)
+        return SQLStore(
+            session: MeasuredSession(session, connections: session.connections, metrics: metrics), metrics: metrics,
+            keyEncryption: keyEncryption)
     }
 
     /// Connects to a PostgreSQL database, which other warrant processes may share, and brings its schema up
@@ -49,12 +61,15 @@ public final class SQLStore: WarrantStore {
     ///   - poolSize: the most connections this process opens.
     ///   - timeout: the longest one unit of work may take, waiting for a connection included.
     ///   - metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
+    ///   - keyEncryption: the key-encryption keys of private signing keys.
     public static func openPostgres(
         location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger,
-        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none
     ) async throws -> SQLStore {
         let session = try PostgresSession(location: location, poolSize: poolSize, timeout: timeout, logger: logger)
-        let store = SQLStore(session: MeasuredSession(session, connections: max(1, poolSize), metrics: metrics), metrics: metrics)
+        let store = SQLStore(
+            session: MeasuredSession(session, connections: max(1, poolSize), metrics: metrics), metrics: metrics,
+            keyEncryption: keyEncryption)
         do {
             // A database that does not answer fails the start within the timeout; a migration, though, may take
             // long (an index over a large table) while other processes wait for it: ten minutes.
@@ -207,6 +222,7 @@ public final class SQLStore: WarrantStore {
     // MARK: Services
 
     public func insertService(_ service: ServiceRecord, keys: [SigningKeyRecord]) async throws {
+        let keys = try keys.map(sealed)
         try await inserting("service") { db in
             try await db.insert(into: "services").columns("api_key", "organization_id", "document", "created_at", "modified_at")
                 .values(
@@ -403,10 +419,11 @@ public final class SQLStore: WarrantStore {
         case .hit(let records): return records
         case .miss(let current): generation = current
         }
-        let records = try await session.read { db in
+        let stored = try await session.read { db in
             try await db.select().column("*").from("signing_keys").where("service_api_key", .equal, serviceApiKey)
                 .orderBy("created_at", .descending).orderBy("kid").all().map(Self.signingKey)
         }
+        let records = try stored.map(opened)
         // A service's keys are cached only once it has some: an unknown service stays uncached.
         if !records.isEmpty { cache.store(records, of: serviceApiKey, at: generation) }
         return records
@@ -415,6 +432,7 @@ public final class SQLStore: WarrantStore {
     public func rotateSigningKeys(
         serviceApiKey: Int64, newKeys: [SigningKeyRecord], retiredAt: Int64, publishedUntil: Int64, now: Int64
     ) async throws {
+        let newKeys = try newKeys.map(sealed)
         do {
             try await transaction(changing: .signingKeys(serviceApiKey)) { db in
                 try await Self.rotate(serviceApiKey, newKeys: newKeys, retiredAt: retiredAt, publishedUntil: publishedUntil, now: now, in: db)
@@ -443,7 +461,7 @@ public final class SQLStore: WarrantStore {
             ).run()
     }
 
-    private static func signingKey(_ row: any SQLRow) throws -> SigningKeyRecord {
+    static func signingKey(_ row: any SQLRow) throws -> SigningKeyRecord {
         SigningKeyRecord(
             kid: try row.decode(column: "kid", as: String.self),
             serviceApiKey: try row.decode(column: "service_api_key", as: Int64.self),

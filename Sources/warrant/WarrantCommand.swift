@@ -10,7 +10,7 @@ struct WarrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warrant",
         abstract: "An OAuth 2.0 / OpenID Connect authorization backend, compatible with the Authlete 3.0 API.",
-        subcommands: [Serve.self, Initialize.self],
+        subcommands: [Serve.self, Initialize.self, Rekey.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -52,6 +52,50 @@ struct DatabaseOptions: ParsableArguments {
     var databaseName: String {
         guard PostgresLocation.isPostgres(database) else { return database }
         return (try? PostgresLocation(url: database))?.redacted ?? "the PostgreSQL database"
+    }
+
+    @Option(
+        name: .long,
+        help: """
+            A file holding the key-encryption key that seals private signing keys in the database: 32 bytes as base64 \
+            or 64 hex digits (env: WARRANT_KEY_ENCRYPTION_KEY_FILE, or the key itself in WARRANT_KEY_ENCRYPTION_KEY).
+            """)
+    var keyEncryptionKeyFile: String? = ProcessInfo.processInfo.environment["WARRANT_KEY_ENCRYPTION_KEY_FILE"]
+
+    @Option(
+        name: .long,
+        help: """
+            A file holding a previous key-encryption key, one per line, kept during a rotation to open what it sealed \
+            (repeatable; env: WARRANT_PREVIOUS_KEY_ENCRYPTION_KEYS, the keys themselves, comma-separated).
+            """)
+    var previousKeyEncryptionKeyFile: [String] = []
+
+    /// The current key-encryption key: from its file, else from the environment (never a command-line value,
+    /// which `ps` would show).
+    func keyEncryptionKey() throws -> String? {
+        if let path = keyEncryptionKeyFile { return try Self.read(path) }
+        return ProcessInfo.processInfo.environment["WARRANT_KEY_ENCRYPTION_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func previousKeyEncryptionKeys() throws -> [String] {
+        let files = try previousKeyEncryptionKeyFile.flatMap { try Self.read($0).split(whereSeparator: \.isNewline).map(String.init) }
+        let environment = ProcessInfo.processInfo.environment["WARRANT_PREVIOUS_KEY_ENCRYPTION_KEYS"]?.split(separator: ",").map(String.init) ?? []
+        return (files + environment).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func read(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ValidationError("cannot read the key file \(path)")
+        }
+    }
+
+    /// The settings every subcommand shares.
+    func configuration() throws -> ServerConfiguration {
+        ServerConfiguration(
+            database: database, databasePoolSize: databasePool, databaseTimeout: databaseTimeout, organizationToken: organizationToken,
+            keyEncryptionKey: try keyEncryptionKey(), previousKeyEncryptionKeys: try previousKeyEncryptionKeys())
     }
 
     /// `WARRANT_ORGANIZATION_TOKEN`: the organization token to create on first start.
@@ -127,11 +171,16 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
-        let configuration = ServerConfiguration(
-            host: host, port: port, database: options.database, databasePoolSize: options.databasePool,
-            databaseTimeout: options.databaseTimeout, organizationToken: options.organizationToken,
-            idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections, purgeInterval: purgeInterval,
-            purgeRetention: purgeRetention, metricsToken: metricsToken, drainDelay: drainDelay)
+        var configuration = try options.configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.idleTimeout = idleTimeout
+        configuration.bodyTimeout = bodyTimeout
+        configuration.maxConnections = maxConnections
+        configuration.purgeInterval = purgeInterval
+        configuration.purgeRetention = purgeRetention
+        configuration.metricsToken = metricsToken
+        configuration.drainDelay = drainDelay
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
@@ -151,9 +200,7 @@ struct Initialize: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
-        let configuration = ServerConfiguration(
-            database: options.database, databasePoolSize: options.databasePool, databaseTimeout: options.databaseTimeout,
-            organizationToken: options.organizationToken)
+        let configuration = try options.configuration()
         let problems = configuration.problems
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
         guard !configuration.keepsDatabaseInMemory else {
@@ -164,5 +211,39 @@ struct Initialize: AsyncParsableCommand {
         try await store.close()
         if outcome == .alreadyInitialized { print("\(options.databaseName) is already initialized.") }
         report(outcome, database: options.databaseName)
+    }
+}
+
+struct Rekey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reseal every private signing key with the current key-encryption key.",
+        discussion: """
+            The second step of a rotation of the key-encryption key: with the new key as the key-encryption key and \
+            the old one as a previous key (on this command and on every node), reseals what the old one sealed. \
+            Without a key-encryption key, stores every key unsealed. Safe while nodes serve.
+            """
+    )
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let logger = try options.logger()
+        let configuration = try options.configuration()
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
+        guard !configuration.keepsDatabaseInMemory else { throw ValidationError("rekey needs a database that keeps its keys.") }
+        guard let store = try await WarrantServer.openStore(configuration: configuration, logger: logger) as? SQLStore else { return }
+        do {
+            let resealed = try await store.rekey()
+            let report = try await store.keyEncryptionReport()
+            try await store.close()
+            let sealer = try configuration.keyEncryption.current.map { "key-encryption key \($0.id)" } ?? "no key-encryption key (unsealed)"
+            print("Resealed \(resealed) signing key\(resealed == 1 ? "" : "s") in \(options.databaseName) with \(sealer).")
+            let stale = report.stale(for: try configuration.keyEncryption)
+            if stale > 0 { print("\(stale) changed while this ran; run rekey again.") }
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 }

@@ -39,8 +39,9 @@ def free_port():
 class Server:
     """One warrant process; `user` runs it without root's power to write read-only files."""
 
-    def __init__(self, binary, database, user=None):
+    def __init__(self, binary, database, user=None, log=None):
         self.binary, self.database, self.user = binary, database, user
+        self.log_path = log or database + ".log"
         self.port = free_port()
         self.process = None
 
@@ -49,11 +50,11 @@ class Server:
         if self.user is not None:
             command = ["setpriv", f"--reuid={self.user}", f"--regid={self.user}", "--clear-groups"] + command
         env = dict(os.environ, WARRANT_ORGANIZATION_TOKEN=TOKEN)
-        self.log = open(self.database + ".log", "ab")
+        self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(150):
             if self.process.poll() is not None:
-                raise SystemExit(f"warrant exited with {self.process.returncode} at start; see {self.database}.log")
+                raise SystemExit(f"warrant exited with {self.process.returncode} at start; see {self.log_path}")
             try:
                 self.call("GET", "/api/lifecycle/healthcheck", token=None)
                 return self

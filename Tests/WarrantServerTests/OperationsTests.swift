@@ -169,4 +169,35 @@ import WarrantServer
         }
         #expect(ServerConfiguration(drainDelay: 3601).problems == ["The drain delay must be 0 to 3600 seconds."])
     }
+
+    @Test func aServerRefusesToStartOnKeysNoConfiguredKeyEncryptionKeyOpens() async throws {
+        let first = String(repeating: "11", count: 32), second = String(repeating: "22", count: 32)
+        let firstID = try KeyEncryption.Key(first).id
+        try await TestServer.withDatabase { database in
+            let sealing = try await TestServer.start(database: database) { $0.keyEncryptionKey = first }
+            let service = try await sealing.client().createService()
+            try await sealing.stop()
+            let apiKey = try #require(service.apiKey)
+
+            await #expect {
+                _ = try await TestServer.start(database: database)
+            } throws: { error in
+                (error as? ConfigurationError)?.problems == [
+                    "The database has signing keys sealed with key-encryption key \(firstID), which is not configured: "
+                        + "set it as the key-encryption key or as a previous one."
+                ]
+            }
+            // During a rotation the old KEK opens what it sealed, and the service signs with its keys.
+            let rotating = try await TestServer.start(database: database) {
+                $0.keyEncryptionKey = second
+                $0.previousKeyEncryptionKeys = [first]
+            }
+            let jwks = try KeysAndDiscoveryTests.jwks(
+                try await rotating.client().serviceJwksGet(.init(path: .init(serviceId: apiKey), query: .init(includePrivateKeys: true))))
+            #expect(KeysAndDiscoveryTests.keys(jwks).count == 4)
+            #expect(KeysAndDiscoveryTests.keys(jwks).allSatisfy { $0["d"]?.stringValue?.isEmpty == false })
+            try await rotating.stop()
+        }
+        #expect(ServerConfiguration(keyEncryptionKey: "too-short").problems == ["The key-encryption key must be 32 bytes, written as base64 or as 64 hex digits."])
+    }
 }
