@@ -98,6 +98,16 @@ struct DatabaseOptions: ParsableArguments {
             keyEncryptionKey: try keyEncryptionKey(), previousKeyEncryptionKeys: try previousKeyEncryptionKeys())
     }
 
+    /// The settings of a command that works on a stored database, checked; `inMemory` is the message when
+    /// the database is `:memory:`.
+    func storedConfiguration(or inMemory: String) throws -> ServerConfiguration {
+        let configuration = try configuration()
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
+        guard !configuration.keepsDatabaseInMemory else { throw ValidationError(inMemory) }
+        return configuration
+    }
+
     /// `WARRANT_ORGANIZATION_TOKEN`: the organization token to create on first start.
     var organizationToken: String? {
         ProcessInfo.processInfo.environment["WARRANT_ORGANIZATION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -200,12 +210,8 @@ struct Initialize: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
-        let configuration = try options.configuration()
-        let problems = configuration.problems
-        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
-        guard !configuration.keepsDatabaseInMemory else {
-            throw ValidationError("init keeps nothing with --database \(ServerConfiguration.inMemory): serve creates the organization itself.")
-        }
+        let configuration = try options.storedConfiguration(
+            or: "init keeps nothing with --database \(ServerConfiguration.inMemory): serve creates the organization itself.")
         let store = try await WarrantServer.openStore(configuration: configuration, logger: logger)
         let outcome = try await Bootstrap.run(store: store, organizationToken: options.organizationToken, now: Clock.nowMilliseconds)
         try await store.close()
@@ -228,10 +234,7 @@ struct Rekey: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.logger()
-        let configuration = try options.configuration()
-        let problems = configuration.problems
-        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
-        guard !configuration.keepsDatabaseInMemory else { throw ValidationError("rekey needs a database that keeps its keys.") }
+        let configuration = try options.storedConfiguration(or: "rekey needs a database that keeps its keys.")
         guard let store = try await WarrantServer.openStore(configuration: configuration, logger: logger) as? SQLStore else { return }
         do {
             let resealed = try await store.rekey()
