@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import OpenAPIHummingbird
 import ServiceLifecycle
+import Tracing
 import SpecRuntime
 import WarrantAPI
 import WarrantEngine
@@ -18,15 +19,19 @@ public struct WarrantServer: Sendable {
     /// Set once a stop begins: the readiness check answers DRAINING.
     public let node: NodeState
 
-    /// - Parameter onRunning: called with the port once the server accepts connections (useful with port 0).
+    /// - Parameters:
+    ///   - tracer: gives each request and each unit of database work a span; nil, no request spans.
+    ///   - services: run beside the server, started before it and stopped after it (an exporter of spans).
+    ///   - onRunning: called with the port once the server accepts connections (useful with port 0).
     public static func make(
-        configuration: ServerConfiguration, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: ServerConfiguration, logger: Logger, tracer: (any Tracer)? = nil, services extra: [any ServiceLifecycle.Service] = [],
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> WarrantServer {
         let problems = configuration.problems
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let metrics = ServerMetrics()
         let node = NodeState()
-        let store = try await openStore(configuration: configuration, logger: logger, metrics: metrics)
+        let store = try await openStore(configuration: configuration, logger: logger, metrics: metrics, tracer: tracer)
         let bootstrap = try await Bootstrap.run(
             store: store, organizationToken: configuration.organizationToken, now: Clock.nowMilliseconds)
         // On a shared database a rotated key signs on until every node has seen the new one.
@@ -34,7 +39,7 @@ public struct WarrantServer: Sendable {
             store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout),
             keyActivationDelay: configuration.usesPostgres
                 ? CacheSyncService.keyActivationDelay(databaseTimeout: .seconds(configuration.databaseTimeout)) : .zero,
-            metrics: metrics, metricsToken: configuration.metricsToken, node: node)
+            metrics: metrics, metricsToken: configuration.metricsToken, node: node, tracer: tracer)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
@@ -45,7 +50,8 @@ public struct WarrantServer: Sendable {
             logger: logger)
         // Services stop in reverse order: the HTTP server drains first, then the cache sync and the purge, then
         // the database closes, so requests in flight have the database to the end.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: DatabaseService(store: store))]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = extra.map { .init(service: $0) }
+        services.append(.init(service: DatabaseService(store: store)))
         if configuration.purgeInterval > 0 {
             services.append(
                 .init(
@@ -68,7 +74,7 @@ public struct WarrantServer: Sendable {
 
     /// Opens the database the configuration names and brings its schema up to date.
     public static func openStore(
-        configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics? = nil
+        configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics? = nil, tracer: (any Tracer)? = nil
     ) async throws -> any WarrantStore {
         if configuration.keepsDatabaseInMemory { return MemoryWarrantStore() }
         let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
@@ -77,9 +83,11 @@ public struct WarrantServer: Sendable {
         if configuration.usesPostgres {
             store = try await SQLStore.openPostgres(
                 location: try PostgresLocation(url: configuration.database), poolSize: configuration.databasePoolSize,
-                timeout: .seconds(configuration.databaseTimeout), logger: logger, metrics: factory, keyEncryption: keyEncryption)
+                timeout: .seconds(configuration.databaseTimeout), logger: logger, metrics: factory, keyEncryption: keyEncryption,
+                tracer: tracer)
         } else {
-            store = try await SQLStore.openSQLite(path: configuration.database, logger: logger, metrics: factory, keyEncryption: keyEncryption)
+            store = try await SQLStore.openSQLite(
+                path: configuration.database, logger: logger, metrics: factory, keyEncryption: keyEncryption, tracer: tracer)
         }
         do {
             try await checkKeyEncryption(of: store, keyEncryption, logger: logger)
@@ -115,9 +123,10 @@ public struct WarrantServer: Sendable {
     /// - Parameters:
     ///   - metrics: counts every answer and serves `GET /metrics`; nil, neither.
     ///   - metricsToken: the bearer token `/metrics` asks for; nil, none.
+    ///   - tracer: gives each request a span; nil, none.
     public static func makeRouter(
         store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30), keyActivationDelay: Duration = .zero,
-        metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState()
+        metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState(), tracer: (any Tracer)? = nil
     ) throws -> Router<BasicRequestContext> {
         let delay = keyActivationDelay.components.seconds * 1000 + keyActivationDelay.components.attoseconds / 1_000_000_000_000_000
         let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: delay, node: node)
@@ -134,6 +143,7 @@ public struct WarrantServer: Sendable {
         let routes = RouteTable(probe.routes.map { (path: $0.path.description, method: $0.method) })
 
         let router = Router()
+        if let tracer { router.add(middleware: RequestSpanMiddleware(routes: routes, tracer: tracer)) }
         router.add(middleware: RequestLogMiddleware(routes: routes, level: .info))
         router.add(middleware: UnroutedMiddleware(routes: routes, metrics: metrics))
         try engine.registerHandlers(on: router, options: options)

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import SQLKit
 import Synchronization
+import Tracing
 
 /// ``WarrantStore`` over SQLKit: the same statements for every database SQLKit speaks.
 public final class SQLStore: WarrantStore {
@@ -34,8 +35,10 @@ public final class SQLStore: WarrantStore {
     /// - Parameters:
     ///   - metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
     ///   - keyEncryption: the key-encryption keys of private signing keys.
+    ///   - tracer: where each unit of work gets a span; nil, the process's (`InstrumentationSystem`).
     public static func openSQLite(
-        path: String, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none
+        path: String, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none,
+        tracer: (any Tracer)? = nil
     ) async throws -> SQLStore {
         let session = try await SQLiteSession.open(path: path, logger: logger)
         do {
@@ -51,7 +54,9 @@ public final class SQLStore: WarrantStore {
             logger.error("database does not take writes; serving what reads can", metadata: ["path": "\(path)", "fault": "\(fault)"])
         }
         return SQLStore(
-            session: MeasuredSession(session, connections: session.connections, metrics: metrics), metrics: metrics,
+            session: MeasuredSession(
+                session, system: "sqlite", connections: session.connections, metrics: metrics, tracer: tracer ?? InstrumentationSystem.tracer),
+            metrics: metrics,
             keyEncryption: keyEncryption)
     }
 
@@ -62,13 +67,16 @@ public final class SQLStore: WarrantStore {
     ///   - timeout: the longest one unit of work may take, waiting for a connection included.
     ///   - metrics: where the database's latency, failures and connections in use, and the cache's hits, are counted.
     ///   - keyEncryption: the key-encryption keys of private signing keys.
+    ///   - tracer: where each unit of work gets a span; nil, the process's (`InstrumentationSystem`).
     public static func openPostgres(
         location: PostgresLocation, poolSize: Int, timeout: Duration, logger: Logger,
-        metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyEncryption: KeyEncryption = .none, tracer: (any Tracer)? = nil
     ) async throws -> SQLStore {
         let session = try PostgresSession(location: location, poolSize: poolSize, timeout: timeout, logger: logger)
         let store = SQLStore(
-            session: MeasuredSession(session, connections: max(1, poolSize), metrics: metrics), metrics: metrics,
+            session: MeasuredSession(
+                session, system: "postgresql", connections: max(1, poolSize), metrics: metrics, tracer: tracer ?? InstrumentationSystem.tracer),
+            metrics: metrics,
             keyEncryption: keyEncryption)
         do {
             // A database that does not answer fails the start within the timeout; a migration, though, may take

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
 import WarrantEngine
 import WarrantServer
 import WarrantStore
@@ -177,7 +180,39 @@ struct Serve: AsyncParsableCommand {
         metricsTokenOption ?? ProcessInfo.processInfo.environment["WARRANT_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    @Option(
+        name: .long,
+        help: """
+            Export a span for each request and each unit of database work, with OTLP over HTTP, to this collector \
+            (such as http://127.0.0.1:4318); the OTEL_EXPORTER_OTLP_* and OTEL_TRACES_* variables configure it too, \
+            and setting OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on.
+            """)
+    var otlpEndpoint: String?
+
+    /// Tracing is on when a collector is named, on the command line or as OpenTelemetry's variables name it.
+    var tracesExported: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return otlpEndpoint != nil
+            || ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_EXPORTER"].contains { environment[$0] != nil }
+    }
+
     @OptionGroup var options: DatabaseOptions
+
+    /// The OTLP exporter of spans, and the service that sends them (and flushes them at a stop).
+    func tracing(logger: Logger) throws -> (tracer: any Tracer, exporter: any Service)? {
+        guard tracesExported else { return nil }
+        var otel = OTel.Configuration.default
+        otel.serviceName = "warrant"
+        otel.diagnosticLogger = .custom(logger)
+        // Logs go to standard error and metrics to /metrics; OTLP carries the spans.
+        otel.logs.enabled = false
+        otel.metrics.enabled = false
+        if let otlpEndpoint { otel.traces.otlpExporter.endpoint = otlpEndpoint }
+        let (tracer, exporter) = try OTel.makeTracingBackend(configuration: otel)
+        // Libraries that trace through the process's tracer join the same traces.
+        InstrumentationSystem.bootstrap(tracer)
+        return (tracer, exporter)
+    }
 
     func run() async throws {
         let logger = try options.logger()
@@ -192,7 +227,10 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsToken = metricsToken
         configuration.drainDelay = drainDelay
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
-        let server = try await WarrantServer.make(configuration: configuration, logger: logger) { port in
+        let tracing = try tracing(logger: logger)
+        let server = try await WarrantServer.make(
+            configuration: configuration, logger: logger, tracer: tracing?.tracer, services: tracing.map { [$0.exporter] } ?? []
+        ) { port in
             logger.info("warrant is listening", metadata: ["address": "http://\(host):\(port)"])
         }
         report(server.bootstrap, database: options.databaseName)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import InMemoryTracing
 import SQLKit
 import SpecRuntime
 import Testing
@@ -199,5 +200,41 @@ import WarrantServer
             try await rotating.stop()
         }
         #expect(ServerConfiguration(keyEncryptionKey: "too-short").problems == ["The key-encryption key must be 32 bytes, written as base64 or as 64 hex digits."])
+    }
+
+    @Test func eachRequestAndEachUnitOfDatabaseWorkHasASpanAndNoSecret() async throws {
+        let tracer = InMemoryTracer()
+        try await TestServer.withDatabase { database in
+            let server = try await TestServer.start(database: database, tracer: tracer)
+            let api = server.client()
+            let apiKey = try #require(try await api.createService().apiKey)
+            tracer.clearAll()
+
+            // A caller's trace is continued: the server span is the child of the span the headers name.
+            var headers = HTTPFields()
+            headers[HTTPField.Name(InMemoryTracer.traceIDKey)!] = "trace-of-the-caller"
+            headers[HTTPField.Name(InMemoryTracer.spanIDKey)!] = "span-of-the-caller"
+            let secretPath = "/api/\(apiKey)/service/token/delete/a-token-identifier-0123456789?secret=query-value-0123"
+            let deleted = try await server.raw(.delete, secretPath, token: TestServer.organizationToken, bytes: nil, headers: headers)
+            #expect(deleted.status == 404)
+            try await server.stop()
+
+            let spans = tracer.finishedSpans
+            let request = try #require(spans.first { $0.kind == .server })
+            #expect(request.operationName == "DELETE /api/{serviceId}/service/token/delete/{tokenId}")
+            #expect(request.traceID == "trace-of-the-caller")
+            #expect(request.parentSpanID == "span-of-the-caller")
+            #expect(request.attributes["http.route"]?.toSpanAttribute() == "/api/{serviceId}/service/token/delete/{tokenId}")
+            #expect(request.attributes["url.path"]?.toSpanAttribute() == "/api/\(apiKey)/service/token/delete/[redacted]".toSpanAttribute())
+            #expect(request.attributes["http.response.status_code"]?.toSpanAttribute() == 404)
+            // The deletion's database work is its child (the API token was cached by the service's creation).
+            let database = spans.filter { $0.kind == .client }
+            #expect(!database.isEmpty)
+            #expect(database.allSatisfy { $0.traceID == request.traceID && $0.parentSpanID == request.spanID })
+            #expect(database.allSatisfy { $0.attributes["db.system.name"]?.toSpanAttribute() == (TestServer.onPostgres ? "postgresql" : "sqlite") })
+            // Nothing recorded holds the token identifier, the query, or the organization token.
+            let recorded = spans.map { "\($0.operationName) \($0.attributes)" }.joined(separator: "\n")
+            for secret in ["a-token-identifier", "query-value", TestServer.organizationToken] { #expect(!recorded.contains(secret)) }
+        }
     }
 }

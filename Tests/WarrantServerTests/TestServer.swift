@@ -5,6 +5,7 @@ import Logging
 import PostgresFixture
 import OpenAPIAsyncHTTPClient
 import SpecRuntime
+import Tracing
 import WarrantClient
 import WarrantServer
 import WarrantStore
@@ -31,7 +32,7 @@ struct TestServer {
     }
 
     static func start(
-        database: String, organizationToken: String? = TestServer.organizationToken, logger: Logger? = nil,
+        database: String, organizationToken: String? = TestServer.organizationToken, logger: Logger? = nil, tracer: (any Tracer)? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let logger = logger ?? {
@@ -43,7 +44,7 @@ struct TestServer {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, database: database, organizationToken: organizationToken)
         configure(&configuration)
         let server = try await WarrantServer.make(
-            configuration: configuration, logger: logger, onRunning: { port in continuation.yield(port) })
+            configuration: configuration, logger: logger, tracer: tracer, onRunning: { port in continuation.yield(port) })
         let task = Task { try await server.serviceGroup.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -95,9 +96,10 @@ struct TestServer {
 
     /// The same with any bytes as the body, and the response's header fields.
     func raw(
-        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8]?, contentType: String = "application/json"
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, bytes: [UInt8]?, contentType: String = "application/json",
+        headers: HTTPFields = [:]
     ) async throws -> (status: Int, body: JSONValue?, headers: HTTPFields) {
-        var request = HTTPRequest(method: method, scheme: nil, authority: nil, path: path)
+        var request = HTTPRequest(method: method, scheme: nil, authority: nil, path: path, headerFields: headers)
         if let token { request.headerFields[.authorization] = "Bearer \(token)" }
         if bytes != nil { request.headerFields[.contentType] = contentType }
         let (response, responseBody) = try await AsyncHTTPClientTransport().send(
