@@ -3,7 +3,8 @@
   - a code issued through node A is redeemed through node B;
   - 50 concurrent redemptions of one code, spread over the nodes: exactly one OK, the rest invalid_grant;
   - the same for 50 concurrent uses of one refresh token;
-  - a service update on A is honoured by B within the documented bound (1 s);
+  - a service update, a client lock, a new client secret and a deleted service access token on A are
+    honoured by B within the documented bound (1 s);
   - after a key rotation on A, tokens signed on B (and on A) verify, with joserfc, against the JWKS of either;
   - PostgreSQL killed (SIGKILL) under load and started again: while it is down the nodes answer
     INTERNAL_SERVER_ERROR (and the health check 503) within the database timeout, none crashes, service
@@ -116,6 +117,54 @@ def outcome(answer):
     if answer["action"] == "OK":
         return "OK"
     return json.loads(answer["responseContent"]).get("error", answer["action"])
+
+
+def seen_within_bound(what, probe):
+    """Checks that `probe` (a request to another node) comes true within BOUND of the change just made."""
+    changed = time.monotonic()
+    while time.monotonic() - changed < 5:
+        if probe():
+            took = time.monotonic() - changed
+            check(took <= BOUND, f"{what} {took:.3f} s after")
+            return
+        time.sleep(0.02)
+    check(False, f"{what}: not within 5 s")
+
+
+def client_changes(a, b, service_id):
+    """A client lock, a new secret and a deleted service access token, made on A, reach B."""
+    status, client = a.call("POST", f"/api/{service_id}/client/create", {
+        "clientName": "Changed on A", "grantTypes": ["CLIENT_CREDENTIALS"]})
+    check(status == 201, f"a second client created on A: {status}")
+    client_id, secret = str(client["clientId"]), client["clientSecret"]
+
+    def action(node, client_secret):
+        return node.api(service_id, "auth/token", {"parameters": "grant_type=client_credentials", "clientId": client_id,
+                                                   "clientSecret": client_secret})["action"]
+
+    check(action(b, secret) == "OK", "B issues tokens to it (and caches it)")
+    a.api(service_id, f"client/lock_flag/update/{client_id}", {"clientLocked": True})
+    seen_within_bound("B refuses the client A locked", lambda: action(b, secret) != "OK")
+    a.api(service_id, f"client/lock_flag/update/{client_id}", {"clientLocked": False})
+    seen_within_bound("B serves it again once A unlocked it", lambda: action(b, secret) == "OK")
+
+    status, refreshed = a.call("GET", f"/api/{service_id}/client/secret/refresh/{client_id}")
+    check(status == 200, f"A gives the client a new secret: {status}")
+    seen_within_bound("B refuses the old secret", lambda: action(b, secret) == "INVALID_CLIENT")
+    check(action(b, refreshed["newClientSecret"]) == "OK", "and takes the new one")
+
+    status, token = a.call("POST", f"/api/{service_id}/service/token/create", {"description": "deleted on A"})
+    check(status == 201, f"A creates a service access token: {status}")
+
+    def get_service(node):
+        response = requests.get(f"{node.base}/api/{service_id}/service/get", timeout=10,
+                                headers={"Authorization": "Bearer " + token["accessToken"]})
+        return response.status_code
+
+    check(get_service(b) == 200, "B accepts it (and caches it)")
+    status, _ = a.call("DELETE", f"/api/{service_id}/service/token/delete/{token['tokenId']}")
+    check(status == 204, f"A deletes it: {status}")
+    seen_within_bound("B refuses the token A deleted", lambda: get_service(b) == 401)
 
 
 def concurrently(nodes, count, work):
@@ -247,6 +296,9 @@ def main():
         current["supportedGrantTypes"] = ["AUTHORIZATION_CODE", "REFRESH_TOKEN", "CLIENT_CREDENTIALS"]
         a.call("POST", f"/api/{service_id}/service/update", current)
         time.sleep(BOUND)
+
+        print(f"== a client lock, a new client secret and a deleted service access token on A reach B within {BOUND} s")
+        client_changes(a, b, service_id)
 
         print("== a key rotation on A; tokens signed on B and on A verify against the JWKS of either")
         status, rotation = a.call("POST", f"/api/{service_id}/service/jwks/rotate")
