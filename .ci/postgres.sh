@@ -8,6 +8,7 @@
 #   .ci/postgres.sh restart DIR     stops it without removing anything and starts it again on the same port
 #   .ci/postgres.sh kill DIR        kills it with SIGKILL, as a crash would (restart brings it back)
 #   .ci/postgres.sh url DIR         prints the URL of the cluster in DIR
+#   .ci/postgres.sh bindir          prints the folder of PostgreSQL's programs (pg_dump, psql …)
 #
 # The cluster trusts local connections (it listens on loopback only) and runs as the postgres user when
 # started by root, since PostgreSQL refuses to run as root.
@@ -71,6 +72,9 @@ restart)
     dir=${2:?usage: postgres.sh restart DIR}
     as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     start_cluster "$dir" "$(cat "$dir/port")"
+    ;;
+bindir)
+    bindir
     ;;
 url)
     dir=${2:?usage: postgres.sh url DIR}

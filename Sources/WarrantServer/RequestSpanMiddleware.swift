@@ -5,8 +5,8 @@ import Tracing
 /// A server span for each request, named by its route, continuing the caller's trace (`traceparent`).
 ///
 /// Hummingbird's `TracingMiddleware` records the path and query as they came, and warrant's paths and queries
-/// can hold tokens; this one records the path with its token segments redacted (as the request log does),
-/// never the query, and no header.
+/// can hold tokens; this one records a routed path with its token segments redacted (as the request log does),
+/// never an unrouted path, a query or a header.
 struct RequestSpanMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
     let tracer: any Tracer
@@ -17,11 +17,12 @@ struct RequestSpanMiddleware<Context: RequestContext>: RouterMiddleware {
         let span = tracer.startSpan("\(request.method.rawValue) unrouted", context: parent, ofKind: .server)
         span.attributes["http.request.method"] = request.method.rawValue
         func finish(status: Int) {
+            // A path no route took is not recorded: its segments are unknown, and any could be a token.
             if let route = context.endpointPath {
                 span.operationName = "\(request.method.rawValue) \(route)"
                 span.attributes["http.route"] = route
+                span.attributes["url.path"] = routes.loggablePath(request.uri.path, template: route)
             }
-            span.attributes["url.path"] = routes.loggablePath(request.uri.path, template: context.endpointPath)
             span.attributes["http.response.status_code"] = status
             if status >= 500 { span.setStatus(.init(code: .error)) }
             span.end()

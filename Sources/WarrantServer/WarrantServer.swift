@@ -68,7 +68,8 @@ public struct WarrantServer: Sendable {
         let serviceGroup = ServiceGroup(
             configuration: .init(
                 services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                // SIGQUIT stops at once, cutting a drain short (requests in flight are cancelled).
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit], logger: logger))
         return WarrantServer(serviceGroup: serviceGroup, bootstrap: bootstrap, store: store, node: node)
     }
 

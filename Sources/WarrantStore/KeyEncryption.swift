@@ -23,14 +23,20 @@ public struct KeyEncryption: Sendable {
         }
 
         private static func hex(_ text: String) -> [UInt8]? {
-            guard text.utf8.count == 64 else { return nil }
+            let digits = Array(text.utf8)
+            guard digits.count == 64 else { return nil }
+            func value(_ digit: UInt8) -> UInt8? {
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+                default: nil
+                }
+            }
             var bytes: [UInt8] = []
-            var index = text.startIndex
-            while index < text.endIndex {
-                let next = text.index(index, offsetBy: 2)
-                guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-                bytes.append(byte)
-                index = next
+            for index in stride(from: 0, to: 64, by: 2) {
+                guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+                bytes.append(high << 4 | low)
             }
             return bytes
         }

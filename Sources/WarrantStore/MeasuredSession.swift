@@ -45,23 +45,26 @@ struct MeasuredSession: DatabaseSession {
         _ operation: String, _ duration: Metrics.Timer, _ failures: Counter, _ work: () async throws -> T
     ) async throws -> T {
         let start = ContinuousClock.now
-        let span = tracer.startSpan("\(system) \(operation)", context: InstrumentationContext.current ?? .topLevel, ofKind: .client)
-        span.attributes["db.system.name"] = system
-        span.attributes["db.operation.name"] = operation
+        // Only work done for a request (or another traced operation) gets a span: the background polls of the
+        // change log, four a second, would each make a trace of their own.
+        let span = InstrumentationContext.current.map { tracer.startSpan("\(system) \(operation)", context: $0, ofKind: .client) }
+        span?.attributes["db.system.name"] = system
+        span?.attributes["db.operation.name"] = operation
         inUse.increment()
         defer {
             inUse.decrement()
             duration.record(duration: ContinuousClock.now - start)
-            span.end()
+            span?.end()
         }
         do {
+            guard let span else { return try await work() }
             return try await InstrumentationContext.$current.withValue(span.context) { try await work() }
         } catch {
             // A unique key refused is an answer (a name taken), not a fault of the database.
             if !base.isUniqueViolation(error) {
                 failures.increment()
-                span.recordError(error)
-                span.setStatus(.init(code: .error))
+                span?.recordError(error)
+                span?.setStatus(.init(code: .error))
             }
             throw error
         }

@@ -1,5 +1,14 @@
 import SQLKit
 
+/// A stored private signing key that does not open, named so the operator can find it.
+public struct SigningKeyUnreadable: Error, Equatable, CustomStringConvertible {
+    public var kid: String
+    public var serviceApiKey: Int64
+    public var reason: KeyEncryptionError
+
+    public var description: String { "Signing key \(kid) of service \(serviceApiKey): \(reason)" }
+}
+
 /// How the stored private signing keys are sealed (``KeyEncryption``).
 public struct KeyEncryptionReport: Sendable, Equatable {
     /// Keys stored as they are, with no KEK.
@@ -30,9 +39,13 @@ extension SQLStore {
         return stored
     }
 
-    func opened(_ stored: SigningKeyRecord) throws -> SigningKeyRecord {
+    func opened(_ stored: SigningKeyRecord) throws(SigningKeyUnreadable) -> SigningKeyRecord {
         var key = stored
-        key.privateJWK = try keyEncryption.open(stored.privateJWK, binding: Self.binding(stored))
+        do {
+            key.privateJWK = try keyEncryption.open(stored.privateJWK, binding: Self.binding(stored))
+        } catch {
+            throw SigningKeyUnreadable(kid: stored.kid, serviceApiKey: stored.serviceApiKey, reason: error)
+        }
         return key
     }
 

@@ -33,13 +33,13 @@ struct DatabaseOptions: ParsableArguments {
 
     var database: String { databaseOption ?? ProcessInfo.processInfo.environment["WARRANT_DATABASE"] ?? "./warrant.sqlite" }
 
-    @Option(name: .long, help: "PostgreSQL: the most connections this process opens (env: WARRANT_DATABASE_POOL).")
-    var databasePool: Int = ProcessInfo.processInfo.environment["WARRANT_DATABASE_POOL"].flatMap(Int.init) ?? 10
+    @Option(name: .long, help: "PostgreSQL: the most connections this process opens (env: WARRANT_DATABASE_POOL; default: 10).")
+    var databasePool: Int?
 
     @Option(
         name: .long,
-        help: "PostgreSQL: seconds a unit of work may take, waiting for a connection included, before the request fails as unavailable (env: WARRANT_DATABASE_TIMEOUT).")
-    var databaseTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_DATABASE_TIMEOUT"].flatMap(Int.init) ?? 5
+        help: "PostgreSQL: seconds a unit of work may take, waiting for a connection included, before the request fails as unavailable (env: WARRANT_DATABASE_TIMEOUT; default: 5).")
+    var databaseTimeout: Int?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env: WARRANT_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["WARRANT_LOG_LEVEL"] ?? "info"
@@ -58,12 +58,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     @Option(
-        name: .long,
+        name: .customLong("key-encryption-key-file"),
         help: """
             A file holding the key-encryption key that seals private signing keys in the database: 32 bytes as base64 \
             or 64 hex digits (env: WARRANT_KEY_ENCRYPTION_KEY_FILE, or the key itself in WARRANT_KEY_ENCRYPTION_KEY).
             """)
-    var keyEncryptionKeyFile: String? = ProcessInfo.processInfo.environment["WARRANT_KEY_ENCRYPTION_KEY_FILE"]
+    var keyEncryptionKeyFileOption: String?
 
     @Option(
         name: .long,
@@ -76,7 +76,9 @@ struct DatabaseOptions: ParsableArguments {
     /// The current key-encryption key: from its file, else from the environment (never a command-line value,
     /// which `ps` would show).
     func keyEncryptionKey() throws -> String? {
-        if let path = keyEncryptionKeyFile { return try Self.read(path) }
+        if let path = keyEncryptionKeyFileOption ?? ProcessInfo.processInfo.environment["WARRANT_KEY_ENCRYPTION_KEY_FILE"] {
+            return try Self.read(path)
+        }
         return ProcessInfo.processInfo.environment["WARRANT_KEY_ENCRYPTION_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -86,7 +88,7 @@ struct DatabaseOptions: ParsableArguments {
         return (files + environment).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private static func read(_ path: String) throws -> String {
+    static func read(_ path: String) throws -> String {
         do {
             return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         } catch {
@@ -97,7 +99,8 @@ struct DatabaseOptions: ParsableArguments {
     /// The settings every subcommand shares.
     func configuration() throws -> ServerConfiguration {
         ServerConfiguration(
-            database: database, databasePoolSize: databasePool, databaseTimeout: databaseTimeout, organizationToken: organizationToken,
+            database: database, databasePoolSize: try number(databasePool, "WARRANT_DATABASE_POOL", default: 10),
+            databaseTimeout: try number(databaseTimeout, "WARRANT_DATABASE_TIMEOUT", default: 5), organizationToken: organizationToken,
             keyEncryptionKey: try keyEncryptionKey(), previousKeyEncryptionKeys: try previousKeyEncryptionKeys())
     }
 
@@ -115,6 +118,15 @@ struct DatabaseOptions: ParsableArguments {
     var organizationToken: String? {
         ProcessInfo.processInfo.environment["WARRANT_ORGANIZATION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
+}
+
+/// A number from the command line, else from its environment variable, else the default. A variable set to
+/// something else than a number is refused, not ignored.
+func number(_ option: Int?, _ variable: String, default value: Int) throws -> Int {
+    if let option { return option }
+    guard let text = ProcessInfo.processInfo.environment[variable] else { return value }
+    guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("\(variable) must be a whole number.") }
+    return number
 }
 
 /// Prints what first start created; a generated organization token is shown this once.
@@ -146,68 +158,82 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The address to listen on (env: WARRANT_HOST).")
     var host: String = ProcessInfo.processInfo.environment["WARRANT_HOST"] ?? "127.0.0.1"
 
-    @Option(name: .long, help: "The port to listen on (env: WARRANT_PORT).")
-    var port: Int = ProcessInfo.processInfo.environment["WARRANT_PORT"].flatMap(Int.init) ?? 8080
+    @Option(name: .long, help: "The port to listen on (env: WARRANT_PORT; default: 8080).")
+    var port: Int?
 
-    @Option(name: .long, help: "Seconds a connection may stay open without a request in progress (env: WARRANT_IDLE_TIMEOUT).")
-    var idleTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_IDLE_TIMEOUT"].flatMap(Int.init) ?? 30
+    @Option(name: .long, help: "Seconds a connection may stay open without a request in progress (env: WARRANT_IDLE_TIMEOUT; default: 30).")
+    var idleTimeout: Int?
 
-    @Option(name: .long, help: "Seconds a request body may take to arrive (env: WARRANT_BODY_TIMEOUT).")
-    var bodyTimeout: Int = ProcessInfo.processInfo.environment["WARRANT_BODY_TIMEOUT"].flatMap(Int.init) ?? 30
+    @Option(name: .long, help: "Seconds a request body may take to arrive (env: WARRANT_BODY_TIMEOUT; default: 30).")
+    var bodyTimeout: Int?
 
     @Option(name: .long, help: "The most connections open at once; by default below the open-file limit (env: WARRANT_MAX_CONNECTIONS).")
-    var maxConnections: Int = ProcessInfo.processInfo.environment["WARRANT_MAX_CONNECTIONS"].flatMap(Int.init)
-        ?? ServerConfiguration.defaultMaxConnections
-
-    @Option(name: .long, help: "Seconds between purges of expired tickets, codes, tokens and grants; 0 turns purging off (env: WARRANT_PURGE_INTERVAL).")
-    var purgeInterval: Int = ProcessInfo.processInfo.environment["WARRANT_PURGE_INTERVAL"].flatMap(Int.init) ?? 600
-
-    @Option(name: .long, help: "Seconds expired or revoked tokens are kept before a purge deletes them (env: WARRANT_PURGE_RETENTION).")
-    var purgeRetention: Int = ProcessInfo.processInfo.environment["WARRANT_PURGE_RETENTION"].flatMap(Int.init) ?? 86_400
+    var maxConnections: Int?
 
     @Option(
         name: .long,
-        help: "Seconds the server goes on answering once a stop begins, its readiness check answering DRAINING (env: WARRANT_DRAIN_DELAY).")
-    var drainDelay: Int = ProcessInfo.processInfo.environment["WARRANT_DRAIN_DELAY"].flatMap(Int.init) ?? 0
+        help: "Seconds between purges of expired tickets, codes, tokens and grants; 0 turns purging off (env: WARRANT_PURGE_INTERVAL; default: 600).")
+    var purgeInterval: Int?
 
-    // Read after parsing, as WARRANT_DATABASE, so --help does not print it.
+    @Option(name: .long, help: "Seconds expired or revoked tokens are kept before a purge deletes them (env: WARRANT_PURGE_RETENTION; default: 86400).")
+    var purgeRetention: Int?
+
     @Option(
-        name: .customLong("metrics-token"),
-        help: "The bearer token GET /metrics asks for; without one the metrics are open to anyone who reaches the port (env: WARRANT_METRICS_TOKEN).")
-    var metricsTokenOption: String?
+        name: .long,
+        help: "Seconds the server goes on answering once a stop begins, its readiness check answering DRAINING (env: WARRANT_DRAIN_DELAY; default: 0).")
+    var drainDelay: Int?
 
-    var metricsToken: String? {
-        metricsTokenOption ?? ProcessInfo.processInfo.environment["WARRANT_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    @Option(
+        name: .customLong("metrics-token-file"),
+        help: """
+            A file holding the bearer token GET /metrics asks for (env: WARRANT_METRICS_TOKEN_FILE, or the token itself in \
+            WARRANT_METRICS_TOKEN); without one the metrics are open to anyone who reaches the port.
+            """)
+    var metricsTokenFileOption: String?
+
+    /// From its file, else from the environment (never a command-line value, which `ps` would show); set but
+    /// empty is refused rather than leaving the metrics open.
+    func metricsToken() throws -> String? {
+        if let path = metricsTokenFileOption ?? ProcessInfo.processInfo.environment["WARRANT_METRICS_TOKEN_FILE"] {
+            return try DatabaseOptions.read(path)
+        }
+        guard let token = ProcessInfo.processInfo.environment["WARRANT_METRICS_TOKEN"] else { return nil }
+        guard !token.isEmpty else { throw ValidationError("WARRANT_METRICS_TOKEN is set but empty.") }
+        return token
     }
 
     @Option(
         name: .long,
         help: """
             Export a span for each request and each unit of database work, with OTLP over HTTP, to this collector \
-            (such as http://127.0.0.1:4318); the OTEL_EXPORTER_OTLP_* and OTEL_TRACES_* variables configure it too, \
-            and setting OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on.
+            (such as http://127.0.0.1:4318, to which /v1/traces is added); the OTEL_* variables configure the \
+            exporter, and OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) names the collector instead.
             """)
     var otlpEndpoint: String?
 
-    /// Tracing is on when a collector is named, on the command line or as OpenTelemetry's variables name it.
-    var tracesExported: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return otlpEndpoint != nil
-            || ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_EXPORTER"].contains { environment[$0] != nil }
-    }
-
     @OptionGroup var options: DatabaseOptions
 
-    /// The OTLP exporter of spans, and the service that sends them (and flushes them at a stop).
-    func tracing(logger: Logger) throws -> (tracer: any Tracer, exporter: any Service)? {
-        guard tracesExported else { return nil }
+    /// The OTLP exporter of spans and the service that sends them (and flushes them at a stop), when a collector
+    /// is named: on the command line or as OpenTelemetry's variables name it.
+    func tracing(logger: Logger) throws -> (tracer: any Tracer, exporter: any ServiceLifecycle.Service)? {
+        let environment = ProcessInfo.processInfo.environment
+        let endpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].filter { environment[$0] != nil }
+        if otlpEndpoint != nil, let variable = endpointVariables.first {
+            throw ValidationError("Name the collector once: --otlp-endpoint or \(variable), not both.")
+        }
+        let disabled = environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" || environment["OTEL_TRACES_EXPORTER"] == "none"
+        guard !disabled, otlpEndpoint != nil || !endpointVariables.isEmpty || environment["OTEL_TRACES_EXPORTER"] != nil else { return nil }
         var otel = OTel.Configuration.default
         otel.serviceName = "warrant"
-        otel.diagnosticLogger = .custom(logger)
+        otel.diagnosticLogger = .custom(Logger(label: "warrant.otel") { _ in OTelDiagnostics(logger: logger) })
         // Logs go to standard error and metrics to /metrics; OTLP carries the spans.
         otel.logs.enabled = false
         otel.metrics.enabled = false
-        if let otlpEndpoint { otel.traces.otlpExporter.endpoint = otlpEndpoint }
+        if let otlpEndpoint {
+            // As OTEL_EXPORTER_OTLP_ENDPOINT is read: the collector's base URL, to which the signal's path is added.
+            let base = otlpEndpoint.hasSuffix("/") ? String(otlpEndpoint.dropLast()) : otlpEndpoint
+            otel.traces.otlpExporter.endpoint = base.hasSuffix("/v1/traces") ? base : base + "/v1/traces"
+        }
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: otel)
         // Libraries that trace through the process's tracer join the same traces.
         InstrumentationSystem.bootstrap(tracer)
@@ -218,14 +244,14 @@ struct Serve: AsyncParsableCommand {
         let logger = try options.logger()
         var configuration = try options.configuration()
         configuration.host = host
-        configuration.port = port
-        configuration.idleTimeout = idleTimeout
-        configuration.bodyTimeout = bodyTimeout
-        configuration.maxConnections = maxConnections
-        configuration.purgeInterval = purgeInterval
-        configuration.purgeRetention = purgeRetention
-        configuration.metricsToken = metricsToken
-        configuration.drainDelay = drainDelay
+        configuration.port = try number(port, "WARRANT_PORT", default: 8080)
+        configuration.idleTimeout = try number(idleTimeout, "WARRANT_IDLE_TIMEOUT", default: 30)
+        configuration.bodyTimeout = try number(bodyTimeout, "WARRANT_BODY_TIMEOUT", default: 30)
+        configuration.maxConnections = try number(maxConnections, "WARRANT_MAX_CONNECTIONS", default: ServerConfiguration.defaultMaxConnections)
+        configuration.purgeInterval = try number(purgeInterval, "WARRANT_PURGE_INTERVAL", default: 600)
+        configuration.purgeRetention = try number(purgeRetention, "WARRANT_PURGE_RETENTION", default: 86_400)
+        configuration.metricsToken = try metricsToken()
+        configuration.drainDelay = try number(drainDelay, "WARRANT_DRAIN_DELAY", default: 0)
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let tracing = try tracing(logger: logger)
         let server = try await WarrantServer.make(

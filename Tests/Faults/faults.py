@@ -39,14 +39,14 @@ def free_port():
 class Server:
     """One warrant process; `user` runs it without root's power to write read-only files."""
 
-    def __init__(self, binary, database, user=None, log=None):
-        self.binary, self.database, self.user = binary, database, user
+    def __init__(self, binary, database, user=None, log=None, args=()):
+        self.binary, self.database, self.user, self.args = binary, database, user, list(args)
         self.log_path = log or database + ".log"
         self.port = free_port()
         self.process = None
 
     def start(self):
-        command = [self.binary, "serve", "--port", str(self.port), "--database", self.database]
+        command = [self.binary, "serve", "--port", str(self.port), "--database", self.database] + self.args
         if self.user is not None:
             command = ["setpriv", f"--reuid={self.user}", f"--regid={self.user}", "--clear-groups"] + command
         env = dict(os.environ, WARRANT_ORGANIZATION_TOKEN=TOKEN)

@@ -5,13 +5,16 @@ here is a plain HTTP server that decodes each export with opentelemetry-proto, t
   - each unit of database work is a client span under its request's span;
   - the resource says service.name=warrant;
   - no span holds a token, a secret or a query;
-  - the spans of the last requests arrive when warrant stops with SIGTERM (the exporter flushes).
+  - the spans of the last requests arrive when warrant stops with SIGTERM (the exporter flushes);
+  - --otlp-endpoint takes the collector's base URL, the exporter sends OTEL_EXPORTER_OTLP_HEADERS, and
+    warrant's log (at debug) holds none of their values; the flag with an endpoint variable is refused.
 
 usage: otlp.py WARRANT_BINARY WORK_DIR
 """
 
 import os
 import secrets
+import subprocess
 import sys
 import threading
 import urllib.request
@@ -22,7 +25,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Faults"))
 from faults import TOKEN, Server, check, failures  # noqa: E402
 
-spans, resources, lock = [], [], threading.Lock()
+spans, resources, paths, authorizations, lock = [], [], [], [], threading.Lock()
+HEADER_SECRET = "collector-credential-" + secrets.token_hex(8)
 
 
 class Collector(BaseHTTPRequestHandler):
@@ -31,6 +35,8 @@ class Collector(BaseHTTPRequestHandler):
         export = ExportTraceServiceRequest()
         export.ParseFromString(body)
         with lock:
+            paths.append(self.path)
+            authorizations.append(self.headers.get("Authorization"))
             for resource_spans in export.resource_spans:
                 resources.append({a.key: a.value.string_value for a in resource_spans.resource.attributes})
                 for scope in resource_spans.scope_spans:
@@ -56,11 +62,19 @@ def main():
     binary, work = sys.argv[1], sys.argv[2]
     collector = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
     threading.Thread(target=collector.serve_forever, daemon=True).start()
-    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{collector.server_address[1]}"
+    endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
     os.environ["OTEL_BSP_SCHEDULE_DELAY"] = "200"
+    os.environ["OTEL_EXPORTER_OTLP_HEADERS"] = f"authorization=Bearer {HEADER_SECRET}"
+    os.environ["WARRANT_LOG_LEVEL"] = "debug"
+
+    print("== --otlp-endpoint and OTEL_EXPORTER_OTLP_ENDPOINT together are refused")
+    both = subprocess.run([binary, "serve", "--port", "0", "--database", ":memory:", "--otlp-endpoint", endpoint],
+                          env=dict(os.environ, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint), capture_output=True, text=True, timeout=60)
+    check(both.returncode != 0 and "Name the collector once" in both.stderr, f"refused (exit {both.returncode})")
 
     print("== spans exported with OTLP/HTTP to a collector")
-    server = Server(binary, os.path.join(work, "traced.sqlite")).start()
+    log = os.path.join(work, "traced.log")
+    server = Server(binary, os.path.join(work, "traced.sqlite"), log=log, args=["--otlp-endpoint", endpoint]).start()
     service, client, secret = server.setup()
     status, token = server.token(service, client, secret)
     check(status == 200 and token["action"] == "OK", "a token issued")
@@ -76,6 +90,12 @@ def main():
     collector.shutdown()
 
     with lock:
+        check(paths and set(paths) == {"/v1/traces"}, f"exports go to /v1/traces of the base URL given: {sorted(set(paths))}")
+        check(set(authorizations) == {f"Bearer {HEADER_SECRET}"}, "with the headers OTEL_EXPORTER_OTLP_HEADERS names")
+        with open(log, encoding="utf-8", errors="replace") as file:
+            logged = file.read()
+        check("otel:" in logged and HEADER_SECRET not in logged,
+              "swift-otel's diagnostics are in warrant's log, without the headers' values")
         names = [span.name for span in spans]
         check(any(r.get("service.name") == "warrant" for r in resources), "the resource names the service warrant")
         introspection = [s for s in spans if s.name == "POST /api/{serviceId}/auth/introspection"]

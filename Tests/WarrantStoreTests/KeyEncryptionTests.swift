@@ -87,7 +87,9 @@ import Testing
             #expect(try await other.signingKeys(serviceApiKey: 10).map(\.privateJWK) == [Self.jwk, Self.jwk])
             // A process without it cannot.
             let without = try await open(.none)
-            await #expect(throws: KeyEncryptionError.unknownKey(Self.first.id)) { try await without.signingKeys(serviceApiKey: 10) }
+            await #expect(throws: SigningKeyUnreadable(kid: "k1", serviceApiKey: 10, reason: .unknownKey(Self.first.id))) {
+                try await without.signingKeys(serviceApiKey: 10)
+            }
         }
     }
 
@@ -100,7 +102,7 @@ import Testing
                 try await db.raw("UPDATE signing_keys SET private_jwk = (SELECT private_jwk FROM signing_keys WHERE kid = 'k1') WHERE kid = 'k2'").run()
             }
             let fresh = try await open(KeyEncryption(current: Self.first))
-            await #expect(throws: KeyEncryptionError.corrupt) { try await fresh.signingKeys(serviceApiKey: 20) }
+            await #expect(throws: SigningKeyUnreadable(kid: "k2", serviceApiKey: 20, reason: .corrupt)) { try await fresh.signingKeys(serviceApiKey: 20) }
             #expect(try await fresh.signingKeys(serviceApiKey: 10).map(\.privateJWK) == [Self.jwk])
         }
     }
@@ -150,7 +152,9 @@ import Testing
         #expect(standard.id == hex.id)
         #expect(standard.id.count == 16)
         #expect(standard.id != Self.first.id)
-        for bad in ["", "c2hvcnQ=", String(repeating: "zz", count: 32), Data(count: 31).base64EncodedString(), Data(count: 33).base64EncodedString()] {
+        // Among them 62 hex digits and a two-byte character (64 bytes of UTF-8), and signs that Int(_:radix:) takes.
+        let hostile = String(repeating: "ab", count: 31) + "é", signed = "+f" + String(repeating: "ab", count: 31)
+        for bad in ["", "c2hvcnQ=", String(repeating: "zz", count: 32), Data(count: 31).base64EncodedString(), Data(count: 33).base64EncodedString(), hostile, signed] {
             #expect(throws: KeyEncryptionError.malformedKey) { try KeyEncryption.Key(bad) }
         }
     }
