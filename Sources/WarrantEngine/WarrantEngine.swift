@@ -27,6 +27,8 @@ public struct WarrantEngine: APIProtocol {
     let keyActivationDelay: Int64
     /// Whether the process is stopping, for the readiness check.
     let node: NodeState
+    /// The health check's write, shared by the checks that arrive while it runs.
+    let healthProbe = SharedProbe()
 
     public init(
         store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0, node: NodeState = NodeState(),
@@ -65,6 +67,24 @@ public struct WarrantEngine: APIProtocol {
     func authenticator(for service: ServicePolicy, audiences: [String], methods: [ClientAuthMethod]?) -> ClientAuthenticator {
         ClientAuthenticator(
             clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods)
+    }
+}
+
+/// Runs a probe once for every caller that asks while it runs: health checks arriving together share one
+/// write instead of each updating the probe's row (on a shared database such writes only conflict with each
+/// other, and SERIALIZABLE retries them).
+final class SharedProbe: Sendable {
+    private let inFlight = Mutex<Task<Void, any Error>?>(nil)
+
+    func run(_ probe: @escaping @Sendable () async throws -> Void) async throws {
+        let task = inFlight.withLock { current in
+            if let current { return current }
+            let task = Task { try await probe() }
+            current = task
+            return task
+        }
+        defer { inFlight.withLock { current in if current == task { current = nil } } }
+        try await task.value
     }
 }
 

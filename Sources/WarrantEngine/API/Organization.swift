@@ -78,7 +78,7 @@ extension WarrantEngine {
     public func healthcheck(_ input: Operations.Healthcheck.Input) async throws -> Operations.Healthcheck.Output {
         // A write, not a read: a database that answers but stores nothing must not look healthy.
         do {
-            try await store.checkWritable(now: now())
+            try await healthProbe.run { [store, now] in try await store.checkWritable(now: now()) }
             return .ok(Self.health(.healthy, status: "OK"))
         } catch {
             logger.error("health check: the database does not take writes", metadata: ["error": "\(error)"])
