@@ -37,6 +37,10 @@ struct MeasuredSession: DatabaseSession {
         try await measure("transaction", writeDuration, writeFailures) { try await base.transaction(body) }
     }
 
+    func singleStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await measure("statement", writeDuration, writeFailures) { try await base.singleStatement(body) }
+    }
+
     func close() async throws { try await base.close() }
 
     func isUniqueViolation(_ error: any Error) -> Bool { base.isUniqueViolation(error) }

@@ -68,6 +68,14 @@ public final class PostgresSession: DatabaseSession {
         try await transaction(within: timeout, body)
     }
 
+    /// Sent without BEGIN and COMMIT: PostgreSQL commits a statement by itself (at READ COMMITTED, which for
+    /// an insert of new rows decides nothing differently). Retried on a conflict as a transaction is; past
+    /// the deadline the connection is closed, and a statement that had already committed by then stays, as a
+    /// COMMIT that reached the server would.
+    public func singleStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(within: timeout, body, explicit: false)
+    }
+
     /// The session for schema migrations: its units of work may take `timeout` (an index built over a large
     /// table, a wait for another process's migration), and their statements as long.
     func migrating(within timeout: Duration) -> some DatabaseSession {
@@ -91,9 +99,12 @@ public final class PostgresSession: DatabaseSession {
         func isUniqueViolation(_ error: any Error) -> Bool { session.isUniqueViolation(error) }
     }
 
-    /// - Parameter statementTimeout: lifts the connection's statement timeout for this transaction.
+    /// - Parameters:
+    ///   - statementTimeout: lifts the connection's statement timeout for this transaction.
+    ///   - explicit: BEGIN and COMMIT around the body; false for one statement that commits by itself.
     private func transaction<T: Sendable>(
-        within timeout: Duration, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, statementTimeout: Bool = false
+        within timeout: Duration, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, statementTimeout: Bool = false,
+        explicit: Bool = true
     ) async throws -> T {
         // One deadline for the unit of work, its retries included.
         let deadline = ContinuousClock.now + timeout
@@ -105,6 +116,7 @@ public final class PostgresSession: DatabaseSession {
                         lease.hold(connection)
                         // Statements are never logged: their bind values include token hashes and private keys.
                         let database = connection.sql(queryLogLevel: nil)
+                        guard explicit else { return try await body(database) }
                         try await database.raw("BEGIN ISOLATION LEVEL SERIALIZABLE").run()
                         do {
                             if statementTimeout { try await database.raw("SET LOCAL statement_timeout = 0").run() }

@@ -70,6 +70,24 @@ extension SQLStore {
         _ grant: GrantRecord, code: AuthorizationCodeRecord?, accessToken: AccessTokenRecord?, refreshToken: RefreshTokenRecord?,
         consent: GrantedScopesRecord?
     ) async throws {
+        // A grant with its tokens only (client credentials, a token created through the API) is new rows and
+        // nothing read: on PostgreSQL one statement, its inserts joined in a WITH, that commits by itself.
+        if code == nil, consent == nil, grant.parentId == nil {
+            do {
+                return try await session.singleStatement { db in
+                    var inserts = [Self.insertion(grant)]
+                    if let accessToken { inserts.append(Self.insertion(accessToken)) }
+                    if let refreshToken { inserts.append(Self.insertion(refreshToken)) }
+                    guard db.dialect.name == "postgresql" else {
+                        for insert in inserts { try await db.raw(insert).run() }
+                        return
+                    }
+                    try await db.raw(Self.joined(inserts)).run()
+                }
+            } catch where session.isUniqueViolation(error) {
+                throw StoreError.duplicate("token")
+            }
+        }
         try await inserting("token") { db in
             try await Self.insert(grant, into: db)
             if let code {
@@ -92,13 +110,30 @@ extension SQLStore {
     }
 
     private static func insert(_ grant: GrantRecord, into db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO grants (id, service_api_key, client_id, subject, payload, created_at, parent_id) VALUES (\(bind: grant.id), \
-            \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
-            \(bind: grant.parentId))
-            """
-        ).run()
+        try await db.raw(insertion(grant)).run()
+    }
+
+    private static func insertion(_ grant: GrantRecord) -> SQLQueryString {
+        """
+        INSERT INTO grants (id, service_api_key, client_id, subject, payload, created_at, parent_id) VALUES (\(bind: grant.id), \
+        \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
+        \(bind: grant.parentId))
+        """
+    }
+
+    /// `WITH w1 AS (first), w2 AS (second) last`: PostgreSQL runs the inserts of one statement together.
+    private static func joined(_ inserts: [SQLQueryString]) -> SQLQueryString {
+        guard let last = inserts.last, inserts.count > 1 else { return inserts.first ?? "" }
+        var query: SQLQueryString = "WITH "
+        for (index, insert) in inserts.dropLast().enumerated() {
+            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            query.appendInterpolation(unsafeRaw: "w\(index) AS (")
+            query.appendInterpolation(insert)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ")
+        query.appendInterpolation(last)
+        return query
     }
 
     /// Stores one issue made outside a grant flow (of a token batch), inside the caller's transaction.
@@ -348,25 +383,29 @@ extension SQLStore {
     // token requests showed at 5% of the server's time. The text is the same on SQLite and PostgreSQL.
 
     private static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO access_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, refresh_token_hash, payload, \
-            created_at, expires_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \
-            \(bind: token.clientId), \(bind: token.subject), \(bind: token.scopes), \(bind: token.refreshTokenHash), \(bind: token.payload), \
-            \(bind: token.createdAt), \(bind: token.expiresAt), \(bind: token.revokedAt))
-            """
-        ).run()
+        try await db.raw(insertion(token)).run()
+    }
+
+    private static func insertion(_ token: AccessTokenRecord) -> SQLQueryString {
+        """
+        INSERT INTO access_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, refresh_token_hash, payload, \
+        created_at, expires_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \
+        \(bind: token.clientId), \(bind: token.subject), \(bind: token.scopes), \(bind: token.refreshTokenHash), \(bind: token.payload), \
+        \(bind: token.createdAt), \(bind: token.expiresAt), \(bind: token.revokedAt))
+        """
     }
 
     private static func insert(_ token: RefreshTokenRecord, into db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO refresh_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, payload, created_at, expires_at, \
-            rotated_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \(bind: token.clientId), \
-            \(bind: token.subject), \(bind: token.scopes), \(bind: token.payload), \(bind: token.createdAt), \(bind: token.expiresAt), \
-            \(bind: token.rotatedAt), \(bind: token.revokedAt))
-            """
-        ).run()
+        try await db.raw(insertion(token)).run()
+    }
+
+    private static func insertion(_ token: RefreshTokenRecord) -> SQLQueryString {
+        """
+        INSERT INTO refresh_tokens (hash, grant_id, service_api_key, client_id, subject, scopes, payload, created_at, expires_at, \
+        rotated_at, revoked_at) VALUES (\(bind: token.hash), \(bind: token.grantId), \(bind: token.serviceApiKey), \(bind: token.clientId), \
+        \(bind: token.subject), \(bind: token.scopes), \(bind: token.payload), \(bind: token.createdAt), \(bind: token.expiresAt), \
+        \(bind: token.rotatedAt), \(bind: token.revokedAt))
+        """
     }
 
     static func accessToken(_ row: any SQLRow) throws -> AccessTokenRecord {

@@ -242,6 +242,28 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// A grant with its tokens and nothing else (the client-credentials shape) is one statement on PostgreSQL:
+    /// all of it is stored, or, when one row clashes, none.
+    @Test(arguments: StoreKind.allCases) func aGrantWithItsTokensIsStoredWholeOrNotAtAll(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertGrant(
+                Self.grant("g1"), code: nil, accessToken: Self.access("a1", grant: "g1", refresh: "r1"), refreshToken: Self.refresh("r1", grant: "g1"))
+            #expect(try await store.grant(id: "g1") != nil)
+            #expect(try await store.accessToken(hash: "a1")?.refreshTokenHash == "r1")
+            #expect(try await store.refreshToken(hash: "r1")?.grantId == "g1")
+            try await store.insertGrant(Self.grant("g2"), code: nil, accessToken: nil, refreshToken: nil)
+            #expect(try await store.grant(id: "g2") != nil)
+            // The refresh token clashes: the new grant and access token are not stored either.
+            await #expect(throws: StoreError.duplicate("token")) {
+                try await store.insertGrant(
+                    Self.grant("g3"), code: nil, accessToken: Self.access("a3", grant: "g3", refresh: "r1"), refreshToken: Self.refresh("r1", grant: "g3"))
+            }
+            #expect(try await store.grant(id: "g3") == nil)
+            #expect(try await store.accessToken(hash: "a3") == nil)
+            #expect(try await store.refreshToken(hash: "r1")?.grantId == "g1")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func liveTokensArePagedNewestFirstAndRevokedBySubjectOrClient(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             for index in 0..<5 {
