@@ -73,20 +73,10 @@ extension SQLStore {
         // A grant with its tokens only (client credentials, a token created through the API) is new rows and
         // nothing read: on PostgreSQL one statement, its inserts joined in a WITH, that commits by itself.
         if code == nil, consent == nil, grant.parentId == nil {
-            do {
-                return try await session.singleStatement { db in
-                    var inserts = [Self.insertion(grant)]
-                    if let accessToken { inserts.append(Self.insertion(accessToken)) }
-                    if let refreshToken { inserts.append(Self.insertion(refreshToken)) }
-                    guard db.dialect.name == "postgresql" else {
-                        for insert in inserts { try await db.raw(insert).run() }
-                        return
-                    }
-                    try await db.raw(Self.joined(inserts)).run()
-                }
-            } catch where session.isUniqueViolation(error) {
-                throw StoreError.duplicate("token")
-            }
+            var inserts = [Self.insertion(grant)]
+            if let accessToken { inserts.append(Self.insertion(accessToken)) }
+            if let refreshToken { inserts.append(Self.insertion(refreshToken)) }
+            return try await insertingInOneStatement(inserts)
         }
         try await inserting("token") { db in
             try await Self.insert(grant, into: db)
@@ -119,6 +109,22 @@ extension SQLStore {
         \(bind: grant.serviceApiKey), \(bind: grant.clientId), \(bind: grant.subject), \(bind: grant.payload), \(bind: grant.createdAt), \
         \(bind: grant.parentId))
         """
+    }
+
+    /// Inserts of new rows of tokens and grants, all or none: on PostgreSQL one statement that commits by itself,
+    /// elsewhere one transaction.
+    private func insertingInOneStatement(_ inserts: [SQLQueryString]) async throws {
+        do {
+            try await session.singleStatement { db in
+                guard db.dialect.name == "postgresql" else {
+                    for insert in inserts { try await db.raw(insert).run() }
+                    return
+                }
+                try await db.raw(Self.joined(inserts)).run()
+            }
+        } catch where session.isUniqueViolation(error) {
+            throw StoreError.duplicate("token")
+        }
     }
 
     /// `WITH w1 AS (first), w2 AS (second) last`: PostgreSQL runs the inserts of one statement together.
@@ -216,6 +222,12 @@ extension SQLStore {
     // MARK: Tokens
 
     public func insertTokens(accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?) async throws {
+        // Tokens of no grant (client credentials) are new rows and nothing read: one statement.
+        if accessToken.grantId == nil {
+            var inserts = [Self.insertion(accessToken)]
+            if let refreshToken { inserts.append(Self.insertion(refreshToken)) }
+            return try await insertingInOneStatement(inserts)
+        }
         try await inserting("token") { db in
             var accessToken = accessToken
             var refreshToken = refreshToken
