@@ -342,7 +342,8 @@ public enum ServerRoute {
         }
     }
 
-    static func bearerCredentials(_ header: String?) -> BearerCredentials? {
+    /// The token of an `Authorization: Bearer …` header; nil for any other header.
+    public static func bearerCredentials(_ header: String?) -> BearerCredentials? {
         guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         return token.isEmpty ? nil : BearerCredentials(token: token)

@@ -1,4 +1,5 @@
 import Hummingbird
+import SpecRuntime
 import WarrantEngine
 
 /// `GET /metrics`: the process's metrics in the Prometheus text format, for a scraper. Not part of the
@@ -30,7 +31,7 @@ struct MetricsRoute: Sendable {
 
     private func authorized(_ header: String?) -> Bool {
         guard let tokenHash else { return true }
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
-        return Secrets.constantTimeEqual(Secrets.hash(String(header.dropFirst(7))), tokenHash)
+        guard let presented = ServerRoute.bearerCredentials(header) else { return false }
+        return Secrets.constantTimeEqual(Secrets.hash(presented.token), tokenHash)
     }
 }

@@ -69,9 +69,6 @@ public struct KeyEncryption: Sendable {
         return stored.dropFirst(prefix.count).split(separator: ":", maxSplits: 1).first.map(String.init)
     }
 
-    /// Whether `stored` is as ``seal(_:binding:)`` would store it now.
-    func isCurrent(_ stored: String) -> Bool { Self.sealer(of: stored) == current?.id }
-
     func seal(_ plaintext: String, binding: String) throws -> String {
         guard let current else { return plaintext }
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: current.key, authenticating: Data(binding.utf8))

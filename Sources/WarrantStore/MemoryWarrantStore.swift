@@ -56,7 +56,7 @@ public actor MemoryWarrantStore: WarrantStore {
     public func close() async throws {}
 
     /// Nothing is cached: every record is in memory already.
-    public func cacheStatistics() async -> RecordCacheStatistics? { nil }
+    public func apiTokenCacheCounters() async -> CacheCounters? { nil }
 
     public func checkWritable(now: Int64) async throws {
         healthCheckedAt = now

@@ -22,7 +22,8 @@ final class RecordCache: Sendable {
         var services: BoundedCache<Int64, ServiceRecord>
         var clients: BoundedCache<ClientKey, ClientRecord>
         var signingKeys: BoundedCache<Int64, [SigningKeyRecord]>
-        var statistics = RecordCacheStatistics()
+        /// For `/api/info`; the metrics count every kind.
+        var apiTokenCounters = CacheCounters()
     }
 
     private let state: Mutex<State>
@@ -45,21 +46,9 @@ final class RecordCache: Sendable {
         case miss(generation: UInt64)
     }
 
-    func apiToken(_ hash: String) -> Lookup<APITokenRecord> {
-        state.withLock { state in
-            if let value = state.apiTokens[hash] {
-                state.statistics.apiTokens.hits &+= 1
-                meters.hits[Kind.apiTokens.rawValue].increment()
-                return .hit(value)
-            }
-            state.statistics.apiTokens.misses &+= 1
-            meters.misses[Kind.apiTokens.rawValue].increment()
-            return .miss(generation: state.generation)
-        }
-    }
-
-    /// How each kind has done since the process started.
-    var statistics: RecordCacheStatistics { state.withLock { $0.statistics } }
+    /// How the API-token cache has done since the process started.
+    var apiTokenCounters: CacheCounters { state.withLock { $0.apiTokenCounters } }
+    func apiToken(_ hash: String) -> Lookup<APITokenRecord> { lookup(.apiTokens) { $0.apiTokens[hash] } }
     func service(_ apiKey: Int64) -> Lookup<ServiceRecord> { lookup(.services) { $0.services[apiKey] } }
     func client(_ key: ClientKey) -> Lookup<ClientRecord> { lookup(.clients) { $0.clients[key] } }
     func signingKeys(_ apiKey: Int64) -> Lookup<[SigningKeyRecord]> { lookup(.signingKeys) { $0.signingKeys[apiKey] } }
@@ -71,7 +60,7 @@ final class RecordCache: Sendable {
             state.apiTokens[record.hash] = record
             // A BoundedCache at its limit starts over.
             if isNew, state.apiTokens.count <= before {
-                state.statistics.apiTokens.evictions &+= Int64(before)
+                state.apiTokenCounters.evictions &+= Int64(before)
                 meters.apiTokenEvictions.increment(by: before)
             }
         }
@@ -122,13 +111,12 @@ final class RecordCache: Sendable {
 
     private func lookup<Value>(_ kind: Kind, _ read: (State) -> Value?) -> Lookup<Value> {
         state.withLock { state in
-            if let value = read(state) {
-                state.statistics[keyPath: kind.counters].hits &+= 1
-                meters.hits[kind.rawValue].increment()
-                return .hit(value)
+            let value = read(state)
+            if kind == .apiTokens {
+                if value == nil { state.apiTokenCounters.misses &+= 1 } else { state.apiTokenCounters.hits &+= 1 }
             }
-            state.statistics[keyPath: kind.counters].misses &+= 1
-            meters.misses[kind.rawValue].increment()
+            (value == nil ? meters.misses : meters.hits)[kind.rawValue].increment()
+            if let value { return .hit(value) }
             return .miss(generation: state.generation)
         }
     }
@@ -143,9 +131,9 @@ final class RecordCache: Sendable {
     private func invalidate(_ change: (inout State) -> Void) {
         let evicted = state.withLock { state in
             state.generation &+= 1
-            let before = state.statistics.apiTokens.evictions
+            let before = state.apiTokenCounters.evictions
             change(&state)
-            return state.statistics.apiTokens.evictions - before
+            return state.apiTokenCounters.evictions - before
         }
         if evicted > 0 { meters.apiTokenEvictions.increment(by: evicted) }
     }
@@ -155,12 +143,9 @@ final class RecordCache: Sendable {
         case apiTokens, services, clients, signingKeys
 
         var label: String { ["api_tokens", "services", "clients", "signing_keys"][rawValue] }
-        var counters: WritableKeyPath<RecordCacheStatistics, CacheCounters> {
-            [\.apiTokens, \.services, \.clients, \.signingKeys][rawValue]
-        }
     }
 
-    /// The Prometheus side of ``RecordCacheStatistics``.
+    /// The cache's counters in the metrics.
     private struct Meters: Sendable {
         let hits: [Counter]
         let misses: [Counter]
@@ -176,7 +161,7 @@ final class RecordCache: Sendable {
 
 extension RecordCache.State {
     fileprivate mutating func dropAPITokens() {
-        statistics.apiTokens.evictions &+= Int64(apiTokens.count)
+        apiTokenCounters.evictions &+= Int64(apiTokens.count)
         apiTokens.removeAll()
     }
 }
@@ -192,21 +177,11 @@ enum CacheChange: Sendable, Equatable {
     case everything(of: Int64)
 }
 
-/// How each kind of cached record has done since the process started.
-public struct RecordCacheStatistics: Sendable, Equatable {
-    public var apiTokens = CacheCounters()
-    public var services = CacheCounters()
-    public var clients = CacheCounters()
-    public var signingKeys = CacheCounters()
-
-    public init() {}
-}
-
 /// Counters of a cache since the process started.
 public struct CacheCounters: Sendable, Equatable {
     public var hits: Int64 = 0
     public var misses: Int64 = 0
-    /// Entries dropped: to make room, or invalidated by a change (counted for API tokens only).
+    /// Entries dropped: to make room, or invalidated by a change.
     public var evictions: Int64 = 0
 
     public init() {}

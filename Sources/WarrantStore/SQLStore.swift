@@ -15,7 +15,7 @@ public final class SQLStore: WarrantStore {
     /// The last change of the database's change log this process's cache has taken in.
     let changesSeen = Mutex<Int64>(0)
 
-    public func cacheStatistics() async -> RecordCacheStatistics? { cache.statistics }
+    public func apiTokenCacheCounters() async -> CacheCounters? { cache.apiTokenCounters }
 
     /// Seals private signing keys before they are stored, and opens them when read.
     let keyEncryption: KeyEncryption

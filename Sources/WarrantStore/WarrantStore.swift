@@ -17,8 +17,8 @@ public protocol WarrantStore: GrantStore {
     /// retired API tokens expired or revoked more than `retention` milliseconds ago, and grants nothing refers
     /// to any more. Works in small batches, so requests interleave.
     @discardableResult func purge(now: Int64, retention: Int64) async throws -> PurgeReport
-    /// How the process's record cache has done; nil for a store that keeps no cache.
-    func cacheStatistics() async -> RecordCacheStatistics?
+    /// How the process's cache of API tokens has done; nil for a store that keeps no cache.
+    func apiTokenCacheCounters() async -> CacheCounters?
 
     // MARK: Organizations and API tokens
 

@@ -6,11 +6,13 @@
   postgres  pg_dump -Fc while warrant serves, pg_restore into a new database; the same checks.
 
 With a key-encryption key set, the copy holds only sealed private keys, a warrant started on it without the
-key refuses to start and says why, and with the key it signs with the same keys as before.
+key refuses to start and says why, and with the key it signs with the same keys as before. Then `warrant rekey`
+reseals the copy's keys under a new key, after which the new key alone opens them.
 
 usage: backup.py WARRANT_BINARY POSTGRES_URL POSTGRES_BIN WORK_DIR
 """
 
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -42,6 +44,26 @@ def refuses_without_key(binary, database):
                             capture_output=True, text=True, timeout=60)
     check(result.returncode != 0 and "sealed with key-encryption key" in result.stdout + result.stderr,
           f"without the key-encryption key warrant refuses the copy (exit {result.returncode})")
+
+
+def rekey(binary, database, work):
+    print("== warrant rekey: the keys resealed under a new key-encryption key")
+    new, old = secrets.token_bytes(32).hex(), os.path.join(work, "old.kek")
+    with open(old, "w") as file:
+        file.write(KEK + "\n")
+    env = dict(os.environ, WARRANT_KEY_ENCRYPTION_KEY=new)
+    result = subprocess.run([binary, "rekey", "--database", database, "--previous-key-encryption-key-file", old],
+                            env=env, capture_output=True, text=True, timeout=60)
+    check(result.returncode == 0 and "Resealed 4 signing keys" in result.stdout, f"rekey: {result.stdout.strip()}")
+    again = subprocess.run([binary, "rekey", "--database", database], env=env, capture_output=True, text=True, timeout=60)
+    check(again.returncode == 0 and "Resealed 0 signing keys" in again.stdout, "a second rekey with the new key alone finds nothing to do")
+    with sqlite3.connect(database) as copy:
+        ids = {row[0].split(":")[1] for row in copy.execute("SELECT private_jwk FROM signing_keys")}
+    check(len(ids) == 1 and ids != {key_id(KEK)}, "every key is sealed with the one new key")
+
+
+def key_id(hex_key):
+    return hashlib.sha256(bytes.fromhex(hex_key)).hexdigest()[:16]
 
 
 def round_trip(binary, database, copy, restore, name, work):
@@ -84,6 +106,7 @@ def main():
         return copy_path
 
     round_trip(binary, database, sqlite_copy, sqlite_restore, "SQLite", work)
+    rekey(binary, copy_path, work)
 
     parts = urlsplit(postgres_url)
     source_url = urlunsplit(parts._replace(path="/warrant"))

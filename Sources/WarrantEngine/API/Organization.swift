@@ -118,7 +118,7 @@ extension WarrantEngine {
     }
 
     public func serverInfo(_ input: Operations.ServerInfo.Input) async throws -> Operations.ServerInfo.Output {
-        let counters = await store.cacheStatistics()?.apiTokens
+        let counters = await store.apiTokenCacheCounters()
         return .ok(
             ServerInfoResponse(
                 version: WarrantVersion.api, features: Self.features,
