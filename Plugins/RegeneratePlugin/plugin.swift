@@ -13,8 +13,10 @@ struct RegeneratePlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
         var extractor = ArgumentExtractor(arguments)
         let root = context.package.directoryURL
-        let spec = root.appending(path: extractor.extractOption(named: "spec").last ?? "spec")
         let output = root.appending(path: extractor.extractOption(named: "output").last ?? "Generated")
+        let specName = extractor.extractOption(named: "spec").last ?? "spec"
+        let config = extractor.extractOption(named: "config").last.map { root.appending(path: $0) }
+            ?? configuration(naming: specName, in: context.package)
         let templates = extractor.extractOption(named: "templates").last.map { root.appending(path: $0) }
             ?? (FileManager.default.fileExists(atPath: root.appending(path: "Templates").path) ? root.appending(path: "Templates") : nil)
         if !extractor.remainingArguments.isEmpty {
@@ -26,15 +28,30 @@ struct RegeneratePlugin: CommandPlugin {
             let embedded = context.package.directoryURL.appending(path: "Sources/SpecGen/BuiltinTemplateTexts.swift")
             try run(context.tool(named: "TemplateEmbedder").url, [templates.path, embedded.path])
         }
+        let spec = root.appending(path: specName)
         let templateArguments = templates.map { ["--templates", $0.path] } ?? []
+        let specArguments = ["--spec", spec.path] + (config.map { ["--config", $0.path] } ?? [])
         let specgen = try context.tool(named: "specgen").url
         let runs: [[String]] = [
-            ["generate", "--spec", spec.path, "--parts", "client", "--output", output.appending(path: "Client").path]
+            ["generate"] + specArguments + ["--parts", "client", "--output", output.appending(path: "Client").path]
                 + templateArguments,
-            ["openapi", "--spec", spec.path, "--output", output.appending(path: "openapi.yaml").path],
-            ["docs", "--spec", spec.path, "--output", output.appending(path: "docs").path] + templateArguments,
+            ["openapi"] + specArguments + ["--output", output.appending(path: "openapi.yaml").path],
+            ["docs"] + specArguments + ["--output", output.appending(path: "docs").path] + templateArguments,
         ]
         for arguments in runs { try run(specgen, arguments) }
+    }
+
+    /// The specgen.json of the target generated from this spec, whose lint settings then apply here too.
+    private func configuration(naming spec: String, in package: Package) -> URL? {
+        struct Configuration: Decodable { var spec: String }
+        for target in package.targets {
+            let url = target.directoryURL.appending(path: "specgen.json")
+            guard let data = try? Data(contentsOf: url), let configuration = try? JSONDecoder().decode(Configuration.self, from: data),
+                configuration.spec == spec
+            else { continue }
+            return url
+        }
+        return nil
     }
 
     private func run(_ tool: URL, _ arguments: [String]) throws {

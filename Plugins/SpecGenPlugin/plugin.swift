@@ -6,6 +6,7 @@ import PackagePlugin
 /// A target opts in with `plugins: ["SpecGenPlugin"]` and a `specgen.json` in its source folder
 /// (excluded from its sources) naming the spec folder and, optionally, a folder of templates that
 /// override the built-in ones, relative to the package root: `{"spec": "spec", "templates": "Templates"}`.
+/// Its `lint` section (rule severities, options, ignored elements) applies to the build's checks too.
 @main
 struct SpecGenPlugin: BuildToolPlugin {
     struct Configuration: Decodable {
@@ -42,7 +43,9 @@ struct SpecGenPlugin: BuildToolPlugin {
             .buildCommand(
                 displayName: "specgen: generating \(target.name) from \(configuration.spec)",
                 executable: try context.tool(named: "specgen").url,
-                arguments: ["generate", "--spec", specFolder.path, "--output", output.path, "--quiet"]
+                arguments: [
+                    "generate", "--spec", specFolder.path, "--config", configurationURL.path, "--output", output.path, "--quiet",
+                ]
                     + (templatesFolder.map { ["--templates", $0.path] } ?? []),
                 inputFiles: specFiles.map(\.url) + templateFiles.map(\.url) + [configurationURL],
                 outputFiles: outputs

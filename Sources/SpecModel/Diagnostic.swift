@@ -29,12 +29,21 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// What to write instead, when we can tell.
     public var hint: String?
+    /// The ID of the ``Rule`` that found it.
+    public var rule: String
+    /// The element it is about, as lint settings name it (`Account`, `Account.nick`, `getAccount`), when there is one.
+    public var element: String?
 
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation, hint: String? = nil) {
+    public init(
+        _ severity: Severity, _ message: String, at location: SourceLocation, hint: String? = nil, rule: String,
+        element: String? = nil
+    ) {
         self.severity = severity
         self.message = message
         self.location = location
         self.hint = hint
+        self.rule = rule
+        self.element = element
     }
 
     public var description: String {
@@ -50,18 +59,30 @@ public struct Diagnostics: Sendable {
 
     public init() {}
 
+    public init(_ all: [Diagnostic]) {
+        self.all = all
+    }
+
     public mutating func append(_ other: Diagnostics) {
         all += other.all
     }
 
     public var hasErrors: Bool { all.contains { $0.severity == .error } }
 
-    public mutating func error(_ message: String, at location: SourceLocation, hint: String? = nil) {
-        all.append(Diagnostic(.error, message, at: location, hint: hint))
+    public mutating func append(_ diagnostic: Diagnostic) {
+        all.append(diagnostic)
     }
 
-    public mutating func warning(_ message: String, at location: SourceLocation, hint: String? = nil) {
-        all.append(Diagnostic(.warning, message, at: location, hint: hint))
+    /// A problem found by a correctness rule: always an error.
+    mutating func error(_ rule: Rule, _ message: String, at location: SourceLocation, hint: String? = nil) {
+        all.append(Diagnostic(.error, message, at: location, hint: hint, rule: rule.id))
+    }
+
+    /// A problem found by a style rule, at the rule's default severity (lint settings may change it later).
+    mutating func advise(
+        _ rule: Rule, _ message: String, element: String, at location: SourceLocation, hint: String? = nil
+    ) {
+        all.append(Diagnostic(rule.defaultSeverity ?? .warning, message, at: location, hint: hint, rule: rule.id, element: element))
     }
 
     /// Diagnostics in file order, so output reads top to bottom.

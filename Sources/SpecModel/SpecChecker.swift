@@ -14,7 +14,9 @@ struct SpecChecker {
         self.diagnostics = diagnostics
     }
 
-    mutating func check() -> Spec? {
+    /// The spec as far as it resolves: complete when no error was reported, partial (for the style rules,
+    /// so one run reports everything) otherwise.
+    mutating func check() -> Spec {
         registerTypes()
         let info = checkInfo()
         let schemes = checkSecuritySchemes()
@@ -22,9 +24,8 @@ struct SpecChecker {
         let structures = raw.structures.map { checkStructure($0) }
         checkRecursion(structures)
         let endpoints = checkEndpoints(schemeNames: Set(schemes.map(\.name)))
-        guard !diagnostics.hasErrors, let info else { return nil }
         return Spec(
-            info: info, areas: raw.areas, securitySchemes: schemes, structures: structures, enums: enums,
+            info: info ?? Info(title: "", version: ""), areas: raw.areas, securitySchemes: schemes, structures: structures, enums: enums,
             endpoints: endpoints)
     }
 
@@ -34,15 +35,15 @@ struct SpecChecker {
         let declared = raw.structures.map { ($0.name, false, $0.source) } + raw.enums.map { ($0.name, true, $0.source) }
         for (name, isEnum, source) in declared.sorted(by: { $0.2 < $1.2 }) {
             if let first = typeKinds[name] {
-                diagnostics.error("'\(name)' is defined twice; first defined at \(first.source)", at: source, hint: "rename one of them")
+                diagnostics.error(.duplicateDefinition, "'\(name)' is defined twice; first defined at \(first.source)", at: source, hint: "rename one of them")
                 continue
             }
             if !SwiftNaming.isTypeName(name) {
                 diagnostics.error(
-                    "type name '\(name)' must start with a capital letter and hold only letters, digits and '_'",
+                    .invalidName, "type name '\(name)' must start with a capital letter and hold only letters, digits and '_'",
                     at: source, hint: "try '\(SwiftNaming.upperCamel(name))'")
             } else if SwiftNaming.reservedTypeNames.contains(name) {
-                diagnostics.error("type name '\(name)' is reserved for generated code", at: source, hint: "choose another name")
+                diagnostics.error(.reservedName, "type name '\(name)' is reserved for generated code", at: source, hint: "choose another name")
             }
             typeKinds[name] = (isEnum, source)
         }
@@ -54,12 +55,12 @@ struct SpecChecker {
             if raw.unreadableFiles > 0 { return nil }
             let file = raw.areas.first?.file ?? "spec"
             diagnostics.error(
-                "the spec has no 'info'", at: SourceLocation(file: file, line: 1, column: 1),
+                .missingKey, "the spec has no 'info'", at: SourceLocation(file: file, line: 1, column: 1),
                 hint: "add 'info: { title: …, version: … }' to one file")
             return nil
         }
         for extra in raw.infos.dropFirst() {
-            diagnostics.error("'info' is defined twice; first defined at \(first.source)", at: extra.source, hint: "keep one")
+            diagnostics.error(.duplicateDefinition, "'info' is defined twice; first defined at \(first.source)", at: extra.source, hint: "keep one")
         }
         return first.info
     }
@@ -69,20 +70,24 @@ struct SpecChecker {
         var result: [SecurityScheme] = []
         for scheme in raw.securitySchemes {
             if let first = seen[scheme.name] {
-                diagnostics.error("security scheme '\(scheme.name)' is defined twice; first defined at \(first)", at: scheme.source)
+                diagnostics.error(.duplicateDefinition, "security scheme '\(scheme.name)' is defined twice; first defined at \(first)", at: scheme.source)
                 continue
             }
             seen[scheme.name] = scheme.source
-            warnIfUndescribed(scheme.description, "security scheme '\(scheme.name)'", at: scheme.source)
+            warnIfUndescribed(scheme.description, "security scheme '\(scheme.name)'", element: scheme.name, at: scheme.source)
             guard let kind = scheme.kind else { continue }
             result.append(SecurityScheme(name: scheme.name, kind: kind, description: scheme.description, source: scheme.source))
         }
         return result
     }
 
-    private mutating func warnIfUndescribed(_ description: String?, _ what: String, at source: SourceLocation) {
+    private mutating func warnIfUndescribed(
+        _ description: String?, _ what: String, element: String, at source: SourceLocation
+    ) {
         if description?.isEmpty ?? true {
-            diagnostics.warning("\(what) has no description", at: source, hint: "add 'description:'; it becomes documentation")
+            diagnostics.advise(
+                .descriptionMissing, "\(what) has no description", element: element, at: source,
+                hint: "add 'description:'; it becomes documentation")
         }
     }
 
@@ -109,7 +114,7 @@ struct SpecChecker {
                 let candidates = typeCandidates ?? (TypeRef.builtinNames + typeKinds.keys.sorted())
                 typeCandidates = candidates
                 diagnostics.error(
-                    "unknown type '\(name)'", at: source,
+                    .unknownType, "unknown type '\(name)'", at: source,
                     hint: Suggestion.hint(for: name, among: candidates) ?? "define it under 'structures' or 'enums'")
                 return nil
             }
@@ -117,13 +122,13 @@ struct SpecChecker {
     }
 
     private mutating func checkEnum(_ item: RawEnum) -> EnumType? {
-        warnIfUndescribed(item.description, "enum '\(item.name)'", at: item.source)
+        warnIfUndescribed(item.description, "enum '\(item.name)'", element: item.name, at: item.source)
         var seenValues: Set<String> = []
         var seenNames: [String: String] = [:]
         var values: [EnumValue] = []
         for value in item.values {
             if !seenValues.insert(value.value).inserted {
-                diagnostics.error("value '\(value.value)' appears twice in enum '\(item.name)'", at: value.source)
+                diagnostics.error(.duplicateDefinition, "value '\(value.value)' appears twice in enum '\(item.name)'", at: value.source)
                 continue
             }
             let swiftName = distinctSwiftName(value.swiftName, derivedFrom: value.value, taken: &seenNames, at: value.source) {
@@ -131,7 +136,7 @@ struct SpecChecker {
             }
             if swiftName == "unknown" {
                 diagnostics.error(
-                    "value '\(value.value)' of enum '\(item.name)' would become Swift case 'unknown', which holds the values this version does not define",
+                    .reservedName, "value '\(value.value)' of enum '\(item.name)' would become Swift case 'unknown', which holds the values this version does not define",
                     at: value.source, hint: "give it a 'swiftName'")
             }
             values.append(EnumValue(value: value.value, swiftName: swiftName, description: value.description, source: value.source))
@@ -148,11 +153,11 @@ struct SpecChecker {
         let swiftName = checkedSwiftName(override, derivedFrom: wireName)
         if SwiftNaming.reservedMemberNames.contains(swiftName) {
             diagnostics.error(
-                "'\(wireName)' would become '\(swiftName)', which generated code already uses", at: source,
+                .reservedName, "'\(wireName)' would become '\(swiftName)', which generated code already uses", at: source,
                 hint: "give it a 'swiftName'")
         }
         if let other = taken[swiftName] {
-            diagnostics.error(clash(other, swiftName), at: source, hint: "give one a 'swiftName'")
+            diagnostics.error(.swiftNameClash, clash(other, swiftName), at: source, hint: "give one a 'swiftName'")
         }
         taken[swiftName] = wireName
         return swiftName
@@ -162,14 +167,14 @@ struct SpecChecker {
         guard let override else { return SwiftNaming.lowerCamel(wireName) }
         if !SwiftNaming.isIdentifier(override.name) {
             diagnostics.error(
-                "'\(override.name)' is not a Swift identifier", at: override.source,
+                .invalidName, "'\(override.name)' is not a Swift identifier", at: override.source,
                 hint: "use letters, digits and '_', not starting with a digit")
         }
         return override.name
     }
 
     private mutating func checkStructure(_ item: RawStructure) -> Structure {
-        warnIfUndescribed(item.description, "structure '\(item.name)'", at: item.source)
+        warnIfUndescribed(item.description, "structure '\(item.name)'", element: item.name, at: item.source)
         var fields: [Field] = []
         var swiftNames: [String: String] = [:]
         for member in item.fields {
@@ -177,16 +182,18 @@ struct SpecChecker {
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
                 "fields '\($0)' and '\(member.name)' of '\(item.name)' both become Swift property '\($1)'"
             }
-            warnIfUndescribed(member.description, context, at: member.source)
+            warnIfUndescribed(member.description, context, element: "\(item.name).\(member.name)", at: member.source)
             guard let expression = member.type, let type = resolve(expression) else { continue }
             checkConstraints(member, type: type, in: context)
             let defaultValue = checkDefault(member, type: type, in: context)
             if member.isRequired == true, defaultValue != nil, let source = member.requiredSource {
-                diagnostics.warning("\(context) is required, so its default is never used", at: source, hint: "drop one of them")
+                diagnostics.advise(
+                    .requiredDefault, "\(context) is required, so its default is never used", element: "\(item.name).\(member.name)",
+                    at: source, hint: "drop one of them")
             }
             if member.isNullable, let source = member.nullableSource, member.isRequired == true || member.defaultNode != nil {
                 diagnostics.error(
-                    "\(context) is never absent (it is required or has a default), so it is never null", at: source,
+                    .nullable, "\(context) is never absent (it is required or has a default), so it is never null", at: source,
                     hint: "drop 'nullable'")
             }
             fields.append(
@@ -210,7 +217,7 @@ struct SpecChecker {
             while let (name, field) = stack.popLast() {
                 if name == structure.name {
                     diagnostics.error(
-                        "structure '\(structure.name)' contains itself through field '\(field.wireName)'", at: field.source,
+                        .recursiveStructure, "structure '\(structure.name)' contains itself through field '\(field.wireName)'", at: field.source,
                         hint: "make the field a list or a map, which can be empty")
                     break
                 }
@@ -236,29 +243,29 @@ struct SpecChecker {
         for rule in applicable where !rule.fits {
             guard let source = member.constraintSources[rule.key] else { continue }
             diagnostics.error(
-                "'\(rule.key)' does not apply to \(context) of type \(type)", at: source,
+                .constraintType, "'\(rule.key)' does not apply to \(context) of type \(type)", at: source,
                 hint: "'\(rule.key)' needs \(rule.needs)")
         }
         if let min = constraints.minLength, let max = constraints.maxLength, min > max,
             let source = member.constraintSources["minLength"]
         {
-            diagnostics.error("minLength \(min) is greater than maxLength \(max) in \(context)", at: source)
+            diagnostics.error(.constraintRange, "minLength \(min) is greater than maxLength \(max) in \(context)", at: source)
         }
         if let min = constraints.minItems, let max = constraints.maxItems, min > max,
             let source = member.constraintSources["minItems"]
         {
-            diagnostics.error("minItems \(min) is greater than maxItems \(max) in \(context)", at: source)
+            diagnostics.error(.constraintRange, "minItems \(min) is greater than maxItems \(max) in \(context)", at: source)
         }
         if let min = constraints.minimum, let max = constraints.maximum, max < min,
             let source = member.constraintSources["minimum"]
         {
-            diagnostics.error("minimum \(min) is greater than maximum \(max) in \(context)", at: source)
+            diagnostics.error(.constraintRange, "minimum \(min) is greater than maximum \(max) in \(context)", at: source)
         }
         if type.isInteger {
             for key in ["minimum", "maximum"] {
                 let bound = key == "minimum" ? constraints.minimum : constraints.maximum
                 if case .real = bound, let source = member.constraintSources[key] {
-                    diagnostics.error("'\(key)' of integer \(context) must be a whole number", at: source)
+                    diagnostics.error(.constraintType, "'\(key)' of integer \(context) must be a whole number", at: source)
                 }
             }
         }
@@ -267,7 +274,7 @@ struct SpecChecker {
                 _ = try NSRegularExpression(pattern: pattern)
             } catch {
                 diagnostics.error(
-                    "'pattern' of \(context) is not a valid regular expression: \(pattern)", at: source,
+                    .constraintPattern, "'pattern' of \(context) is not a valid regular expression: \(pattern)", at: source,
                     hint: "check brackets, parentheses and escapes")
             }
         }
@@ -277,35 +284,35 @@ struct SpecChecker {
         guard let node = member.defaultNode else { return nil }
         guard let value = defaultValue(node, type: type, in: context) else { return nil }
         for problem in DefaultChecker.violations(of: value, constraints: member.constraints) {
-            diagnostics.error("default of \(context) \(problem)", at: node.location, hint: "change the default or the constraint")
+            diagnostics.error(.defaultValue, "default of \(context) \(problem)", at: node.location, hint: "change the default or the constraint")
         }
         return value
     }
 
     private mutating func defaultValue(_ node: YAMLNode, type: TypeRef, in context: String) -> DefaultValue? {
         func mismatch(_ expected: String) -> DefaultValue? {
-            diagnostics.error("default of \(context) must be \(expected), not \(node.kindName)", at: node.location)
+            diagnostics.error(.defaultValue, "default of \(context) must be \(expected), not \(node.kindName)", at: node.location)
             return nil
         }
         switch type {
         case .string, .jsonString:
             guard let text = node.scalar, !node.isNull, node.items == nil else { return mismatch("a string") }
             if type == .jsonString, (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) == nil {
-                diagnostics.error("default of \(context) is not valid JSON text", at: node.location)
+                diagnostics.error(.defaultValue, "default of \(context) is not valid JSON text", at: node.location)
                 return nil
             }
             return .string(text)
         case .url:
             guard let text = node.scalar, !node.isNull else { return mismatch("a URL") }
             guard let url = URL(string: text), url.scheme != nil else {
-                diagnostics.error("default of \(context) is not an absolute URL", at: node.location)
+                diagnostics.error(.defaultValue, "default of \(context) is not an absolute URL", at: node.location)
                 return nil
             }
             return .string(text)
         case .int32, .int64:
             guard let value = node.node.int else { return mismatch("a whole number") }
             if type == .int32, Int32(exactly: value) == nil {
-                diagnostics.error("default of \(context) does not fit in int32", at: node.location)
+                diagnostics.error(.defaultValue, "default of \(context) does not fit in int32", at: node.location)
                 return nil
             }
             return .number(.integer(Int64(value)))
@@ -321,7 +328,7 @@ struct SpecChecker {
             let known = enumValues[name] ?? []
             guard known.contains(text) else {
                 diagnostics.error(
-                    "default '\(text)' of \(context) is not a value of enum '\(name)'", at: node.location,
+                    .defaultValue, "default '\(text)' of \(context) is not a value of enum '\(name)'", at: node.location,
                     hint: Suggestion.hint(for: text, among: known) ?? "values: \(known.joined(separator: ", "))")
                 return nil
             }
@@ -343,7 +350,7 @@ struct SpecChecker {
 
     private mutating func unsupportedDefault(_ node: YAMLNode, type: TypeRef, in context: String) -> DefaultValue? {
         diagnostics.error(
-            "\(context) of type \(type) cannot have a default", at: node.location,
+            .defaultValue, "\(context) of type \(type) cannot have a default", at: node.location,
             hint: "defaults are for strings, numbers, booleans, enums and lists of them")
         return nil
     }
@@ -357,35 +364,35 @@ struct SpecChecker {
         for item in raw.endpoints {
             let context = "endpoint '\(item.name)'"
             if let first = seenNames[item.name] {
-                diagnostics.error("\(context) is defined twice; first defined at \(first)", at: item.source, hint: "rename one of them")
+                diagnostics.error(.duplicateDefinition, "\(context) is defined twice; first defined at \(first)", at: item.source, hint: "rename one of them")
                 continue
             }
             seenNames[item.name] = item.source
             if !SwiftNaming.isIdentifier(item.name) || item.name.first?.isUppercase == true {
                 diagnostics.error(
-                    "endpoint name '\(item.name)' must be a lowerCamel identifier", at: item.source,
+                    .invalidName, "endpoint name '\(item.name)' must be a lowerCamel identifier", at: item.source,
                     hint: "try '\(SwiftNaming.lowerCamel(item.name))'")
             } else if SwiftNaming.reservedOperationNames.contains(item.name) {
                 diagnostics.error(
-                    "endpoint name '\(item.name)' is reserved for the generated client", at: item.source, hint: "choose another name")
+                    .reservedName, "endpoint name '\(item.name)' is reserved for the generated client", at: item.source, hint: "choose another name")
             }
             // Inside `Operations`, the endpoint's namespace would hide the model type of the same name.
             let operationType = SwiftNaming.upperCamel(item.name)
             if let type = typeKinds[operationType] {
                 diagnostics.error(
-                    "endpoint '\(item.name)' becomes the type Operations.\(operationType), which hides the type '\(operationType)' "
+                    .reservedName, "endpoint '\(item.name)' becomes the type Operations.\(operationType), which hides the type '\(operationType)' "
                         + "defined at \(type.source) inside generated code",
                     at: item.source, hint: "rename the endpoint or the type (\(operationType)Response, say)")
             }
             if (item.description ?? item.summary)?.isEmpty ?? true {
-                warnIfUndescribed(nil, context, at: item.source)
+                warnIfUndescribed(nil, context, element: item.name, at: item.source)
             }
             var method: HTTPMethod?
             if let written = item.method {
                 method = HTTPMethod(rawValue: written.name.uppercased())
                 if method == nil {
                     diagnostics.error(
-                        "unknown HTTP method '\(written.name)'", at: written.source,
+                        .unknownValue, "unknown HTTP method '\(written.name)'", at: written.source,
                         hint: Suggestion.hint(for: written.name, among: HTTPMethod.allCases.map(\.rawValue)))
                 }
             }
@@ -394,14 +401,14 @@ struct SpecChecker {
                 let route = "\(method.rawValue) \(normalizedRoute(path.text))"
                 if let first = seenRoutes[route] {
                     diagnostics.error(
-                        "\(context) has the same method and path as endpoint '\(first.name)' (\(first.source))", at: path.source)
+                        .routeConflict, "\(context) has the same method and path as endpoint '\(first.name)' (\(first.source))", at: path.source)
                 } else {
                     seenRoutes[route] = (item.name, item.source)
                 }
             }
             for scheme in item.security where !schemeNames.contains(scheme.name) {
                 diagnostics.error(
-                    "unknown security scheme '\(scheme.name)'", at: scheme.source,
+                    .unknownSecurityScheme, "unknown security scheme '\(scheme.name)'", at: scheme.source,
                     hint: Suggestion.hint(for: scheme.name, among: schemeNames.sorted()) ?? "define it under 'securitySchemes'")
             }
             let parameters = checkParameters(item, pathNames: pathNames, context: context)
@@ -420,29 +427,29 @@ struct SpecChecker {
     /// Path parameter names in order; reports malformed templates.
     private mutating func checkPath(_ path: String, at source: SourceLocation) -> [(name: String, source: SourceLocation)] {
         if !path.hasPrefix("/") {
-            diagnostics.error("path '\(path)' must start with '/'", at: source)
+            diagnostics.error(.pathTemplate, "path '\(path)' must start with '/'", at: source)
         }
         var names: [(String, SourceLocation)] = []
         var open: Int?
         for (offset, character) in path.enumerated() {
             if character == "{" {
-                if open != nil { diagnostics.error("'{' inside a path parameter", at: shifted(source, by: offset)) }
+                if open != nil { diagnostics.error(.pathTemplate, "'{' inside a path parameter", at: shifted(source, by: offset)) }
                 open = offset
             } else if character == "}" {
                 guard let start = open else {
-                    diagnostics.error("'}' without '{' in path", at: shifted(source, by: offset))
+                    diagnostics.error(.pathTemplate, "'}' without '{' in path", at: shifted(source, by: offset))
                     continue
                 }
                 let name = String(path.dropFirst(start + 1).prefix(offset - start - 1))
                 if name.isEmpty {
-                    diagnostics.error("empty path parameter '{}'", at: shifted(source, by: start))
+                    diagnostics.error(.pathTemplate, "empty path parameter '{}'", at: shifted(source, by: start))
                 } else {
                     names.append((name, shifted(source, by: start + 1)))
                 }
                 open = nil
             }
         }
-        if let open { diagnostics.error("'{' is never closed in path", at: shifted(source, by: open)) }
+        if let open { diagnostics.error(.pathTemplate, "'{' is never closed in path", at: shifted(source, by: open)) }
         return names
     }
 
@@ -473,9 +480,9 @@ struct SpecChecker {
         for member in item.parameters {
             let parameterContext = "parameter '\(member.name)' of \(context)"
             if let source = member.nullableSource {
-                diagnostics.error("'nullable' applies to fields of structures, not to \(parameterContext)", at: source, hint: "drop it")
+                diagnostics.error(.nullable, "'nullable' applies to fields of structures, not to \(parameterContext)", at: source, hint: "drop it")
             }
-            warnIfUndescribed(member.description, parameterContext, at: member.source)
+            warnIfUndescribed(member.description, parameterContext, element: "\(item.name).\(member.name)", at: member.source)
             guard let kind = member.kind, let expression = member.type, let type = resolve(expression) else { continue }
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
                 "parameters '\($0)' and '\(member.name)' of \(context) both become Swift property '\($1)'"
@@ -484,7 +491,7 @@ struct SpecChecker {
                 kind == .query ? (type.isScalar || (type.isArray && isArrayOfScalars(type)) || isMapOfScalars(type)) : type.isScalar
             if !scalarOK {
                 diagnostics.error(
-                    "\(parameterContext) has type \(type), which cannot travel in a \(kind.rawValue)", at: member.source,
+                    .parameterType, "\(parameterContext) has type \(type), which cannot travel in a \(kind.rawValue)", at: member.source,
                     hint: kind == .query
                         ? "use a scalar type, a list of scalars, or {string: scalar} for the query's other parameters" : "use a scalar type")
             }
@@ -492,7 +499,7 @@ struct SpecChecker {
             if kind == .query, isMapOfScalars(type) {
                 if let first = openQuery {
                     diagnostics.error(
-                        "\(parameterContext) takes the query's other parameters, as '\(first)' does already", at: member.source,
+                        .parameterType, "\(parameterContext) takes the query's other parameters, as '\(first)' does already", at: member.source,
                         hint: "keep one {string: …} query parameter")
                 }
                 openQuery = member.name
@@ -500,11 +507,11 @@ struct SpecChecker {
             if kind == .path {
                 if !pathNames.contains(where: { $0.name == member.name }) {
                     diagnostics.error(
-                        "path parameter '\(member.name)' does not appear in the path of \(context)", at: member.source,
+                        .pathParameter, "path parameter '\(member.name)' does not appear in the path of \(context)", at: member.source,
                         hint: "add '{\(member.name)}' to the path or remove the parameter")
                 }
                 if member.isRequired == false, let source = member.requiredSource {
-                    diagnostics.error("path parameter '\(member.name)' is always required", at: source, hint: "remove 'required: false'")
+                    diagnostics.error(.pathParameter, "path parameter '\(member.name)' is always required", at: source, hint: "remove 'required: false'")
                 }
             }
             checkConstraints(member, type: type, in: parameterContext)
@@ -518,7 +525,7 @@ struct SpecChecker {
         let declared = Set(item.parameters.filter { $0.kind == .path }.map(\.name))
         for name in pathNames where !declared.contains(name.name) {
             diagnostics.error(
-                "path parameter '{\(name.name)}' of \(context) is not declared", at: name.source,
+                .pathParameter, "path parameter '{\(name.name)}' of \(context) is not declared", at: name.source,
                 hint: "add it under 'parameters' with 'in: path'")
         }
         return parameters
@@ -545,7 +552,7 @@ struct SpecChecker {
         // cannot be sent as a form: a form that tries gets a 400 naming them, as Authlete does for `properties`.
         if request.contentTypes.contains(.form), !isStructure(type) {
             diagnostics.error(
-                "a form body of \(context) must be a structure, not \(type)", at: request.source,
+                .requestBody, "a form body of \(context) must be a structure, not \(type)", at: request.source,
                 hint: "name a structure, or accept only json")
         }
         return RequestBody(type: type, contentTypes: request.contentTypes, description: request.description)
@@ -554,19 +561,19 @@ struct SpecChecker {
     private mutating func checkResponses(_ item: RawEndpoint, context: String) -> [Response] {
         if item.responses.isEmpty {
             diagnostics.error(
-                "\(context) has no response", at: item.source, hint: "add 'response: SomeStructure' or 'responses: { 204: }'")
+                .response, "\(context) has no response", at: item.source, hint: "add 'response: SomeStructure' or 'responses: { 204: }'")
         }
         var seen: Set<Int> = []
         var responses: [Response] = []
         for response in item.responses {
             if !seen.insert(response.status).inserted {
-                diagnostics.error("status \(response.status) is listed twice for \(context)", at: response.source)
+                diagnostics.error(.duplicateDefinition, "status \(response.status) is listed twice for \(context)", at: response.source)
                 continue
             }
             let body = response.body.flatMap { resolve($0) }
             if response.body != nil, body == nil { continue }
             if response.status == 204, body != nil {
-                diagnostics.error("a 204 response of \(context) cannot have a body", at: response.source, hint: "use 200 instead")
+                diagnostics.error(.response, "a 204 response of \(context) cannot have a body", at: response.source, hint: "use 200 instead")
             }
             responses.append(Response(status: response.status, body: body, description: response.description))
         }

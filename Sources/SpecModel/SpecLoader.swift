@@ -18,37 +18,39 @@ public struct SpecLoadResult: Sendable {
 /// Loads every `*.yaml` / `*.yml` file under a folder and merges them into one checked ``Spec``.
 public enum SpecLoader {
     /// Loads the spec folder. Paths in diagnostics start with `directory` as given.
-    public static func load(directory: String) -> SpecLoadResult {
+    public static func load(directory: String, settings: LintSettings = LintSettings()) -> SpecLoadResult {
         let files: [(path: String, area: String)]
         do {
             files = try specFiles(in: directory)
         } catch {
             return SpecLoadResult(
                 spec: nil,
-                diagnostics: [Diagnostic(.error, "cannot read spec folder: \(error.localizedDescription)", at: SourceLocation(file: directory, line: 1, column: 1))])
+                diagnostics: [Diagnostic(.error, "cannot read spec folder: \(error.localizedDescription)", at: SourceLocation(file: directory, line: 1, column: 1), rule: Rule.specFiles.id)])
         }
         guard !files.isEmpty else {
             return SpecLoadResult(
                 spec: nil,
-                diagnostics: [Diagnostic(.error, "no spec files (*.yaml) found", at: SourceLocation(file: directory, line: 1, column: 1))])
+                diagnostics: [Diagnostic(.error, "no spec files (*.yaml) found", at: SourceLocation(file: directory, line: 1, column: 1), rule: Rule.specFiles.id)])
         }
         var sources: [(file: String, area: String, text: String)] = []
         var unreadable = Diagnostics()
         for file in files {
             guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
-                unreadable.error("cannot read file as UTF-8", at: SourceLocation(file: file.path, line: 1, column: 1))
+                unreadable.error(.specFiles, "cannot read file as UTF-8", at: SourceLocation(file: file.path, line: 1, column: 1))
                 continue
             }
             sources.append((file.path, file.area, text))
         }
-        var result = load(sources: sources)
+        var result = load(sources: sources, settings: settings)
         result.diagnostics = unreadable.all + result.diagnostics
         if unreadable.hasErrors { result.spec = nil }
         return result
     }
 
     /// Loads spec text already in memory: each source names its file (for diagnostics) and its area.
-    public static func load(sources: [(file: String, area: String, text: String)]) -> SpecLoadResult {
+    public static func load(
+        sources: [(file: String, area: String, text: String)], settings: LintSettings = LintSettings()
+    ) -> SpecLoadResult {
         // Files are read independently (on all cores); names are resolved across them afterwards.
         let parsed = ConcurrentMap.map(sources) { source in
             var parser = SpecParser()
@@ -63,7 +65,11 @@ public enum SpecLoader {
         }
         var checker = SpecChecker(raw: raw, diagnostics: diagnostics)
         let spec = checker.check()
-        return SpecLoadResult(spec: spec, diagnostics: checker.diagnostics.sorted)
+        var linter = StyleLinter(spec: spec, settings: settings)
+        var found = checker.diagnostics
+        found.append(linter.lint())
+        let reported = Diagnostics(settings.apply(to: found.all))
+        return SpecLoadResult(spec: reported.hasErrors ? nil : spec, diagnostics: reported.sorted)
     }
 
     /// Spec files under `directory`, sorted, each with its area name: the path below the folder without

@@ -108,27 +108,18 @@ struct SpecParser: Sendable {
 
     mutating func parse(file: String, text: String, area: String) {
         raw.areas.append(Area(name: area, file: file))
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            raw.unreadableFiles += 1
-            reportYAMLError(error, file: file)
-            return
-        } catch {
-            raw.unreadableFiles += 1
-            reader.diagnostics.error("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
-            return
-        }
-        guard let root else { return }
+        let composed = YAMLRecovery.compose(file: file, text: text)
+        reader.diagnostics.append(composed.diagnostics)
+        if composed.isPartial { raw.unreadableFiles += 1 }
+        guard let root = composed.root else { return }
         reader.budget = text.utf8.count + 1_000
-        readTopLevel(YAMLNode(node: root, file: file), area: area)
+        readTopLevel(YAMLNode(node: root, file: file, edits: composed.edits), area: area)
         if let location = reader.exhaustedAt {
             // What was read is a fraction of the file: report only this, as for a file that is not YAML.
             raw = RawSpec(unreadableFiles: 1, areas: [Area(name: area, file: file)])
-            reader.diagnostics = Diagnostics()
+            reader.diagnostics = composed.diagnostics
             reader.diagnostics.error(
-                "aliases repeat more of this file than it writes out (more than \(text.utf8.count + 1_000) entries and items)",
+                .yamlAliases, "aliases repeat more of this file than it writes out (more than \(text.utf8.count + 1_000) entries and items)",
                 at: location, hint: "write the repeated parts out instead of using *aliases")
         }
     }
@@ -150,23 +141,6 @@ struct SpecParser: Sendable {
         }
     }
 
-    private mutating func reportYAMLError(_ error: YamlError, file: String) {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            reader.diagnostics.error(
-                "invalid YAML: \(detail)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            reader.diagnostics.error(
-                "key '\(duplicates.joined(separator: "', '"))' appears more than once in the same mapping",
-                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
-                hint: "keep one of them")
-        default:
-            reader.diagnostics.error("invalid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
-        }
-    }
-
     private mutating func parseInfo(_ node: YAMLNode) {
         guard let entries = reader.entries(of: node, in: "'info'", allowed: ["title", "version", "description"]) else {
             return
@@ -175,8 +149,8 @@ struct SpecParser: Sendable {
         var version: String?
         if let entry = entries["title"] { title = reader.string(entry.value, in: "'title'") }
         if let entry = entries["version"] { version = reader.string(entry.value, in: "'version'") }
-        if entries["title"] == nil { reader.diagnostics.error("'info' needs a 'title'", at: node.location) }
-        if entries["version"] == nil { reader.diagnostics.error("'info' needs a 'version'", at: node.location) }
+        if entries["title"] == nil { reader.diagnostics.error(.missingKey, "'info' needs a 'title'", at: node.location) }
+        if entries["version"] == nil { reader.diagnostics.error(.missingKey, "'info' needs a 'version'", at: node.location) }
         let description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
         raw.infos.append((Info(title: title ?? "", version: version ?? "", description: description), node.location))
     }
@@ -190,11 +164,11 @@ struct SpecParser: Sendable {
                 scheme.kind = SecurityScheme.Kind(rawValue: text)
                 if scheme.kind == nil {
                     reader.diagnostics.error(
-                        "unknown security scheme type '\(text)'", at: entry.value.location,
+                        .unknownValue, "unknown security scheme type '\(text)'", at: entry.value.location,
                         hint: "supported: \(SecurityScheme.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             } else if entries["type"] == nil {
-                reader.diagnostics.error("\(context) needs a 'type'", at: key.location, hint: "write 'type: bearer'")
+                reader.diagnostics.error(.missingKey, "\(context) needs a 'type'", at: key.location, hint: "write 'type: bearer'")
             }
             scheme.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
         }
@@ -233,7 +207,7 @@ struct SpecParser: Sendable {
         if let entry = entries["type"] {
             member.type = parseType(entry.value, in: context)
         } else {
-            reader.diagnostics.error("\(context) needs a 'type'", at: key.location, hint: "add 'type: string' or another type")
+            reader.diagnostics.error(.missingKey, "\(context) needs a 'type'", at: key.location, hint: "add 'type: string' or another type")
         }
         if let entry = entries["required"] {
             member.isRequired = reader.bool(entry.value, in: "'required'")
@@ -252,7 +226,7 @@ struct SpecParser: Sendable {
             member.kind = Parameter.Kind(rawValue: text)
             if member.kind == nil {
                 reader.diagnostics.error(
-                    "unknown parameter location '\(text)'", at: entry.value.location,
+                    .unknownValue, "unknown parameter location '\(text)'", at: entry.value.location,
                     hint: Suggestion.hint(for: text, among: Parameter.Kind.allCases.map(\.rawValue))
                         ?? "use path, query or header")
             }
@@ -279,7 +253,7 @@ struct SpecParser: Sendable {
                 member.constraints.format = StringFormat(rawValue: text)
                 if member.constraints.format == nil {
                     reader.diagnostics.error(
-                        "unknown format '\(text)'", at: value.location,
+                        .unknownValue, "unknown format '\(text)'", at: value.location,
                         hint: Suggestion.hint(for: text, among: StringFormat.allCases.map(\.rawValue))
                             ?? "known formats: \(StringFormat.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
@@ -293,13 +267,13 @@ struct SpecParser: Sendable {
     /// `depth` counts the lists and maps around it, YAML and text alike, up to ``TypeTextParser/maximumDepth``.
     private mutating func parseType(_ node: YAMLNode, in context: String, depth: Int = 0) -> TypeExpression? {
         if node.items != nil || node.pairs != nil, depth >= TypeTextParser.maximumDepth {
-            reader.diagnostics.error(TypeTextParser.tooDeep, at: node.location, hint: TypeTextParser.tooDeepHint)
+            reader.diagnostics.error(.typeSyntax, TypeTextParser.tooDeep, at: node.location, hint: TypeTextParser.tooDeepHint)
             return nil
         }
         if let items = node.items {
             guard items.count == 1 else {
                 reader.diagnostics.error(
-                    "a list type names exactly one element type", at: node.location, hint: "write [string] or [MyType]")
+                    .typeSyntax, "a list type names exactly one element type", at: node.location, hint: "write [string] or [MyType]")
                 return nil
             }
             return parseType(items[0], in: context, depth: depth + 1).map(TypeExpression.array)
@@ -307,7 +281,7 @@ struct SpecParser: Sendable {
         if let pairs = node.pairs {
             guard pairs.count == 1, pairs[0].key.scalar == "string" else {
                 reader.diagnostics.error(
-                    "a map type is written {string: T}", at: node.location, hint: "keys of JSON objects are strings")
+                    .typeSyntax, "a map type is written {string: T}", at: node.location, hint: "keys of JSON objects are strings")
                 return nil
             }
             return parseType(pairs[0].value, in: context, depth: depth + 1).map(TypeExpression.map)
@@ -318,7 +292,7 @@ struct SpecParser: Sendable {
         case .success(let expression):
             return expression
         case .failure(let failure):
-            reader.diagnostics.error(failure.message, at: failure.location, hint: failure.hint)
+            reader.diagnostics.error(.typeSyntax, failure.message, at: failure.location, hint: failure.hint)
             return nil
         }
     }
@@ -337,11 +311,11 @@ struct SpecParser: Sendable {
                     parseEnumValue(valueKey, valueNode, into: &result)
                 }
             } else {
-                reader.diagnostics.error("'values' of \(context) must be a list or a mapping", at: valuesNode.location)
+                reader.diagnostics.error(.valueKind, "'values' of \(context) must be a list or a mapping", at: valuesNode.location)
             }
         }
         if result.values.isEmpty {
-            reader.diagnostics.error("\(context) has no values", at: key.location, hint: "add 'values: [A, B]'")
+            reader.diagnostics.error(.missingKey, "\(context) has no values", at: key.location, hint: "add 'values: [A, B]'")
         }
         raw.enums.append(result)
     }
@@ -360,7 +334,7 @@ struct SpecParser: Sendable {
         } else if node.pairs != nil {
             entries = reader.entries(of: node, in: "enum value", allowed: keys) ?? [:]
             guard let entry = entries["value"] else {
-                reader.diagnostics.error("an enum value written as a mapping needs 'value'", at: node.location)
+                reader.diagnostics.error(.missingKey, "an enum value written as a mapping needs 'value'", at: node.location)
                 return
             }
             valueNode = entry.value
@@ -384,12 +358,12 @@ struct SpecParser: Sendable {
         if let entry = entries["method"], let text = reader.string(entry.value, in: "'method'") {
             endpoint.method = (text, entry.value.location)
         } else if entries["method"] == nil {
-            reader.diagnostics.error("\(context) needs a 'method'", at: key.location, hint: "add 'method: POST' or another")
+            reader.diagnostics.error(.missingKey, "\(context) needs a 'method'", at: key.location, hint: "add 'method: POST' or another")
         }
         if let entry = entries["path"], let text = reader.string(entry.value, in: "'path'") {
             endpoint.path = (text, entry.value.textStart)
         } else if entries["path"] == nil {
-            reader.diagnostics.error("\(context) needs a 'path'", at: key.location)
+            reader.diagnostics.error(.missingKey, "\(context) needs a 'path'", at: key.location)
         }
         if let entry = entries["security"], let items = reader.list(entry.value, in: "'security'") {
             for item in items {
@@ -402,7 +376,7 @@ struct SpecParser: Sendable {
                 let parameterContext = "parameter '\(parameterName)' of \(context)"
                 if parameterValue.pairs == nil {
                     reader.diagnostics.error(
-                        "\(parameterContext) must be a mapping with 'in' and 'type'", at: parameterValue.location)
+                        .valueKind, "\(parameterContext) must be a mapping with 'in' and 'type'", at: parameterValue.location)
                     continue
                 }
                 guard var member = parseMember(
@@ -410,7 +384,7 @@ struct SpecParser: Sendable {
                 else { continue }
                 if parameterValue.pairs?.contains(where: { $0.key.scalar == "in" }) == false {
                     reader.diagnostics.error(
-                        "\(parameterContext) needs 'in'", at: parameterKey.location, hint: "write 'in: path', 'in: query' or 'in: header'")
+                        .missingKey, "\(parameterContext) needs 'in'", at: parameterKey.location, hint: "write 'in: path', 'in: query' or 'in: header'")
                     member.kind = nil
                 }
                 endpoint.parameters.append(member)
@@ -420,7 +394,7 @@ struct SpecParser: Sendable {
         if let entry = entries["response"] {
             if entries["responses"] != nil {
                 reader.diagnostics.error(
-                    "\(context) has both 'response' and 'responses'", at: entry.key.location,
+                    .duplicateDefinition, "\(context) has both 'response' and 'responses'", at: entry.key.location,
                     hint: "move the 200 response into 'responses'")
             }
             if let type = parseType(entry.value, in: "the response of \(context)") {
@@ -445,7 +419,7 @@ struct SpecParser: Sendable {
         guard let entries = reader.entries(of: node, in: "the request of \(context)", allowed: ["body", "contentTypes", "description"])
         else { return nil }
         guard let bodyEntry = entries["body"] else {
-            reader.diagnostics.error("the request of \(context) needs a 'body'", at: node.location)
+            reader.diagnostics.error(.missingKey, "the request of \(context) needs a 'body'", at: node.location)
             return nil
         }
         guard let type = parseType(bodyEntry.value, in: "the request of \(context)") else { return nil }
@@ -457,7 +431,7 @@ struct SpecParser: Sendable {
                     contentTypes.append(contentType)
                 } else {
                     reader.diagnostics.error(
-                        "unknown content type '\(text)'", at: item.location,
+                        .unknownValue, "unknown content type '\(text)'", at: item.location,
                         hint: Suggestion.hint(for: text, among: BodyContentType.allCases.map(\.rawValue))
                             ?? "use json or form")
                 }
@@ -470,7 +444,7 @@ struct SpecParser: Sendable {
     private mutating func parseResponse(_ statusKey: YAMLNode, _ value: YAMLNode, in context: String) -> RawResponse? {
         guard let status = statusKey.node.int, (100...599).contains(status) else {
             reader.diagnostics.error(
-                "response status '\(statusKey.scalar ?? "")' is not an HTTP status code", at: statusKey.location,
+                .response, "response status '\(statusKey.scalar ?? "")' is not an HTTP status code", at: statusKey.location,
                 hint: "use a number from 100 to 599")
             return nil
         }

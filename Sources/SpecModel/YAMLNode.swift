@@ -7,9 +7,12 @@ import Yams
 struct YAMLNode: @unchecked Sendable {
     let node: Node
     let file: String
+    /// How YAMLRecovery changed lines of the file, so positions are those of the file as written.
+    var edits = LineEdits()
 
     var location: SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        let line = node.mark?.line ?? 1
+        return SourceLocation(file: file, line: line, column: edits.originalColumn(line: line, column: node.mark?.column ?? 1))
     }
 
     /// Where the text of a scalar starts (after an opening quote), for pointing inside it.
@@ -35,12 +38,16 @@ struct YAMLNode: @unchecked Sendable {
 
     var pairs: [(key: YAMLNode, value: YAMLNode)]? {
         guard case .mapping(let mapping) = node else { return nil }
-        return mapping.map { (YAMLNode(node: $0.key, file: file), YAMLNode(node: $0.value, file: file)) }
+        return mapping.compactMap { pair in
+            // The second occurrence of a duplicated key, renamed by YAMLRecovery: reported there, not read.
+            if pair.key.string?.hasPrefix(YAMLRecovery.ignoredKeyPrefix) == true { return nil }
+            return (YAMLNode(node: pair.key, file: file, edits: edits), YAMLNode(node: pair.value, file: file, edits: edits))
+        }
     }
 
     var items: [YAMLNode]? {
         guard case .sequence(let sequence) = node else { return nil }
-        return sequence.map { YAMLNode(node: $0, file: file) }
+        return sequence.map { YAMLNode(node: $0, file: file, edits: edits) }
     }
 
     /// How the node reads to a person, for messages such as "must be a string, not a list".
@@ -78,13 +85,13 @@ struct NodeReader: Sendable {
 
     /// The entries of a mapping whose keys are all in `allowed`; unknown keys are reported with a suggestion.
     mutating func entries(
-        of node: YAMLNode, in context: String, allowed: [String]
+        of node: YAMLNode, in context: String, allowed: [String], rule: Rule = .unknownKey
     ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
         guard let pairs = mapping(node, in: context) else { return nil }
         var result: [String: (key: YAMLNode, value: YAMLNode)] = [:]
         for pair in pairs {
             guard let key = pair.key.scalar else {
-                diagnostics.error("keys of \(context) must be plain names", at: pair.key.location)
+                diagnostics.error(.valueKind, "keys of \(context) must be plain names", at: pair.key.location)
                 continue
             }
             if allowed.contains(key) {
@@ -92,11 +99,11 @@ struct NodeReader: Sendable {
             } else if key.contains(" ") {
                 // Plain text with a comma inside `{ … }` ends the value there and starts a new "key".
                 diagnostics.error(
-                    "unknown key '\(key)' in \(context)", at: pair.key.location,
+                    rule, "unknown key '\(key)' in \(context)", at: pair.key.location,
                     hint: "a comma inside { … } starts a new key; put the text before it in quotes")
             } else {
                 diagnostics.error(
-                    "unknown key '\(key)' in \(context)", at: pair.key.location,
+                    rule, "unknown key '\(key)' in \(context)", at: pair.key.location,
                     hint: Suggestion.hint(for: key, among: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))"
                 )
             }
@@ -108,7 +115,7 @@ struct NodeReader: Sendable {
     mutating func mapping(_ node: YAMLNode, in context: String) -> [(key: YAMLNode, value: YAMLNode)]? {
         if node.isNull { return [] }
         guard let pairs = node.pairs else {
-            diagnostics.error("\(context) must be a mapping, not \(node.kindName)", at: node.location)
+            diagnostics.error(.valueKind, "\(context) must be a mapping, not \(node.kindName)", at: node.location)
             return nil
         }
         return spend(pairs.count, on: node) ? pairs : []
@@ -116,7 +123,7 @@ struct NodeReader: Sendable {
 
     mutating func list(_ node: YAMLNode, in context: String) -> [YAMLNode]? {
         guard let items = node.items else {
-            diagnostics.error("\(context) must be a list, not \(node.kindName)", at: node.location)
+            diagnostics.error(.valueKind, "\(context) must be a list, not \(node.kindName)", at: node.location)
             return nil
         }
         return spend(items.count, on: node) ? items : []
@@ -124,7 +131,7 @@ struct NodeReader: Sendable {
 
     mutating func string(_ node: YAMLNode, in context: String) -> String? {
         guard let text = node.scalar, !node.isNull else {
-            diagnostics.error("\(context) must be a string, not \(node.kindName)", at: node.location)
+            diagnostics.error(.valueKind, "\(context) must be a string, not \(node.kindName)", at: node.location)
             return nil
         }
         return text
@@ -132,7 +139,7 @@ struct NodeReader: Sendable {
 
     mutating func bool(_ node: YAMLNode, in context: String) -> Bool? {
         guard let value = node.node.bool else {
-            diagnostics.error("\(context) must be true or false, not \(node.kindName)", at: node.location)
+            diagnostics.error(.valueKind, "\(context) must be true or false, not \(node.kindName)", at: node.location)
             return nil
         }
         return value
@@ -141,7 +148,7 @@ struct NodeReader: Sendable {
     /// A count such as `minLength`: a whole number, zero or more.
     mutating func count(_ node: YAMLNode, in context: String) -> Int? {
         guard let value = node.node.int, value >= 0 else {
-            diagnostics.error("\(context) must be a whole number of 0 or more", at: node.location)
+            diagnostics.error(.valueKind, "\(context) must be a whole number of 0 or more", at: node.location)
             return nil
         }
         return value
@@ -150,7 +157,7 @@ struct NodeReader: Sendable {
     mutating func number(_ node: YAMLNode, in context: String) -> Number? {
         if let value = node.node.int { return .integer(Int64(value)) }
         if let value = node.node.float, node.node.bool == nil { return .real(value) }
-        diagnostics.error("\(context) must be a number, not \(node.kindName)", at: node.location)
+        diagnostics.error(.valueKind, "\(context) must be a number, not \(node.kindName)", at: node.location)
         return nil
     }
 }

@@ -13,8 +13,7 @@ struct Docs: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The spec folder: every *.yaml file under it is part of the spec.")
-    var spec: String
+    @OptionGroup var input: SpecOptions
 
     @Option(name: .long, help: "A folder of templates that replace the built-in ones file by file (docs/endpoint.md.mustache …).")
     var templates: String?
@@ -23,7 +22,7 @@ struct Docs: ParsableCommand {
     var output: String
 
     func run() throws {
-        let loaded = try SpecInput.load(spec, doing: "no documentation written")
+        let loaded = try SpecInput.load(input, doing: "no documentation written")
         try SpecInput.reportingTemplateFailures {
             let files = try DocsGenerator.generate(spec: loaded, templates: TemplateSet(overrides: templates))
             let summary = try OutputWriter.write(files, to: output)

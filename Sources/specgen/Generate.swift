@@ -17,8 +17,7 @@ struct Generate: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The spec folder: every *.yaml file under it is part of the spec.")
-    var spec: String
+    @OptionGroup var input: SpecOptions
 
     @Option(name: .long, help: "A folder of templates that replace the built-in ones file by file (swift/Models.mustache …).")
     var templates: String?
@@ -33,7 +32,7 @@ struct Generate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let loaded = try SpecInput.load(spec, doing: "nothing generated")
+        let loaded = try SpecInput.load(input, doing: "nothing generated")
         try SpecInput.reportingTemplateFailures {
             let files = try SwiftGenerator.generate(spec: loaded, templates: TemplateSet(overrides: templates), parts: parts)
             let summary = try OutputWriter.write(files, to: output)

@@ -14,14 +14,13 @@ struct ExportOpenAPI: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The spec folder: every *.yaml file under it is part of the spec.")
-    var spec: String
+    @OptionGroup var input: SpecOptions
 
     @Option(name: .long, help: "The file to write: openapi.yaml, openapi.json …")
     var output: String
 
     func run() throws {
-        let loaded = try SpecInput.load(spec, doing: "nothing exported")
+        let loaded = try SpecInput.load(input, doing: "nothing exported")
         let text = try OpenAPIExporter.text(for: loaded, format: OpenAPIExporter.Format(path: output))
         let url = URL(fileURLWithPath: output)
         let summary = try OutputWriter.write(

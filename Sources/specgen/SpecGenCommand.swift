@@ -12,16 +12,35 @@ struct SpecGenCommand: AsyncParsableCommand {
             A spec is a folder of YAML files (structures, enums, endpoints, security schemes, info); every \
             *.yaml file under it is merged into one spec. Diagnostics are printed as file:line:column.
             """,
-        subcommands: [Generate.self, Lint.self, ExportOpenAPI.self, Docs.self, Diff.self, Templates.self]
+        subcommands: [Generate.self, Lint.self, Rules.self, ExportOpenAPI.self, Docs.self, Diff.self, Templates.self]
     )
+}
+
+/// The spec a command reads, and the configuration whose `lint` section applies to it.
+struct SpecOptions: ParsableArguments {
+    @Option(name: .long, help: "The spec folder: every *.yaml file under it is part of the spec.")
+    var spec: String
+
+    @Option(
+        name: .long,
+        help: "A specgen.json whose 'lint' section sets rule severities, options and ignored elements (the build plugin passes the target's).")
+    var config: String?
+
+    /// The spec loaded and checked with the configuration's lint settings; problems in the configuration come first.
+    func load() -> SpecLoadResult {
+        guard let config else { return SpecLoader.load(directory: spec) }
+        let (settings, problems) = LintSettings.load(configuration: config)
+        var result = SpecLoader.load(directory: spec, settings: settings)
+        result.diagnostics = problems + result.diagnostics
+        if problems.contains(where: { $0.severity == .error }) { result.spec = nil }
+        return result
+    }
 }
 
 /// Prints diagnostics the way compilers do, so editors and CI logs link them to the spec.
 enum DiagnosticPrinter {
     static func print(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics {
-            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
-        }
+        FileHandle.standardError.write(Data(LintReport.text(diagnostics).utf8))
     }
 
     static func summary(_ result: SpecLoadResult) -> String {
@@ -31,8 +50,8 @@ enum DiagnosticPrinter {
 
 /// Loads and checks a spec, printing its diagnostics; nil (after saying why) when it has errors.
 enum SpecInput {
-    static func load(_ directory: String, doing what: String) throws -> Spec {
-        let result = SpecLoader.load(directory: directory)
+    static func load(_ options: SpecOptions, doing what: String) throws -> Spec {
+        let result = options.load()
         DiagnosticPrinter.print(result.diagnostics)
         guard let spec = result.spec else {
             FileHandle.standardError.write(Data("specgen: \(DiagnosticPrinter.summary(result)); \(what)\n".utf8))

@@ -91,7 +91,7 @@ import Testing
         #expect(
             result.errors.map(\.description) == [
                 "b.yaml:2:3: error: 'Thing' is defined twice; first defined at a.yaml:3:3; rename one of them",
-                "c.yaml:2:3: error: key 'Other' appears more than once in the same mapping; keep one of them",
+                "c.yaml:3:3: error: key 'Other' appears twice in the same mapping; the first, at c.yaml:2:3, is the one read; remove or rename one of them",
             ])
     }
 
