@@ -450,6 +450,9 @@ extension Client {
 {{#docLines}}
     {{.}}
 {{/docLines}}
+{{#deprecationAttribute}}
+    {{.}}
+{{/deprecationAttribute}}
     public func {{name}}(_ input: Operations.{{typeName}}.Input) async throws -> Operations.{{typeName}}.Output {
         {{#clientMutatesRequest}}var{{/clientMutatesRequest}}{{^clientMutatesRequest}}let{{/clientMutatesRequest}} request = ClientRequest(method: {{method}}, path: {{clientPath}})
 {{#parameters}}
@@ -533,23 +536,31 @@ public enum {{name}}: OpenEnum {
 {{#docLines}}
     {{.}}
 {{/docLines}}
+{{#deprecationAttribute}}
+    {{.}}
+{{/deprecationAttribute}}
     case {{swiftName}}
 {{/cases}}
     /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
     case unknown(String)
 
     public static let knownValues: [{{name}}] = [
-{{#cases}}
+{{#currentCases}}
         .{{swiftName}},
-{{/cases}}
-    ]
+{{/currentCases}}
+    ]{{#hasDeprecatedCases}} + OpenEnumSupport.deprecatedValues(of: {{name}}.self){{/hasDeprecatedCases}}
 
     public init(rawValue: String) {
         switch rawValue {
-{{#cases}}
+{{#currentCases}}
         case {{literal}}: self = .{{swiftName}}
-{{/cases}}
+{{/currentCases}}
+{{#hasDeprecatedCases}}
+        default: self = OpenEnumSupport.deprecatedValue(of: {{name}}.self, rawValue) ?? .unknown(rawValue)
+{{/hasDeprecatedCases}}
+{{^hasDeprecatedCases}}
         default: self = .unknown(rawValue)
+{{/hasDeprecatedCases}}
         }
     }
 
@@ -562,6 +573,25 @@ public enum {{name}}: OpenEnum {
         }
     }
 }
+{{#hasDeprecatedCases}}
+
+// Generated code reaches the deprecated cases through OpenEnum's requirements, so that only code that
+// names them is warned.
+extension {{name}} {
+    @available(*, deprecated)
+    public static var deprecatedValues: [{{name}}] { [{{#deprecatedCases}}.{{swiftName}}, {{/deprecatedCases}}] }
+
+    @available(*, deprecated)
+    public static func deprecatedValue(_ rawValue: String) -> {{name}}? {
+        switch rawValue {
+{{#deprecatedCases}}
+        case {{literal}}: .{{swiftName}}
+{{/deprecatedCases}}
+        default: nil
+        }
+    }
+}
+{{/hasDeprecatedCases}}
 {{/enums}}
 {{#structures}}
 
@@ -573,7 +603,17 @@ public struct {{name}}: Hashable, Sendable, Codable {
 {{#docLines}}
     {{.}}
 {{/docLines}}
+{{#deprecationAttribute}}
+    {{.}}
+    public var {{swiftName}}: {{swiftType}} {
+        get { {{storageName}} }
+        set { {{storageName}} = newValue }
+    }
+    var {{storageName}}: {{swiftType}}
+{{/deprecationAttribute}}
+{{^deprecationAttribute}}
     public var {{swiftName}}: {{swiftType}}
+{{/deprecationAttribute}}
 {{/fields}}
 
     public init(
@@ -582,7 +622,7 @@ public struct {{name}}: Hashable, Sendable, Codable {
 {{/fields}}
     ) {
 {{#fields}}
-        self.{{swiftName}} = {{swiftName}}
+        self.{{storageName}} = {{swiftName}}
 {{/fields}}
     }
 
@@ -601,7 +641,7 @@ extension {{name}}: JSONCodable {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
 {{#fields}}
-        let {{localName}} = violations.{{decodeMethod}}({{baseType}}.self, {{wireLiteral}}, in: object, at: path){{#defaultLiteral}} ?? {{.}}{{/defaultLiteral}}
+        let {{localName}} = {{#omittedIn}}violations.direction == .{{.}} ? nil : {{/omittedIn}}{{#requiredIn}}violations.direction == .{{.}} ? violations.required({{baseType}}.self, {{wireLiteral}}, in: object, at: path) : {{/requiredIn}}violations.{{decodeMethod}}({{baseType}}.self, {{wireLiteral}}, in: object, at: path){{#defaultLiteral}} ?? {{.}}{{/defaultLiteral}}
 {{/fields}}
         guard violations.count == before{{#requiredLocalNames}}, let {{.}}{{/requiredLocalNames}} else { return nil }
         self.init(
@@ -620,7 +660,14 @@ extension {{name}}: JSONCodable {
 {{#hasFields}}
         var object: [String: JSONValue] = [:]
 {{#fields}}
-        object[{{wireLiteral}}] = {{swiftName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
+{{#omittedIn}}
+        if MessageDirection.encoding != .{{.}} {
+            object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
+        }
+{{/omittedIn}}
+{{^omittedIn}}
+        object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
+{{/omittedIn}}
 {{/fields}}
         return .object(object)
 {{/hasFields}}
@@ -884,9 +931,9 @@ extension {{name}}: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
 {{#fields}}
 {{#hasChecks}}
-        {{#isOptional}}if let value = self.{{swiftName}} {{/isOptional}}{{^isOptional}}do {{/isOptional}}{
+        {{#isOptional}}if let value = self.{{storageName}} {{/isOptional}}{{^isOptional}}do {{/isOptional}}{
 {{^isOptional}}
-            let value = self.{{swiftName}}
+            let value = self.{{storageName}}
 {{/isOptional}}
             let fieldPath = path.appending({{wireLiteral}})
 {{#checks}}

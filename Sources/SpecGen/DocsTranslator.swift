@@ -49,7 +49,35 @@ struct DocsTranslator {
 
     // MARK: Endpoints
 
+    /// Text that marks a description: deprecation, one-way fields, examples written in the spec.
+    static func marked(
+        _ description: String?, deprecation: Deprecation? = nil, access: FieldAccess = .readWrite, examples: [JSONLiteral] = []
+    ) -> String? {
+        var parts: [String] = []
+        if let deprecation { parts.append("**Deprecated**" + (deprecation.message.map { ": \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? ".")) }
+        switch access {
+        case .readWrite: break
+        case .readOnly: parts.append("**Read-only**: only responses carry it.")
+        case .writeOnly: parts.append("**Write-only**: only requests carry it.")
+        }
+        if let description { parts.append(Self.trimmed(description)) }
+        if !examples.isEmpty {
+            parts.append((examples.count == 1 ? "Example: " : "Examples: ") + examples.map { "`\(DocumentValue($0).compactJSON())`" }.joined(separator: ", "))
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
     func endpoint(_ endpoint: Endpoint) -> EndpointDoc {
+        let marked = endpoint.deprecation == nil ? endpoint : {
+            var copy = endpoint
+            copy.description = Self.marked(endpoint.description, deprecation: endpoint.deprecation)
+            copy.summary = endpoint.summary.map { "**Deprecated.** " + $0 }
+            return copy
+        }()
+        return self.endpointDoc(marked)
+    }
+
+    private func endpointDoc(_ endpoint: Endpoint) -> EndpointDoc {
         let request = endpoint.request.map { body in
             let fields = structureFields(body.type)
             return RequestDoc(
@@ -70,11 +98,12 @@ struct DocsTranslator {
                 ? "none" : endpoint.security.map { "<a href=\"#security-\($0)\"><code>\($0)</code></a>" }.joined(separator: " or "),
             parameters: endpoint.parameters.map { parameter in
                 let constraints = constraintsText(parameter.constraints, parameter.defaultValue, parameter.type)
+                let description = Self.marked(parameter.description, examples: parameter.examples)
                 return ParameterDoc(
                     name: parameter.name, location: parameter.kind.rawValue, type: typeDoc(parameter.type),
                     required: parameter.kind == .path || parameter.isRequired ? "yes" : "no",
                     constraints: Self.cell(constraints), constraintsHTML: InlineMarkdown.inline(constraints),
-                    description: Self.cell(parameter.description), descriptionHTML: InlineMarkdown.html(parameter.description ?? ""))
+                    description: Self.cell(description), descriptionHTML: InlineMarkdown.html(description ?? ""))
             },
             hasParameters: !endpoint.parameters.isEmpty, request: request,
             responses: endpoint.responses.map { response in
@@ -98,20 +127,28 @@ struct DocsTranslator {
         return ([], nil)
     }
 
+    /// The first example the spec writes for the endpoint, else one made from the types.
     private func exampleRequest(_ endpoint: Endpoint) -> String {
+        let written = endpoint.examples.first
+        func value(_ parameter: Parameter) -> DocumentValue {
+            written?.parameters.first { $0.key == parameter.name }.map { DocumentValue($0.value) } ?? example(parameter)
+        }
+        func shown(_ parameter: Parameter) -> Bool {
+            parameter.isRequired || written?.parameters.contains { $0.key == parameter.name } == true
+        }
         var path = endpoint.path
         for parameter in endpoint.parameters(in: .path) {
-            path = path.replacingOccurrences(of: "{\(parameter.name)}", with: scalarText(example(parameter)))
+            path = path.replacingOccurrences(of: "{\(parameter.name)}", with: scalarText(value(parameter)))
         }
-        let query = endpoint.parameters(in: .query).filter(\.isRequired).map { "\($0.name)=\(scalarText(example($0)))" }
+        let query = endpoint.parameters(in: .query).filter(shown).map { "\($0.name)=\(scalarText(value($0)))" }
         if !query.isEmpty { path += "?" + query.joined(separator: "&") }
         var lines = ["\(endpoint.method.rawValue) \(path) HTTP/1.1"]
         if !endpoint.security.isEmpty { lines.append("Authorization: Bearer <\(endpoint.security[0])>") }
-        for parameter in endpoint.parameters(in: .header) where parameter.isRequired {
-            lines.append("\(parameter.name): \(scalarText(example(parameter)))")
+        for parameter in endpoint.parameters(in: .header) where shown(parameter) {
+            lines.append("\(parameter.name): \(scalarText(value(parameter)))")
         }
         guard let body = endpoint.request else { return lines.joined(separator: "\n") }
-        let value = examples.example(body.type)
+        let value = written?.request.map(DocumentValue.init) ?? examples.example(body.type)
         if body.contentTypes.contains(.json) || !body.type.isFormEncodable(in: spec) {
             lines += ["Content-Type: application/json", "", value.jsonText().trimmingCharacters(in: .newlines)]
         } else {
@@ -121,6 +158,15 @@ struct DocsTranslator {
     }
 
     private func exampleResponse(_ endpoint: Endpoint) -> String? {
+        if let written = endpoint.examples.first, let status = written.status {
+            var lines = ["HTTP/1.1 \(status) \(HTTPStatusText.reason(status))"]
+            if let body = written.response.map(DocumentValue.init)
+                ?? endpoint.responses.first(where: { $0.status == status })?.body.map({ examples.example($0) })
+            {
+                lines += ["Content-Type: application/json", "", body.jsonText().trimmingCharacters(in: .newlines)]
+            }
+            return lines.joined(separator: "\n")
+        }
         let successes = endpoint.responses.filter { (200..<300).contains($0.status) }
         guard let response = successes.first(where: { $0.body != nil }) ?? successes.first ?? endpoint.responses.first else {
             return nil
@@ -169,7 +215,8 @@ struct DocsTranslator {
             descriptionHTML: structure.description.map(InlineMarkdown.html),
             searchText: (structure.name + " " + (structure.description ?? "")).lowercased(), fields: fields,
             hasFields: !fields.isEmpty, usedBy: users.map(link(endpoint:)), hasUsedBy: !users.isEmpty,
-            example: examples.example(.structure(structure.name)).jsonText().trimmingCharacters(in: .newlines))
+            example: (structure.examples.first.map(DocumentValue.init) ?? examples.example(.structure(structure.name))).jsonText()
+                .trimmingCharacters(in: .newlines))
     }
 
     func enumeration(_ item: EnumType) -> EnumDoc {
@@ -182,7 +229,8 @@ struct DocsTranslator {
     }
 
     private func enumValue(_ value: EnumValue) -> EnumValueDoc {
-        EnumValueDoc(value: value.value, description: Self.cell(value.description), descriptionHTML: InlineMarkdown.html(value.description ?? ""))
+        let description = Self.marked(value.description, deprecation: value.deprecation)
+        return EnumValueDoc(value: value.value, description: Self.cell(description), descriptionHTML: InlineMarkdown.html(description ?? ""))
     }
 
     private func structureFields(_ type: TypeRef) -> [FieldDoc] {
@@ -192,11 +240,12 @@ struct DocsTranslator {
 
     private func field(_ field: Field) -> FieldDoc {
         let constraints = constraintsText(field.constraints, field.defaultValue, field.type)
+        let description = Self.marked(field.description, deprecation: field.deprecation, access: field.access, examples: field.examples)
         return FieldDoc(
             name: field.wireName, type: typeDoc(field.type), required: field.isRequired ? "yes" : "no",
             constraints: Self.cell(constraints), constraintsHTML: InlineMarkdown.inline(constraints),
-            description: Self.cell(field.description),
-            descriptionHTML: InlineMarkdown.html(field.description ?? ""))
+            description: Self.cell(description),
+            descriptionHTML: InlineMarkdown.html(description ?? ""))
     }
 
     // MARK: Text

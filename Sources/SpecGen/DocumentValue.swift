@@ -1,4 +1,5 @@
 import Foundation
+import SpecModel
 import Yams
 
 /// A JSON-shaped value whose objects keep their key order, so exported documents read in spec order
@@ -137,5 +138,20 @@ public indirect enum DocumentValue: Equatable, Sendable {
         if text.isEmpty { return true }
         if ["yes", "no", "on", "off", "y", "n", "~"].contains(text.lowercased()) { return true }
         return Resolver.default.resolveTag(of: Node(text)) != .str
+    }
+}
+
+extension DocumentValue {
+    /// A value written in the spec (an example, an extension), as exported documents carry it.
+    init(_ literal: JSONLiteral) {
+        switch literal {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .number(.integer(let value)): self = .integer(value)
+        case .number(.real(let value)): self = .number(value)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(DocumentValue.init))
+        case .object(let members): self = .object(members.map { ($0.key, DocumentValue($0.value)) })
+        }
     }
 }

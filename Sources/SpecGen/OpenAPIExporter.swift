@@ -29,6 +29,7 @@ public enum OpenAPIExporter {
     public static func document(for spec: Spec) -> DocumentValue {
         var info: [(String, DocumentValue)] = [("title", .string(spec.info.title)), ("version", .string(spec.info.version))]
         if let description = spec.info.description { info.append(("description", .string(trimmed(description)))) }
+        info += extensions(spec.info.extensions)
         var root: [(String, DocumentValue)] = [
             ("openapi", .string("3.1.0")),
             ("info", .object(info)),
@@ -67,24 +68,41 @@ public enum OpenAPIExporter {
         ]
         if let summary = endpoint.summary { members.append(("summary", .string(trimmed(summary)))) }
         if let description = endpoint.description { members.append(("description", .string(trimmed(description)))) }
+        if endpoint.deprecation != nil { members.append(("deprecated", .bool(true))) }
         if !endpoint.parameters.isEmpty {
-            members.append(("parameters", .array(endpoint.parameters.map(parameter))))
+            members.append(("parameters", .array(endpoint.parameters.map { parameter($0, examples: endpoint.examples) })))
         }
         if let request = endpoint.request {
             var body: [(String, DocumentValue)] = []
             if let description = request.description { body.append(("description", .string(trimmed(description)))) }
             body.append(("required", .bool(true)))
             let schema = schema(for: request.type)
-            body.append(("content", .object(request.contentTypes.map { ($0.mediaType, .object([("schema", schema)])) })))
+            var media: [(String, DocumentValue)] = [("schema", schema)]
+            let written = endpoint.examples.filter { $0.request != nil }
+            if !written.isEmpty { media.append(("examples", .object(written.map { ($0.name, example($0.request, summary: $0.summary)) }))) }
+            body.append(("content", .object(request.contentTypes.map { ($0.mediaType, .object(media)) })))
             members.append(("requestBody", .object(body)))
         }
-        members.append(("responses", .object(endpoint.responses.map { (String($0.status), response($0)) })))
+        members.append(("responses", .object(endpoint.responses.map { (String($0.status), response($0, examples: endpoint.examples)) })))
         // Any one of the listed schemes admits a caller; none listed means no credentials.
         members.append(("security", .array(endpoint.security.map { .object([($0, .array([]))]) })))
+        members += extensions(endpoint.extensions)
         return .object(members)
     }
 
-    private static func parameter(_ parameter: Parameter) -> DocumentValue {
+    /// An Example Object: the value, and the summary when there is one.
+    private static func example(_ value: JSONLiteral?, summary: String?) -> DocumentValue {
+        var members: [(String, DocumentValue)] = []
+        if let summary { members.append(("summary", .string(trimmed(summary)))) }
+        members.append(("value", value.map(DocumentValue.init) ?? .null))
+        return .object(members)
+    }
+
+    static func extensions(_ extensions: [Extension]) -> [(String, DocumentValue)] {
+        extensions.map { ($0.name, DocumentValue($0.value)) }
+    }
+
+    private static func parameter(_ parameter: Parameter, examples: [EndpointExample]) -> DocumentValue {
         var members: [(String, DocumentValue)] = [("name", .string(parameter.name)), ("in", .string(parameter.kind.rawValue))]
         if let description = parameter.description { members.append(("description", .string(trimmed(description)))) }
         members.append(("required", .bool(parameter.kind == .path || parameter.isRequired)))
@@ -92,15 +110,26 @@ public enum OpenAPIExporter {
             ("schema", schema(for: parameter.type, constraints: parameter.constraints, defaultValue: parameter.defaultValue)))
         // An object in a query, exploded in form style: each of its members is a parameter of its own.
         if parameter.kind == .query, case .map = parameter.type { members += [("style", .string("form")), ("explode", .bool(true))] }
+        // Its own examples, then the values the endpoint's examples give it, each named.
+        var named: [(String, DocumentValue)] = parameter.examples.enumerated().map { ("example\($0.offset + 1)", example($0.element, summary: nil)) }
+        for item in examples {
+            guard let value = item.parameters.first(where: { $0.key == parameter.name })?.value else { continue }
+            named.append((item.name, example(value, summary: item.summary)))
+        }
+        if !named.isEmpty { members.append(("examples", .object(named))) }
+        members += extensions(parameter.extensions)
         return .object(members)
     }
 
-    private static func response(_ response: Response) -> DocumentValue {
+    private static func response(_ response: Response, examples: [EndpointExample]) -> DocumentValue {
         var members: [(String, DocumentValue)] = [
             ("description", .string(response.description.map(trimmed) ?? HTTPStatusText.reason(response.status)))
         ]
         if let body = response.body {
-            members.append(("content", .object([("application/json", .object([("schema", schema(for: body))]))])))
+            var media: [(String, DocumentValue)] = [("schema", schema(for: body))]
+            let written = examples.filter { $0.status == response.status && $0.response != nil }
+            if !written.isEmpty { media.append(("examples", .object(written.map { ($0.name, example($0.response, summary: $0.summary)) }))) }
+            members.append(("content", .object([("application/json", .object(media))])))
         }
         return .object(members)
     }
@@ -123,10 +152,22 @@ public enum OpenAPIExporter {
         if !required.isEmpty { members.append(("required", .array(required))) }
         members.append(
             ("properties", .object(structure.fields.map { field in
-                let schema = schema(
+                var schema = schema(
                     for: field.type, constraints: field.constraints, defaultValue: field.defaultValue, description: field.description)
-                return (field.wireName, field.isNullable ? nullable(schema) : schema)
+                if field.isNullable { schema = nullable(schema) }
+                guard case .object(var property) = schema else { return (field.wireName, schema) }
+                switch field.access {
+                case .readWrite: break
+                case .readOnly: property.append(("readOnly", .bool(true)))
+                case .writeOnly: property.append(("writeOnly", .bool(true)))
+                }
+                if field.deprecation != nil { property.append(("deprecated", .bool(true))) }
+                if !field.examples.isEmpty { property.append(("examples", .array(field.examples.map(DocumentValue.init)))) }
+                property += extensions(field.extensions)
+                return (field.wireName, .object(property))
             })))
+        if !structure.examples.isEmpty { members.append(("examples", .array(structure.examples.map(DocumentValue.init)))) }
+        members += extensions(structure.extensions)
         return .object(members)
     }
 
@@ -148,11 +189,14 @@ public enum OpenAPIExporter {
     private static func schema(for item: EnumType) -> DocumentValue {
         var members: [(String, DocumentValue)] = [("type", .string("string"))]
         var description = item.description.map(trimmed) ?? ""
-        let described = item.values.filter { $0.description != nil }
+        let described = item.values.filter { $0.description != nil || $0.deprecation != nil }
         if !described.isEmpty {
             // OpenAPI has no place for a description per value: list them in the description, and in
             // `x-enum-descriptions`, which several generators read.
-            let list = item.values.map { "- `\($0.value)`" + ($0.description.map { ": " + trimmed($0) } ?? "") }
+            let list = item.values.map { value in
+                "- `\(value.value)`" + (value.deprecation.map { " (deprecated" + ($0.message.map { ": \(trimmed($0))" } ?? "") + ")" } ?? "")
+                    + (value.description.map { ": " + trimmed($0) } ?? "")
+            }
             description += (description.isEmpty ? "" : "\n\n") + list.joined(separator: "\n")
         }
         if !description.isEmpty { members.append(("description", .string(description))) }
@@ -160,6 +204,10 @@ public enum OpenAPIExporter {
         if !described.isEmpty {
             members.append(("x-enum-descriptions", .array(item.values.map { .string($0.description.map(trimmed) ?? "") })))
         }
+        let deprecated = item.values.filter { $0.deprecation != nil }
+        // Nor a deprecation per value: name them, as `x-enum-descriptions` describes them.
+        if !deprecated.isEmpty { members.append(("x-deprecated-enum-values", .array(deprecated.map { .string($0.value) }))) }
+        members += extensions(item.extensions)
         return .object(members)
     }
 

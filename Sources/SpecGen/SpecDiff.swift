@@ -42,6 +42,9 @@ public struct SpecChange: Hashable, Sendable {
         case securitySchemeAdded = "security-scheme-added"
         case securitySchemeRemoved = "security-scheme-removed"
         case descriptionChanged = "description-changed"
+        case deprecated = "deprecated"
+        case undeprecated = "no-longer-deprecated"
+        case accessChanged = "access-changed"
         case versionChanged = "version-changed"
     }
 
@@ -174,7 +177,33 @@ public struct SpecDiff {
         if before.summary != after.summary || before.description != after.description {
             changes.append(SpecChange(.descriptionChanged, .compatible, subject, "summary or description changed", at: at))
         }
+        changes += Self.deprecationChanges(before.deprecation, after.deprecation, subject: subject, at: at)
         return changes
+    }
+
+    /// Deprecating changes nothing on the wire, but callers should hear of it.
+    static func deprecationChanges(_ before: Deprecation?, _ after: Deprecation?, subject: String, at: SourceLocation) -> [SpecChange] {
+        switch (before, after) {
+        case (nil, let now?):
+            return [SpecChange(.deprecated, .compatible, subject, "deprecated (noted" + (now.message.map { ": \($0)" } ?? "") + ")", at: at)]
+        case (_?, nil):
+            return [SpecChange(.undeprecated, .compatible, subject, "no longer deprecated", at: at)]
+        default:
+            return []
+        }
+    }
+
+    /// A field that one direction stops carrying breaks those who send it (readOnly) or read it (writeOnly).
+    static func accessChanges(
+        _ before: FieldAccess, _ after: FieldAccess, subject: String, inRequests: Bool, inResponses: Bool, at: SourceLocation
+    ) -> [SpecChange] {
+        guard before != after else { return [] }
+        let dropsFromRequests = after == .readOnly && inRequests
+        let dropsFromResponses = after == .writeOnly && inResponses
+        let message =
+            "\(before.rawValue) → \(after.rawValue)"
+            + (dropsFromRequests ? ": requests no longer carry it" : dropsFromResponses ? ": responses no longer carry it" : "")
+        return [SpecChange(.accessChanged, dropsFromRequests || dropsFromResponses ? .breaking : .compatible, subject, message, at: at)]
     }
 
     /// Any one listed scheme admits a caller: taking one away, or asking for credentials where none
@@ -295,6 +324,9 @@ public struct SpecDiff {
                     before: (before.type, before.isRequired, before.constraints, before.defaultValue, before.description),
                     after: (field.type, field.isRequired, field.constraints, field.defaultValue, field.description),
                     subject: subject, inRequests: inRequests, inResponses: inResponses, at: field.source)
+                changes += Self.accessChanges(
+                    before.access, field.access, subject: subject, inRequests: inRequests, inResponses: inResponses, at: field.source)
+                changes += Self.deprecationChanges(before.deprecation, field.deprecation, subject: subject, at: field.source)
             }
             if previous.description != structure.description {
                 changes.append(SpecChange(.descriptionChanged, .compatible, "structure \(structure.name)", "description changed",
@@ -378,6 +410,11 @@ public struct SpecDiff {
                 changes.append(SpecChange(.enumValueAdded, .compatible, "enum \(item.name), value \(value.value)",
                     inResponses ? "added (noted: responses may carry it; clients must accept values they do not know)" : "added",
                     at: value.source))
+            }
+            for value in item.values {
+                guard let before = previous.values.first(where: { $0.value == value.value }) else { continue }
+                changes += Self.deprecationChanges(
+                    before.deprecation, value.deprecation, subject: "enum \(item.name), value \(value.value)", at: value.source)
             }
             if previous.description != item.description
                 || previous.values.contains(where: { value in item.values.contains { $0.value == value.value && $0.description != value.description } })

@@ -36,6 +36,7 @@ struct OperationSummaryContext {
 struct StructureContext {
     var name: String
     var docLines: [String]
+    var extensions: [ExtensionContext]
     var fields: [FieldContext]
     var hasFields: Bool
     /// Local names of the fields that must be present for decoding to succeed.
@@ -69,6 +70,24 @@ struct FieldContext {
     var initializerDefault: String
     var checks: [CheckContext]
     var hasChecks: Bool
+    /// Where the value is stored: the Swift name, or `_name` behind the deprecated public property.
+    var storageName: String
+    /// `@available(*, deprecated, message: "…")` for a deprecated field.
+    var deprecationAttribute: String?
+    /// `request` or `response`: the message that leaves the field out (readOnly, writeOnly).
+    var omittedIn: String?
+    /// `request` or `response`: the one message that must carry a readOnly or writeOnly field marked required.
+    var requiredIn: String?
+    var extensions: [ExtensionContext]
+}
+
+/// An `x-…` key of the spec element, for templates that act on it.
+struct ExtensionContext {
+    var name: String
+    /// The value as compact JSON.
+    var json: String
+    /// The value itself when it is a string, a number or a boolean.
+    var text: String?
 }
 
 struct CheckContext {
@@ -85,12 +104,20 @@ struct EnumContext {
     var name: String
     var docLines: [String]
     var cases: [EnumCaseContext]
+    /// Cases that are not deprecated, which generated code names directly.
+    var currentCases: [EnumCaseContext]
+    /// Deprecated cases, which generated code reaches through `OpenEnum`'s requirements so that only
+    /// callers' code warns.
+    var deprecatedCases: [EnumCaseContext]
+    var hasDeprecatedCases: Bool
+    var extensions: [ExtensionContext]
 }
 
 struct EnumCaseContext {
     var swiftName: String
     var literal: String
     var docLines: [String]
+    var deprecationAttribute: String?
 }
 
 struct OperationContext {
@@ -99,6 +126,9 @@ struct OperationContext {
     /// The namespace under `Operations`.
     var typeName: String
     var docLines: [String]
+    /// On the client's method: callers are warned, the server still implements it.
+    var deprecationAttribute: String?
+    var extensions: [ExtensionContext]
     /// `.post`, as `HTTPRequest.Method` spells it.
     var method: String
     var methodName: String

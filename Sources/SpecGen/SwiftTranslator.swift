@@ -69,19 +69,46 @@ struct SwiftTranslator {
         return lines.map { $0.isEmpty ? "///" : "/// \($0)" }
     }
 
+    /// `@available(*, deprecated, message: "…")`.
+    static func deprecationAttribute(_ deprecation: Deprecation?) -> String? {
+        guard let deprecation else { return nil }
+        guard let message = deprecation.message else { return "@available(*, deprecated)" }
+        return "@available(*, deprecated, message: \(stringLiteral(message)))"
+    }
+
+    static func extensions(_ extensions: [Extension]) -> [ExtensionContext] {
+        extensions.map { item in
+            let value = DocumentValue(item.value)
+            var text: String?
+            switch item.value {
+            case .string(let string): text = string
+            case .number, .bool: text = value.compactJSON()
+            default: text = nil
+            }
+            return ExtensionContext(name: item.name, json: value.compactJSON(), text: text)
+        }
+    }
+
+    /// "Deprecated: …" closing a doc comment, so readers of generated code and of the docs see it.
+    static func deprecationNote(_ deprecation: Deprecation?) -> [String] {
+        guard let deprecation else { return [] }
+        return ["- Deprecated" + (deprecation.message.map { ": \($0)" } ?? ".")]
+    }
+
     // MARK: Structures
 
     func structure(_ structure: Structure) -> StructureContext {
-        members(name: structure.name, description: structure.description, fields: structure.fields)
+        members(name: structure.name, description: structure.description, fields: structure.fields, extensions: structure.extensions)
     }
 
-    func members(name: String, description: String?, fields: [Field]) -> StructureContext {
+    func members(name: String, description: String?, fields: [Field], extensions: [Extension] = []) -> StructureContext {
         let contexts = fields.map(field)
         let patterns = fields.compactMap { field in
             field.constraints.pattern.map { PatternContext(name: patternName(field), literal: Self.stringLiteral($0)) }
         }
         return StructureContext(
-            name: name, docLines: Self.docLines(description), fields: contexts, hasFields: !contexts.isEmpty,
+            name: name, docLines: Self.docLines(description), extensions: Self.extensions(extensions), fields: contexts,
+            hasFields: !contexts.isEmpty,
             requiredLocalNames: contexts.filter { $0.decodeMethod == "required" }.map(\.localName), patterns: patterns,
             hasChecks: contexts.contains { $0.hasChecks })
     }
@@ -91,16 +118,35 @@ struct SwiftTranslator {
     func field(_ field: Field) -> FieldContext {
         let base = swiftType(field.type)
         let defaultLiteral = field.defaultValue.map { literal($0, type: field.type) }
-        let isOptional = !field.isRequired && defaultLiteral == nil
+        let isOptional = field.isOptionalInSwift && defaultLiteral == nil
+        // Required in both directions: decoding fails without it.
+        let isRequired = field.isRequired && field.access == .readWrite
         var extra: [String] = []
         if let defaultLiteral, !field.isRequired { extra.append("Defaults to `\(defaultLiteral)` when absent.") }
+        switch field.access {
+        case .readWrite: break
+        case .readOnly: extra.append("Read-only: responses carry it; a server ignores it in requests.")
+        case .writeOnly: extra.append("Write-only: requests carry it; responses never do.")
+        }
+        extra += Self.deprecationNote(field.deprecation)
+        let omittedIn: String? = switch field.access {
+        case .readWrite: nil
+        case .readOnly: "request"
+        case .writeOnly: "response"
+        }
+        let requiredIn: String? = field.isRequired && field.access != .readWrite ? (field.access == .readOnly ? "response" : "request") : nil
         let checks = self.checks(for: field)
+        let swiftName = SwiftNaming.escaped(field.swiftName)
         return FieldContext(
-            wireName: field.wireName, wireLiteral: Self.stringLiteral(field.wireName), swiftName: SwiftNaming.escaped(field.swiftName),
-            argumentLabel: SwiftNaming.argumentLabel(field.swiftName), localName: "field" + SwiftNaming.upperCamel(field.swiftName), docLines: Self.docLines(field.description, extra: extra),
+            wireName: field.wireName, wireLiteral: Self.stringLiteral(field.wireName), swiftName: swiftName,
+            argumentLabel: SwiftNaming.argumentLabel(field.swiftName), localName: "field" + SwiftNaming.upperCamel(field.swiftName),
+            docLines: Self.docLines(field.description, extra: extra),
             swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional, isNullable: isOptional && field.isNullable,
-            decodeMethod: field.isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
-            initializerDefault: field.isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: !checks.isEmpty)
+            decodeMethod: isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
+            initializerDefault: isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: !checks.isEmpty,
+            storageName: field.deprecation == nil ? swiftName : "_" + field.swiftName,
+            deprecationAttribute: Self.deprecationAttribute(field.deprecation), omittedIn: omittedIn, requiredIn: requiredIn,
+            extensions: Self.extensions(field.extensions))
     }
 
     private func checks(for field: Field) -> [CheckContext] {
@@ -128,13 +174,17 @@ struct SwiftTranslator {
     }
 
     func enumeration(_ item: EnumType) -> EnumContext {
-        EnumContext(
-            name: item.name, docLines: Self.docLines(item.description),
-            cases: item.values.map {
-                EnumCaseContext(
-                    swiftName: SwiftNaming.escaped($0.swiftName), literal: Self.stringLiteral($0.value),
-                    docLines: Self.docLines($0.description))
-            })
+        let cases = item.values.map {
+            EnumCaseContext(
+                swiftName: SwiftNaming.escaped($0.swiftName), literal: Self.stringLiteral($0.value),
+                docLines: Self.docLines($0.description, extra: Self.deprecationNote($0.deprecation)),
+                deprecationAttribute: Self.deprecationAttribute($0.deprecation))
+        }
+        let deprecated = cases.filter { $0.deprecationAttribute != nil }
+        return EnumContext(
+            name: item.name, docLines: Self.docLines(item.description), cases: cases,
+            currentCases: cases.filter { $0.deprecationAttribute == nil }, deprecatedCases: deprecated,
+            hasDeprecatedCases: !deprecated.isEmpty, extensions: Self.extensions(item.extensions))
     }
 
     // MARK: Operations
@@ -157,6 +207,7 @@ struct SwiftTranslator {
         if !endpoint.security.isEmpty { arguments.append("credentials: incoming.credentials") }
         return OperationContext(
             name: endpoint.name, typeName: typeName, docLines: operationDocLines(endpoint),
+            deprecationAttribute: Self.deprecationAttribute(endpoint.deprecation), extensions: Self.extensions(endpoint.extensions),
             method: "." + endpoint.method.rawValue.lowercased(), methodName: endpoint.method.rawValue, path: endpoint.path,
             pathLiteral: Self.stringLiteral(endpoint.path),
             clientPath: clientPath(endpoint),
@@ -184,7 +235,7 @@ struct SwiftTranslator {
     private func operationDocLines(_ endpoint: Endpoint) -> [String] {
         var doc = [endpoint.summary, endpoint.description].compactMap { $0 }.joined(separator: "\n\n")
         doc += (doc.isEmpty ? "" : "\n\n") + "`\(endpoint.method.rawValue) \(endpoint.path)`"
-        return Self.docLines(doc)
+        return Self.docLines(doc, extra: Self.deprecationNote(endpoint.deprecation))
     }
 
     private func parameterStructure(_ name: String, _ parameters: [Parameter]) -> StructureContext {

@@ -82,6 +82,8 @@ extension Rule {
     public static let constraintPattern = Rule("constraint-pattern", .correctness, .error, "Every pattern is a valid regular expression.")
     public static let defaultValue = Rule(
         "default-value", .correctness, .error, "Defaults have the field's type and meet its constraints.")
+    public static let exampleValue = Rule(
+        "example-value", .correctness, .error, "Examples have the type of what they illustrate and meet its constraints.")
     public static let nullable = Rule(
         "nullable", .correctness, .error, "'nullable' is only on optional fields of structures without a default.")
 
@@ -124,13 +126,17 @@ extension Rule {
     public static let pathParameterName = Rule(
         "path-parameter-name", .style, .warning,
         "Paths that share a prefix name the parameter at the same place the same way (/users/{id} and /users/{userId}/keys differ).")
+    public static let deprecatedUse = Rule(
+        "deprecated-use", .style, .warning,
+        "Nothing requires what is deprecated: a deprecated field is optional, and no default is a deprecated enum value.")
+
     /// Every rule, in the order the README lists them.
     public static let all: [Rule] = [
         specFiles, yamlSyntax, yamlTab, yamlDuplicateKey, yamlAliases, lintSettings, unknownKey, valueKind, missingKey, unknownValue, typeSyntax,
         duplicateDefinition, invalidName, reservedName, swiftNameClash, unknownType, unknownSecurityScheme, recursiveStructure,
-        constraintType, constraintRange, constraintPattern, defaultValue, nullable,
+        constraintType, constraintRange, constraintPattern, defaultValue, exampleValue, nullable,
         pathTemplate, pathParameter, routeConflict, parameterType, requestBody, response,
         descriptionMissing, requiredDefault, namingField, namingStructure, namingEnumValue, namingPath, unusedType,
-        errorResponseMissing, optionalDefaultMissing, pathParameterName,
+        errorResponseMissing, optionalDefaultMissing, pathParameterName, deprecatedUse,
     ]
 }

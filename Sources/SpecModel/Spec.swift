@@ -42,11 +42,84 @@ public struct Info: Hashable, Sendable {
     public var title: String
     public var version: String
     public var description: String?
+    public var extensions: [Extension]
 
-    public init(title: String, version: String, description: String? = nil) {
+    public init(title: String, version: String, description: String? = nil, extensions: [Extension] = []) {
         self.title = title
         self.version = version
         self.description = description
+        self.extensions = extensions
+    }
+}
+
+/// A JSON value written in the spec: an example (checked against the type it illustrates) or the value of
+/// an `x-…` extension key.
+public indirect enum JSONLiteral: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Number)
+    case string(String)
+    case array([JSONLiteral])
+    /// Members in the order they are written.
+    case object([Member])
+
+    public struct Member: Hashable, Sendable {
+        public var key: String
+        public var value: JSONLiteral
+
+        public init(_ key: String, _ value: JSONLiteral) {
+            self.key = key
+            self.value = value
+        }
+    }
+}
+
+/// An `x-…` key and its value, passed through to templates and the OpenAPI export unchanged.
+public struct Extension: Hashable, Sendable {
+    public var name: String
+    public var value: JSONLiteral
+
+    public init(name: String, value: JSONLiteral) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// What `deprecated:` says: `true`, or the message to show (what to use instead).
+public struct Deprecation: Hashable, Sendable {
+    public var message: String?
+
+    public init(message: String? = nil) {
+        self.message = message
+    }
+}
+
+/// Which messages carry a field: both, only responses (`readOnly`: the server sets it), or only requests
+/// (`writeOnly`: a secret the server takes and never returns).
+public enum FieldAccess: String, Hashable, Sendable {
+    case readWrite, readOnly, writeOnly
+}
+
+/// A named example call of an endpoint: its parameters, request body and one response.
+public struct EndpointExample: Hashable, Sendable {
+    public var name: String
+    public var summary: String?
+    public var parameters: [JSONLiteral.Member]
+    public var request: JSONLiteral?
+    /// The status of `response`; nil when the example shows no response.
+    public var status: Int?
+    public var response: JSONLiteral?
+
+    public init(
+        name: String, summary: String? = nil, parameters: [JSONLiteral.Member] = [], request: JSONLiteral? = nil, status: Int? = nil,
+        response: JSONLiteral? = nil
+    ) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.request = request
+        self.status = status
+        self.response = response
     }
 }
 
@@ -229,13 +302,21 @@ public struct Structure: Hashable, Sendable {
     public var fields: [Field]
     public var area: String
     public var source: SourceLocation
+    /// Examples of the whole structure, checked against its fields.
+    public var examples: [JSONLiteral]
+    public var extensions: [Extension]
 
-    public init(name: String, description: String?, fields: [Field], area: String, source: SourceLocation) {
+    public init(
+        name: String, description: String?, fields: [Field], area: String, source: SourceLocation, examples: [JSONLiteral] = [],
+        extensions: [Extension] = []
+    ) {
         self.name = name
         self.description = description
         self.fields = fields
         self.area = area
         self.source = source
+        self.examples = examples
+        self.extensions = extensions
     }
 }
 
@@ -251,11 +332,24 @@ public struct Field: Hashable, Sendable {
     /// An absent value is written as `null` rather than left out (for clients that read the member as always there).
     public var isNullable: Bool
     public var source: SourceLocation
+    public var examples: [JSONLiteral]
+    public var deprecation: Deprecation?
+    public var access: FieldAccess
+    public var extensions: [Extension]
+
+    /// A field that only one direction carries is optional in Swift: the other direction leaves it out.
+    /// `isRequired` then means required in the direction that carries it.
+    public var isOptionalInSwift: Bool { !isRequired || access != .readWrite }
 
     public init(
         wireName: String, swiftName: String, type: TypeRef, isRequired: Bool = false, defaultValue: DefaultValue? = nil,
-        description: String? = nil, constraints: Constraints = Constraints(), isNullable: Bool = false, source: SourceLocation
+        description: String? = nil, constraints: Constraints = Constraints(), isNullable: Bool = false, source: SourceLocation,
+        examples: [JSONLiteral] = [], deprecation: Deprecation? = nil, access: FieldAccess = .readWrite, extensions: [Extension] = []
     ) {
+        self.examples = examples
+        self.deprecation = deprecation
+        self.access = access
+        self.extensions = extensions
         self.isNullable = isNullable
         self.wireName = wireName
         self.swiftName = swiftName
@@ -274,13 +368,17 @@ public struct EnumType: Hashable, Sendable {
     public var values: [EnumValue]
     public var area: String
     public var source: SourceLocation
+    public var extensions: [Extension]
 
-    public init(name: String, description: String?, values: [EnumValue], area: String, source: SourceLocation) {
+    public init(
+        name: String, description: String?, values: [EnumValue], area: String, source: SourceLocation, extensions: [Extension] = []
+    ) {
         self.name = name
         self.description = description
         self.values = values
         self.area = area
         self.source = source
+        self.extensions = extensions
     }
 }
 
@@ -289,12 +387,14 @@ public struct EnumValue: Hashable, Sendable {
     public var swiftName: String
     public var description: String?
     public var source: SourceLocation
+    public var deprecation: Deprecation?
 
-    public init(value: String, swiftName: String, description: String?, source: SourceLocation) {
+    public init(value: String, swiftName: String, description: String?, source: SourceLocation, deprecation: Deprecation? = nil) {
         self.value = value
         self.swiftName = swiftName
         self.description = description
         self.source = source
+        self.deprecation = deprecation
     }
 }
 
@@ -317,11 +417,18 @@ public struct Endpoint: Hashable, Sendable {
     public var responses: [Response]
     public var area: String
     public var source: SourceLocation
+    public var deprecation: Deprecation?
+    public var examples: [EndpointExample]
+    public var extensions: [Extension]
 
     public init(
         name: String, summary: String?, description: String?, method: HTTPMethod, path: String, security: [String],
-        parameters: [Parameter], request: RequestBody?, responses: [Response], area: String, source: SourceLocation
+        parameters: [Parameter], request: RequestBody?, responses: [Response], area: String, source: SourceLocation,
+        deprecation: Deprecation? = nil, examples: [EndpointExample] = [], extensions: [Extension] = []
     ) {
+        self.deprecation = deprecation
+        self.examples = examples
+        self.extensions = extensions
         self.name = name
         self.summary = summary
         self.description = description
@@ -352,11 +459,16 @@ public struct Parameter: Hashable, Sendable {
     public var description: String?
     public var constraints: Constraints
     public var source: SourceLocation
+    public var examples: [JSONLiteral]
+    public var extensions: [Extension]
 
     public init(
         name: String, swiftName: String, kind: Kind, type: TypeRef, isRequired: Bool, defaultValue: DefaultValue? = nil,
-        description: String?, constraints: Constraints = Constraints(), source: SourceLocation
+        description: String?, constraints: Constraints = Constraints(), source: SourceLocation, examples: [JSONLiteral] = [],
+        extensions: [Extension] = []
     ) {
+        self.examples = examples
+        self.extensions = extensions
         self.name = name
         self.swiftName = swiftName
         self.kind = kind

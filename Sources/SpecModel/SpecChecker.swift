@@ -8,6 +8,8 @@ struct SpecChecker {
     private var enumValues: [String: [String]] = [:]
     /// Every type name, for "did you mean"; set when first needed, after all types are registered.
     private var typeCandidates: [String]?
+    /// The checked structures by name, once all are checked, for examples.
+    private var structureIndex: [String: Structure] = [:]
 
     init(raw: RawSpec, diagnostics: Diagnostics) {
         self.raw = raw
@@ -21,8 +23,11 @@ struct SpecChecker {
         let info = checkInfo()
         let schemes = checkSecuritySchemes()
         let enums = raw.enums.compactMap { checkEnum($0) }
-        let structures = raw.structures.map { checkStructure($0) }
+        var structures = raw.structures.map { checkStructure($0) }
         checkRecursion(structures)
+        // Examples need every structure resolved: one may show another nested inside it.
+        structureIndex = Dictionary(structures.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for index in structures.indices { checkExamples(raw.structures[index], into: &structures[index]) }
         let endpoints = checkEndpoints(schemeNames: Set(schemes.map(\.name)))
         return Spec(
             info: info ?? Info(title: "", version: ""), areas: raw.areas, securitySchemes: schemes, structures: structures, enums: enums,
@@ -139,9 +144,14 @@ struct SpecChecker {
                     .reservedName, "value '\(value.value)' of enum '\(item.name)' would become Swift case 'unknown', which holds the values this version does not define",
                     at: value.source, hint: "give it a 'swiftName'")
             }
-            values.append(EnumValue(value: value.value, swiftName: swiftName, description: value.description, source: value.source))
+            values.append(
+                EnumValue(
+                    value: value.value, swiftName: swiftName, description: value.description, source: value.source,
+                    deprecation: value.deprecation))
         }
-        return EnumType(name: item.name, description: item.description, values: values, area: item.area, source: item.source)
+        return EnumType(
+            name: item.name, description: item.description, values: values, area: item.area, source: item.source,
+            extensions: item.extensions)
     }
 
     /// The Swift name of a member, reporting one that another member of the same type already took.
@@ -182,6 +192,17 @@ struct SpecChecker {
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
                 "fields '\($0)' and '\(member.name)' of '\(item.name)' both become Swift property '\($1)'"
             }
+            if member.deprecation != nil {
+                // A deprecated property is stored under `_name`, so generated code reads it without warnings.
+                _ = distinctSwiftName(("_" + swiftName, member.source), derivedFrom: member.name, taken: &swiftNames, at: member.source) {
+                    "deprecated field '\(member.name)' of '\(item.name)' is stored as '\($1)', which field '\($0)' already becomes"
+                }
+            }
+            if member.access != .readWrite, member.defaultNode != nil, let source = member.accessSource {
+                diagnostics.error(
+                    .defaultValue, "\(context) is \(member.access.rawValue), so a default would fill in what one direction never sends",
+                    at: source, hint: "drop the default")
+            }
             warnIfUndescribed(member.description, context, element: "\(item.name).\(member.name)", at: member.source)
             guard let expression = member.type, let type = resolve(expression) else { continue }
             checkConstraints(member, type: type, in: context)
@@ -200,9 +221,153 @@ struct SpecChecker {
                 Field(
                     wireName: member.name, swiftName: swiftName, type: type, isRequired: member.isRequired ?? false,
                     defaultValue: defaultValue, description: member.description, constraints: member.constraints,
-                    isNullable: member.isNullable, source: member.source))
+                    isNullable: member.isNullable, source: member.source, deprecation: member.deprecation, access: member.access,
+                    extensions: member.extensions))
         }
-        return Structure(name: item.name, description: item.description, fields: fields, area: item.area, source: item.source)
+        return Structure(
+            name: item.name, description: item.description, fields: fields, area: item.area, source: item.source,
+            extensions: item.extensions)
+    }
+
+    // MARK: Examples
+
+    private mutating func checkExamples(_ item: RawStructure, into structure: inout Structure) {
+        let whole = "structure '\(item.name)'"
+        structure.examples = item.exampleNodes.compactMap { example($0, type: .structure(item.name), in: whole) }
+        for member in item.fields {
+            guard let index = structure.fields.firstIndex(where: { $0.wireName == member.name }) else { continue }
+            let field = structure.fields[index]
+            structure.fields[index].examples = member.exampleNodes.compactMap {
+                example($0, type: field.type, constraints: field.constraints, nullable: field.isNullable, in: "field '\(member.name)' of '\(item.name)'")
+            }
+        }
+    }
+
+    /// An example as JSON, after checking it against its type and constraints; nil (after saying where
+    /// it goes wrong) when it does not fit.
+    private mutating func example(
+        _ node: YAMLNode, type: TypeRef, constraints: Constraints = Constraints(), nullable: Bool = false, in context: String,
+        depth: Int = 0
+    ) -> JSONLiteral? {
+        func mismatch(_ expected: String) -> JSONLiteral? {
+            diagnostics.error(.exampleValue, "example of \(context) must be \(expected), not \(node.kindName)", at: node.location)
+            return nil
+        }
+        func checked(_ value: DefaultValue, _ literal: JSONLiteral) -> JSONLiteral? {
+            let problems = DefaultChecker.violations(of: value, constraints: constraints)
+            for problem in problems {
+                diagnostics.error(.exampleValue, "example of \(context) \(problem)", at: node.location, hint: "change the example or the constraint")
+            }
+            return problems.isEmpty ? literal : nil
+        }
+        if depth >= NodeReader.maximumValueDepth {
+            diagnostics.error(.exampleValue, "example of \(context) nests more than \(NodeReader.maximumValueDepth) deep", at: node.location)
+            return nil
+        }
+        if node.isNull {
+            return nullable || type == .json ? .null : mismatch(type.description)
+        }
+        switch type {
+        case .string, .jsonString, .url, .dateTime:
+            guard let text = node.scalar else { return mismatch("a string") }
+            if type == .jsonString, (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) == nil {
+                diagnostics.error(.exampleValue, "example of \(context) is not valid JSON text", at: node.location)
+                return nil
+            }
+            if type == .url, URL(string: text)?.scheme == nil {
+                diagnostics.error(.exampleValue, "example of \(context) is not an absolute URL", at: node.location)
+                return nil
+            }
+            if type == .dateTime, ISO8601DateFormatter().date(from: text) == nil {
+                diagnostics.error(
+                    .exampleValue, "example of \(context) is not a date-time", at: node.location, hint: "write 2026-01-31T12:00:00Z")
+                return nil
+            }
+            return checked(.string(text), .string(text))
+        case .int32, .int64:
+            guard let value = node.node.int, node.node.bool == nil else { return mismatch("a whole number") }
+            if type == .int32, Int32(exactly: value) == nil {
+                diagnostics.error(.exampleValue, "example of \(context) does not fit in int32", at: node.location)
+                return nil
+            }
+            return checked(.number(.integer(Int64(value))), .number(.integer(Int64(value))))
+        case .double:
+            if let value = node.node.int, node.node.bool == nil { return checked(.number(.real(Double(value))), .number(.integer(Int64(value)))) }
+            guard let value = node.node.float, value.isFinite, node.node.bool == nil else { return mismatch("a number") }
+            return checked(.number(.real(value)), .number(.real(value)))
+        case .bool:
+            guard let value = node.node.bool else { return mismatch("true or false") }
+            return .bool(value)
+        case .enumeration(let name):
+            guard let text = node.scalar else { return mismatch("a value of \(name)") }
+            let known = enumValues[name] ?? []
+            guard known.contains(text) else {
+                diagnostics.error(
+                    .exampleValue, "example '\(text)' of \(context) is not a value of enum '\(name)'", at: node.location,
+                    hint: Suggestion.hint(for: text, among: known) ?? "values: \(known.joined(separator: ", "))")
+                return nil
+            }
+            return .string(text)
+        case .json:
+            var reader = NodeReader()
+            let value = reader.literal(node)
+            diagnostics.append(reader.diagnostics)
+            return value
+        case .array(let element):
+            guard let items = node.items else { return mismatch("a list") }
+            let values = items.map { example($0, type: element, in: "an item of \(context)", depth: depth + 1) }
+            guard values.allSatisfy({ $0 != nil }) else { return nil }
+            let literal = JSONLiteral.array(values.compactMap { $0 })
+            var problems: [String] = []
+            if let min = constraints.minItems, items.count < min { problems.append("has fewer than minItems \(min) items") }
+            if let max = constraints.maxItems, items.count > max { problems.append("has more than maxItems \(max) items") }
+            if constraints.uniqueItems, Set(values.compactMap { $0 }).count != items.count { problems.append("has repeated items but uniqueItems is set") }
+            for problem in problems { diagnostics.error(.exampleValue, "example of \(context) \(problem)", at: node.location) }
+            return problems.isEmpty ? literal : nil
+        case .map(let valueType):
+            guard let pairs = node.pairs else { return mismatch("a mapping") }
+            var members: [JSONLiteral.Member] = []
+            var valid = true
+            for (key, value) in pairs {
+                guard let checked = example(value, type: valueType, in: "'\(key.scalar ?? "")' of \(context)", depth: depth + 1) else {
+                    valid = false
+                    continue
+                }
+                members.append(JSONLiteral.Member(key.scalar ?? "", checked))
+            }
+            return valid ? .object(members) : nil
+        case .structure(let name):
+            guard let pairs = node.pairs else { return mismatch("a mapping of the fields of \(name)") }
+            guard let structure = structureIndex[name] else { return nil }
+            var members: [JSONLiteral.Member] = []
+            var valid = true
+            for (key, value) in pairs {
+                let wireName = key.scalar ?? ""
+                guard let field = structure.fields.first(where: { $0.wireName == wireName }) else {
+                    diagnostics.error(
+                        .exampleValue, "example of \(context) has '\(wireName)', which is not a field of \(name)", at: key.location,
+                        hint: Suggestion.hint(for: wireName, among: structure.fields.map(\.wireName)))
+                    valid = false
+                    continue
+                }
+                guard
+                    let checked = example(
+                        value, type: field.type, constraints: field.constraints, nullable: field.isNullable,
+                        in: "field '\(wireName)' of \(name) in \(context)", depth: depth + 1)
+                else {
+                    valid = false
+                    continue
+                }
+                members.append(JSONLiteral.Member(wireName, checked))
+            }
+            // A field one direction leaves out may be missing from an example of either.
+            for field in structure.fields where field.isRequired && field.access == .readWrite && !pairs.contains(where: { $0.key.scalar == field.wireName }) {
+                diagnostics.error(
+                    .exampleValue, "example of \(context) lacks required field '\(field.wireName)' of \(name)", at: node.location)
+                valid = false
+            }
+            return valid ? .object(members) : nil
+        }
     }
 
     /// A structure that holds itself without a list or map in between has no finite Swift layout.
@@ -414,14 +579,75 @@ struct SpecChecker {
             let parameters = checkParameters(item, pathNames: pathNames, context: context)
             let request = checkRequest(item, context: context)
             let responses = checkResponses(item, context: context)
+            let examples = item.examples.compactMap {
+                checkExample($0, parameters: parameters, request: request, responses: responses, of: item.name)
+            }
             guard let method, let path = item.path else { continue }
             result.append(
                 Endpoint(
                     name: item.name, summary: item.summary, description: item.description, method: method, path: path.text,
                     security: item.security.map(\.name), parameters: parameters, request: request, responses: responses,
-                    area: item.area, source: item.source))
+                    area: item.area, source: item.source, deprecation: item.deprecation, examples: examples,
+                    extensions: item.extensions))
         }
         return result
+    }
+
+    private mutating func checkExample(
+        _ item: RawEndpointExample, parameters: [Parameter], request: RequestBody?, responses: [Response], of endpoint: String
+    ) -> EndpointExample? {
+        let context = "example '\(item.name)' of endpoint '\(endpoint)'"
+        var result = EndpointExample(name: item.name, summary: item.summary)
+        var valid = true
+        for (key, value) in item.parameters {
+            let name = key.scalar ?? ""
+            guard let parameter = parameters.first(where: { $0.name == name }) else {
+                diagnostics.error(
+                    .exampleValue, "\(context) sets parameter '\(name)', which the endpoint does not have", at: key.location,
+                    hint: Suggestion.hint(for: name, among: parameters.map(\.name)))
+                valid = false
+                continue
+            }
+            guard let literal = example(value, type: parameter.type, constraints: parameter.constraints, in: "parameter '\(name)' in \(context)")
+            else {
+                valid = false
+                continue
+            }
+            result.parameters.append(JSONLiteral.Member(name, literal))
+        }
+        for parameter in parameters where parameter.isRequired && !item.parameters.contains(where: { $0.key.scalar == parameter.name }) {
+            diagnostics.error(.exampleValue, "\(context) lacks required parameter '\(parameter.name)'", at: item.source)
+            valid = false
+        }
+        if let node = item.request {
+            if let request {
+                result.request = example(node, type: request.type, in: "the request of \(context)")
+                valid = valid && result.request != nil
+            } else {
+                diagnostics.error(.exampleValue, "\(context) has a request, but the endpoint takes no body", at: node.location)
+                valid = false
+            }
+        }
+        let status = item.status?.code ?? responses.first(where: { (200..<300).contains($0.status) })?.status
+        if let status {
+            guard let response = responses.first(where: { $0.status == status }) else {
+                diagnostics.error(
+                    .exampleValue, "\(context) answers \(status), which the endpoint does not declare", at: item.status?.source ?? item.source,
+                    hint: "declared: \(responses.map { String($0.status) }.joined(separator: ", "))")
+                return nil
+            }
+            result.status = status
+            if let node = item.response {
+                if let body = response.body {
+                    result.response = example(node, type: body, in: "the \(status) response of \(context)")
+                    valid = valid && result.response != nil
+                } else {
+                    diagnostics.error(.exampleValue, "\(context) has a response body, but the \(status) response has none", at: node.location)
+                    valid = false
+                }
+            }
+        }
+        return valid ? result : nil
     }
 
     /// Path parameter names in order; reports malformed templates.
@@ -520,7 +746,11 @@ struct SpecChecker {
                 Parameter(
                     name: member.name, swiftName: swiftName, kind: kind, type: type,
                     isRequired: kind == .path ? true : (member.isRequired ?? false), defaultValue: defaultValue,
-                    description: member.description, constraints: member.constraints, source: member.source))
+                    description: member.description, constraints: member.constraints, source: member.source,
+                    examples: member.exampleNodes.compactMap {
+                        example($0, type: type, constraints: member.constraints, in: parameterContext)
+                    },
+                    extensions: member.extensions))
         }
         let declared = Set(item.parameters.filter { $0.kind == .path }.map(\.name))
         for name in pathNames where !declared.contains(name.name) {

@@ -23,6 +23,12 @@ struct RawMember: Sendable {
     var kind: Parameter.Kind?
     var nullableSource: SourceLocation?
     var isNullable = false
+    /// `example` (one) or `examples` (a list), checked against the type once it is resolved.
+    var exampleNodes: [YAMLNode] = []
+    var deprecation: Deprecation?
+    var access = FieldAccess.readWrite
+    var accessSource: SourceLocation?
+    var extensions: [Extension] = []
 }
 
 struct RawStructure: Sendable {
@@ -31,14 +37,36 @@ struct RawStructure: Sendable {
     var description: String?
     var fields: [RawMember]
     var area: String
+    var exampleNodes: [YAMLNode] = []
+    var extensions: [Extension] = []
 }
 
 struct RawEnum: Sendable {
     var name: String
     var source: SourceLocation
     var description: String?
-    var values: [(value: String, description: String?, swiftName: (name: String, source: SourceLocation)?, source: SourceLocation)]
+    var values: [RawEnumValue]
     var area: String
+    var extensions: [Extension] = []
+}
+
+struct RawEnumValue: Sendable {
+    var value: String
+    var description: String?
+    var swiftName: (name: String, source: SourceLocation)?
+    var source: SourceLocation
+    var deprecation: Deprecation?
+}
+
+/// One entry of an endpoint's `examples`, its values checked against the endpoint's types later.
+struct RawEndpointExample: Sendable {
+    var name: String
+    var source: SourceLocation
+    var summary: String?
+    var parameters: [(key: YAMLNode, value: YAMLNode)] = []
+    var request: YAMLNode?
+    var status: (code: Int, source: SourceLocation)?
+    var response: YAMLNode?
 }
 
 struct RawResponse: Sendable {
@@ -60,6 +88,9 @@ struct RawEndpoint: Sendable {
     var request: (type: TypeExpression, contentTypes: [BodyContentType], description: String?, source: SourceLocation)?
     var responses: [RawResponse] = []
     var area: String
+    var deprecation: Deprecation?
+    var examples: [RawEndpointExample] = []
+    var extensions: [Extension] = []
 }
 
 struct RawSecurityScheme: Sendable {
@@ -97,13 +128,16 @@ struct SpecParser: Sendable {
     var raw = RawSpec()
 
     static let topLevelKeys = ["info", "securitySchemes", "structures", "enums", "endpoints"]
-    static let memberKeys = [
+    /// Keys a field and a parameter share.
+    static let valueKeys = [
         "type", "required", "default", "description", "swiftName", "minLength", "maxLength", "pattern", "format",
-        "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "nullable",
+        "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "example", "examples",
     ]
-    static let parameterKeys = ["in"] + memberKeys
+    static let memberKeys = valueKeys + ["nullable", "deprecated", "readOnly", "writeOnly"]
+    static let parameterKeys = ["in"] + valueKeys + ["nullable"]
     static let endpointKeys = [
-        "summary", "description", "method", "path", "security", "parameters", "request", "response", "responses",
+        "summary", "description", "method", "path", "security", "parameters", "request", "response", "responses", "deprecated",
+        "examples",
     ]
 
     mutating func parse(file: String, text: String, area: String) {
@@ -142,7 +176,7 @@ struct SpecParser: Sendable {
     }
 
     private mutating func parseInfo(_ node: YAMLNode) {
-        guard let entries = reader.entries(of: node, in: "'info'", allowed: ["title", "version", "description"]) else {
+        guard let entries = reader.entries(of: node, in: "'info'", allowed: ["title", "version", "description"], extensible: true) else {
             return
         }
         var title: String?
@@ -152,7 +186,8 @@ struct SpecParser: Sendable {
         if entries["title"] == nil { reader.diagnostics.error(.missingKey, "'info' needs a 'title'", at: node.location) }
         if entries["version"] == nil { reader.diagnostics.error(.missingKey, "'info' needs a 'version'", at: node.location) }
         let description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
-        raw.infos.append((Info(title: title ?? "", version: version ?? "", description: description), node.location))
+        raw.infos.append(
+            (Info(title: title ?? "", version: version ?? "", description: description, extensions: extensions(entries)), node.location))
     }
 
     private mutating func parseSecurityScheme(_ key: YAMLNode, _ value: YAMLNode) {
@@ -179,8 +214,10 @@ struct SpecParser: Sendable {
         guard let name = reader.string(key, in: "a structure name") else { return }
         let context = "structure '\(name)'"
         var structure = RawStructure(name: name, source: key.location, fields: [], area: area)
-        if let entries = reader.entries(of: value, in: context, allowed: ["description", "fields"]) {
+        if let entries = reader.entries(of: value, in: context, allowed: ["description", "fields", "example", "examples"], extensible: true) {
             structure.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
+            structure.exampleNodes = exampleNodes(entries, in: context)
+            structure.extensions = extensions(entries)
             if let fields = entries["fields"], let pairs = reader.mapping(fields.value, in: "'fields' of \(context)") {
                 for (fieldKey, fieldValue) in pairs {
                     guard let fieldName = reader.string(fieldKey, in: "a field name") else { continue }
@@ -203,7 +240,20 @@ struct SpecParser: Sendable {
             member.type = parseType(value, in: context)
             return member
         }
-        guard let entries = reader.entries(of: value, in: context, allowed: allowed) else { return nil }
+        guard let entries = reader.entries(of: value, in: context, allowed: allowed, extensible: true) else { return nil }
+        member.exampleNodes = exampleNodes(entries, in: context)
+        member.extensions = extensions(entries)
+        member.deprecation = entries["deprecated"].flatMap { deprecation($0.value) }
+        for access in [FieldAccess.readOnly, .writeOnly] {
+            guard let entry = entries[access.rawValue], reader.bool(entry.value, in: "'\(access.rawValue)'") == true else { continue }
+            if member.access != .readWrite {
+                reader.diagnostics.error(
+                    .valueKind, "\(context) cannot be both readOnly and writeOnly", at: entry.key.location,
+                    hint: "a field that no message carries is not a field")
+            }
+            member.access = access
+            member.accessSource = entry.key.location
+        }
         if let entry = entries["type"] {
             member.type = parseType(entry.value, in: context)
         } else {
@@ -301,8 +351,9 @@ struct SpecParser: Sendable {
         guard let name = reader.string(key, in: "an enum name") else { return }
         let context = "enum '\(name)'"
         var result = RawEnum(name: name, source: key.location, values: [], area: area)
-        guard let entries = reader.entries(of: value, in: context, allowed: ["description", "values"]) else { return }
+        guard let entries = reader.entries(of: value, in: context, allowed: ["description", "values"], extensible: true) else { return }
         result.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
+        result.extensions = extensions(entries)
         if let valuesNode = entries["values"]?.value {
             if let items = valuesNode.items {
                 for item in reader.spend(items.count, on: valuesNode) ? items : [] { parseEnumValue(item, nil, into: &result) }
@@ -322,14 +373,14 @@ struct SpecParser: Sendable {
 
     /// One enum value: `OK`, `{ value: OK, description: … }`, or in the mapping form `OK: …` / `OK: { description: … }`.
     private mutating func parseEnumValue(_ node: YAMLNode, _ detail: YAMLNode?, into result: inout RawEnum) {
-        let keys = ["value", "description", "swiftName"]
+        let keys = ["value", "description", "swiftName", "deprecated"]
         var valueNode = node
         var entries: [String: (key: YAMLNode, value: YAMLNode)] = [:]
         if let detail {
             if detail.scalar != nil, !detail.isNull {
                 entries["description"] = (detail, detail)
             } else if !detail.isNull {
-                entries = reader.entries(of: detail, in: "enum value", allowed: ["description", "swiftName"]) ?? [:]
+                entries = reader.entries(of: detail, in: "enum value", allowed: ["description", "swiftName", "deprecated"]) ?? [:]
             }
         } else if node.pairs != nil {
             entries = reader.entries(of: node, in: "enum value", allowed: keys) ?? [:]
@@ -345,15 +396,22 @@ struct SpecParser: Sendable {
         if let entry = entries["swiftName"], let text = reader.string(entry.value, in: "'swiftName'") {
             swiftName = (text, entry.value.location)
         }
-        result.values.append((value, description, swiftName, valueNode.location))
+        let deprecated = entries["deprecated"].flatMap { deprecation($0.value) }
+        result.values.append(
+            RawEnumValue(value: value, description: description, swiftName: swiftName, source: valueNode.location, deprecation: deprecated))
     }
 
     private mutating func parseEndpoint(_ key: YAMLNode, _ value: YAMLNode, area: String) {
         guard let name = reader.string(key, in: "an endpoint name") else { return }
         let context = "endpoint '\(name)'"
         var endpoint = RawEndpoint(name: name, source: key.location, area: area)
-        guard let entries = reader.entries(of: value, in: context, allowed: Self.endpointKeys) else { return }
+        guard let entries = reader.entries(of: value, in: context, allowed: Self.endpointKeys, extensible: true) else { return }
         endpoint.summary = entries["summary"].flatMap { reader.string($0.value, in: "'summary'") }
+        endpoint.deprecation = entries["deprecated"].flatMap { deprecation($0.value) }
+        endpoint.extensions = extensions(entries)
+        if let entry = entries["examples"], let pairs = reader.mapping(entry.value, in: "'examples' of \(context)") {
+            for (exampleKey, exampleValue) in pairs { parseEndpointExample(exampleKey, exampleValue, into: &endpoint) }
+        }
         endpoint.description = entries["description"].flatMap { reader.string($0.value, in: "'description'") }
         if let entry = entries["method"], let text = reader.string(entry.value, in: "'method'") {
             endpoint.method = (text, entry.value.location)
@@ -407,6 +465,61 @@ struct SpecParser: Sendable {
             }
         }
         raw.endpoints.append(endpoint)
+    }
+
+    /// `name: { summary, parameters: { … }, request: …, status: 200, response: … }` under an endpoint's `examples`.
+    private mutating func parseEndpointExample(_ key: YAMLNode, _ value: YAMLNode, into endpoint: inout RawEndpoint) {
+        guard let name = reader.string(key, in: "an example name") else { return }
+        let context = "example '\(name)' of endpoint '\(endpoint.name)'"
+        guard
+            let entries = reader.entries(
+                of: value, in: context, allowed: ["summary", "parameters", "request", "status", "response"])
+        else { return }
+        var example = RawEndpointExample(name: name, source: key.location)
+        example.summary = entries["summary"].flatMap { reader.string($0.value, in: "'summary'") }
+        if let entry = entries["parameters"] {
+            example.parameters = reader.mapping(entry.value, in: "'parameters' of \(context)") ?? []
+        }
+        example.request = entries["request"]?.value
+        example.response = entries["response"]?.value
+        if let entry = entries["status"] {
+            if let code = entry.value.node.int, (100...599).contains(code) {
+                example.status = (code, entry.value.location)
+            } else {
+                reader.diagnostics.error(
+                    .valueKind, "'status' of \(context) must be an HTTP status code", at: entry.value.location,
+                    hint: "use a number from 100 to 599")
+            }
+        }
+        endpoint.examples.append(example)
+    }
+
+    /// `example: value` or `examples: [value, …]`, left as YAML until the type is known.
+    private mutating func exampleNodes(_ entries: [String: (key: YAMLNode, value: YAMLNode)], in context: String) -> [YAMLNode] {
+        if let single = entries["example"] {
+            if entries["examples"] != nil {
+                reader.diagnostics.error(
+                    .duplicateDefinition, "\(context) has both 'example' and 'examples'", at: single.key.location,
+                    hint: "put the example into the 'examples' list")
+            }
+            return [single.value]
+        }
+        guard let entry = entries["examples"] else { return [] }
+        return reader.list(entry.value, in: "'examples' of \(context)") ?? []
+    }
+
+    /// `deprecated: true`, or the message that says what to use instead.
+    private mutating func deprecation(_ node: YAMLNode) -> Deprecation? {
+        if let flag = node.node.bool { return flag ? Deprecation() : nil }
+        guard let message = reader.string(node, in: "'deprecated'") else { return nil }
+        return Deprecation(message: message)
+    }
+
+    /// The `x-…` keys of a mapping, in the order they are written.
+    private mutating func extensions(_ entries: [String: (key: YAMLNode, value: YAMLNode)]) -> [Extension] {
+        entries.filter { $0.key.hasPrefix("x-") }.sorted { $0.value.key.location < $1.value.key.location }.map {
+            Extension(name: $0.key, value: reader.literal($0.value.value))
+        }
     }
 
     private mutating func parseRequest(

@@ -41,6 +41,7 @@ struct StyleLinter {
         checkErrorResponses()
         checkOptionalDefaults()
         checkPathParameterNames()
+        checkDeprecatedUse()
         return diagnostics
     }
 
@@ -140,6 +141,43 @@ struct StyleLinter {
                     .optionalDefaultMissing, "optional field '\(field.wireName)' of request structure '\(structure.name)' documents no default",
                     element: "\(structure.name).\(field.wireName)", at: field.source,
                     hint: "add 'default:' with what the server assumes when it is absent")
+            }
+        }
+    }
+
+    /// Clients cannot stop sending a deprecated field that is required, nor stop seeing a deprecated value
+    /// that is the default.
+    private mutating func checkDeprecatedUse() {
+        var deprecatedValues: [String: Set<String>] = [:]
+        for item in spec.enums {
+            deprecatedValues[item.name] = Set(item.values.filter { $0.deprecation != nil }.map(\.value))
+        }
+        func deprecatedDefault(_ value: DefaultValue?, _ type: TypeRef) -> String? {
+            guard case .enumeration(let name) = type, case .enumValue(let raw)? = value, deprecatedValues[name]?.contains(raw) == true
+            else { return nil }
+            return raw
+        }
+        for structure in spec.structures {
+            for field in structure.fields {
+                let element = "\(structure.name).\(field.wireName)"
+                if field.deprecation != nil, field.isRequired {
+                    diagnostics.advise(
+                        .deprecatedUse, "field '\(field.wireName)' of '\(structure.name)' is deprecated but required", element: element,
+                        at: field.source, hint: "make it optional, so that clients can stop sending it")
+                }
+                if let raw = deprecatedDefault(field.defaultValue, field.type) {
+                    diagnostics.advise(
+                        .deprecatedUse, "the default of field '\(field.wireName)' of '\(structure.name)' is the deprecated value '\(raw)'",
+                        element: element, at: field.source, hint: "make a current value the default")
+                }
+            }
+        }
+        for endpoint in spec.endpoints {
+            for parameter in endpoint.parameters {
+                guard let raw = deprecatedDefault(parameter.defaultValue, parameter.type) else { continue }
+                diagnostics.advise(
+                    .deprecatedUse, "the default of parameter '\(parameter.name)' of endpoint '\(endpoint.name)' is the deprecated value '\(raw)'",
+                    element: "\(endpoint.name).\(parameter.name)", at: parameter.source, hint: "make a current value the default")
             }
         }
     }

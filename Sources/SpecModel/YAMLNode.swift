@@ -84,8 +84,9 @@ struct NodeReader: Sendable {
     }
 
     /// The entries of a mapping whose keys are all in `allowed`; unknown keys are reported with a suggestion.
+    /// `extensible` admits `x-…` keys as well, which carry anything a template or the OpenAPI export wants.
     mutating func entries(
-        of node: YAMLNode, in context: String, allowed: [String], rule: Rule = .unknownKey
+        of node: YAMLNode, in context: String, allowed: [String], rule: Rule = .unknownKey, extensible: Bool = false
     ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
         guard let pairs = mapping(node, in: context) else { return nil }
         var result: [String: (key: YAMLNode, value: YAMLNode)] = [:]
@@ -94,7 +95,7 @@ struct NodeReader: Sendable {
                 diagnostics.error(.valueKind, "keys of \(context) must be plain names", at: pair.key.location)
                 continue
             }
-            if allowed.contains(key) {
+            if allowed.contains(key) || (extensible && key.hasPrefix("x-")) {
                 result[key] = pair
             } else if key.contains(" ") {
                 // Plain text with a comma inside `{ … }` ends the value there and starts a new "key".
@@ -152,6 +153,33 @@ struct NodeReader: Sendable {
             return nil
         }
         return value
+    }
+
+    /// The deepest a value written in the spec (an example, an extension) may nest: aliases can stack far
+    /// deeper than YAML's own limit, and reading them is recursive.
+    static let maximumValueDepth = 64
+
+    /// Any YAML value as JSON: scalars as YAML reads them (plain `3` is a number, `"3"` a string).
+    mutating func literal(_ node: YAMLNode, depth: Int = 0) -> JSONLiteral {
+        if node.pairs != nil || node.items != nil, depth >= Self.maximumValueDepth {
+            diagnostics.error(.valueKind, "the value nests more than \(Self.maximumValueDepth) deep", at: node.location)
+            return .null
+        }
+        if let pairs = node.pairs {
+            guard spend(pairs.count, on: node) else { return .null }
+            return .object(pairs.map { JSONLiteral.Member($0.key.scalar ?? "", literal($0.value, depth: depth + 1)) })
+        }
+        if let items = node.items {
+            guard spend(items.count, on: node) else { return .null }
+            return .array(items.map { literal($0, depth: depth + 1) })
+        }
+        if node.isNull { return .null }
+        if case .scalar(let scalar) = node.node, scalar.style == .plain || scalar.style == .any {
+            if let value = node.node.bool { return .bool(value) }
+            if let value = node.node.int { return .number(.integer(Int64(value))) }
+            if let value = node.node.float, value.isFinite { return .number(.real(value)) }
+        }
+        return .string(node.scalar ?? "")
     }
 
     mutating func number(_ node: YAMLNode, in context: String) -> Number? {

@@ -40,7 +40,7 @@ public struct ClientRequest: Sendable {
 
     public mutating func setJSONBody(_ value: some JSONEncodable) {
         headers[.contentType] = "application/json"
-        body = value.jsonValue.serialized()
+        body = MessageDirection.$encoding.withValue(.request) { value.jsonValue }.serialized()
     }
 }
 
@@ -53,7 +53,7 @@ public struct ClientResponse: Sendable {
 
     public func decode<T: JSONDecodable>(_ type: T.Type) throws -> T {
         do {
-            return try T(jsonData: body)
+            return try T(jsonData: body, direction: .response)
         } catch let error as ValidationError {
             throw ResponseDecodingError(operationID: operationID, status: status, violations: error.violations)
         }

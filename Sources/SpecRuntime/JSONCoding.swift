@@ -15,7 +15,8 @@ public typealias JSONCodable = JSONDecodable & JSONEncodable
 
 extension JSONDecodable {
     /// Decodes JSON bytes, throwing a ``ValidationError`` that lists every problem.
-    public init(jsonData data: some Collection<UInt8>) throws {
+    /// Decodes a whole message; `direction` says which, for the fields only one direction carries.
+    public init(jsonData data: some Collection<UInt8>, direction: MessageDirection? = nil) throws {
         let json: JSONValue
         do {
             json = try JSONValue(parsing: data)
@@ -23,6 +24,7 @@ extension JSONDecodable {
             throw ValidationError(violations: [Violation(location: .body, path: "", message: error.description)])
         }
         var violations = Violations()
+        violations.direction = direction
         guard let value = Self(json: json, at: .root, violations: &violations) else {
             throw ValidationError(violations: violations.list)
         }
@@ -283,4 +285,13 @@ public enum CodableBridge {
     public static func encode(_ value: some JSONEncodable, to encoder: any Encoder) throws {
         try value.jsonValue.encode(to: encoder)
     }
+}
+
+/// The two kinds of message an API exchanges, for fields that only one of them carries.
+public enum MessageDirection: Sendable {
+    case request, response
+
+    /// The message being encoded on this task, when generated code says: `jsonValue` leaves out
+    /// `readOnly` fields from requests and `writeOnly` fields from responses.
+    @TaskLocal public static var encoding: MessageDirection?
 }

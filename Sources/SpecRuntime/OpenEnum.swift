@@ -7,6 +7,22 @@ where RawValue == String {
     /// The values this version of the API defines.
     static var knownValues: [Self] { get }
     init(rawValue: String)
+    /// The deprecated values among them. Generated enums implement these two as deprecated, and generated
+    /// code reaches them through ``OpenEnumSupport``, so that only code that names a deprecated case is warned.
+    static var deprecatedValues: [Self] { get }
+    static func deprecatedValue(_ rawValue: String) -> Self?
+}
+
+extension OpenEnum {
+    public static var deprecatedValues: [Self] { [] }
+    public static func deprecatedValue(_ rawValue: String) -> Self? { nil }
+}
+
+/// Reaches an enum's deprecated values through its `OpenEnum` conformance, where the compiler does not
+/// warn: the warnings are for the code that uses a deprecated value, not for the code generated with it.
+public enum OpenEnumSupport {
+    public static func deprecatedValues<T: OpenEnum>(of type: T.Type) -> [T] { T.deprecatedValues }
+    public static func deprecatedValue<T: OpenEnum>(of type: T.Type, _ rawValue: String) -> T? { T.deprecatedValue(rawValue) }
 }
 
 extension OpenEnum {

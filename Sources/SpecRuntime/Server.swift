@@ -162,6 +162,7 @@ public struct IncomingRequest: Sendable {
         _ type: T.Type, accepting contentTypes: [RequestContentType], violations: inout Violations
     ) throws(RequestFailure) -> T? {
         violations.location = .body
+        violations.direction = .request
         let contentType = try negotiate(contentTypes)
         violations.valuesAreText = contentType == .form
         violations.coercesScalars = coercesJSONScalars && contentType == .json
@@ -230,7 +231,7 @@ public enum OutgoingResponse: Sendable {
     case empty(status: Int)
 
     public static func json(_ status: Int, _ value: some JSONEncodable) -> OutgoingResponse {
-        .json(status: status, value.jsonValue)
+        .json(status: status, MessageDirection.$encoding.withValue(.response) { value.jsonValue })
     }
 }
 

@@ -70,6 +70,9 @@ public struct Violations: Sendable {
     /// JSON scalars are read as the type asked for, as Java's JSON binders (Jackson) read them: a number or a
     /// boolean where a string is wanted is its text, a string where a number or boolean is wanted is parsed.
     public var coercesScalars = false
+    /// Which message is being read, when it is known: a server reading a request drops the fields only
+    /// responses carry (`readOnly`), a client reading a response those only requests carry (`writeOnly`).
+    public var direction: MessageDirection?
     /// The first ``maximumListed`` violations.
     public private(set) var list: [Violation] = []
     /// How many violations were found, listed or not.

@@ -227,6 +227,10 @@ import Testing
             func deleteItem(_ input: Operations.DeleteItem.Input) async throws -> Operations.DeleteItem.Output { throw error }
             func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output { throw error }
             func shopStatus(_ input: Operations.ShopStatus.Input) async throws -> Operations.ShopStatus.Output { throw error }
+            func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output { throw error }
+            func getAccountByNickname(_ input: Operations.GetAccountByNickname.Input) async throws -> Operations.GetAccountByNickname.Output {
+                throw error
+            }
         }
         let router = Router()
         try Failing(error: CancellationError()).registerHandlers(on: router.group("internal"))

@@ -7,6 +7,7 @@ actor ShopServer: APIProtocol {
     private(set) var calls: [String] = []
     private(set) var lastCredentials: BearerCredentials?
     private(set) var lastOrder: OrderRequest?
+    private(set) var lastAccount: Account?
 
     nonisolated func recordless() {}
 
@@ -52,6 +53,20 @@ actor ShopServer: APIProtocol {
             Order(
                 orderId: "o-1", lines: lines, total: Money(amount: 1000, currency: input.body.currency ?? .eur),
                 status: .placed))
+    }
+
+    /// Answers with the account as received, its id assigned: the password it holds must not travel back.
+    func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output {
+        calls.append("createAccount")
+        lastAccount = input.body
+        var account = input.body
+        account.id = "acc-1"
+        return .created(account)
+    }
+
+    func getAccountByNickname(_ input: Operations.GetAccountByNickname.Input) async throws -> Operations.GetAccountByNickname.Output {
+        calls.append("getAccountByNickname")
+        return .notFound(Problem(code: "no_such_account", message: nil))
     }
 
     func shopStatus(_ input: Operations.ShopStatus.Input) async throws -> Operations.ShopStatus.Output {

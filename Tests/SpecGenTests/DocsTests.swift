@@ -42,9 +42,10 @@ func loadSpec(_ files: [String: String]) throws -> Spec {
     @Test func thereIsAPagePerEndpointStructureAndEnumPlusIndexAndHTML() throws {
         let docs = try Self.fixtureDocs()
         #expect(docs.keys.sorted() == [
-            "endpoints/deleteItem.md", "endpoints/getItem.md", "endpoints/listItems.md", "endpoints/placeOrder.md",
-            "endpoints/putItem.md", "endpoints/shopStatus.md", "enums/Category.md", "enums/Currency.md", "enums/OrderStatus.md",
-            "index.md", "reference.html", "structures/Empty.md", "structures/Item.md", "structures/ItemList.md",
+            "endpoints/createAccount.md", "endpoints/deleteItem.md", "endpoints/getAccountByNickname.md", "endpoints/getItem.md",
+            "endpoints/listItems.md", "endpoints/placeOrder.md", "endpoints/putItem.md", "endpoints/shopStatus.md",
+            "enums/Category.md", "enums/Currency.md", "enums/OrderStatus.md", "enums/Plan.md",
+            "index.md", "reference.html", "structures/Account.md", "structures/Empty.md", "structures/Item.md", "structures/ItemList.md",
             "structures/Money.md", "structures/Order.md", "structures/OrderLine.md", "structures/OrderRequest.md",
             "structures/Problem.md",
         ])

@@ -159,6 +159,31 @@ import Testing
             == ["compatible version-changed info"])
     }
 
+    @Test func deprecationIsNotedAndCompatible() throws {
+        let endpoint = try Self.changes(("summary: Read an item.", "summary: Read an item.\n    deprecated: Use getItemV2."))
+        #expect(Self.outcomes(endpoint) == ["compatible deprecated endpoint getItem"])
+        #expect(endpoint[0].message == "deprecated (noted: Use getItemV2.)")
+        #expect(
+            Self.outcomes(try Self.changes(("note: { type: string, description: For the packer. }", "note: { type: string, deprecated: true, description: For the packer. }")))
+                == ["compatible deprecated structure NewItem, field note"])
+        #expect(
+            Self.outcomes(try Self.changes(("values: [OPEN, CLOSED]", "values: [OPEN, { value: CLOSED, deprecated: true }]")))
+                == ["compatible deprecated enum Status, value CLOSED"])
+    }
+
+    /// A field one direction stops carrying breaks whoever sends (readOnly) or reads (writeOnly) it.
+    @Test func readOnlyAndWriteOnlyChangesBreakTheDirectionTheyTakeAwayFrom() throws {
+        let readOnly = try Self.changes(("      color: { type: Color }", "      color: { type: Color, readOnly: true }"))
+        #expect(Self.outcomes(readOnly) == ["breaking access-changed structure NewItem, field color"])
+        #expect(readOnly[0].message == "readWrite → readOnly: requests no longer carry it")
+        let writeOnly = try Self.changes(("      note: { type: string }", "      note: { type: string, writeOnly: true }"))
+        #expect(Self.outcomes(writeOnly) == ["breaking access-changed structure Item, field note"])
+        // Only responses carry Item: marking its field readOnly takes nothing away.
+        #expect(
+            Self.outcomes(try Self.changes(("      note: { type: string }", "      note: { type: string, readOnly: true }")))
+                == ["compatible access-changed structure Item, field note"])
+    }
+
     // MARK: Enums and structures
 
     @Test func enumValuesRemovedBreakAndAddedOnesAreNotedInResponses() throws {

@@ -86,6 +86,8 @@ import Testing
         ("optional-default-missing", info + clean.replacingOccurrences(of: "method: GET", with: "method: POST\n    request: Problem")
             .replacingOccurrences(of: "message: { type: string, required: true,", with: "message: { type: string,"), #"{"lint": {"rules": {"optional-default-missing": "warning"}}}"#),
         ("path-parameter-name", info + clean + "  getItemParts:\n    description: d\n    method: GET\n    path: /items/{id}/parts\n    parameters:\n      id: { in: path, type: string, description: d }\n    responses:\n      200: { body: Item }\n      404: { body: Problem }\n", nil),
+        ("deprecated-use", info + clean.replacingOccurrences(of: "required: true, description: Its", with: "required: true, deprecated: true, description: Its"), nil),
+        ("example-value", info + clean.replacingOccurrences(of: "required: true, description: Its", with: "required: true, example: [a], description: Its"), nil),
         ("spec-files", "", nil),
         ("lint-settings", info + clean, #"{"lint": {"rules": {"unknown-type": "off"}}}"#),
     ]

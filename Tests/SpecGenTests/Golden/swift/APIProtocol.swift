@@ -10,6 +10,24 @@ import SpecRuntime
 /// A server implements it and registers it with `registerHandlers(on:options:)`; `Client` implements it
 /// over HTTP, so the same calling code works in-process and across the network.
 public protocol APIProtocol: Sendable {
+    // MARK: accounts
+
+    /// Open an account.
+    ///
+    /// The shop assigns the id; the password is never sent back.
+    ///
+    /// `POST /accounts`
+    func createAccount(_ input: Operations.CreateAccount.Input) async throws -> Operations.CreateAccount.Output
+
+    /// Find an account by nickname.
+    ///
+    /// Nicknames are going away.
+    ///
+    /// `GET /accounts/by-nickname/{nickname}`
+    ///
+    /// - Deprecated.
+    func getAccountByNickname(_ input: Operations.GetAccountByNickname.Input) async throws -> Operations.GetAccountByNickname.Output
+
     // MARK: orders
 
     /// List items.

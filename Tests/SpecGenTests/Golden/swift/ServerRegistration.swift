@@ -8,6 +8,7 @@ extension APIProtocol {
     /// swift-openapi-hummingbird, for instance). Each route decodes and validates the request, answers
     /// 400 listing every violation when it is malformed, and calls the matching method of `self`.
     public func registerHandlers(on transport: any ServerTransport, options: ServerOptions = ServerOptions()) throws {
+        try registerAccountsHandlers(on: transport, options: options)
         try registerOrdersHandlers(on: transport, options: options)
     }
 }
