@@ -60,7 +60,7 @@ let package = Package(
         .plugin(
             name: "RegeneratePlugin",
             capability: .command(
-                intent: .custom(verb: "regenerate", description: "Refresh Generated/ (client SDK, OpenAPI, docs) from spec/"),
+                intent: .custom(verb: "regenerate", description: "Refresh Generated/ (client SDKs in Swift, TypeScript and Python, OpenAPI, docs) from spec/"),
                 permissions: [.writeToPackageDirectory(reason: "Generated/ holds the committed outputs of specgen")]
             ),
             dependencies: ["specgen", "TemplateEmbedder"]

@@ -24,7 +24,7 @@ trap 'git checkout -q -- spec "${generated_paths[@]}"' EXIT
 sed -i 's/summary: Check that the server is up./summary: Check that the server answers./' spec/organization.yaml
 regenerate
 changed=$(stale_files | awk '{print $2}' | sort | tr '\n' ' ')
-expected="Generated/Client/APIProtocol.swift Generated/Client/organization.Client.swift Generated/Client/organization.Operations.swift Generated/docs/endpoints/healthcheck.md Generated/docs/index.md Generated/docs/reference.html Generated/openapi.yaml "
+expected="Generated/Client/APIProtocol.swift Generated/Client/organization.Client.swift Generated/Client/organization.Operations.swift Generated/docs/endpoints/healthcheck.md Generated/docs/index.md Generated/docs/reference.html Generated/openapi.yaml Generated/python/warrant_api/api.py Generated/typescript/api.ts "
 if [ "$changed" != "$expected" ]; then
     echo "error: expected the check to name: $expected" >&2
     echo "                          it named: $changed" >&2

@@ -2,7 +2,8 @@
 # Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant —
 # management; the code flow, refresh and ID token reissue with ID tokens verified by joserfc; token exchange,
 # token management, introspection, revocation and UserInfo; a Python client generated from the OpenAPI
-# export; an app built on the WarrantClient product alone — and a graceful shutdown with SIGTERM.
+# export; an app built on the WarrantClient product alone; warrant's own TypeScript and Python SDKs — and a
+# graceful shutdown with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,7 @@ mkdir -p "$work/python"
 "$generator_venv/bin/python" Tests/Interop/openapi_python_client.py "$work/python" "http://127.0.0.1:$port" "$token"
 
 bash .ci/check-client-package.sh "http://127.0.0.1:$port" "$token"
+bash .ci/check-sdks.sh "http://127.0.0.1:$port" "$token"
 
 echo "== graceful shutdown on SIGTERM"
 kill -TERM $pid

@@ -32,11 +32,17 @@ struct RegeneratePlugin: CommandPlugin {
         let templateArguments = templates.map { ["--templates", $0.path] } ?? []
         let specArguments = ["--spec", spec.path] + (config.map { ["--config", $0.path] } ?? [])
         let specgen = try context.tool(named: "specgen").url
+        // The Python SDK is a package named after this one: `warrant` → `warrant_api`.
+        let pythonPackage = context.package.displayName.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() + "_api"
         let runs: [[String]] = [
             ["generate"] + specArguments + ["--parts", "client", "--output", output.appending(path: "Client").path]
                 + templateArguments,
             ["openapi"] + specArguments + ["--output", output.appending(path: "openapi.yaml").path],
             ["docs"] + specArguments + ["--output", output.appending(path: "docs").path] + templateArguments,
+            ["generate"] + specArguments + ["--language", "typescript", "--output", output.appending(path: "typescript").path, "--quiet"]
+                + templateArguments,
+            ["generate"] + specArguments + ["--language", "python", "--output", output.appending(path: "python/\(pythonPackage)").path, "--quiet"]
+                + templateArguments,
         ]
         for arguments in runs { try run(specgen, arguments) }
     }

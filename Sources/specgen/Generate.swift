@@ -5,6 +5,11 @@ import SpecModel
 
 extension SwiftGenerator.Parts: ExpressibleByArgument {}
 
+/// The languages `generate` writes: Swift (models, routes and client), or a client SDK in TypeScript or Python.
+enum OutputLanguage: String, ExpressibleByArgument, CaseIterable {
+    case swift, typescript, python
+}
+
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate Swift sources from a spec.",
@@ -12,8 +17,10 @@ struct Generate: ParsableCommand {
             Writes, per spec file (area), <area>.Models.swift, .Validators.swift, .Operations.swift, \
             .Server.swift and .Client.swift, and once APIProtocol.swift, ServerRegistration.swift and \
             ClientType.swift. With --parts client, only what a client SDK needs (no .Server.swift, no \
-            ServerRegistration.swift). Files whose bytes do not change are not touched; generated files that \
-            are no longer produced are removed. Exits with status 1, writing nothing, when the spec has errors.
+            ServerRegistration.swift). With --language typescript, a client SDK: runtime.ts, api.ts (models, \
+            schemas, validators, the client) and index.ts; with --language python, a package: runtime.py, \
+            api.py and __init__.py. Files whose bytes do not change are not touched; generated files that are \
+            no longer produced are removed. Exits with status 1, writing nothing, when the spec has errors.
             """
     )
 
@@ -22,8 +29,11 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: "A folder of templates that replace the built-in ones file by file (swift/Models.mustache …).")
     var templates: String?
 
-    @Option(name: .long, help: "all: server and client in one module; client: the sources of a client SDK module.")
-    var parts: SwiftGenerator.Parts = .all
+    @Option(name: .long, help: "swift (the default), typescript or python.")
+    var language: OutputLanguage = .swift
+
+    @Option(name: .long, help: "Swift only. all: server and client in one module (the default); client: the sources of a client SDK module.")
+    var parts: SwiftGenerator.Parts?
 
     @Option(name: .long, help: "The folder to write the Swift sources to.")
     var output: String
@@ -31,10 +41,20 @@ struct Generate: ParsableCommand {
     @Flag(name: .long, help: "Print only diagnostics, not the summary.")
     var quiet = false
 
+    func validate() throws {
+        if language != .swift, parts != nil { throw ValidationError("--parts applies to --language swift only") }
+    }
+
     func run() throws {
         let loaded = try SpecInput.load(input, doing: "nothing generated")
         try SpecInput.reportingTemplateFailures {
-            let files = try SwiftGenerator.generate(spec: loaded, templates: TemplateSet(overrides: templates), parts: parts)
+            let templates = try TemplateSet(overrides: templates)
+            let files: [GeneratedFile]
+            switch language {
+            case .swift: files = try SwiftGenerator.generate(spec: loaded, templates: templates, parts: parts ?? .all)
+            case .typescript: files = try SDKGenerator.generate(spec: loaded, templates: templates, language: .typescript)
+            case .python: files = try SDKGenerator.generate(spec: loaded, templates: templates, language: .python)
+            }
             let summary = try OutputWriter.write(files, to: output)
             if !quiet { print("specgen: \(files.count) files in \(output): \(summary)") }
         }

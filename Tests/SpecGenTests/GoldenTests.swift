@@ -68,6 +68,32 @@ import Testing
         #expect(json == (try String(contentsOf: Self.goldenOpenAPI.appendingPathComponent("openapi.json"), encoding: .utf8)))
     }
 
+    /// Where each SDK's golden files are: the Python one as a package, as a project would lay it out.
+    static func goldenSDK(_ language: SDKGenerator.Language) -> URL {
+        switch language {
+        case .typescript: golden.appendingPathComponent("typescript")
+        case .python: golden.appendingPathComponent("python/shop_api")
+        }
+    }
+
+    /// The TypeScript and Python SDKs of the fixture spec, from the built-in templates (CI also compiles the
+    /// TypeScript with tsc --strict and runs both against the server's own validation messages).
+    @Test(arguments: SDKGenerator.Language.allCases)
+    func sdkMatchesTheGoldenFiles(_ language: SDKGenerator.Language) throws {
+        let files = try SDKGenerator.generate(spec: Self.fixtureSpec(), templates: TemplateSet(), language: language)
+        let folder = Self.goldenSDK(language)
+        if ProcessInfo.processInfo.environment["SPECGEN_UPDATE_GOLDEN"] == "1" {
+            _ = try OutputWriter.write(files, to: folder.path)
+        }
+        #expect(files.map(\.name) == language.fileNames)
+        let goldenNames = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { !$0.hasPrefix(".") && $0 != "__pycache__" } ?? []
+        #expect(files.map(\.name).sorted() == goldenNames.sorted())
+        for file in files {
+            let expected = try String(contentsOf: folder.appendingPathComponent(file.name), encoding: .utf8)
+            #expect(file.contents == expected, "\(file.name) differs from its golden file")
+        }
+    }
+
     @Test func generationIsDeterministic() throws {
         #expect(try Self.generate() == Self.generate())
     }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The TypeScript and Python SDKs specgen generates: the fixture spec's (Tests/SpecGenTests/Golden) give the
+# Swift runtime's violations for the same values; warrant's (Generated/typescript, Generated/python) compile
+# with tsc --strict (Debian's node-typescript) and run against a live warrant.
+# Usage: check-sdks.sh SERVER_URL ORGANIZATION_TOKEN
+set -euo pipefail
+cd "$(dirname "$0")/.."
+server=$1 token=$2
+
+if ! command -v tsc >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq node-typescript >/dev/null
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+compile() {  # compile OUT FILES…: tsc --strict, as CommonJS for node
+  local out=$1; shift
+  mkdir -p "$out/src"
+  cp "$@" "$out/src/"
+  tsc --strict --noImplicitReturns --target es2020 --module commonjs --lib es2020,dom --outDir "$out/js" "$out"/src/*.ts
+}
+
+echo "== TypeScript SDK of the fixture spec ($(tsc --version)): the Swift runtime's messages"
+compile "$work/fixture" Tests/SpecGenTests/Golden/typescript/*.ts Tests/Interop/sdk_messages.ts
+node "$work/fixture/js/sdk_messages.js"
+
+echo "== Python SDK of the fixture spec: the Swift runtime's messages"
+python3 Tests/Interop/sdk_messages.py Tests/SpecGenTests/Golden/python
+
+echo "== warrant's TypeScript SDK (Generated/typescript) against warrant"
+compile "$work/warrant" Generated/typescript/*.ts Tests/Interop/sdk_typescript.ts
+node "$work/warrant/js/sdk_typescript.js" "$server" "$token"
+
+echo "== warrant's Python SDK (Generated/python/warrant_api) against warrant"
+python3 Tests/Interop/sdk_python.py Generated/python "$server" "$token"
