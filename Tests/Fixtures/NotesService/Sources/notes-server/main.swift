@@ -10,7 +10,8 @@ case "hummingbird":
     try await HummingbirdServer.application(serving: Notebook(), port: port) { port in print("notes on Hummingbird at http://127.0.0.1:\(port)") }
         .runService()
 case "vapor":
-    let app = try await VaporServer.application(serving: Notebook(), port: port)
+    // Vapor reads its own arguments (serve, --hostname …) from the environment: none are passed on.
+    let app = try await VaporServer.application(serving: Notebook(), port: port, environment: .init(name: "production", arguments: ["notes-server"]))
     try await app.execute()
     try await app.asyncShutdown()
 default:
