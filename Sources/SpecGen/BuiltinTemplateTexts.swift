@@ -1020,7 +1020,7 @@ extension Client {
     {{.}}
 {{/deprecationAttribute}}
     public func {{name}}(_ input: Operations.{{typeName}}.Input) async throws -> Operations.{{typeName}}.Output {
-        {{#clientMutatesRequest}}var{{/clientMutatesRequest}}{{^clientMutatesRequest}}let{{/clientMutatesRequest}} request = ClientRequest(method: {{method}}, path: {{clientPath}})
+        {{#clientMutatesRequest}}var{{/clientMutatesRequest}}{{^clientMutatesRequest}}let{{/clientMutatesRequest}} request = ClientRequest(method: {{method}}, path: "{{#pathPieces}}{{#text}}{{.}}{{/text}}{{#parameter}}\(PathEncoding.segment(input.path.{{.}})){{/parameter}}{{/pathPieces}}")
 {{#parameters}}
 {{^isPath}}
         request.{{clientMethod}}({{wireLiteral}}, input.{{inputLabel}}.{{swiftName}})
@@ -1399,7 +1399,7 @@ extension APIProtocol {
                         throw ServerRoute.invalid(violations, operationID: Operations.{{typeName}}.id)
                     }
 {{/hasInputs}}
-                    let input = Operations.{{typeName}}.Input({{inputArguments}})
+                    let input = Operations.{{typeName}}.Input({{#inputParts}}{{label}}: {{#isBody}}body{{/isBody}}{{#isCredentials}}incoming.credentials{{/isCredentials}}{{^isBody}}{{^isCredentials}}.init({{#arguments}}{{swiftName}}: {{localName}}{{separator}}{{/arguments}}){{/isCredentials}}{{/isBody}}{{separator}}{{/inputParts}})
 {{#hasParameters}}
 {{#hasPathParameters}}
                     violations.validate(input.path, in: .path)
@@ -1503,7 +1503,39 @@ extension {{name}}: Validatable {
 {{/isOptional}}
             let fieldPath = path.appending({{wireLiteral}})
 {{#checks}}
-            {{call}}
+{{#minLength}}
+            Check.minLength({{text}}, {{.}}, at: fieldPath, &violations)
+{{/minLength}}
+{{#maxLength}}
+            Check.maxLength({{text}}, {{.}}, at: fieldPath, &violations)
+{{/maxLength}}
+{{#patternName}}
+            Check.pattern({{text}}, Self.{{.}}, at: fieldPath, &violations)
+{{/patternName}}
+{{#format}}
+            Check.format(value, .{{.}}, at: fieldPath, &violations)
+{{/format}}
+{{#minimum}}
+            Check.minimum(value, {{.}}, at: fieldPath, &violations)
+{{/minimum}}
+{{#maximum}}
+            Check.maximum(value, {{.}}, at: fieldPath, &violations)
+{{/maximum}}
+{{#minItems}}
+            Check.minItems(value.count, {{.}}, at: fieldPath, &violations)
+{{/minItems}}
+{{#maxItems}}
+            Check.maxItems(value.count, {{.}}, at: fieldPath, &violations)
+{{/maxItems}}
+{{#uniqueItems}}
+            Check.uniqueItems(value, at: fieldPath, &violations)
+{{/uniqueItems}}
+{{#isJSONText}}
+            Check.jsonText(value, at: fieldPath, &violations)
+{{/isJSONText}}
+{{#isValidatable}}
+            value.validate(at: fieldPath, violations: &violations)
+{{/isValidatable}}
 {{/checks}}
         }
 {{/hasChecks}}

@@ -68,7 +68,7 @@ struct FieldContext {
     var defaultLiteral: String?
     /// `= nil` or `= <default>` for the memberwise initializer; empty for required fields.
     var initializerDefault: String
-    var checks: [CheckContext]
+    var checks: ChecksContext
     var hasChecks: Bool
     /// Where the value is stored: the Swift name, or `_name` behind the deprecated public property.
     var storageName: String
@@ -90,9 +90,26 @@ struct ExtensionContext {
     var text: String?
 }
 
-struct CheckContext {
-    /// One statement, for example `Check.minLength(value, 1, at: fieldPath, &violations)`.
-    var call: String
+/// The constraint checks of one value, as data: `partials/validate` writes a `Check` call for each that is set.
+struct ChecksContext {
+    /// What the length checks read: `value`, or `value.absoluteString` for a URL.
+    var text: String
+    var minLength: Int?
+    var maxLength: Int?
+    /// The name of the structure's static `Pattern`, when there is a pattern.
+    var patternName: String?
+    /// `email`, `uri` or `uuid`.
+    var format: String?
+    /// Bounds as Swift literals of the value's type.
+    var minimum: String?
+    var maximum: String?
+    var minItems: Int?
+    var maxItems: Int?
+    var uniqueItems: Bool
+    /// A json-string field: the text must be JSON.
+    var isJSONText: Bool
+    /// Structures, enums and containers of them check themselves.
+    var isValidatable: Bool
 }
 
 struct PatternContext {
@@ -134,8 +151,8 @@ struct OperationContext {
     var methodName: String
     var path: String
     var pathLiteral: String
-    /// The client's path expression, with parameters percent-encoded in.
-    var clientPath: String
+    /// The path in pieces, fixed text and parameters, which the client percent-encodes in.
+    var pathPieces: [PathPieceContext]
     var pathParameters: StructureContext
     var queryParameters: StructureContext
     var headerParameters: StructureContext
@@ -157,8 +174,32 @@ struct OperationContext {
     var requiresCredentials: Bool
     var securityNames: String
     var responses: [ResponseContext]
-    /// The arguments of `Input.init` as the server route passes them.
-    var inputArguments: String
+    /// The arguments of `Input.init` the server route passes, in order: path, query, headers (those the
+    /// endpoint has), then the body and the credentials.
+    var inputParts: [InputPartContext]
+}
+
+/// A piece of a path template: fixed text, or the Swift name of a path parameter.
+struct PathPieceContext {
+    var text: String?
+    var parameter: String?
+}
+
+/// One `Input.init` argument: parameters (`query: .init(limit: queryLimit, tag: queryTag)`), the body or the
+/// credentials.
+struct InputPartContext {
+    var label: String
+    var arguments: [InputArgumentContext]
+    var isBody: Bool
+    var isCredentials: Bool
+    /// `, ` between arguments; empty after the last.
+    var separator: String
+}
+
+struct InputArgumentContext {
+    var swiftName: String
+    var localName: String
+    var separator: String
 }
 
 struct ParameterContext {

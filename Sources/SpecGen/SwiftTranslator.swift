@@ -143,30 +143,27 @@ struct SwiftTranslator {
             docLines: Self.docLines(field.description, extra: extra),
             swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional, isNullable: isOptional && field.isNullable,
             decodeMethod: isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
-            initializerDefault: isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: !checks.isEmpty,
+            initializerDefault: isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: hasChecks(checks),
             storageName: field.deprecation == nil ? swiftName : "_" + field.swiftName,
             deprecationAttribute: Self.deprecationAttribute(field.deprecation), omittedIn: omittedIn, requiredIn: requiredIn,
             extensions: Self.extensions(field.extensions))
     }
 
-    private func checks(for field: Field) -> [CheckContext] {
+    private func checks(for field: Field) -> ChecksContext {
         let constraints = field.constraints
-        let text = field.type == .url ? "value.absoluteString" : "value"
-        var calls: [String] = []
-        if let min = constraints.minLength { calls.append("Check.minLength(\(text), \(min), at: fieldPath, &violations)") }
-        if let max = constraints.maxLength { calls.append("Check.maxLength(\(text), \(max), at: fieldPath, &violations)") }
-        if constraints.pattern != nil {
-            calls.append("Check.pattern(\(text), Self.\(patternName(field)), at: fieldPath, &violations)")
-        }
-        if let format = constraints.format { calls.append("Check.format(value, .\(format.rawValue), at: fieldPath, &violations)") }
-        if let min = constraints.minimum { calls.append("Check.minimum(value, \(numberLiteral(min, field.type)), at: fieldPath, &violations)") }
-        if let max = constraints.maximum { calls.append("Check.maximum(value, \(numberLiteral(max, field.type)), at: fieldPath, &violations)") }
-        if let min = constraints.minItems { calls.append("Check.minItems(value.count, \(min), at: fieldPath, &violations)") }
-        if let max = constraints.maxItems { calls.append("Check.maxItems(value.count, \(max), at: fieldPath, &violations)") }
-        if constraints.uniqueItems { calls.append("Check.uniqueItems(value, at: fieldPath, &violations)") }
-        if field.type == .jsonString { calls.append("Check.jsonText(value, at: fieldPath, &violations)") }
-        if isValidatable(field.type) { calls.append("value.validate(at: fieldPath, violations: &violations)") }
-        return calls.map(CheckContext.init)
+        return ChecksContext(
+            text: field.type == .url ? "value.absoluteString" : "value", minLength: constraints.minLength,
+            maxLength: constraints.maxLength, patternName: constraints.pattern == nil ? nil : patternName(field),
+            format: constraints.format?.rawValue, minimum: constraints.minimum.map { numberLiteral($0, field.type) },
+            maximum: constraints.maximum.map { numberLiteral($0, field.type) }, minItems: constraints.minItems,
+            maxItems: constraints.maxItems, uniqueItems: constraints.uniqueItems, isJSONText: field.type == .jsonString,
+            isValidatable: isValidatable(field.type))
+    }
+
+    private func hasChecks(_ checks: ChecksContext) -> Bool {
+        checks.minLength != nil || checks.maxLength != nil || checks.patternName != nil || checks.format != nil || checks.minimum != nil
+            || checks.maximum != nil || checks.minItems != nil || checks.maxItems != nil || checks.uniqueItems || checks.isJSONText
+            || checks.isValidatable
     }
 
     private func numberLiteral(_ number: Number, _ type: TypeRef) -> String {
@@ -197,20 +194,27 @@ struct SwiftTranslator {
                 swiftType: swiftType($0.type), contentTypes: "[" + $0.contentTypes.map { ".\($0.rawValue)" }.joined(separator: ", ") + "]",
                 docLines: Self.docLines($0.description))
         }
-        var arguments: [String] = []
-        for kind in Parameter.Kind.allCases where !endpoint.parameters(in: kind).isEmpty {
-            let label = kind == .header ? "headers" : kind.rawValue
-            let values = endpoint.parameters(in: kind).map { parameter($0, of: endpoint) }.map { "\($0.swiftName): \($0.localName)" }
-            arguments.append("\(label): .init(\(values.joined(separator: ", ")))")
+        var inputParts = Parameter.Kind.allCases.filter { !endpoint.parameters(in: $0).isEmpty }.map { kind in
+            let parameters = endpoint.parameters(in: kind).map { parameter($0, of: endpoint) }
+            return InputPartContext(
+                label: kind == .header ? "headers" : kind.rawValue,
+                arguments: parameters.enumerated().map { index, parameter in
+                    InputArgumentContext(
+                        swiftName: parameter.swiftName, localName: parameter.localName, separator: index == parameters.count - 1 ? "" : ", ")
+                },
+                isBody: false, isCredentials: false, separator: ", ")
         }
-        if body != nil { arguments.append("body: body") }
-        if !endpoint.security.isEmpty { arguments.append("credentials: incoming.credentials") }
+        if body != nil { inputParts.append(InputPartContext(label: "body", arguments: [], isBody: true, isCredentials: false, separator: ", ")) }
+        if !endpoint.security.isEmpty {
+            inputParts.append(InputPartContext(label: "credentials", arguments: [], isBody: false, isCredentials: true, separator: ", "))
+        }
+        if !inputParts.isEmpty { inputParts[inputParts.count - 1].separator = "" }
         return OperationContext(
             name: endpoint.name, typeName: typeName, docLines: operationDocLines(endpoint),
             deprecationAttribute: Self.deprecationAttribute(endpoint.deprecation), extensions: Self.extensions(endpoint.extensions),
             method: "." + endpoint.method.rawValue.lowercased(), methodName: endpoint.method.rawValue, path: endpoint.path,
             pathLiteral: Self.stringLiteral(endpoint.path),
-            clientPath: clientPath(endpoint),
+            pathPieces: pathPieces(endpoint),
             pathParameters: parameterStructure("PathParameters", endpoint.parameters(in: .path)),
             queryParameters: parameterStructure("QueryParameters", endpoint.parameters(in: .query)),
             headerParameters: parameterStructure("HeaderParameters", endpoint.parameters(in: .header)),
@@ -224,7 +228,7 @@ struct SwiftTranslator {
             requiredLocalNames: parameters.filter { $0.isRequired && $0.defaultLiteral == nil }.map(\.localName),
             body: body, requiresCredentials: !endpoint.security.isEmpty,
             securityNames: endpoint.security.joined(separator: ", "),
-            responses: endpoint.responses.map(response), inputArguments: arguments.joined(separator: ", "))
+            responses: endpoint.responses.map(response), inputParts: inputParts)
     }
 
     private func initializerDefault(_ parameters: [Parameter]) -> String {
@@ -264,18 +268,23 @@ struct SwiftTranslator {
             clientMethod: parameter.kind == .header ? "addHeader" : isOpenQuery ? "addQueryPairs" : "addQuery", isPath: parameter.kind == .path)
     }
 
-    /// `"/api/\(PathEncoding.segment(input.path.serviceId))/idtoken/reissue"`
-    private func clientPath(_ endpoint: Endpoint) -> String {
-        var result = ""
+    /// `/api/{serviceId}/idtoken/reissue` as `/api/`, `serviceId`, `/idtoken/reissue`; the text as it goes
+    /// inside a Swift string literal.
+    private func pathPieces(_ endpoint: Endpoint) -> [PathPieceContext] {
+        func text(_ piece: Substring) -> PathPieceContext {
+            PathPieceContext(text: piece.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""), parameter: nil)
+        }
+        var pieces: [PathPieceContext] = []
         var remaining = Substring(endpoint.path)
         while let open = remaining.firstIndex(of: "{"), let close = remaining[open...].firstIndex(of: "}") {
-            result += remaining[..<open]
+            if open > remaining.startIndex { pieces.append(text(remaining[..<open])) }
             let name = String(remaining[remaining.index(after: open)..<close])
             let swiftName = endpoint.parameters.first { $0.name == name }?.swiftName ?? SwiftNaming.lowerCamel(name)
-            result += "\\(PathEncoding.segment(input.path.\(SwiftNaming.escaped(swiftName))))"
+            pieces.append(PathPieceContext(text: nil, parameter: SwiftNaming.escaped(swiftName)))
             remaining = remaining[remaining.index(after: close)...]
         }
-        return "\"" + result + remaining + "\""
+        if !remaining.isEmpty { pieces.append(text(remaining)) }
+        return pieces
     }
 
     private func response(_ response: Response) -> ResponseContext {

@@ -24,8 +24,8 @@ struct Docs: ParsableCommand {
     func run() throws {
         let loaded = try SpecInput.load(input, doing: "no documentation written")
         try SpecInput.reportingTemplateFailures {
-            let files = try DocsGenerator.generate(spec: loaded, templates: TemplateSet(overrides: templates))
-            let summary = try OutputWriter.write(files, to: output)
+            let files = try GeneratorPipeline.render(loaded, as: .docs, templates: TemplateSet(overrides: templates))
+            let summary = try GeneratorPipeline.write(files, of: .docs, to: output)
             print("specgen: \(files.count) files in \(output): \(summary)")
         }
     }

@@ -48,14 +48,14 @@ struct Generate: ParsableCommand {
     func run() throws {
         let loaded = try SpecInput.load(input, doing: "nothing generated")
         try SpecInput.reportingTemplateFailures {
-            let templates = try TemplateSet(overrides: templates)
-            let files: [GeneratedFile]
-            switch language {
-            case .swift: files = try SwiftGenerator.generate(spec: loaded, templates: templates, parts: parts ?? .all)
-            case .typescript: files = try SDKGenerator.generate(spec: loaded, templates: templates, language: .typescript)
-            case .python: files = try SDKGenerator.generate(spec: loaded, templates: templates, language: .python)
-            }
-            let summary = try OutputWriter.write(files, to: output)
+            let target: GeneratorPipeline.Output =
+                switch language {
+                case .swift: .swift(parts ?? .all)
+                case .typescript: .sdk(.typescript)
+                case .python: .sdk(.python)
+                }
+            let files = try GeneratorPipeline.render(loaded, as: target, templates: TemplateSet(overrides: templates))
+            let summary = try GeneratorPipeline.write(files, of: target, to: output)
             if !quiet { print("specgen: \(files.count) files in \(output): \(summary)") }
         }
     }

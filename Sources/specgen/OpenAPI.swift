@@ -21,11 +21,10 @@ struct ExportOpenAPI: ParsableCommand {
 
     func run() throws {
         let loaded = try SpecInput.load(input, doing: "nothing exported")
-        let text = try OpenAPIExporter.text(for: loaded, format: OpenAPIExporter.Format(path: output))
         let url = URL(fileURLWithPath: output)
-        let summary = try OutputWriter.write(
-            [GeneratedFile(name: url.lastPathComponent, contents: text)], to: url.deletingLastPathComponent().path,
-            removeStale: false)
+        let target = GeneratorPipeline.Output.openAPI(OpenAPIExporter.Format(path: output), fileName: url.lastPathComponent)
+        let files = try GeneratorPipeline.render(loaded, as: target, templates: TemplateSet())
+        let summary = try GeneratorPipeline.write(files, of: target, to: url.deletingLastPathComponent().path)
         print("specgen: \(output): \(summary)")
     }
 }

@@ -28,9 +28,9 @@ struct SpecOptions: ParsableArguments {
 
     /// The spec loaded and checked with the configuration's lint settings; problems in the configuration come first.
     func load() -> SpecLoadResult {
-        guard let config else { return SpecLoader.load(directory: spec) }
+        guard let config else { return GeneratorPipeline.load(directory: spec) }
         let (settings, problems) = LintSettings.load(configuration: config)
-        var result = SpecLoader.load(directory: spec, settings: settings)
+        var result = GeneratorPipeline.load(directory: spec, settings: settings)
         result.diagnostics = problems + result.diagnostics
         if problems.contains(where: { $0.severity == .error }) { result.spec = nil }
         return result
