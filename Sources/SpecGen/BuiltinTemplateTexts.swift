@@ -1169,17 +1169,19 @@ public struct {{name}}: Hashable, Sendable, Codable {
 {{#docLines}}
     {{.}}
 {{/docLines}}
+{{#hasStorage}}
 {{#deprecationAttribute}}
     {{.}}
+{{/deprecationAttribute}}
     public var {{swiftName}}: {{swiftType}} {
-        get { {{storageName}} }
-        set { {{storageName}} = newValue }
+        get { {{> swift/partials/stored}} }
+        set { {{storageName}} = {{#isBoxed}}{{#isOptional}}newValue.map(Boxed.init){{/isOptional}}{{^isOptional}}Boxed(newValue){{/isOptional}}{{/isBoxed}}{{^isBoxed}}newValue{{/isBoxed}} }
     }
-    var {{storageName}}: {{swiftType}}
-{{/deprecationAttribute}}
-{{^deprecationAttribute}}
+    var {{storageName}}: {{storageType}}
+{{/hasStorage}}
+{{^hasStorage}}
     public var {{swiftName}}: {{swiftType}}
-{{/deprecationAttribute}}
+{{/hasStorage}}
 {{/fields}}
 
     public init(
@@ -1188,7 +1190,7 @@ public struct {{name}}: Hashable, Sendable, Codable {
 {{/fields}}
     ) {
 {{#fields}}
-        self.{{storageName}} = {{swiftName}}
+        self.{{storageName}} = {{#isBoxed}}{{#isOptional}}{{swiftName}}.map(Boxed.init){{/isOptional}}{{^isOptional}}Boxed({{swiftName}}){{/isOptional}}{{/isBoxed}}{{^isBoxed}}{{swiftName}}{{/isBoxed}}
 {{/fields}}
     }
 
@@ -1228,11 +1230,11 @@ extension {{name}}: JSONCodable {
 {{#fields}}
 {{#omittedIn}}
         if MessageDirection.encoding != .{{.}} {
-            object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
+            object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}{{#isBoxed}}.value{{/isBoxed}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
         }
 {{/omittedIn}}
 {{^omittedIn}}
-        object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
+        object[{{wireLiteral}}] = {{storageName}}{{#isOptional}}?{{/isOptional}}{{#isBoxed}}.value{{/isBoxed}}.jsonValue{{#isNullable}} ?? .null{{/isNullable}}
 {{/omittedIn}}
 {{/fields}}
         return .object(object)
@@ -1488,6 +1490,10 @@ extension {{name}}: Validatable {
 
 
 """#,
+        "swift/partials/stored": #"""
+{{% CONTENT_TYPE: TEXT}}
+{{storageName}}{{#isBoxed}}{{#isOptional}}?{{/isOptional}}.value{{/isBoxed}}
+"""#,
         "swift/partials/validate": #"""
 {{% CONTENT_TYPE: TEXT}}
 {{#patterns}}
@@ -1497,9 +1503,9 @@ extension {{name}}: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
 {{#fields}}
 {{#hasChecks}}
-        {{#isOptional}}if let value = self.{{storageName}} {{/isOptional}}{{^isOptional}}do {{/isOptional}}{
+        {{#isOptional}}if let value = self.{{> swift/partials/stored}} {{/isOptional}}{{^isOptional}}do {{/isOptional}}{
 {{^isOptional}}
-            let value = self.{{storageName}}
+            let value = self.{{> swift/partials/stored}}
 {{/isOptional}}
             let fieldPath = path.appending({{wireLiteral}})
 {{#checks}}

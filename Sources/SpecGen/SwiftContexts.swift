@@ -70,8 +70,14 @@ struct FieldContext {
     var initializerDefault: String
     var checks: ChecksContext
     var hasChecks: Bool
-    /// Where the value is stored: the Swift name, or `_name` behind the deprecated public property.
+    /// Where the value is stored: the Swift name, or `_name` behind a public property (deprecated or boxed).
     var storageName: String
+    /// Stored apart from the public property: deprecated, boxed, or both.
+    var hasStorage: Bool
+    /// Held in a `Boxed`, so that recursive and deep structures have a bounded layout.
+    var isBoxed: Bool
+    /// The type of the stored property: `Boxed<Node>?` for a boxed one, else the declared type.
+    var storageType: String
     /// `@available(*, deprecated, message: "…")` for a deprecated field.
     var deprecationAttribute: String?
     /// `request` or `response`: the message that leaves the field out (readOnly, writeOnly).

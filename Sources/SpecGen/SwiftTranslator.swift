@@ -144,7 +144,9 @@ struct SwiftTranslator {
             swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional, isNullable: isOptional && field.isNullable,
             decodeMethod: isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
             initializerDefault: isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: hasChecks(checks),
-            storageName: field.deprecation == nil ? swiftName : "_" + field.swiftName,
+            storageName: field.deprecation == nil && !field.isBoxed ? swiftName : "_" + field.swiftName,
+            hasStorage: field.deprecation != nil || field.isBoxed, isBoxed: field.isBoxed,
+            storageType: field.isBoxed ? "Boxed<\(base)>" + (isOptional ? "?" : "") : (isOptional ? base + "?" : base),
             deprecationAttribute: Self.deprecationAttribute(field.deprecation), omittedIn: omittedIn, requiredIn: requiredIn,
             extensions: Self.extensions(field.extensions))
     }

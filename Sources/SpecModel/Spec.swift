@@ -336,6 +336,9 @@ public struct Field: Hashable, Sendable {
     public var deprecation: Deprecation?
     public var access: FieldAccess
     public var extensions: [Extension]
+    /// Stored indirectly (a `Boxed` in Swift): it holds a structure that can hold this one again, or that
+    /// would nest too deep stored inline. Decided from the spec's reference graph by the checker.
+    public var isBoxed = false
 
     /// A field that only one direction carries is optional in Swift: the other direction leaves it out.
     /// `isRequired` then means required in the direction that carries it.

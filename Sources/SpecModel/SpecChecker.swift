@@ -25,6 +25,7 @@ struct SpecChecker {
         let enums = raw.enums.compactMap { checkEnum($0) }
         var structures = raw.structures.map { checkStructure($0) }
         checkRecursion(structures)
+        Self.decideBoxing(&structures)
         // Examples need every structure resolved: one may show another nested inside it.
         structureIndex = Dictionary(structures.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for index in structures.indices { checkExamples(raw.structures[index], into: &structures[index]) }
@@ -192,10 +193,11 @@ struct SpecChecker {
             let swiftName = distinctSwiftName(member.swiftName, derivedFrom: member.name, taken: &swiftNames, at: member.source) {
                 "fields '\($0)' and '\(member.name)' of '\(item.name)' both become Swift property '\($1)'"
             }
-            if member.deprecation != nil {
-                // A deprecated property is stored under `_name`, so generated code reads it without warnings.
+            if member.deprecation != nil || Self.holdsStructure(member) {
+                // A deprecated property is stored under `_name`, so generated code reads it without warnings;
+                // so is a boxed one (a structure field may be boxed, decided once every structure is known).
                 _ = distinctSwiftName(("_" + swiftName, member.source), derivedFrom: member.name, taken: &swiftNames, at: member.source) {
-                    "deprecated field '\(member.name)' of '\(item.name)' is stored as '\($1)', which field '\($0)' already becomes"
+                    "field '\(member.name)' of '\(item.name)' is stored as '\($1)', which field '\($0)' already becomes"
                 }
             }
             if member.access != .readWrite, member.defaultNode != nil, let source = member.accessSource {
@@ -370,26 +372,80 @@ struct SpecChecker {
         }
     }
 
-    /// A structure that holds itself without a list or map in between has no finite Swift layout.
+    /// A structure that must hold itself (required fields all the way round) has no finite value.
     private mutating func checkRecursion(_ structures: [Structure]) {
         let byName = Dictionary(structures.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func requiredStructure(_ field: Field) -> String? {
+            if field.isRequired, case .structure(let name) = field.type { return name }
+            return nil
+        }
         for structure in structures {
-            var stack = structure.fields.compactMap { field -> (String, Field)? in
-                if case .structure(let name) = field.type { return (name, field) }
-                return nil
-            }
+            var stack = structure.fields.compactMap { field in requiredStructure(field).map { ($0, field) } }
             var visited: Set<String> = []
             while let (name, field) = stack.popLast() {
                 if name == structure.name {
                     diagnostics.error(
-                        .recursiveStructure, "structure '\(structure.name)' contains itself through field '\(field.wireName)'", at: field.source,
-                        hint: "make the field a list or a map, which can be empty")
+                        .recursiveStructure, "structure '\(structure.name)' must contain itself through required field '\(field.wireName)'",
+                        at: field.source, hint: "make a field on the way optional, a list or a map, which can end the chain")
                     break
                 }
                 guard visited.insert(name).inserted, let next = byName[name] else { continue }
                 for nested in next.fields {
-                    if case .structure(let nestedName) = nested.type { stack.append((nestedName, field)) }
+                    if let nestedName = requiredStructure(nested) { stack.append((nestedName, field)) }
                 }
+            }
+        }
+    }
+
+    private static func holdsStructure(_ member: RawMember) -> Bool {
+        if case .named(let name, _)? = member.type { return name.first?.isUppercase == true }
+        return false
+    }
+
+    /// The most structures one value stores inline, one inside the next; deeper chains are boxed.
+    static let maximumInlineDepth = 8
+
+    /// Marks the fields stored in a box: those that close a cycle (a node's optional parent), and those
+    /// that would otherwise make a structure hold more than ``maximumInlineDepth`` structures inline.
+    /// Lists and maps store their elements indirectly already. Depth-first without recursion, as chains
+    /// may be as long as the spec.
+    static func decideBoxing(_ structures: inout [Structure]) {
+        let index = Dictionary(structures.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func target(_ field: Field) -> Int? {
+            if case .structure(let name) = field.type { return index[name] }
+            return nil
+        }
+        enum State { case unvisited, open, done }
+        var state = Array(repeating: State.unvisited, count: structures.count)
+        var depth = Array(repeating: 0, count: structures.count)
+        for root in structures.indices where state[root] == .unvisited {
+            var stack: [(structure: Int, field: Int)] = [(root, 0)]
+            state[root] = .open
+            while let (current, position) = stack.last {
+                if position < structures[current].fields.count {
+                    stack[stack.count - 1].field += 1
+                    guard let next = target(structures[current].fields[position]) else { continue }
+                    switch state[next] {
+                    case .open: structures[current].fields[position].isBoxed = true
+                    case .unvisited:
+                        state[next] = .open
+                        stack.append((next, 0))
+                    case .done: break
+                    }
+                    continue
+                }
+                var deepest = 0
+                for position in structures[current].fields.indices where !structures[current].fields[position].isBoxed {
+                    guard let next = target(structures[current].fields[position]) else { continue }
+                    if depth[next] >= maximumInlineDepth {
+                        structures[current].fields[position].isBoxed = true
+                    } else {
+                        deepest = max(deepest, depth[next])
+                    }
+                }
+                depth[current] = deepest + 1
+                state[current] = .done
+                stack.removeLast()
             }
         }
     }

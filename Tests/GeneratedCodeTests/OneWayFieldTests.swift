@@ -55,6 +55,20 @@ import Testing
         #expect(account.jsonValue == ["id": "acc-1", "email": "a@example.com", "password": "secret-pw", "plan": "FREE"])
     }
 
+    /// A structure that holds itself (through an optional field, boxed) nests, compares and round-trips as
+    /// a value; setting the field through its property stores a new box.
+    @Test func aRecursiveFieldHoldsItsValueIndirectly() throws {
+        var ada = Account(id: "acc-2", email: "ada@example.com", referrer: Account(id: "acc-1", email: "bob@example.com"))
+        #expect(ada.referrer?.email == "bob@example.com")
+        let copy = ada
+        ada.referrer?.email = "carol@example.com"
+        #expect(copy.referrer?.email == "bob@example.com" && ada.referrer?.email == "carol@example.com")
+        #expect(ada.jsonValue["referrer"] == ["id": "acc-1", "email": "carol@example.com", "plan": "FREE"])
+        #expect(try Account(jsonData: ada.jsonData()) == ada)
+        ada.referrer = nil
+        #expect(ada.jsonValue["referrer"] == nil)
+    }
+
     /// Deprecated values decode and encode as before; only code that names them is warned.
     @Test func deprecatedEnumValuesStillTravel() throws {
         let plan = Plan(rawValue: "LEGACY")

@@ -338,4 +338,40 @@ import Testing
                                 let input = Operations.PutBox.Input(path: .init(id: pathId), query: .init(dry: queryDry), body: body, credentials: incoming.credentials)
             """)
     }
+
+    /// A field that closes a cycle is stored in a `Boxed`, behind a property that reads and writes the value.
+    @Test func aFieldThatClosesACycleIsBoxed() throws {
+        let yaml = """
+            structures:
+              Node:
+                description: n
+                fields:
+                  parent: { type: Node, description: p }
+            """
+        #expect(
+            try Self.swift(yaml, file: "Models", from: "public struct Node") == """
+            public struct Node: Hashable, Sendable, Codable {
+                /// p
+                public var parent: Node? {
+                    get { _parent?.value }
+                    set { _parent = newValue.map(Boxed.init) }
+                }
+                var _parent: Boxed<Node>?
+
+                public init(
+                    parent: Node? = nil,
+                ) {
+                    self._parent = parent.map(Boxed.init)
+                }
+
+                public init(from decoder: any Decoder) throws {
+                    self = try CodableBridge.decode(Self.self, from: decoder)
+                }
+
+                public func encode(to encoder: any Encoder) throws {
+                    try CodableBridge.encode(self, to: encoder)
+                }
+            }
+            """)
+    }
 }

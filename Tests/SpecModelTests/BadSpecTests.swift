@@ -355,22 +355,48 @@ import Testing
             ])
     }
 
-    @Test func structuresThatContainThemselves() {
+    /// Optional fields may come back round (they are boxed); a chain of required ones never ends.
+    @Test func structuresThatMustContainThemselves() {
         let yaml = Self.info + """
             structures:
               Node:
                 fields:
                   next: { type: Node }
                   children: { type: "[Node]" }
-              A: { fields: { b: { type: B } } }
-              B: { fields: { a: { type: A } } }
+              A: { fields: { b: { type: B, required: true } } }
+              B: { fields: { a: { type: A, required: true } } }
+              C: { fields: { c: { type: C, required: true } } }
             """
         #expect(
             Self.errors(yaml) == [
-                "api.yaml:5:7: error: structure 'Node' contains itself through field 'next'; make the field a list or a map, which can be empty",
-                "api.yaml:7:18: error: structure 'A' contains itself through field 'b'; make the field a list or a map, which can be empty",
-                "api.yaml:8:18: error: structure 'B' contains itself through field 'a'; make the field a list or a map, which can be empty",
+                "api.yaml:7:18: error: structure 'A' must contain itself through required field 'b'; make a field on the way optional, a list or a map, which can end the chain",
+                "api.yaml:8:18: error: structure 'B' must contain itself through required field 'a'; make a field on the way optional, a list or a map, which can end the chain",
+                "api.yaml:9:18: error: structure 'C' must contain itself through required field 'c'; make a field on the way optional, a list or a map, which can end the chain",
             ])
+    }
+
+    /// Which fields are boxed: the one closing a cycle, and every eighth link of a long chain.
+    @Test func recursiveAndDeepChainsAreBoxed() throws {
+        let chain = (0..<20).map { "  S\($0): { description: s, fields: { next: { type: \($0 == 19 ? "string" : "S\($0 + 1)"), description: n } } }" }
+        let yaml = Self.info + """
+            structures:
+              Node:
+                description: n
+                fields:
+                  parent: { type: Node, description: p }
+                  label: { type: string, description: l }
+                  kids: { type: "[Node]", description: k }
+              A: { description: a, fields: { b: { type: B, description: b } } }
+              B: { description: b, fields: { a: { type: A, required: true, description: a } } }
+
+            """ + chain.joined(separator: "\n") + "\n"
+        let spec = try SpecLoader.load(sources: [("api.yaml", "api", yaml)]).get()
+        func boxed(_ name: String) -> [String] { spec.structure(named: name)?.fields.filter(\.isBoxed).map(\.wireName) ?? [] }
+        #expect(boxed("Node") == ["parent"])
+        // A is reached first: its field to B is followed, and B's field back to A closes the cycle.
+        #expect(boxed("A") == [] && boxed("B") == ["a"])
+        // S19 holds a string; S11 would hold 8 inline (S12 … S19), so it boxes its next, and S3 likewise.
+        #expect((0..<20).filter { !boxed("S\($0)").isEmpty } == [3, 11])
     }
 
     @Test func infoMissingOrTwice() {

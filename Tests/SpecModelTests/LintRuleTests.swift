@@ -61,7 +61,7 @@ import Testing
         ("swift-name-clash", info + clean.replacingOccurrences(of: "      itemName:", with: "      other: { type: string, swiftName: itemName, description: d }\n      itemName:"), nil),
         ("unknown-type", info + clean.replacingOccurrences(of: "body: Item", with: "body: Itme"), nil),
         ("unknown-security-scheme", info + clean.replacingOccurrences(of: "method: GET", with: "method: GET\n    security: [staff]"), nil),
-        ("recursive-structure", info + clean.replacingOccurrences(of: "      itemName:", with: "      parent: { type: Item, description: d }\n      itemName:"), nil),
+        ("recursive-structure", info + clean.replacingOccurrences(of: "      itemName:", with: "      parent: { type: Item, required: true, description: d }\n      itemName:"), nil),
         ("constraint-type", info + clean.replacingOccurrences(of: "required: true, description: Its", with: "required: true, minimum: 1, description: Its"), nil),
         ("constraint-range", info + clean.replacingOccurrences(of: "required: true, description: Its", with: "required: true, minLength: 3, maxLength: 2, description: Its"), nil),
         ("constraint-pattern", info + clean.replacingOccurrences(of: "required: true, description: Its", with: "required: true, pattern: \"(\", description: Its"), nil),

@@ -71,6 +71,12 @@ public struct Account: Hashable, Sendable, Codable {
     ///
     /// Defaults to `.free` when absent.
     public var plan: Plan
+    /// Who brought the customer in; an account holds the one before it.
+    public var referrer: Account? {
+        get { _referrer?.value }
+        set { _referrer = newValue.map(Boxed.init) }
+    }
+    var _referrer: Boxed<Account>?
     /// A name shown on receipts.
     ///
     /// - Deprecated: Use email to address the customer.
@@ -86,12 +92,14 @@ public struct Account: Hashable, Sendable, Codable {
         email: String,
         password: String? = nil,
         plan: Plan = .free,
+        referrer: Account? = nil,
         nickname: String? = nil,
     ) {
         self.id = id
         self.email = email
         self.password = password
         self.plan = plan
+        self._referrer = referrer.map(Boxed.init)
         self._nickname = nickname
     }
 
@@ -112,6 +120,7 @@ extension Account: JSONCodable {
         let fieldEmail = violations.required(String.self, "email", in: object, at: path)
         let fieldPassword = violations.direction == .response ? nil : violations.direction == .request ? violations.required(String.self, "password", in: object, at: path) : violations.optional(String.self, "password", in: object, at: path)
         let fieldPlan = violations.optional(Plan.self, "plan", in: object, at: path) ?? .free
+        let fieldReferrer = violations.optional(Account.self, "referrer", in: object, at: path)
         let fieldNickname = violations.optional(String.self, "nickname", in: object, at: path)
         guard violations.count == before, let fieldEmail else { return nil }
         self.init(
@@ -119,6 +128,7 @@ extension Account: JSONCodable {
             email: fieldEmail,
             password: fieldPassword,
             plan: fieldPlan,
+            referrer: fieldReferrer,
             nickname: fieldNickname,
         )
     }
@@ -133,6 +143,7 @@ extension Account: JSONCodable {
             object["password"] = password?.jsonValue
         }
         object["plan"] = plan.jsonValue
+        object["referrer"] = _referrer?.value.jsonValue
         object["nickname"] = _nickname?.jsonValue
         return .object(object)
     }

@@ -25,6 +25,10 @@ extension Account: Validatable {
             let fieldPath = path.appending("plan")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self._referrer?.value {
+            let fieldPath = path.appending("referrer")
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self._nickname {
             let fieldPath = path.appending("nickname")
             Check.maxLength(value, 20, at: fieldPath, &violations)

@@ -59,6 +59,10 @@ export interface Account {
    */
   plan?: Plan;
   /**
+   * Who brought the customer in; an account holds the one before it.
+   */
+  referrer?: Account;
+  /**
    * A name shown on receipts.
    *
    * @deprecated Use email to address the customer.
@@ -258,6 +262,7 @@ export const schemas: Schemas = {
       { name: "email", type: { kind: "string" }, required: true, format: "email" },
       { name: "password", type: { kind: "string" }, requiredIn: "request", omittedIn: "response", minLength: 8 },
       { name: "plan", type: { kind: "enum", name: "Plan" } },
+      { name: "referrer", type: { kind: "object", name: "Account" } },
       { name: "nickname", type: { kind: "string" }, maxLength: 20 },
     ],
     Money: [

@@ -128,6 +128,8 @@ class Account:
     """Chosen at sign-up.  Write-only: requests carry it; responses never do. """
     plan: Optional[Plan] = "FREE"
     """What the account pays for.  Default: "FREE". """
+    referrer: Optional[Account] = None
+    """Who brought the customer in; an account holds the one before it. """
     nickname: Optional[str] = None
     """A name shown on receipts.  @deprecated Use email to address the customer. """
 
@@ -420,6 +422,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "email", "attr": "email", "type": {"kind": "string"}, "required": True, "format": "email"},
             {"name": "password", "attr": "password", "type": {"kind": "string"}, "requiredIn": "request", "omittedIn": "response", "minLength": 8},
             {"name": "plan", "attr": "plan", "type": {"kind": "enum", "name": "Plan"}},
+            {"name": "referrer", "attr": "referrer", "type": {"kind": "object", "name": "Account"}},
             {"name": "nickname", "attr": "nickname", "type": {"kind": "string"}, "maxLength": 20},
         ],
         "Money": [
