@@ -139,18 +139,18 @@ import WarrantClient
     @Test func expiredAndRotatedTokensAreInactive() async throws {
         try await TokenFlowTests.withFlow { flow in
             let code = try await flow.code()
-            let short = try await flow.token(
+            let first = try await flow.token(
                 "grant_type=authorization_code&code=\(code)&redirect_uri=\(FormEncoding.escape(flow.redirect))", clientId: flow.clientId,
-                secret: flow.secret, accessTokenDuration: 1)
-            let expiring = try #require(short.accessToken)
-            #expect(try await Self.introspect(flow, expiring).action == .ok)
+                secret: flow.secret, accessTokenDuration: 600)
+            let firstAccess = try #require(first.accessToken)
+            #expect(try await Self.introspect(flow, firstAccess).action == .ok)
 
             // Rotation: the old refresh token and the access token issued with it stop; the new pair works.
             let rotated = try await flow.token(
-                "grant_type=refresh_token&refresh_token=\(try #require(short.refreshToken))", clientId: flow.clientId, secret: flow.secret)
+                "grant_type=refresh_token&refresh_token=\(try #require(first.refreshToken))", clientId: flow.clientId, secret: flow.secret)
             let fresh = try #require(rotated.accessToken)
-            #expect(try await Self.standardJSON(flow, try #require(short.refreshToken)) == .object(["active": false]))
-            let replaced = try await Self.introspect(flow, expiring)
+            #expect(try await Self.standardJSON(flow, try #require(first.refreshToken)) == .object(["active": false]))
+            let replaced = try await Self.introspect(flow, firstAccess)
             #expect(replaced.action == .unauthorized)
             #expect(replaced.resultCode == "A056304")
             #expect(try await Self.introspect(flow, fresh).action == .ok)

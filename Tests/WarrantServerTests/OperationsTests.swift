@@ -116,12 +116,15 @@ import WarrantServer
     @Test func purgesAreCounted() async throws {
         try await TestServer.with(configure: { $0.purgeInterval = 1 }) { server in
             var samples = try await Self.scrape(server)
-            let deadline = ContinuousClock.now + .seconds(10)
+            // A bound, not a timing: the loop ends at the first purge, which a loaded machine may delay.
+            let deadline = ContinuousClock.now + .seconds(90)
             while samples.total("warrant_purges_total", ["outcome": "done"]) < 1, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
                 samples = try await Self.scrape(server)
             }
-            #expect(samples.total("warrant_purges_total", ["outcome": "done"]) >= 1)
+            #expect(
+                samples.total("warrant_purges_total", ["outcome": "done"]) >= 1,
+                "failed purges: \(samples.total("warrant_purges_total", ["outcome": "failed"]))")
             #expect(samples["warrant_purged_records_total", ["kind": "access_tokens"]] == 0)
             #expect(samples["warrant_purged_records_total", ["kind": "cache_changes"]] != nil)
         }
