@@ -185,13 +185,15 @@ public struct LintSettings: Sendable {
                 result.append(diagnostic)
                 continue
             }
-            guard let severity = severity(of: rule) else { continue }
-            if let element = diagnostic.element,
-                let index = waivers.firstIndex(where: { $0.rule == rule.id && Self.matches(element, pattern: $0.element) })
-            {
-                used[index] = true
-                continue
+            // Every waiver that matches counts as used, even for a rule that is off or already waived.
+            var waived = false
+            if let element = diagnostic.element {
+                for (index, waiver) in waivers.enumerated() where waiver.rule == rule.id && Self.matches(element, pattern: waiver.element) {
+                    used[index] = true
+                    waived = true
+                }
             }
+            guard let severity = severity(of: rule), !waived else { continue }
             diagnostic.severity = severity
             result.append(diagnostic)
         }

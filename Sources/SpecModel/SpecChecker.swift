@@ -10,10 +10,14 @@ struct SpecChecker {
     private var typeCandidates: [String]?
     /// The checked structures by name, once all are checked, for examples.
     private var structureIndex: [String: Structure] = [:]
+    /// How many more nodes examples may hand out: aliases repeat far more than the files write.
+    private var exampleBudget = 0
+    private var exampleBudgetReported = false
 
     init(raw: RawSpec, diagnostics: Diagnostics) {
         self.raw = raw
         self.diagnostics = diagnostics
+        self.exampleBudget = raw.textBytes + 1_000
     }
 
     /// The spec as far as it resolves: complete when no error was reported, partial (for the style rules,
@@ -249,7 +253,7 @@ struct SpecChecker {
     /// it goes wrong) when it does not fit.
     private mutating func example(
         _ node: YAMLNode, type: TypeRef, constraints: Constraints = Constraints(), nullable: Bool = false, in context: String,
-        depth: Int = 0
+        direction: FieldAccess? = nil, depth: Int = 0
     ) -> JSONLiteral? {
         func mismatch(_ expected: String) -> JSONLiteral? {
             diagnostics.error(.exampleValue, "example of \(context) must be \(expected), not \(node.kindName)", at: node.location)
@@ -261,6 +265,16 @@ struct SpecChecker {
                 diagnostics.error(.exampleValue, "example of \(context) \(problem)", at: node.location, hint: "change the example or the constraint")
             }
             return problems.isEmpty ? literal : nil
+        }
+        exampleBudget -= 1 + (node.pairs?.count ?? node.items?.count ?? 0)
+        if exampleBudget < 0 {
+            if !exampleBudgetReported {
+                exampleBudgetReported = true
+                diagnostics.error(
+                    .yamlAliases, "examples repeat more of the spec than it writes out (aliases)", at: node.location,
+                    hint: "write the examples out instead of using *aliases")
+            }
+            return nil
         }
         if depth >= NodeReader.maximumValueDepth {
             diagnostics.error(.exampleValue, "example of \(context) nests more than \(NodeReader.maximumValueDepth) deep", at: node.location)
@@ -280,7 +294,7 @@ struct SpecChecker {
                 diagnostics.error(.exampleValue, "example of \(context) is not an absolute URL", at: node.location)
                 return nil
             }
-            if type == .dateTime, ISO8601DateFormatter().date(from: text) == nil {
+            if type == .dateTime, Self.dateTime(text) == nil {
                 diagnostics.error(
                     .exampleValue, "example of \(context) is not a date-time", at: node.location, hint: "write 2026-01-31T12:00:00Z")
                 return nil
@@ -312,12 +326,20 @@ struct SpecChecker {
             return .string(text)
         case .json:
             var reader = NodeReader()
+            reader.budget = max(0, exampleBudget)
             let value = reader.literal(node)
+            exampleBudget = reader.exhaustedAt == nil ? reader.budget : -1
             diagnostics.append(reader.diagnostics)
-            return value
+            if reader.exhaustedAt != nil, !exampleBudgetReported {
+                exampleBudgetReported = true
+                diagnostics.error(
+                    .yamlAliases, "examples repeat more of the spec than it writes out (aliases)", at: node.location,
+                    hint: "write the examples out instead of using *aliases")
+            }
+            return reader.exhaustedAt == nil ? value : nil
         case .array(let element):
             guard let items = node.items else { return mismatch("a list") }
-            let values = items.map { example($0, type: element, in: "an item of \(context)", depth: depth + 1) }
+            let values = items.map { example($0, type: element, in: "an item of \(context)", direction: direction, depth: depth + 1) }
             guard values.allSatisfy({ $0 != nil }) else { return nil }
             let literal = JSONLiteral.array(values.compactMap { $0 })
             var problems: [String] = []
@@ -331,7 +353,7 @@ struct SpecChecker {
             var members: [JSONLiteral.Member] = []
             var valid = true
             for (key, value) in pairs {
-                guard let checked = example(value, type: valueType, in: "'\(key.scalar ?? "")' of \(context)", depth: depth + 1) else {
+                guard let checked = example(value, type: valueType, in: "'\(key.scalar ?? "")' of \(context)", direction: direction, depth: depth + 1) else {
                     valid = false
                     continue
                 }
@@ -352,10 +374,18 @@ struct SpecChecker {
                     valid = false
                     continue
                 }
+                if let direction, field.access != .readWrite, field.access != direction {
+                    diagnostics.error(
+                        .exampleValue,
+                        "example of \(context) has '\(wireName)', which is \(field.access.rawValue) and so never in a \(direction == .readOnly ? "response" : "request")",
+                        at: key.location, hint: "leave it out of this example")
+                    valid = false
+                    continue
+                }
                 guard
                     let checked = example(
                         value, type: field.type, constraints: field.constraints, nullable: field.isNullable,
-                        in: "field '\(wireName)' of \(name) in \(context)", depth: depth + 1)
+                        in: "field '\(wireName)' of \(name) in \(context)", direction: direction, depth: depth + 1)
                 else {
                     valid = false
                     continue
@@ -363,7 +393,10 @@ struct SpecChecker {
                 members.append(JSONLiteral.Member(wireName, checked))
             }
             // A field one direction leaves out may be missing from an example of either.
-            for field in structure.fields where field.isRequired && field.access == .readWrite && !pairs.contains(where: { $0.key.scalar == field.wireName }) {
+            let required = structure.fields.filter { field in
+                field.isRequired && (field.access == .readWrite || (direction != nil && field.access == direction))
+            }
+            for field in required where !pairs.contains(where: { $0.key.scalar == field.wireName }) {
                 diagnostics.error(
                     .exampleValue, "example of \(context) lacks required field '\(field.wireName)' of \(name)", at: node.location)
                 valid = false
@@ -487,6 +520,9 @@ struct SpecChecker {
                 let bound = key == "minimum" ? constraints.minimum : constraints.maximum
                 if case .real = bound, let source = member.constraintSources[key] {
                     diagnostics.error(.constraintType, "'\(key)' of integer \(context) must be a whole number", at: source)
+                }
+                if type == .int32, case .integer(let value)? = bound, Int32(exactly: value) == nil, let source = member.constraintSources[key] {
+                    diagnostics.error(.constraintType, "'\(key)' \(value) of \(context) does not fit in int32", at: source)
                 }
             }
         }
@@ -677,7 +713,8 @@ struct SpecChecker {
         }
         if let node = item.request {
             if let request {
-                result.request = example(node, type: request.type, in: "the request of \(context)")
+                // A request carries writeOnly fields and never readOnly ones: `direction` names what it carries.
+                result.request = example(node, type: request.type, in: "the request of \(context)", direction: .writeOnly)
                 valid = valid && result.request != nil
             } else {
                 diagnostics.error(.exampleValue, "\(context) has a request, but the endpoint takes no body", at: node.location)
@@ -695,7 +732,7 @@ struct SpecChecker {
             result.status = status
             if let node = item.response {
                 if let body = response.body {
-                    result.response = example(node, type: body, in: "the \(status) response of \(context)")
+                    result.response = example(node, type: body, in: "the \(status) response of \(context)", direction: .readOnly)
                     valid = valid && result.response != nil
                 } else {
                     diagnostics.error(.exampleValue, "\(context) has a response body, but the \(status) response has none", at: node.location)
@@ -704,6 +741,12 @@ struct SpecChecker {
             }
         }
         return valid ? result : nil
+    }
+
+    /// An RFC 3339 date-time, with or without fractional seconds, as the runtime reads one.
+    static func dateTime(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// Path parameter names in order; reports malformed templates.

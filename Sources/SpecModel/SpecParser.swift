@@ -104,6 +104,9 @@ struct RawSecurityScheme: Sendable {
 struct RawSpec: Sendable {
     /// Files that are not valid YAML; what they define is unknown, so nothing is reported missing.
     var unreadableFiles = 0
+    /// The bytes of every file: what values read after parsing (examples) may hand out, as aliases can
+    /// repeat far more than a file writes.
+    var textBytes = 0
     var infos: [(info: Info, source: SourceLocation)] = []
     var areas: [Area] = []
     var securitySchemes: [RawSecurityScheme] = []
@@ -113,6 +116,7 @@ struct RawSpec: Sendable {
 
     mutating func append(_ other: RawSpec) {
         unreadableFiles += other.unreadableFiles
+        textBytes += other.textBytes
         infos += other.infos
         areas += other.areas
         securitySchemes += other.securitySchemes
@@ -142,6 +146,7 @@ struct SpecParser: Sendable {
 
     mutating func parse(file: String, text: String, area: String) {
         raw.areas.append(Area(name: area, file: file))
+        raw.textBytes += text.utf8.count
         let composed = YAMLRecovery.compose(file: file, text: text)
         reader.diagnostics.append(composed.diagnostics)
         if composed.isPartial { raw.unreadableFiles += 1 }

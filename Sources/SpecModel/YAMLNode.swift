@@ -184,7 +184,12 @@ struct NodeReader: Sendable {
 
     mutating func number(_ node: YAMLNode, in context: String) -> Number? {
         if let value = node.node.int { return .integer(Int64(value)) }
-        if let value = node.node.float, node.node.bool == nil { return .real(value) }
+        // .inf and .nan are YAML numbers, but no bound or default: generated code could not write them.
+        if let value = node.node.float, node.node.bool == nil {
+            if value.isFinite { return .real(value) }
+            diagnostics.error(.valueKind, "\(context) must be a finite number", at: node.location)
+            return nil
+        }
         diagnostics.error(.valueKind, "\(context) must be a number, not \(node.kindName)", at: node.location)
         return nil
     }

@@ -12,6 +12,7 @@ struct YAMLRecovery {
     static let ignoredKeyPrefix = "specgen-ignored-duplicate-"
     /// Bounds the work on a file that is not YAML at all: each repair composes the file again.
     static let maximumDuplicateRepairs = 50
+    static let maximumTabRepairs = 200
     static let maximumLineRepairs = 5
 
     struct Outcome {
@@ -28,7 +29,8 @@ struct YAMLRecovery {
 
     init(file: String, text: String) {
         self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        // Split on scalars: a Character would take "\r\n" as one, and a CRLF file as one line.
+        self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
     }
 
     static func compose(file: String, text: String) -> Outcome {
@@ -39,8 +41,8 @@ struct YAMLRecovery {
     private mutating func compose(first text: String) -> Outcome {
         var outcome = Outcome()
         var duplicateRepairs = 0
+        var tabRepairs = 0
         var lineRepairs = 0
-        var lastProblem: String?
         var text = text
         while true {
             do {
@@ -64,31 +66,30 @@ struct YAMLRecovery {
                     at: location(line: second.line, column: second.column), hint: "remove or rename one of them")
                 ignoreKey(at: second)
             } catch let error as YamlError {
-                guard case .some((let problem, let mark)) = Self.problem(of: error), lineRepairs < Self.maximumLineRepairs,
-                    mark.line >= 1, mark.line <= lines.count
-                else {
+                guard case .some((let problem, let mark)) = Self.problem(of: error), mark.line >= 1, mark.line <= lines.count else {
                     outcome.diagnostics.error(.yamlSyntax, "invalid YAML: \(error)", at: location(line: 1, column: 1))
                     outcome.isPartial = true
                     return outcome
                 }
-                lineRepairs += 1
                 let index = mark.line - 1
-                if let tab = leadingTabColumn(index) {
+                if let tab = leadingTabColumn(index), tabRepairs < Self.maximumTabRepairs {
+                    tabRepairs += 1
                     outcome.diagnostics.error(
                         .yamlTab, "this line is indented with a tab; YAML indents with spaces only",
                         at: location(line: mark.line, column: tab), hint: "replace the tab with spaces")
                     expandLeadingTabs(index)
                 } else {
-                    // The same complaint again, elsewhere, is the first problem running on (an unclosed
-                    // bracket reaching the end of the file): reporting it twice would only add noise.
-                    if problem == lastProblem {
+                    let repairable = lines[index].contains { $0 != " " && $0 != "\r" && $0 != "\t" }
+                    // A complaint on a line with nothing to blank (the end of the file) after one already
+                    // reported is the earlier problem running on, an unclosed bracket say: it adds only noise.
+                    if !repairable, outcome.diagnostics.hasErrors {
                         outcome.isPartial = true
                         return outcome
                     }
-                    lastProblem = problem
                     outcome.diagnostics.error(.yamlSyntax, "invalid YAML: \(problem)", at: location(mark))
-                    guard lines[index].contains(where: { $0 != " " && $0 != "\r" }) else {
-                        // Blanking cannot help (the end of the file, say): the rest of the file is unreadable.
+                    lineRepairs += 1
+                    guard repairable, lineRepairs <= Self.maximumLineRepairs else {
+                        // Blanking cannot help, or has not: the rest of the file is unreadable.
                         outcome.isPartial = true
                         return outcome
                     }
@@ -162,11 +163,27 @@ struct YAMLRecovery {
 
     private func flowOccurrence(of key: String, after first: Mark) -> (line: Int, column: Int)? {
         var index = first.line - 1
-        var start = first.column  // just past the first character of the first occurrence
+        var start = first.column - 1  // the first occurrence itself, so a quoted one is read as quoted
+        var quote: Unicode.Scalar?
         while index < lines.count {
             let line = lines[index]
             var position = start
             while position < line.count {
+                // Inside a quoted string, braces and commas are text.
+                if let open = quote {
+                    if line[position] == "\\", open == "\"" {
+                        position += 2
+                        continue
+                    }
+                    if line[position] == open { quote = nil }
+                    position += 1
+                    continue
+                }
+                if line[position] == "\"" || line[position] == "'" {
+                    quote = line[position]
+                    position += 1
+                    continue
+                }
                 if line[position] == "{" || line[position] == "," {
                     var keyStart = position + 1
                     while keyStart < line.count, line[keyStart] == " " { keyStart += 1 }

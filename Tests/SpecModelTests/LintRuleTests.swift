@@ -178,4 +178,17 @@ import Testing
         #expect(NamingStyle.upperSnake.accepts("INTERNAL_SERVER_ERROR") && !NamingStyle.upperSnake.accepts("Ok"))
         #expect(NamingStyle.kebabCase.accepts("well-known") && !NamingStyle.kebabCase.accepts("wellKnown"))
     }
+
+    /// A waiver for a rule that is off excuses what the rule would report, so it is not stale; two waivers
+    /// that match the same element are both used.
+    @Test func waiversForRulesThatAreOffOrOverlapAreNotStale() {
+        let yaml = Self.info + Self.clean + "enums:\n  Legacy: { description: old, values: [A] }\n"
+        let settings = #"""
+            {"lint": {"rules": {"unused-type": "off"}, "ignore": [
+              {"rule": "unused-type", "element": "Legacy", "reason": "kept for old clients"},
+              {"rule": "unused-type", "element": "Leg*", "reason": "all of them"}
+            ]}}
+            """#
+        #expect(Self.load(yaml, settings: settings).diagnostics.map(\.description) == [])
+    }
 }

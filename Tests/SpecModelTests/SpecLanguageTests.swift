@@ -176,4 +176,59 @@ import Testing
                 "api.yaml:10:7: error: fields 'd' and 'e' of 'A' both become Swift property '_d'; give one a 'swiftName'",
             ])
     }
+
+    /// Aliases cannot make an example take longer to check than the spec is long.
+    @Test func examplesThatAliasTheirWayToMillionsAreRefused() {
+        var lines = ["structures:", "  A:", "    description: a", "    fields:", "      a:", "        type: json", "        description: a",
+                     "        example:", "          - &l0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"]
+        for level in 1..<9 { lines.append("          - &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]") }
+        let errors = Self.errors(lines.joined(separator: "\n") + "\n")
+        #expect(errors.contains { $0.contains("examples repeat more of the spec than it writes out") })
+    }
+
+    /// A request example carries no readOnly field, a response example no writeOnly one.
+    @Test func endpointExamplesKeepToTheirDirection() {
+        let yaml = """
+        structures:
+          User:
+            description: u
+            fields:
+              id: { type: string, required: true, readOnly: true, description: i }
+              password: { type: string, required: true, writeOnly: true, description: p }
+        endpoints:
+          createUser:
+            description: c
+            method: POST
+            path: /users
+            request: User
+            responses:
+              201: { body: User, description: c }
+            examples:
+              wrong: { request: { id: u1, password: pw }, response: { id: u1, password: pw } }
+              missing: { request: {}, response: {} }
+        """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:17:27: error: example of the request of example 'wrong' of endpoint 'createUser' has 'id', which is readOnly and so never in a request; leave it out of this example",
+                "api.yaml:17:71: error: example of the 201 response of example 'wrong' of endpoint 'createUser' has 'password', which is writeOnly and so never in a response; leave it out of this example",
+                "api.yaml:18:27: error: example of the request of example 'missing' of endpoint 'createUser' lacks required field 'password' of User",
+                "api.yaml:18:41: error: example of the 201 response of example 'missing' of endpoint 'createUser' lacks required field 'id' of User",
+            ])
+    }
+
+    @Test func boundsThatGeneratedCodeCannotWriteAreRefused() {
+        let yaml = """
+        structures:
+          A:
+            description: a
+            fields:
+              a: { type: double, maximum: .inf, description: a }
+              b: { type: int32, minimum: 3000000000, description: b }
+        """
+        #expect(
+            Self.errors(yaml) == [
+                "api.yaml:6:35: error: 'maximum' must be a finite number",
+                "api.yaml:7:25: error: 'minimum' 3000000000 of field 'b' of 'A' does not fit in int32",
+            ])
+    }
 }

@@ -109,4 +109,41 @@ import Testing
         #expect(errors.first?.hasPrefix("a.yaml:") == true && errors.first?.hasSuffix("[yaml-syntax]") == true)
         #expect(errors.last == "b.yaml:5:18: error: unknown type 'strng'; did you mean 'string'? [unknown-type]")
     }
+
+    /// A file with Windows line endings is read line by line like any other.
+    @Test func crlfFilesAreRecoveredLineByLine() {
+        let yaml = (Self.info + "structures:\n  A:\n    description: a\n    fields:\n\tb: { type: strng, description: b }\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(
+            Self.errors([("api.yaml", yaml)]) == [
+                "api.yaml:6:1: error: this line is indented with a tab; YAML indents with spaces only; replace the tab with spaces [yaml-tab]",
+                "api.yaml:6:13: error: unknown type 'strng'; did you mean 'string'? [unknown-type]",
+            ])
+    }
+
+    /// Two mistakes that read alike are two mistakes; only a complaint with nothing left to blank ends it.
+    @Test func repeatedSyntaxErrorsAreEachReported() {
+        let yaml = Self.info + "structures:\n  A:\n    description: @a\n  B:\n    description: @b\n"
+        let errors = Self.errors([("api.yaml", yaml)])
+        #expect(errors.count == 2)
+        #expect(errors.map { $0.prefix(10) } == ["api.yaml:4", "api.yaml:6"])
+    }
+
+    /// More tab-indented lines than other repairs allow are all reported, and the file still read.
+    @Test func manyTabIndentedLinesAreAllReported() {
+        let fields = (0..<8).map { "\t\tf\($0): { type: string, description: f }" }.joined(separator: "\n")
+        let yaml = Self.info + "structures:\n  A:\n    description: a\n    fields:\n" + fields + "\n\t\tg: { type: strng, description: g }\n"
+        let errors = Self.errors([("api.yaml", yaml)])
+        #expect(errors.filter { $0.hasSuffix("[yaml-tab]") }.count == 9)
+        #expect(errors.last == "api.yaml:14:14: error: unknown type 'strng'; did you mean 'string'? [unknown-type]")
+    }
+
+    /// Braces and commas inside a quoted string are text, not the start of a repeated key.
+    @Test func quotedTextInAFlowMappingIsNotAKey() {
+        let yaml = Self.info + "structures:\n  A: { description: a, fields: { b: { type: string, description: \"x, b: y\" }, b: int32 } }\n"
+        #expect(
+            Self.errors([("api.yaml", yaml)]) == [
+                "api.yaml:3:79: error: key 'b' appears twice in the same mapping; the first, at api.yaml:3:34, is the one read; remove or rename one of them [yaml-duplicate-key]"
+            ])
+    }
 }
