@@ -44,6 +44,9 @@ export interface Constraints {
   format?: "email" | "uri" | "uuid";
   minimum?: number;
   maximum?: number;
+  /** The bounds as the Swift runtime's messages write them (`0.0` for a double). */
+  minimumText?: string;
+  maximumText?: string;
   minItems?: number;
   maxItems?: number;
   uniqueItems?: boolean;
@@ -107,7 +110,29 @@ function isObject(value: unknown): value is { [key: string]: unknown } {
 const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const email = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, RegExp | null>();
+
+function compiled(source: string): RegExp | null {
+  let expression = patterns.get(source);
+  if (expression === undefined) {
+    try {
+      expression = new RegExp(source);
+    } catch {
+      expression = null;
+    }
+    patterns.set(source, expression);
+  }
+  return expression;
+}
+
+/** JSON with object members in key order, so that equal values compare equal. */
+function canonicalJSON(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(",")}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJSON(value[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
 
 function isAbsoluteURL(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(text);
@@ -143,7 +168,7 @@ export class Checker {
         break;
       case "int32": case "int64":
         if (typeof value !== "number") this.report(`must be an integer, not ${kindName(value)}`, path);
-        else if (!Number.isInteger(value)) this.report("must be an integer, not a fraction", path);
+        else if (!Number.isInteger(value) || Math.abs(value) >= 9.2e18) this.report("must be an integer, not a fraction", path);
         else if (type.kind === "int32" && (value < -2147483648 || value > 2147483647)) {
           this.report("must be an integer from -2147483648 to 2147483647", path);
         }
@@ -194,12 +219,9 @@ export class Checker {
         this.report(`must be at most ${constraints.maxLength} character${constraints.maxLength === 1 ? "" : "s"} long`, path);
       }
       if (constraints.pattern !== undefined) {
-        let expression = patterns.get(constraints.pattern);
-        if (expression === undefined) {
-          expression = new RegExp(constraints.pattern, "u");
-          patterns.set(constraints.pattern, expression);
-        }
-        if (!expression.test(value)) this.report(`must match the pattern ${constraints.pattern}`, path);
+        const expression = compiled(constraints.pattern);
+        // A pattern JavaScript cannot read (ICU syntax such as (?i)) is left to the server.
+        if (expression !== null && !expression.test(value)) this.report(`must match the pattern ${constraints.pattern}`, path);
       }
       if (constraints.format === "email" && !email.test(value)) this.report("must be an email address", path);
       if (constraints.format === "uri" && !isAbsoluteURL(value)) this.report("must be an absolute URI", path);
@@ -213,8 +235,12 @@ export class Checker {
       }
     }
     if (typeof value === "number") {
-      if (constraints.minimum !== undefined && value < constraints.minimum) this.report(`must be at least ${constraints.minimum}`, path);
-      if (constraints.maximum !== undefined && value > constraints.maximum) this.report(`must be at most ${constraints.maximum}`, path);
+      if (constraints.minimum !== undefined && value < constraints.minimum) {
+        this.report(`must be at least ${constraints.minimumText ?? constraints.minimum}`, path);
+      }
+      if (constraints.maximum !== undefined && value > constraints.maximum) {
+        this.report(`must be at most ${constraints.maximumText ?? constraints.maximum}`, path);
+      }
     }
     if (Array.isArray(value)) {
       if (constraints.minItems !== undefined && value.length < constraints.minItems) {
@@ -226,7 +252,7 @@ export class Checker {
       if (constraints.uniqueItems) {
         const seen = new Set<string>();
         value.forEach((item, index) => {
-          const key = JSON.stringify(item);
+          const key = canonicalJSON(item);
           if (seen.has(key)) this.report("repeats an earlier item", pointer(path, index));
           seen.add(key);
         });
@@ -270,7 +296,12 @@ export function toWire(schemas: Schemas, type: TypeSchema, value: unknown, direc
       const result: { [key: string]: JSONValue } = {};
       for (const field of schemas.objects[type.name] ?? []) {
         const member = value[field.name];
-        if (member === undefined || (field.omittedIn !== undefined && field.omittedIn === direction)) continue;
+        if (field.omittedIn !== undefined && field.omittedIn === direction) continue;
+        // A nullable field is written as null when absent, as the Swift runtime writes it.
+        if (member === undefined || member === null) {
+          if (field.nullable) result[field.name] = null;
+          continue;
+        }
         result[field.name] = toWire(schemas, field.type, member, direction);
       }
       return result;
@@ -278,6 +309,27 @@ export function toWire(schemas: Schemas, type: TypeSchema, value: unknown, direc
     default:
       return value as JSONValue;
   }
+}
+
+/** The value without the fields the direction does not carry (a writeOnly field a server sent anyway). */
+function stripOmitted(schemas: Schemas, type: TypeSchema, value: unknown, direction: Direction): unknown {
+  if (type.kind === "array" && Array.isArray(value)) return value.map((item) => stripOmitted(schemas, type.items, item, direction));
+  if (type.kind === "map" && isObject(value)) {
+    const result: { [key: string]: unknown } = {};
+    for (const key of Object.keys(value)) result[key] = stripOmitted(schemas, type.items, value[key], direction);
+    return result;
+  }
+  if (type.kind === "object" && isObject(value)) {
+    const result: { [key: string]: unknown } = { ...value };
+    for (const field of schemas.objects[type.name] ?? []) {
+      if (field.omittedIn === direction) delete result[field.name];
+      else if (result[field.name] !== undefined && result[field.name] !== null) {
+        result[field.name] = stripOmitted(schemas, field.type, result[field.name], direction);
+      }
+    }
+    return result;
+  }
+  return value;
 }
 
 // MARK: HTTP
@@ -330,25 +382,45 @@ function formEncode(value: JSONValue, operationId: string): string {
   return pairs.join("&");
 }
 
+/**
+ * The checks a generated Swift route makes, in its order: the shape of each parameter and of the body,
+ * then the body's constraints, then (when all that holds) the parameters' constraints, path, query and
+ * headers. Parameter paths have no leading slash (`limit`, `tag/2`), as the server writes them.
+ */
+function checkRequest(schemas: Schemas, operation: OperationSchema, input: CallInput): void {
+  const violations: Violation[] = [];
+  const checked: Array<{ checker: Checker; parameter: ParameterSchema; value: unknown }> = [];
+  for (const parameter of operation.parameters) {
+    const part = parameter.in === "header" ? input.headers : parameter.in === "path" ? input.path : input.query;
+    const value = part?.[parameter.name];
+    if (value === undefined || value === null) {
+      if (parameter.required) violations.push({ in: parameter.in, path: parameter.name, message: "is required" });
+      continue;
+    }
+    const checker = new Checker(schemas, "request", parameter.in);
+    checker.shape(parameter.type, value, `/${parameter.name}`);
+    checked.push({ checker, parameter, value });
+  }
+  for (const entry of checked) violations.push(...entry.checker.violations);
+  if (operation.body) violations.push(...new Checker(schemas, "request").check(operation.body.type, input.body));
+  if (violations.length === 0) {
+    const order = ["path", "query", "header"];
+    for (const entry of [...checked].sort((a, b) => order.indexOf(a.parameter.in) - order.indexOf(b.parameter.in))) {
+      entry.checker.constraints(entry.parameter.type, entry.value, `/${entry.parameter.name}`, entry.parameter);
+      violations.push(...entry.checker.violations);
+    }
+  }
+  for (const violation of violations) {
+    if (violation.in !== "body" && violation.path.startsWith("/")) violation.path = violation.path.slice(1);
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+}
+
 /** Sends one call as the operation's schema says, and reads the answer. */
 export async function call(
   baseURL: string, options: ClientOptions, schemas: Schemas, operation: OperationSchema, input: CallInput,
 ): Promise<{ status: number; body: unknown }> {
-  if (options.validateRequests ?? true) {
-    const violations: Violation[] = [];
-    for (const parameter of operation.parameters) {
-      const part = parameter.in === "header" ? input.headers : parameter.in === "path" ? input.path : input.query;
-      const value = part?.[parameter.name];
-      const checker = new Checker(schemas, "request", parameter.in);
-      if (value === undefined || value === null) {
-        if (parameter.required) violations.push({ in: parameter.in, path: `/${parameter.name}`, message: "is required" });
-        continue;
-      }
-      violations.push(...checker.check(parameter.type, value, `/${parameter.name}`, parameter));
-    }
-    if (operation.body) violations.push(...new Checker(schemas, "request").check(operation.body.type, input.body));
-    if (violations.length > 0) throw new ValidationError(violations);
-  }
+  if (options.validateRequests ?? true) checkRequest(schemas, operation, input);
   let path = operation.path;
   for (const parameter of operation.parameters.filter((p) => p.in === "path")) {
     path = path.replace(`{${parameter.name}}`, encodeURIComponent(text(input.path?.[parameter.name])));
@@ -358,8 +430,11 @@ export async function call(
     const value = input.query?.[parameter.name];
     if (value === undefined || value === null) continue;
     // A {string: T} parameter holds the query's other parameters, one pair each.
+    // A {string: T} parameter holds the query's other parameters: not those the operation names itself.
+    const declared = new Set(operation.parameters.filter((p) => p.in === "query").map((p) => p.name));
     const pairs: Array<[string, unknown]> = parameter.type.kind === "map" && isObject(value)
-      ? Object.entries(value) : Array.isArray(value) ? value.map((item) => [parameter.name, item]) : [[parameter.name, value]];
+      ? Object.entries(value).filter(([key]) => !declared.has(key))
+      : Array.isArray(value) ? value.map((item) => [parameter.name, item]) : [[parameter.name, value]];
     for (const [key, item] of pairs) query.push(`${encodeURIComponent(key)}=${encodeURIComponent(text(item))}`);
   }
   const headers: Record<string, string> = { accept: "application/json" };
@@ -390,5 +465,9 @@ export async function call(
   const answer = await response.text();
   if (!(response.status in operation.responses)) throw new UnexpectedResponseError(operation.id, response.status, answer);
   const type = operation.responses[response.status];
-  return { status: response.status, body: type === null || answer === "" ? undefined : JSON.parse(answer) };
+  if (type === null || answer === "") return { status: response.status, body: undefined };
+  const decoded: unknown = JSON.parse(answer);
+  const checker = new Checker(schemas, "response");
+  if (!checker.shape(type, decoded, "")) throw new ValidationError(checker.violations);
+  return { status: response.status, body: stripOmitted(schemas, type, decoded, "response") };
 }

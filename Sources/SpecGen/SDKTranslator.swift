@@ -6,7 +6,8 @@ struct SDKTranslator {
 
     func file(header: String) -> SDKFileContext {
         SDKFileContext(
-            header: header, title: spec.info.title, version: spec.info.version, docLines: Self.lines(spec.info.description),
+            header: header, title: Self.oneLine(spec.info.title), version: Self.oneLine(spec.info.version),
+            docLines: Self.lines(spec.info.description),
             structures: spec.structures.map(structure), enums: spec.enums.map(enumeration), operations: spec.endpoints.map(operation))
     }
 
@@ -24,6 +25,11 @@ struct SDKTranslator {
 
     static func literal(_ text: String) -> String { DocumentValue.jsonString(text) }
 
+    /// Text for one comment line or docstring: no line breaks, nothing that would end the comment.
+    static func oneLine(_ text: String) -> String {
+        lines(text).joined(separator: " ").replacingOccurrences(of: "\\", with: "/")
+    }
+
     /// A property key TypeScript accepts: the name itself when it is an identifier, else quoted.
     static func tsKey(_ name: String) -> String {
         guard let first = name.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic && first.isASCII,
@@ -37,7 +43,8 @@ struct SDKTranslator {
         "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
         "pass", "raise", "return", "try", "while", "with", "yield",
         // Names the generated methods and classes use themselves.
-        "self", "body", "credentials", "content_type", "timeout", "from_json", "to_json", "validate",
+        "self", "body", "credentials", "content_type", "timeout", "base_url", "validate_requests", "from_json", "to_json", "validate",
+        "field", "is_known",
     ]
 
     /// snake_case from a Swift name (`accessToken` → `access_token`), with `_` after a reserved word.
@@ -53,6 +60,12 @@ struct SDKTranslator {
         }
         if result.first?.isNumber == true { result = "_" + result }
         return pythonReserved.contains(result) ? result + "_" : result
+    }
+
+    /// An enum value's constant in Python: upper snake case, away from the class's own members.
+    static func pythonEnumName(_ swiftName: String) -> String {
+        let name = pythonName(swiftName).uppercased()
+        return name == "VALUES" ? "VALUES_" : name
     }
 
     // MARK: Types
@@ -80,7 +93,7 @@ struct SDKTranslator {
         case .string, .url, .dateTime, .jsonString: "string"
         case .int32, .int64, .double: "number"
         case .bool: "boolean"
-        case .json: "JSONValue"
+        case .json: "runtime.JSONValue"
         case .array(let element): "Array<\(tsType(element))>"
         case .map(let value): "Record<string, \(tsType(value))>"
         case .structure(let name), .enumeration(let name): name
@@ -113,8 +126,15 @@ struct SDKTranslator {
         if let value = constraints.maxLength { add("maxLength", String(value)) }
         if let value = constraints.pattern { add("pattern", literal(value)) }
         if let value = constraints.format { add("format", literal(value.rawValue)) }
-        if let value = constraints.minimum { add("minimum", number(value)) }
-        if let value = constraints.maximum { add("maximum", number(value)) }
+        // The bounds, and their text as the Swift runtime's messages write it (`0.0` for a double).
+        if let value = constraints.minimum {
+            add("minimum", number(value))
+            add("minimumText", literal(number(value)))
+        }
+        if let value = constraints.maximum {
+            add("maximum", number(value))
+            add("maximumText", literal(number(value)))
+        }
         if let value = constraints.minItems { add("minItems", String(value)) }
         if let value = constraints.maxItems { add("maxItems", String(value)) }
         if constraints.uniqueItems { add("uniqueItems", "true", python: "True") }
@@ -155,7 +175,8 @@ struct SDKTranslator {
     private func pythonDefault(_ value: DefaultValue?, type: TypeRef) -> String {
         guard let value else { return "None" }
         let text = Self.pythonLiteral(OpenAPIExporter.value(of: value, type: type))
-        if case .array = value { return "field(default_factory=lambda: \(text))" }
+        if case .array = value { return "_field(default_factory=lambda: \(text))" }
+        if case .enumeration(let name) = type { return "\(name)(\(text))" }
         return text
     }
 
@@ -175,7 +196,7 @@ struct SDKTranslator {
             name: item.name, docLines: Self.lines(item.description),
             values: item.values.map {
                 SDKEnumValue(
-                    literal: Self.literal($0.value), pyName: Self.pythonName($0.swiftName).uppercased(),
+                    literal: Self.literal($0.value), pyName: Self.pythonEnumName($0.swiftName),
                     docLines: Self.lines($0.description, extra: $0.deprecation.map { ["@deprecated" + ($0.message.map { " \($0)" } ?? "")] } ?? []),
                     isDeprecated: $0.deprecation != nil)
             })

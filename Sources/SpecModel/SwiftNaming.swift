@@ -41,7 +41,7 @@ public enum SwiftNaming {
     public static let reservedTypeNames: Set<String> = [
         "APIProtocol", "Client", "Operations", "String", "Int", "Int32", "Int64", "Double", "Bool", "URL", "Date",
         "Array", "Dictionary", "Optional", "Error", "Any", "Self", "Type", "Protocol", "JSONValue", "JSONPath",
-        "Violation", "ValidationError", "BearerCredentials",
+        "Violation", "ValidationError", "BearerCredentials", "UnexpectedResponseError", "ClientOptions", "Direction", "Boxed",
     ]
 
     /// Member names generated types already have: a field or parameter may not take them.
@@ -49,7 +49,7 @@ public enum SwiftNaming {
 
     /// Names `Client` and `APIProtocol` already use: an endpoint may not take them.
     public static let reservedOperationNames: Set<String> = [
-        "serverURL", "transport", "middlewares", "credentials", "send", "registerHandlers",
+        "serverURL", "transport", "middlewares", "credentials", "send", "registerHandlers", "constructor",
     ]
 
     static let keywords: Set<String> = [

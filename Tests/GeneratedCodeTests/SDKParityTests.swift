@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import SpecRuntime
 import Testing
 
@@ -34,5 +36,18 @@ import Testing
         #expect(try Self.violations(Account.self, #"{"email": "ada@example.com"}"#, direction: .request) == ["/password is required"])
         #expect(try Self.violations(Account.self, #"{"email": "ada@example.com"}"#, direction: .response) == ["/id is required"])
         #expect(try Self.violations(OrderRequest.self, #"{"customer_id": "c", "item_id": []}"#) == ["/item_id must have at least 1 item"])
+    }
+
+    /// Parameters out of range, as a generated route reports them: paths without a leading slash.
+    @Test func theSDKParameterCaseGivesTheSameViolations() async throws {
+        try await RouteTests.withShop { _, client in
+            try await client.execute(uri: "/shops/0/items?limit=500", method: .get) { (response) async throws in
+                #expect(
+                    try RouteTests.json(response.body)["violations"] == [
+                        ["in": "path", "path": "shopId", "message": "must be at least 1"],
+                        ["in": "query", "path": "limit", "message": "must be at most 100"],
+                    ])
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 
-from shop_api import Account, Category, Item, OrderRequest  # noqa: E402
+from shop_api import Account, Category, Client, Item, OrderRequest, ValidationError  # noqa: E402
 
 cases = [
     ("wrong types and a missing field are all listed", Item.validate({"id": 12, "category": "BOOK", "price": {"amount": 1.5}}),
@@ -28,6 +28,12 @@ cases = [
     ("a form-style request body", OrderRequest.validate({"customer_id": "c", "item_id": []}),
      [("/item_id", "must have at least 1 item")]),
 ]
+try:
+    Client("http://127.0.0.1:9").list_items(0, limit=500)
+    found = []
+except ValidationError as error:
+    found = [v for v in error.violations]
+cases.append(("parameters out of range, refused before sending", found, [("shopId", "must be at least 1"), ("limit", "must be at most 100")]))
 failed = 0
 for what, found, expected in cases:
     actual = [(v.path, v.message) for v in found]

@@ -2,7 +2,7 @@
 // cases of Tests/GeneratedCodeTests/SDKParityTests.swift (and sdk_messages.py). Compiled with tsc --strict
 // beside the SDK; usage: node sdk_messages.js
 
-import { Item, validateAccount, validateItem, validateOrderRequest, Violation } from "./index";
+import { Client, Item, validateAccount, validateItem, validateOrderRequest, ValidationError, Violation } from "./index";
 
 declare const process: { exit(code: number): never };
 
@@ -19,6 +19,15 @@ const cases: Array<[string, Violation[], string[]]> = [
   ["a readOnly field required in responses", validateAccount({ email: "ada@example.com" }, "response"), ["/id is required"]],
   ["a form-style request body", validateOrderRequest({ customer_id: "c", item_id: [] }), ["/item_id must have at least 1 item"]],
 ];
+async function main(): Promise<void> {
+try {
+  await new Client("http://127.0.0.1:9").listItems({ path: { shopId: 0 }, query: { limit: 500 } });
+} catch (error) {
+  if (error instanceof ValidationError) {
+    cases.push(["parameters out of range, refused before sending", error.violations, ["shopId must be at least 1", "limit must be at most 100"]]);
+  }
+}
+if (cases.length !== 7) cases.push(["parameters out of range, refused before sending", [], ["a ValidationError"]]);
 let failed = 0;
 for (const [what, found, expected] of cases) {
   const actual = found.map((v) => `${v.path} ${v.message}`);
@@ -33,3 +42,6 @@ for (const [what, found, expected] of cases) {
 const later: Item = { id: "abc", title: "t", category: "TOY", price: { amount: 1 } };
 console.log(`ok: an unknown enum value types as Category (${later.category})`);
 process.exit(failed > 0 ? 1 : 0);
+}
+
+main();

@@ -76,6 +76,28 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
+def _pattern(source: str) -> Optional[re.Pattern[str]]:
+    if source not in _PATTERNS:
+        try:
+            _PATTERNS[source] = re.compile(source)
+        except re.error:
+            _PATTERNS[source] = None  # type: ignore[assignment]
+    return _PATTERNS[source]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _is_json(text: str) -> bool:
+    """Whether ``text`` is JSON as the server reads it: no NaN or Infinity, nesting within reason."""
+    try:
+        json.loads(text, parse_constant=_reject_constant)
+        return True
+    except (ValueError, RecursionError):
+        return False
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -101,7 +123,7 @@ class Checker:
                 self._report(f"must be a string, not {_kind_name(value)}", path)
             elif kind == "url" and not _URL.match(value):
                 self._report("must be an absolute URL", path)
-            elif kind == "date-time" and not _DATE_TIME.match(value):
+            elif kind == "date-time" and not _DATE_TIME.fullmatch(value):
                 self._report("must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z", path)
         elif kind == "bool":
             if not isinstance(value, bool):
@@ -109,7 +131,9 @@ class Checker:
         elif kind in ("int32", "int64"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self._report(f"must be an integer, not {_kind_name(value)}", path)
-            elif isinstance(value, float) and not value.is_integer():
+            elif isinstance(value, float) and (not value.is_integer() or abs(value) >= 9.2e18):
+                self._report("must be an integer, not a fraction", path)
+            elif abs(value) > 9223372036854775807:
                 self._report("must be an integer, not a fraction", path)
             elif kind == "int32" and not -2147483648 <= value <= 2147483647:
                 self._report("must be an integer from -2147483648 to 2147483647", path)
@@ -152,30 +176,28 @@ class Checker:
             if "maxLength" in rules and len(value) > rules["maxLength"]:
                 self._report(f"must be at most {_plural(rules['maxLength'], 'character')} long", path)
             if "pattern" in rules:
-                expression = _PATTERNS.setdefault(rules["pattern"], re.compile(rules["pattern"]))
-                if not expression.search(value):
+                expression = _pattern(rules["pattern"])
+                # A pattern Python's re cannot read (ICU syntax such as \p{Lu}) is left to the server.
+                if expression is not None and not expression.search(value):
                     self._report(f"must match the pattern {rules['pattern']}", path)
             fmt = rules.get("format")
-            if fmt == "email" and not _EMAIL.match(value):
+            if fmt == "email" and not _EMAIL.fullmatch(value):
                 self._report("must be an email address", path)
             if fmt == "uri" and not _URL.match(value):
                 self._report("must be an absolute URI", path)
-            if fmt == "uuid" and not _UUID.match(value):
+            if fmt == "uuid" and not _UUID.fullmatch(value):
                 self._report("must be a UUID", path)
-            if kind == "json-string" and value != "":
-                try:
-                    json.loads(value)
-                except ValueError:
-                    self._report("must be JSON text", path)
+            if kind == "json-string" and value != "" and not _is_json(value):
+                self._report("must be JSON text", path)
             if kind == "enum":
                 known = self.schemas["enums"].get(schema["name"], [])
                 if value not in known:
                     self._report(f"must be one of {', '.join(known)}; '{value}' is not", path)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if "minimum" in rules and value < rules["minimum"]:
-                self._report(f"must be at least {rules['minimum']}", path)
+                self._report(f"must be at least {rules.get('minimumText', rules['minimum'])}", path)
             if "maximum" in rules and value > rules["maximum"]:
-                self._report(f"must be at most {rules['maximum']}", path)
+                self._report(f"must be at most {rules.get('maximumText', rules['maximum'])}", path)
         elif isinstance(value, list):
             if "minItems" in rules and len(value) < rules["minItems"]:
                 self._report(f"must have at least {_plural(rules['minItems'], 'item')}", path)
@@ -222,29 +244,43 @@ def to_wire(schemas: dict[str, Any], schema: dict[str, Any], value: Any, directi
             result = {}
             for field in schemas["objects"][schema["name"]]:
                 member = value.get(field["name"])
-                if member is None or (direction is not None and field.get("omittedIn") == direction):
+                if direction is not None and field.get("omittedIn") == direction:
+                    continue
+                if member is None:
+                    # A nullable field is written as null when absent, as the Swift runtime writes it.
+                    if field.get("nullable"):
+                        result[field["name"]] = None
                     continue
                 result[field["name"]] = to_wire(schemas, field["type"], member, direction)
             return result
     if kind == "enum":
         return str(value)
+    if kind in ("int32", "int64") and isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
-def from_wire(schemas: dict[str, Any], classes: dict[str, Any], schema: dict[str, Any], value: Any) -> Any:
-    """JSON as models: objects become their dataclasses, enum values their classes; unknown members are left out."""
+def from_wire(schemas: dict[str, Any], classes: dict[str, Any], schema: dict[str, Any], value: Any,
+              direction: Optional[str] = None) -> Any:
+    """JSON as models: objects become their dataclasses, enum values their classes; members this version
+    does not define, and those ``direction`` does not carry, are left out. Check the shape first
+    (``Checker.shape``): a required member that is missing is None here."""
     kind = schema["kind"]
     if value is None:
         return None
     if kind == "array" and isinstance(value, list):
-        return [from_wire(schemas, classes, schema["items"], item) for item in value]
+        return [from_wire(schemas, classes, schema["items"], item, direction) for item in value]
     if kind == "map" and isinstance(value, dict):
-        return {key: from_wire(schemas, classes, schema["items"], item) for key, item in value.items()}
+        return {key: from_wire(schemas, classes, schema["items"], item, direction) for key, item in value.items()}
     if kind == "object" and isinstance(value, dict):
         arguments = {}
         for field in schemas["objects"][schema["name"]]:
+            if direction is not None and field.get("omittedIn") == direction:
+                continue
             if field["name"] in value:
-                arguments[field["attr"]] = from_wire(schemas, classes, field["type"], value[field["name"]])
+                arguments[field["attr"]] = from_wire(schemas, classes, field["type"], value[field["name"]], direction)
+            elif field.get("required"):
+                arguments[field["attr"]] = None
         return classes[schema["name"]](**arguments)
     if kind == "enum" and isinstance(value, str):
         return classes[schema["name"]](value)
@@ -287,19 +323,7 @@ class BaseClient:
         schemas = self._schemas
         wire_body = to_wire(schemas, operation["body"]["type"], body, "request") if operation.get("body") else None
         if self.validate_requests:
-            violations: list[Violation] = []
-            for parameter in operation["parameters"]:
-                value = arguments.get(parameter["name"])
-                if value is None:
-                    if parameter.get("required"):
-                        violations.append(Violation(parameter["in"], "/" + parameter["name"], "is required"))
-                    continue
-                checker = Checker(schemas, "request", parameter["in"])
-                violations += checker.check(parameter["type"], to_wire(schemas, parameter["type"], value), "/" + parameter["name"], parameter)
-            if operation.get("body"):
-                violations += Checker(schemas, "request").check(operation["body"]["type"], wire_body)
-            if violations:
-                raise ValidationError(violations)
+            self._check_request(operation, arguments, wire_body)
         path = operation["path"]
         query: list[tuple[str, str]] = []
         headers = {"Accept": "application/json"}
@@ -311,7 +335,9 @@ class BaseClient:
                 path = path.replace("{" + parameter["name"] + "}", urllib.parse.quote(_text(to_wire(schemas, parameter["type"], value)), safe=""))
             elif parameter["in"] == "query":
                 if parameter["type"]["kind"] == "map" and isinstance(value, dict):
-                    query += [(key, _text(item)) for key, item in value.items()]
+                    # The query's other parameters: not those the operation names itself.
+                    declared = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+                    query += [(key, _text(item)) for key, item in value.items() if key not in declared]
                 elif isinstance(value, list):
                     query += [(parameter["name"], _text(to_wire(schemas, parameter["type"]["items"], item))) for item in value]
                 else:
@@ -346,4 +372,40 @@ class BaseClient:
         schema = responses[status]
         if schema is None or text == "":
             return Response(status, None)
-        return Response(status, from_wire(schemas, self._classes, schema, json.loads(text)))
+        value = json.loads(text)
+        checker = Checker(schemas, "response")
+        if not checker.shape(schema, value, ""):
+            raise ValidationError(checker.violations)
+        return Response(status, from_wire(schemas, self._classes, schema, value, "response"))
+
+    def _check_request(self, operation: dict[str, Any], arguments: dict[str, Any], wire_body: Any) -> None:
+        """The checks a generated Swift route makes, in its order: the shape of each parameter and of the
+        body, then the body's constraints, then (when all that holds) the parameters' constraints.
+        Parameter paths have no leading slash (``limit``, ``tag/2``), as the server writes them."""
+        schemas = self._schemas
+        checkers: list[tuple[Checker, dict[str, Any], Any]] = []
+        violations: list[Violation] = []
+        for parameter in operation["parameters"]:
+            value = arguments.get(parameter["name"])
+            if value is None:
+                if parameter.get("required"):
+                    violations.append(Violation(parameter["in"], parameter["name"], "is required"))
+                continue
+            checker = Checker(schemas, "request", parameter["in"])
+            wire = to_wire(schemas, parameter["type"], value)
+            checker.shape(parameter["type"], wire, "/" + parameter["name"])
+            checkers.append((checker, parameter, wire))
+        body = Checker(schemas, "request")
+        if operation.get("body"):
+            body.check(operation["body"]["type"], wire_body)
+        violations += [v for checker, _, _ in checkers for v in checker.violations] + body.violations
+        if not violations:
+            # As the route validates them: the path's, then the query's, then the headers'.
+            for checker, parameter, wire in sorted(checkers, key=lambda entry: ("path", "query", "header").index(entry[1]["in"])):
+                checker.constraints(parameter["type"], wire, "/" + parameter["name"], parameter)
+                violations += checker.violations
+        for violation in violations:
+            if violation.location != "body" and violation.path.startswith("/"):
+                violation.path = violation.path[1:]
+        if violations:
+            raise ValidationError(violations)
