@@ -28,6 +28,18 @@ node "$work/fixture/js/sdk_messages.js"
 echo "== Python SDK of the fixture spec: the Swift runtime's messages"
 python3 Tests/Interop/sdk_messages.py Tests/SpecGenTests/Golden/python
 
+echo "== names and text that could break an SDK (Tests/Fixtures/sdk-names): both compile and import"
+swift run -q specgen generate --language typescript --spec Tests/Fixtures/sdk-names --output "$work/names/ts" --quiet 2>/dev/null
+swift run -q specgen generate --language python --spec Tests/Fixtures/sdk-names --output "$work/names/py/awkward_api" --quiet 2>/dev/null
+tsc --strict --noEmit --target es2020 --module commonjs --lib es2020,dom "$work"/names/ts/*.ts
+(cd "$work/names/py" && python3 -c "
+import awkward_api as a
+box = a.BaseClient(class_=a.Checker.VALUES_, nested=a.BaseClient())
+assert box.to_json() == {'field': [], 'class': 'VALUES', 'nested': {'field': [], 'class': 'NONE'}}, box.to_json()
+assert [v.path for v in a.BaseClient.validate({'field': [1]})] == ['/field/0']
+print('ok: the awkward names compile in TypeScript and import and work in Python')
+")
+
 echo "== warrant's TypeScript SDK (Generated/typescript) against warrant"
 compile "$work/warrant" Generated/typescript/*.ts Tests/Interop/sdk_typescript.ts
 node "$work/warrant/js/sdk_typescript.js" "$server" "$token"
