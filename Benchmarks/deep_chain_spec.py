@@ -9,7 +9,7 @@ import sys
 
 folder, depth = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 os.makedirs(folder, exist_ok=True)
-lines = ["info: { title: Deep, version: '1', description: A chain of structures, each holding the next. }", "structures:"]
+lines = ["info: { title: Deep, version: '1', description: 'A chain of structures, each holding the next.' }", "structures:"]
 for i in range(depth):
     following = f"S{i + 1}" if i < depth - 1 else "string"
     lines.append(f"  S{i}: {{ description: s, fields: {{ label: {{ type: string, description: l }}, "
