@@ -18,7 +18,6 @@ struct SDKStructure {
     var name: String
     var docLines: [String]
     var fields: [SDKField]
-    var hasFields: Bool
 }
 
 struct SDKField {
@@ -42,9 +41,6 @@ struct SDKField {
     var tsType: String
     var pyType: String
     var constraints: [SDKConstraint]
-    var hasConstraints: Bool
-    /// The default as JSON text, when there is one.
-    var defaultJSON: String?
     /// The default as a Python expression for a dataclass field.
     var pyDefault: String
 }
@@ -119,7 +115,6 @@ struct SDKParameter {
     var tsType: String
     var pyType: String
     var constraints: [SDKConstraint]
-    var hasConstraints: Bool
     /// `path`, `query` or `header`: where the server reads it.
     var location: String
 }
@@ -128,9 +123,7 @@ struct SDKBody {
     var type: SDKType
     var tsType: String
     var pyType: String
-    /// `"json"` and/or `"form"`, as string literals, the first being the default.
-    var contentTypes: [String]
-    /// The same as a list literal both languages read: `["json", "form"]`.
+    /// `"json"` and/or `"form"` as a list literal both languages read, the first being the default.
     var contentTypesLiteral: String
 }
 

@@ -27,7 +27,7 @@ struct SDKTranslator {
 
     /// Text for one comment line or docstring: no line breaks, nothing that would end the comment.
     static func oneLine(_ text: String) -> String {
-        lines(text).joined(separator: " ").replacingOccurrences(of: "\\", with: "/")
+        lines(text).joined(separator: " ")
     }
 
     /// A property key TypeScript accepts: the name itself when it is an identifier, else quoted.
@@ -145,8 +145,7 @@ struct SDKTranslator {
 
     func structure(_ structure: Structure) -> SDKStructure {
         let fields = structure.fields.map(field)
-        return SDKStructure(
-            name: structure.name, docLines: Self.lines(structure.description), fields: fields, hasFields: !fields.isEmpty)
+        return SDKStructure(name: structure.name, docLines: Self.lines(structure.description), fields: fields)
     }
 
     func field(_ field: Field) -> SDKField {
@@ -167,8 +166,7 @@ struct SDKTranslator {
             requiredIn: field.isRequired && field.access != .readWrite ? (field.access == .readOnly ? "response" : "request") : nil,
             omittedIn: field.access == .readOnly ? "request" : field.access == .writeOnly ? "response" : nil,
             isNullable: field.isNullable, isDeprecated: field.deprecation != nil, type: type(field.type), tsType: tsType(field.type),
-            pyType: pyType(field.type), constraints: constraints, hasConstraints: !constraints.isEmpty, defaultJSON: defaultJSON,
-            pyDefault: pythonDefault(field.defaultValue, type: field.type))
+            pyType: pyType(field.type), constraints: constraints, pyDefault: pythonDefault(field.defaultValue, type: field.type))
     }
 
     /// A dataclass default: `None`, a literal, or a factory for a list.
@@ -212,8 +210,7 @@ struct SDKTranslator {
         let body = endpoint.request.map { request in
             let contentTypes = request.contentTypes.map { Self.literal($0.rawValue) }
             return SDKBody(
-                type: type(request.type), tsType: tsType(request.type), pyType: pyType(request.type), contentTypes: contentTypes,
-                contentTypesLiteral: "[" + contentTypes.joined(separator: ", ") + "]")
+                type: type(request.type), tsType: tsType(request.type), pyType: pyType(request.type), contentTypesLiteral: "[" + contentTypes.joined(separator: ", ") + "]")
         }
         return SDKOperation(
             name: endpoint.name, pyName: Self.pythonName(endpoint.name), typeName: SwiftNaming.upperCamel(endpoint.name),
@@ -242,6 +239,6 @@ struct SDKTranslator {
             name: parameter.name, literal: Self.literal(parameter.name), tsKey: Self.tsKey(parameter.name),
             pyName: Self.pythonName(parameter.swiftName), docLines: Self.lines(parameter.description, extra: extra),
             isRequired: parameter.isRequired, type: type(parameter.type), tsType: tsType(parameter.type), pyType: pyType(parameter.type),
-            constraints: constraints, hasConstraints: !constraints.isEmpty, location: parameter.kind.rawValue)
+            constraints: constraints, location: parameter.kind.rawValue)
     }
 }

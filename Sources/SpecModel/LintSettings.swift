@@ -197,7 +197,8 @@ public struct LintSettings: Sendable {
             diagnostic.severity = severity
             result.append(diagnostic)
         }
-        for (index, waiver) in waivers.enumerated() where !used[index] {
+        // A waiver for a rule that is off has nothing to excuse, and is not stale for that.
+        for (index, waiver) in waivers.enumerated() where !used[index] && Rule.named(waiver.rule).flatMap(severity(of:)) != nil {
             result.append(
                 Diagnostic(
                     .warning, "nothing matches this 'ignore' entry for rule '\(waiver.rule)' and element '\(waiver.element)'",

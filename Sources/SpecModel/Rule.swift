@@ -3,7 +3,7 @@
 /// Correctness rules guard what generation needs (a type that resolves, a path that routes): they are
 /// always errors. Style rules are advice with a default severity that a spec's settings may change,
 /// switch off, or waive for one element with a reason.
-public struct Rule: Hashable, Sendable, Comparable {
+public struct Rule: Hashable, Sendable {
     public enum Kind: String, Sendable {
         case correctness
         case style
@@ -23,8 +23,6 @@ public struct Rule: Hashable, Sendable, Comparable {
         self.defaultSeverity = defaultSeverity
         self.summary = summary
     }
-
-    public static func < (lhs: Rule, rhs: Rule) -> Bool { lhs.id < rhs.id }
 
     public static func named(_ id: String) -> Rule? { byID[id] }
 

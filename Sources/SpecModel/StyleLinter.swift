@@ -35,15 +35,18 @@ struct StyleLinter {
         self.settings = settings
     }
 
+    /// Runs the rules that are on; what a rule that is off would find is never looked for.
     mutating func lint() -> Diagnostics {
         checkNaming()
-        checkUnusedTypes()
-        checkErrorResponses()
-        checkOptionalDefaults()
-        checkPathParameterNames()
-        checkDeprecatedUse()
+        if isOn(.unusedType) { checkUnusedTypes() }
+        if isOn(.errorResponseMissing) { checkErrorResponses() }
+        if isOn(.optionalDefaultMissing) { checkOptionalDefaults() }
+        if isOn(.pathParameterName) { checkPathParameterNames() }
+        if isOn(.deprecatedUse) { checkDeprecatedUse() }
         return diagnostics
     }
+
+    private func isOn(_ rule: Rule) -> Bool { settings.severity(of: rule) != nil }
 
     private func style(_ rule: Rule, default fallback: NamingStyle) -> NamingStyle {
         settings.option("style", of: rule).flatMap(NamingStyle.init(rawValue:)) ?? fallback
@@ -77,7 +80,7 @@ struct StyleLinter {
                 name(parameter.name, of: "\(parameter.kind.rawValue) parameter '\(parameter.name)' of endpoint '\(endpoint.name)'",
                      follows: fieldStyle, rule: .namingField, element: "\(endpoint.name).\(parameter.name)", at: parameter.source)
             }
-            for segment in endpoint.path.split(separator: "/") where !segment.hasPrefix("{") {
+            for segment in endpoint.path.split(separator: "/") where isOn(.namingPath) && !segment.hasPrefix("{") {
                 // A leading dot marks a well-known location (/.well-known/…), not a word.
                 let word = segment.hasPrefix(".") ? String(segment.dropFirst()) : String(segment)
                 guard !pathStyle.accepts(word) else { continue }
@@ -91,7 +94,7 @@ struct StyleLinter {
     private mutating func name(
         _ name: String, of what: String, follows style: NamingStyle, rule: Rule, element: String, at source: SourceLocation
     ) {
-        guard !style.accepts(name) else { return }
+        guard isOn(rule), !style.accepts(name) else { return }
         diagnostics.advise(rule, "\(what) is not \(style.rawValue)", element: element, at: source)
     }
 

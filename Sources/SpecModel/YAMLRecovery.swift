@@ -34,8 +34,15 @@ struct YAMLRecovery {
     }
 
     static func compose(file: String, text: String) -> Outcome {
-        var recovery = YAMLRecovery(file: file, text: text)
-        return recovery.compose(first: text)
+        // Most files are valid: compose them once, and split them into lines only to repair one that is not.
+        do {
+            var outcome = Outcome()
+            outcome.root = try Yams.compose(yaml: text)
+            return outcome
+        } catch {
+            var recovery = YAMLRecovery(file: file, text: text)
+            return recovery.compose(first: text)
+        }
     }
 
     private mutating func compose(first text: String) -> Outcome {
