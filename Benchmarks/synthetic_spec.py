@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes a synthetic spec of N structures and M endpoints (default 1,000 and 300) split over 10 files.
+"""Writes a synthetic spec of N structures and M endpoints (default 1,000 and 300) split over F files (default 10).
 
 Every structure has fields of each kind (scalars, lists, maps, enums, nested structures) with constraints,
 and every endpoint has path, query and header parameters, a JSON-and-form body and two responses, so the
-generator does all of its work. Usage: synthetic_spec.py OUTPUT_DIR [STRUCTURES] [ENDPOINTS]
+generator does all of its work. Usage: synthetic_spec.py OUTPUT_DIR [STRUCTURES] [ENDPOINTS] [FILES]
 """
 import os
 import sys
@@ -11,7 +11,7 @@ import sys
 out = sys.argv[1]
 structures = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 endpoints = int(sys.argv[3]) if len(sys.argv) > 3 else 300
-areas = 10
+areas = int(sys.argv[4]) if len(sys.argv) > 4 else 10
 os.makedirs(out, exist_ok=True)
 
 for area in range(areas):

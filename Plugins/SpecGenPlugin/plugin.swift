@@ -32,11 +32,16 @@ struct SpecGenPlugin: BuildToolPlugin {
 
         // The same names SwiftGenerator.fileNames(areas:) gives: a build plugin must declare its outputs
         // before the generator runs, and cannot link the generator's library to ask it.
-        let areas = specFiles.map { area(of: $0.url, under: specFolder) }
-        let areaFiles = areas.flatMap { area in
-            ["Models", "Validators", "Operations", "Server", "Client"].map { "\(area).\($0).swift" }
+        var outputNames: [String] = []
+        for file in specFiles {
+            let area = area(of: file.url, under: specFolder)
+            for part in 0..<partCount(of: file.url) {
+                for template in ["Models", "Validators", "Operations", "Server", "Client"] {
+                    outputNames.append(part == 0 ? "\(area).\(template).swift" : "\(area).\(template).\(part + 1).swift")
+                }
+            }
         }
-        let outputs = (areaFiles + ["APIProtocol.swift", "ServerRegistration.swift", "ClientType.swift"]).map {
+        let outputs = (outputNames + ["APIProtocol.swift", "ServerRegistration.swift", "ClientType.swift"]).map {
             output.appending(path: $0)
         }
         return [
@@ -60,6 +65,24 @@ struct SpecGenPlugin: BuildToolPlugin {
             result.append((relative, folder.appending(path: relative)))
         }
         return result.sorted { $0.0 < $1.0 }
+    }
+
+    /// SwiftGenerator.partCount(lines:): one part per 400 non-blank lines of the spec file, started or not.
+    private func partCount(of file: URL) -> Int {
+        guard let data = try? Data(contentsOf: file) else { return 1 }
+        var lines = 0
+        var blank = true
+        for byte in data {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                if !blank { lines += 1 }
+                blank = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): break
+            default: blank = false
+            }
+        }
+        if !blank { lines += 1 }
+        return max(1, (lines + 399) / 400)
     }
 
     private func area(of file: URL, under folder: URL) -> String {

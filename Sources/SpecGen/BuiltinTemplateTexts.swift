@@ -1447,8 +1447,8 @@ import OpenAPIRuntime
 import SpecRuntime
 
 extension APIProtocol {
-    /// Registers the routes of the '{{area}}' area.
-    func register{{areaTypeName}}Handlers(on transport: any ServerTransport, options: ServerOptions) throws {
+    /// Registers the routes of this part of the '{{area}}' area.
+    func register{{handlerGroup}}Handlers(on transport: any ServerTransport, options: ServerOptions) throws {
 {{#operations}}
         try transport.register(
             { request, body, metadata in
@@ -1512,9 +1512,9 @@ extension APIProtocol {
     /// 400 listing every violation when it is malformed, and calls the matching method of `self`.
     public func registerHandlers(on transport: any ServerTransport, options: ServerOptions = ServerOptions()) throws {
 {{#areas}}
-{{#hasOperations}}
-        try register{{areaTypeName}}Handlers(on: transport, options: options)
-{{/hasOperations}}
+{{#handlerGroups}}
+        try register{{.}}Handlers(on: transport, options: options)
+{{/handlerGroups}}
 {{/areas}}
     }
 }

@@ -1,7 +1,7 @@
 /// The contexts the documentation templates (`Templates/docs/`) render. Text meant for Markdown is
 /// given as written in the spec; `…HTML` members are already escaped for the HTML page.
 
-struct DocsSiteContext {
+struct DocsSiteContext: Encodable {
     /// An HTML comment saying the page is generated; it reads the same in Markdown and HTML.
     var header: String
     var title: String
@@ -16,14 +16,14 @@ struct DocsSiteContext {
     var enums: [EnumDoc]
 }
 
-struct SecuritySchemeDoc {
+struct SecuritySchemeDoc: Encodable {
     var name: String
     var kind: String
     var description: String?
     var descriptionHTML: String?
 }
 
-struct AreaDoc {
+struct AreaDoc: Encodable {
     var name: String
     var endpoints: [EndpointDoc]
     var structures: [StructureDoc]
@@ -34,13 +34,13 @@ struct AreaDoc {
 }
 
 /// A link to a page of the docs: `file` for Markdown (relative to the docs folder), `anchor` for HTML.
-struct LinkDoc {
+struct LinkDoc: Encodable {
     var name: String
     var file: String
     var anchor: String
 }
 
-struct EndpointDoc {
+struct EndpointDoc: Encodable {
     var header: String
     var name: String
     var file: String
@@ -69,7 +69,7 @@ struct EndpointDoc {
     var exampleResponse: String?
 }
 
-struct ParameterDoc {
+struct ParameterDoc: Encodable {
     var name: String
     var location: String
     var type: TypeDoc
@@ -80,7 +80,7 @@ struct ParameterDoc {
     var descriptionHTML: String
 }
 
-struct RequestDoc {
+struct RequestDoc: Encodable {
     var type: TypeDoc
     var mediaTypes: String
     var mediaTypesHTML: String
@@ -90,7 +90,7 @@ struct RequestDoc {
     var hasFields: Bool
 }
 
-struct ResponseDoc {
+struct ResponseDoc: Encodable {
     var status: Int
     var description: String
     var descriptionHTML: String
@@ -99,12 +99,12 @@ struct ResponseDoc {
 
 /// A type as the docs show it: Markdown with links to pages (from a page one folder down), HTML with
 /// links to anchors.
-struct TypeDoc {
+struct TypeDoc: Encodable {
     var markdown: String
     var html: String
 }
 
-struct FieldDoc {
+struct FieldDoc: Encodable {
     var name: String
     var type: TypeDoc
     var required: String
@@ -114,7 +114,7 @@ struct FieldDoc {
     var descriptionHTML: String
 }
 
-struct StructureDoc {
+struct StructureDoc: Encodable {
     var header: String
     var name: String
     var file: String
@@ -130,7 +130,7 @@ struct StructureDoc {
     var example: String
 }
 
-struct EnumDoc {
+struct EnumDoc: Encodable {
     var header: String
     var name: String
     var file: String
@@ -144,7 +144,7 @@ struct EnumDoc {
     var hasUsedBy: Bool
 }
 
-struct EnumValueDoc {
+struct EnumValueDoc: Encodable {
     var value: String
     var description: String
     var descriptionHTML: String

@@ -21,7 +21,7 @@ public enum DocsGenerator {
         return files
     }
 
-    private static func render(_ template: String, _ context: Any, _ templates: TemplateSet) throws -> String {
+    private static func render(_ template: String, _ context: some Encodable, _ templates: TemplateSet) throws -> String {
         tidy(try templates.render(template, context: context))
     }
 

@@ -1,17 +1,20 @@
 // The typed contexts the Swift templates render from. Every property is a template key; a template
 // that names a key not declared here fails generation.
 
-struct AreaFileContext {
+/// One part of an area: its files hold this part's share of the area's structures, enums and operations.
+struct AreaFileContext: Encodable {
     var header: String
     var area: String
     /// The area as part of a Swift name: `management.client` → `ManagementClient`.
     var areaTypeName: String
+    /// The name of this part's route registration: the area's type name, then the part's number from 2 on.
+    var handlerGroup: String
     var structures: [StructureContext]
     var enums: [EnumContext]
     var operations: [OperationContext]
 }
 
-struct GlobalFileContext {
+struct GlobalFileContext: Encodable {
     var header: String
     var title: String
     var version: String
@@ -19,21 +22,23 @@ struct GlobalFileContext {
     var areas: [AreaSummaryContext]
 }
 
-struct AreaSummaryContext {
+struct AreaSummaryContext: Encodable {
     var area: String
     var areaTypeName: String
     var operations: [OperationSummaryContext]
     var hasOperations: Bool
+    /// The handler groups of the area's parts that have operations.
+    var handlerGroups: [String]
 }
 
 /// What the files generated once for the whole spec need of an operation.
-struct OperationSummaryContext {
+struct OperationSummaryContext: Encodable {
     var name: String
     var typeName: String
     var docLines: [String]
 }
 
-struct StructureContext {
+struct StructureContext: Encodable {
     var name: String
     var docLines: [String]
     var extensions: [ExtensionContext]
@@ -45,7 +50,7 @@ struct StructureContext {
     var hasChecks: Bool
 }
 
-struct FieldContext {
+struct FieldContext: Encodable {
     var wireName: String
     /// The wire name as a Swift string literal.
     var wireLiteral: String
@@ -88,7 +93,7 @@ struct FieldContext {
 }
 
 /// An `x-…` key of the spec element, for templates that act on it.
-struct ExtensionContext {
+struct ExtensionContext: Encodable {
     var name: String
     /// The value as compact JSON.
     var json: String
@@ -97,7 +102,7 @@ struct ExtensionContext {
 }
 
 /// The constraint checks of one value, as data: `partials/validate` writes a `Check` call for each that is set.
-struct ChecksContext {
+struct ChecksContext: Encodable {
     /// What the length checks read: `value`, or `value.absoluteString` for a URL.
     var text: String
     var minLength: Int?
@@ -118,12 +123,12 @@ struct ChecksContext {
     var isValidatable: Bool
 }
 
-struct PatternContext {
+struct PatternContext: Encodable {
     var name: String
     var literal: String
 }
 
-struct EnumContext {
+struct EnumContext: Encodable {
     var name: String
     var docLines: [String]
     var cases: [EnumCaseContext]
@@ -136,14 +141,14 @@ struct EnumContext {
     var extensions: [ExtensionContext]
 }
 
-struct EnumCaseContext {
+struct EnumCaseContext: Encodable {
     var swiftName: String
     var literal: String
     var docLines: [String]
     var deprecationAttribute: String?
 }
 
-struct OperationContext {
+struct OperationContext: Encodable {
     /// The method name in `APIProtocol`.
     var name: String
     /// The namespace under `Operations`.
@@ -186,14 +191,14 @@ struct OperationContext {
 }
 
 /// A piece of a path template: fixed text, or the Swift name of a path parameter.
-struct PathPieceContext {
+struct PathPieceContext: Encodable {
     var text: String?
     var parameter: String?
 }
 
 /// One `Input.init` argument: parameters (`query: .init(limit: queryLimit, tag: queryTag)`), the body or the
 /// credentials.
-struct InputPartContext {
+struct InputPartContext: Encodable {
     var label: String
     var arguments: [InputArgumentContext]
     var isBody: Bool
@@ -202,13 +207,13 @@ struct InputPartContext {
     var separator: String
 }
 
-struct InputArgumentContext {
+struct InputArgumentContext: Encodable {
     var swiftName: String
     var localName: String
     var separator: String
 }
 
-struct ParameterContext {
+struct ParameterContext: Encodable {
     var name: String
     var wireLiteral: String
     /// The property of `Input` that holds it: `path`, `query` or `headers`.
@@ -225,13 +230,13 @@ struct ParameterContext {
     var isPath: Bool
 }
 
-struct BodyContext {
+struct BodyContext: Encodable {
     var swiftType: String
     var contentTypes: String
     var docLines: [String]
 }
 
-struct ResponseContext {
+struct ResponseContext: Encodable {
     var status: Int
     var caseName: String
     var bodyType: String?

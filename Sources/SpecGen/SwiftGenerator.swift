@@ -27,22 +27,43 @@ public enum SwiftGenerator {
         }
     }
 
+    /// Spec lines per part of an area. A part's files hold about 2,000 lines of Swift each for a spec written in
+    /// block style (one field to a line), which keeps each file quick to type-check and lets the parts of one
+    /// big spec file render, and compile, on all cores.
+    public static let specLinesPerPart = 400
+
+    /// How many parts an area's files are split into, from its spec file's non-blank line count alone: the
+    /// build plugin names the files before anything is parsed, with the same sum.
+    public static func partCount(lines: Int) -> Int {
+        max(1, lines / specLinesPerPart + (lines % specLinesPerPart == 0 ? 0 : 1))
+    }
+
+    /// `token.Models.swift` for an area's first part, `token.Models.2.swift` for its second.
+    public static func fileName(area: String, template: String, part: Int) -> String {
+        part == 0 ? "\(area).\(template).swift" : "\(area).\(template).\(part + 1).swift"
+    }
+
     /// The names of the files generated for a spec with these areas; the build plugin declares the same list.
-    public static func fileNames(areas: [String], parts: Parts = .all) -> [String] {
-        areas.flatMap { area in parts.areaTemplates.map { "\(area).\($0).swift" } }
-            + parts.globalTemplates.map { "\($0).swift" }
+    public static func fileNames(areas: [Area], parts: Parts = .all) -> [String] {
+        areas.flatMap { area in
+            (0..<partCount(lines: area.lines)).flatMap { part in
+                parts.areaTemplates.map { fileName(area: area.name, template: $0, part: part) }
+            }
+        } + parts.globalTemplates.map { "\($0).swift" }
     }
 
     public static func generate(spec: Spec, templates: TemplateSet, parts: Parts = .all) throws -> [GeneratedFile] {
         let translator = SwiftTranslator(spec: spec)
         let areaTemplates = parts.areaTemplates, globalTemplates = parts.globalTemplates
-        // Areas are independent: render them on all cores, then keep them in spec order.
-        let results = ConcurrentMap.map(spec.areas) { area -> Result<[GeneratedFile], any Error> in
+        // Areas, and the parts of each, are independent: translate and render them on all cores, then keep
+        // them in spec order.
+        let pieces = spec.areas.flatMap { area in (0..<partCount(lines: area.lines)).map { (area, $0) } }
+        let results = ConcurrentMap.map(pieces) { area, part -> Result<[GeneratedFile], any Error> in
             Result {
-                let context = templates.prepare(translator.areaContext(area))
+                let context = templates.prepare(translator.areaContext(area, part: part))
                 return try areaTemplates.map { name in
                     let text = try templates.render("swift/\(name)", context: context)
-                    return GeneratedFile(name: "\(area.name).\(name).swift", contents: tidy(text))
+                    return GeneratedFile(name: fileName(area: area.name, template: name, part: part), contents: tidy(text))
                 }
             }
         }

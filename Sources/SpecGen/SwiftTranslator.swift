@@ -308,13 +308,47 @@ struct SwiftTranslator {
 
     // MARK: Files
 
-    func areaContext(_ area: Area) -> AreaFileContext {
-        AreaFileContext(
+    /// The context of one of an area's parts (``SwiftGenerator/partCount(lines:)`` of them): each list of the
+    /// area is cut into that many runs in spec order, of about equal size, so every file is about as long.
+    func areaContext(_ area: Area, part: Int) -> AreaFileContext {
+        let count = SwiftGenerator.partCount(lines: area.lines)
+        let structures = Self.split(spec.structures.filter { $0.area == area.name }, into: count, weight: Self.weight)
+        let enums = Self.split(spec.enums.filter { $0.area == area.name }, into: count, weight: Self.weight)
+        let operations = Self.split(spec.endpoints.filter { $0.area == area.name }, into: count, weight: Self.weight)
+        let areaTypeName = Self.areaTypeName(area.name)
+        return AreaFileContext(
             header: SwiftGenerator.header(for: "the '\(area.name)' area of the spec"), area: area.name,
-            areaTypeName: Self.areaTypeName(area.name),
-            structures: spec.structures.filter { $0.area == area.name }.map(structure),
-            enums: spec.enums.filter { $0.area == area.name }.map(enumeration),
-            operations: spec.endpoints.filter { $0.area == area.name }.map(operation))
+            areaTypeName: areaTypeName, handlerGroup: Self.handlerGroup(areaTypeName, part: part),
+            structures: structures[part].map(structure), enums: enums[part].map(enumeration),
+            operations: operations[part].map(operation))
+    }
+
+    /// About how many lines each element generates, relative to the others.
+    static func weight(_ structure: Structure) -> Int { structure.fields.count + 2 }
+    static func weight(_ enumeration: EnumType) -> Int { enumeration.values.count / 4 + 2 }
+    static func weight(_ endpoint: Endpoint) -> Int { endpoint.parameters.count + 6 }
+
+    static func handlerGroup(_ areaTypeName: String, part: Int) -> String {
+        part == 0 ? areaTypeName : "\(areaTypeName)\(part + 1)"
+    }
+
+    /// `items` in `count` consecutive runs whose weights are as even as whole items allow (some may be empty).
+    static func split<Item>(_ items: [Item], into count: Int, weight: (Item) -> Int) -> [ArraySlice<Item>] {
+        let weights = items.map(weight)
+        let total = weights.reduce(0, +)
+        var runs: [ArraySlice<Item>] = []
+        var start = 0, index = 0, sum = 0
+        for part in 1...count {
+            // An item joins the run whose share of the total weight holds at least its first half.
+            let target = total * part / count
+            while index < items.count, sum + (weights[index] + 1) / 2 <= target || part == count {
+                sum += weights[index]
+                index += 1
+            }
+            runs.append(items[start..<index])
+            start = index
+        }
+        return runs
     }
 
     func globalContext() -> GlobalFileContext {
@@ -323,12 +357,15 @@ struct SwiftTranslator {
             // Separated from the summary line the template writes above it.
             docLines: spec.info.description == nil ? [] : ["///"] + Self.docLines(spec.info.description),
             areas: spec.areas.map { area in
-                let operations = spec.endpoints.filter { $0.area == area.name }.map {
+                let endpoints = spec.endpoints.filter { $0.area == area.name }
+                let operations = endpoints.map {
                     OperationSummaryContext(name: $0.name, typeName: SwiftNaming.upperCamel($0.name), docLines: operationDocLines($0))
                 }
+                let areaTypeName = Self.areaTypeName(area.name)
+                let parts = Self.split(endpoints, into: SwiftGenerator.partCount(lines: area.lines), weight: Self.weight)
                 return AreaSummaryContext(
-                    area: area.name, areaTypeName: Self.areaTypeName(area.name), operations: operations,
-                    hasOperations: !operations.isEmpty)
+                    area: area.name, areaTypeName: areaTypeName, operations: operations, hasOperations: !operations.isEmpty,
+                    handlerGroups: parts.indices.filter { !parts[$0].isEmpty }.map { Self.handlerGroup(areaTypeName, part: $0) })
             })
     }
 

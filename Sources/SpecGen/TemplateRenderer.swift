@@ -76,13 +76,15 @@ public struct TemplateSet: Sendable {
     }
 
     /// Converts `context` (a tree of structs, arrays, strings, numbers and booleans) for rendering.
-    public func prepare(_ context: Any) -> PreparedContext {
+    public func prepare(_ context: some Encodable) -> PreparedContext {
         let recorder = MissingKeyRecorder()
-        return PreparedContext(root: RenderNode(context, recorder: recorder), recorder: recorder)
+        let root = RenderTree.convert(context) as? RenderNode ?? RenderNode(RenderTree.Members())
+        root.recorder = recorder
+        return PreparedContext(root: root, recorder: recorder)
     }
 
     /// Renders `context` with the named template.
-    public func render(_ name: String, context: Any) throws -> String {
+    public func render(_ name: String, context: some Encodable) throws -> String {
         try render(name, context: prepare(context))
     }
 
@@ -120,52 +122,3 @@ final class MissingKeyRecorder {
     var missing: [String] = []
 }
 
-/// A context converted once into dictionaries, so lookups are cheap and exact.
-final class RenderNode: MustacheParent {
-    private let values: [String: Any]
-    private let recorder: MissingKeyRecorder?
-
-    init(_ value: Any, recorder: MissingKeyRecorder? = nil) {
-        self.values = RenderNode.members(of: Mirror(reflecting: value))
-        self.recorder = recorder
-    }
-
-    private init(mirror: Mirror) {
-        self.values = RenderNode.members(of: mirror)
-        self.recorder = nil
-    }
-
-    func child(named name: String) -> Any? {
-        if let value = values[name] { return value }
-        recorder?.missing.append(name)
-        return nil
-    }
-
-    private static func members(of mirror: Mirror) -> [String: Any] {
-        var values: [String: Any] = [:]
-        for child in mirror.children {
-            if let label = child.label { values[label] = convert(child.value) }
-        }
-        return values
-    }
-
-    /// Scalars stay as they are; optionals become their value or an explicit null (so a nil key is
-    /// known, not missing); arrays and structs are converted all the way down.
-    static func convert(_ value: Any) -> Any {
-        if let text = value as? String { return text }
-        if let flag = value as? Bool { return flag }
-        if let number = value as? Int { return number }
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .optional: return mirror.children.first.map { convert($0.value) } ?? NullValue()
-        case .collection: return mirror.children.map { convert($0.value) }
-        default: return RenderNode(mirror: mirror)
-        }
-    }
-}
-
-/// A known key whose value is absent: renders as nothing and counts as false in sections.
-struct NullValue: MustacheCustomRenderable {
-    var renderText: String { "" }
-    var isNull: Bool { true }
-}

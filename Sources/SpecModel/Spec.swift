@@ -127,10 +127,30 @@ public struct EndpointExample: Hashable, Sendable {
 public struct Area: Hashable, Sendable {
     public var name: String
     public var file: String
+    /// The file's lines that hold more than white space: what the generator sizes its output files by, since
+    /// the build plugin has to name them from the files alone, before anything is parsed.
+    public var lines: Int
 
-    public init(name: String, file: String) {
+    public init(name: String, file: String, lines: Int = 0) {
         self.name = name
         self.file = file
+        self.lines = lines
+    }
+
+    /// Lines of `text` that hold something other than spaces, tabs and carriage returns.
+    public static func countLines(_ text: String) -> Int {
+        var count = 0
+        var blank = true
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                if !blank { count += 1 }
+                blank = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): break
+            default: blank = false
+            }
+        }
+        return blank ? count : count + 1
     }
 }
 

@@ -33,11 +33,15 @@ struct YAMLRecovery {
         self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
     }
 
+    /// The tags the spec reader tells apart (booleans, numbers, null); without Yams's timestamp rule, whose
+    /// pattern it would try on every scalar, mapping keys included, to check them for duplicates.
+    static let resolver = Resolver.default.removing(.timestamp).removing(.value)
+
     static func compose(file: String, text: String) -> Outcome {
         // Most files are valid: compose them once, and split them into lines only to repair one that is not.
         do {
             var outcome = Outcome()
-            outcome.root = try Yams.compose(yaml: text)
+            outcome.root = try Yams.compose(yaml: text, Self.resolver)
             return outcome
         } catch {
             var recovery = YAMLRecovery(file: file, text: text)
@@ -53,7 +57,7 @@ struct YAMLRecovery {
         var text = text
         while true {
             do {
-                outcome.root = try Yams.compose(yaml: text)
+                outcome.root = try Yams.compose(yaml: text, Self.resolver)
                 outcome.edits = edits
                 return outcome
             } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {

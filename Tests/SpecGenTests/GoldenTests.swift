@@ -38,18 +38,62 @@ import Testing
 
     @Test func fileNamesAreSplitByAreaAndMatchWhatThePluginDeclares() throws {
         let files = try Self.generate()
-        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: ["accounts", "catalog", "orders"]))
+        let spec = try Self.fixtureSpec()
+        #expect(spec.areas.map(\.name) == ["accounts", "catalog", "orders"])
+        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: spec.areas))
         #expect(
-            SwiftGenerator.fileNames(areas: ["a.b"]) == [
+            SwiftGenerator.fileNames(areas: [Area(name: "a.b", file: "a/b.yaml", lines: 400)]) == [
                 "a.b.Models.swift", "a.b.Validators.swift", "a.b.Operations.swift", "a.b.Server.swift", "a.b.Client.swift",
                 "APIProtocol.swift", "ServerRegistration.swift", "ClientType.swift",
             ])
+        #expect(
+            SwiftGenerator.fileNames(areas: [Area(name: "a", file: "a.yaml", lines: 401)], parts: .client) == [
+                "a.Models.swift", "a.Validators.swift", "a.Operations.swift", "a.Client.swift",
+                "a.Models.2.swift", "a.Validators.2.swift", "a.Operations.2.swift", "a.Client.2.swift",
+                "APIProtocol.swift", "ClientType.swift",
+            ])
+    }
+
+    /// A spec file of 801 to 1,200 non-blank lines is generated in three parts of about equal size: every structure
+    /// and operation in exactly one of them, in spec order, and every part's routes registered.
+    @Test func aLongSpecFileIsGeneratedInPartsOfAboutEqualSize() throws {
+        var yaml = "info: { title: T, version: '1', description: t }\nstructures:\n"
+        for index in 0..<110 {
+            yaml += "  Thing\(index):\n    description: t\n    fields:\n"
+            for field in ["a", "b", "c", "d", "e"] { yaml += "      \(field): { type: string, description: t }\n" }
+        }
+        yaml += "endpoints:\n"
+        for index in 0..<10 {
+            yaml += "  op\(index):\n    summary: s\n    method: GET\n    path: /things/\(index)\n    response: Thing\(index)\n"
+        }
+        let spec = try SpecLoader.load(sources: [("big.yaml", "big", yaml)]).get()
+        #expect(spec.areas.map(\.lines) == [Area.countLines(yaml)])
+        #expect(SwiftGenerator.partCount(lines: spec.areas[0].lines) == 3)
+        let files = try SwiftGenerator.generate(spec: spec, templates: TemplateSet())
+        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: spec.areas))
+        let models = ["big.Models.swift", "big.Models.2.swift", "big.Models.3.swift"].map { name in
+            files.first { $0.name == name }?.contents ?? ""
+        }
+        let declared = models.map { text in
+            text.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("public struct Thing") else { return nil }
+                return Int(line.dropFirst("public struct Thing".count).prefix { $0.isNumber })
+            }
+        }
+        #expect(declared.flatMap { $0 } == Array(0..<110))
+        #expect(declared.allSatisfy { (30...45).contains($0.count) }, "parts of \(declared.map(\.count)) structures")
+        let registration = try #require(files.first { $0.name == "ServerRegistration.swift" }).contents
+        for group in ["Big", "Big2", "Big3"] {
+            let server = try #require(files.first { $0.name == (group == "Big" ? "big.Server.swift" : "big.Server.\(group.dropFirst(3)).swift") })
+            #expect(server.contents.contains("func register\(group)Handlers("))
+            #expect(registration.contains("try register\(group)Handlers(on: transport, options: options)"))
+        }
     }
 
     @Test func clientPartsLeaveOutTheServer() throws {
         let spec = try Self.fixtureSpec()
         let files = try SwiftGenerator.generate(spec: spec, templates: TemplateSet(), parts: .client)
-        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: ["accounts", "catalog", "orders"], parts: .client))
+        #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: spec.areas, parts: .client))
         #expect(!files.contains { $0.name.hasSuffix("Server.swift") || $0.name == "ServerRegistration.swift" })
         let everything = Dictionary(uniqueKeysWithValues: try Self.generate().map { ($0.name, $0.contents) })
         for file in files { #expect(file.contents == everything[file.name], "\(file.name) differs between parts") }

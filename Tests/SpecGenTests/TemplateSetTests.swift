@@ -4,12 +4,12 @@ import SpecModel
 import Testing
 
 @Suite struct TemplateSetTests {
-    struct Row {
+    struct Row: Encodable {
         var name: String
         var note: String?
     }
 
-    struct Page {
+    struct Page: Encodable {
         var title: String
         var rows: [Row]
         var shown: Bool

@@ -49,7 +49,7 @@ import Testing
         let spec = try result.get()
         let expected = Spec(
             info: Info(title: "Shop", version: "2.1.0", description: "Sells things."),
-            areas: [Area(name: "shop", file: "shop.yaml")],
+            areas: [Area(name: "shop", file: "shop.yaml", lines: 33)],
             securitySchemes: [SecurityScheme(name: "staff", kind: .bearer, description: "Staff token.", source: Self.location(3, 3))],
             structures: [
                 Structure(

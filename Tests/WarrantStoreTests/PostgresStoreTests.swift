@@ -39,8 +39,10 @@ import WarrantStore
 
     @Test func processesStartingTogetherMigrateTheSchemaOnce() async throws {
         try await PostgresFixture.withDatabase { url in
+            // Each waits on the others' migration lock: on a machine busy with the whole test run that wait is
+            // no deadline this test is about.
             let stores = try await withThrowingTaskGroup(of: SQLStore.self) { group in
-                for _ in 0..<6 { group.addTask { try await Self.open(url, poolSize: 2) } }
+                for _ in 0..<6 { group.addTask { try await Self.open(url, poolSize: 2, timeout: .seconds(30)) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             for store in stores {

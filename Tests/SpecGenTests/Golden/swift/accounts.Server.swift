@@ -6,7 +6,7 @@ import OpenAPIRuntime
 import SpecRuntime
 
 extension APIProtocol {
-    /// Registers the routes of the 'accounts' area.
+    /// Registers the routes of this part of the 'accounts' area.
     func registerAccountsHandlers(on transport: any ServerTransport, options: ServerOptions) throws {
         try transport.register(
             { request, body, metadata in

@@ -6,7 +6,7 @@ import OpenAPIRuntime
 import SpecRuntime
 
 extension APIProtocol {
-    /// Registers the routes of the 'catalog' area.
+    /// Registers the routes of this part of the 'catalog' area.
     func registerCatalogHandlers(on transport: any ServerTransport, options: ServerOptions) throws {
     }
 }

@@ -6,7 +6,7 @@ import OpenAPIRuntime
 import SpecRuntime
 
 extension APIProtocol {
-    /// Registers the routes of the 'orders' area.
+    /// Registers the routes of this part of the 'orders' area.
     func registerOrdersHandlers(on transport: any ServerTransport, options: ServerOptions) throws {
         try transport.register(
             { request, body, metadata in
