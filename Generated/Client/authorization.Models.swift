@@ -329,24 +329,24 @@ extension AuthorizationIssueRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldAuthTime = violations.optional(Int64.self, "authTime", in: object, at: path)
-        let fieldAcr = violations.optional(String.self, "acr", in: object, at: path)
-        let fieldClaims = violations.optional(String.self, "claims", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldSub = violations.optional(String.self, "sub", in: object, at: path)
-        let fieldIdtHeaderParams = violations.optional(String.self, "idtHeaderParams", in: object, at: path)
-        let fieldClaimsForTx = violations.optional(String.self, "claimsForTx", in: object, at: path)
-        let fieldConsentedClaims = violations.optional([String].self, "consentedClaims", in: object, at: path)
-        let fieldAuthorizationDetails = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
-        let fieldJwtAtClaims = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
-        let fieldIdTokenAudType = violations.optional(IdTokenAudType.self, "idTokenAudType", in: object, at: path)
-        let fieldVerifiedClaimsForTx = violations.optional([String].self, "verifiedClaimsForTx", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
+        let fieldAcr: String? = violations.optional(String.self, "acr", in: object, at: path)
+        let fieldClaims: String? = violations.optional(String.self, "claims", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldSub: String? = violations.optional(String.self, "sub", in: object, at: path)
+        let fieldIdtHeaderParams: String? = violations.optional(String.self, "idtHeaderParams", in: object, at: path)
+        let fieldClaimsForTx: String? = violations.optional(String.self, "claimsForTx", in: object, at: path)
+        let fieldConsentedClaims: [String]? = violations.optional([String].self, "consentedClaims", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
+        let fieldJwtAtClaims: String? = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldIdTokenAudType: IdTokenAudType? = violations.optional(IdTokenAudType.self, "idTokenAudType", in: object, at: path)
+        let fieldVerifiedClaimsForTx: [String]? = violations.optional([String].self, "verifiedClaimsForTx", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldSubject else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -458,17 +458,17 @@ extension AuthorizationIssueResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(AuthorizationIssueAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldIdToken = violations.optional(String.self, "idToken", in: object, at: path)
-        let fieldAuthorizationCode = violations.optional(String.self, "authorizationCode", in: object, at: path)
-        let fieldJwtAccessToken = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
-        let fieldTicketInfo = violations.optional(AuthorizationTicketInfo.self, "ticketInfo", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: AuthorizationIssueAction? = violations.required(AuthorizationIssueAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldIdToken: String? = violations.optional(String.self, "idToken", in: object, at: path)
+        let fieldAuthorizationCode: String? = violations.optional(String.self, "authorizationCode", in: object, at: path)
+        let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldTicketInfo: AuthorizationTicketInfo? = violations.optional(AuthorizationTicketInfo.self, "ticketInfo", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -526,7 +526,7 @@ extension AuthorizationTicketInfo: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldContext = violations.optional(String.self, "context", in: object, at: path)
+        let fieldContext: String? = violations.optional(String.self, "context", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             context: fieldContext,
@@ -568,8 +568,8 @@ extension AuthorizationRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldParameters = violations.required(String.self, "parameters", in: object, at: path)
-        let fieldContext = violations.optional(String.self, "context", in: object, at: path)
+        let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
+        let fieldContext: String? = violations.optional(String.self, "context", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
@@ -719,33 +719,33 @@ extension AuthorizationResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(AuthorizationAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldTicket = violations.optional(String.self, "ticket", in: object, at: path)
-        let fieldClient = violations.optional(ClientSummary.self, "client", in: object, at: path)
-        let fieldService = violations.optional(Service.self, "service", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldDisplay = violations.optional(Display.self, "display", in: object, at: path)
-        let fieldMaxAge = violations.optional(Int32.self, "maxAge", in: object, at: path)
-        let fieldScopes = violations.optional([Scope].self, "scopes", in: object, at: path)
-        let fieldUiLocales = violations.optional([String].self, "uiLocales", in: object, at: path)
-        let fieldClaimsLocales = violations.optional([String].self, "claimsLocales", in: object, at: path)
-        let fieldClaims = violations.optional([String].self, "claims", in: object, at: path)
-        let fieldAcrEssential = violations.optional(Bool.self, "acrEssential", in: object, at: path)
-        let fieldAcrs = violations.optional([String].self, "acrs", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldLoginHint = violations.optional(String.self, "loginHint", in: object, at: path)
-        let fieldPrompts = violations.optional([Prompt].self, "prompts", in: object, at: path)
-        let fieldLowestPrompt = violations.optional(Prompt.self, "lowestPrompt", in: object, at: path)
-        let fieldIdTokenClaims = violations.optional(String.self, "idTokenClaims", in: object, at: path)
-        let fieldUserInfoClaims = violations.optional(String.self, "userInfoClaims", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
-        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
-        let fieldNativeSsoRequested = violations.optional(Bool.self, "nativeSsoRequested", in: object, at: path) ?? false
-        let fieldClaimsAtUserInfo = violations.optional([String].self, "claimsAtUserInfo", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: AuthorizationAction? = violations.required(AuthorizationAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldTicket: String? = violations.optional(String.self, "ticket", in: object, at: path)
+        let fieldClient: ClientSummary? = violations.optional(ClientSummary.self, "client", in: object, at: path)
+        let fieldService: Service? = violations.optional(Service.self, "service", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldDisplay: Display? = violations.optional(Display.self, "display", in: object, at: path)
+        let fieldMaxAge: Int32? = violations.optional(Int32.self, "maxAge", in: object, at: path)
+        let fieldScopes: [Scope]? = violations.optional([Scope].self, "scopes", in: object, at: path)
+        let fieldUiLocales: [String]? = violations.optional([String].self, "uiLocales", in: object, at: path)
+        let fieldClaimsLocales: [String]? = violations.optional([String].self, "claimsLocales", in: object, at: path)
+        let fieldClaims: [String]? = violations.optional([String].self, "claims", in: object, at: path)
+        let fieldAcrEssential: Bool? = violations.optional(Bool.self, "acrEssential", in: object, at: path)
+        let fieldAcrs: [String]? = violations.optional([String].self, "acrs", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldLoginHint: String? = violations.optional(String.self, "loginHint", in: object, at: path)
+        let fieldPrompts: [Prompt]? = violations.optional([Prompt].self, "prompts", in: object, at: path)
+        let fieldLowestPrompt: Prompt? = violations.optional(Prompt.self, "lowestPrompt", in: object, at: path)
+        let fieldIdTokenClaims: String? = violations.optional(String.self, "idTokenClaims", in: object, at: path)
+        let fieldUserInfoClaims: String? = violations.optional(String.self, "userInfoClaims", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldNativeSsoRequested: Bool = violations.optional(Bool.self, "nativeSsoRequested", in: object, at: path) ?? false
+        let fieldClaimsAtUserInfo: [String]? = violations.optional([String].self, "claimsAtUserInfo", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -867,15 +867,15 @@ extension ClientSummary: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldClientId = violations.required(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientName = violations.optional(String.self, "clientName", in: object, at: path)
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
-        let fieldLogoUri = violations.optional(URL.self, "logoUri", in: object, at: path)
-        let fieldClientUri = violations.optional(URL.self, "clientUri", in: object, at: path)
-        let fieldPolicyUri = violations.optional(URL.self, "policyUri", in: object, at: path)
-        let fieldTosUri = violations.optional(URL.self, "tosUri", in: object, at: path)
-        let fieldClientType = violations.optional(ClientType.self, "clientType", in: object, at: path)
+        let fieldClientId: Int64? = violations.required(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientName: String? = violations.optional(String.self, "clientName", in: object, at: path)
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
+        let fieldLogoUri: URL? = violations.optional(URL.self, "logoUri", in: object, at: path)
+        let fieldClientUri: URL? = violations.optional(URL.self, "clientUri", in: object, at: path)
+        let fieldPolicyUri: URL? = violations.optional(URL.self, "policyUri", in: object, at: path)
+        let fieldTosUri: URL? = violations.optional(URL.self, "tosUri", in: object, at: path)
+        let fieldClientType: ClientType? = violations.optional(ClientType.self, "clientType", in: object, at: path)
         guard violations.count == before, let fieldClientId else { return nil }
         self.init(
             clientId: fieldClientId,
@@ -937,9 +937,9 @@ extension AuthorizationFailRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldReason = violations.required(AuthorizationFailReason.self, "reason", in: object, at: path)
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldReason: AuthorizationFailReason? = violations.required(AuthorizationFailReason.self, "reason", in: object, at: path)
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldReason else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -993,10 +993,10 @@ extension AuthorizationFailResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(AuthorizationIssueAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: AuthorizationIssueAction? = violations.required(AuthorizationIssueAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -1040,7 +1040,7 @@ extension AuthorizationTicketInfoRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
         guard violations.count == before, let fieldTicket else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -1083,8 +1083,8 @@ extension AuthorizationTicketUpdateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldInfo = violations.required(JSONValue.self, "info", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldInfo: JSONValue? = violations.required(JSONValue.self, "info", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldInfo else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -1136,10 +1136,10 @@ extension AuthorizationTicketInfoResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(AuthorizationTicketInfoAction.self, "action", in: object, at: path)
-        let fieldInfo = violations.optional(AuthorizationTicketInfo.self, "info", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: AuthorizationTicketInfoAction? = violations.required(AuthorizationTicketInfoAction.self, "action", in: object, at: path)
+        let fieldInfo: AuthorizationTicketInfo? = violations.optional(AuthorizationTicketInfo.self, "info", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -78,12 +78,12 @@ extension ClientExtension: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldRequestableScopesEnabled = violations.optional(Bool.self, "requestableScopesEnabled", in: object, at: path)
-        let fieldRequestableScopes = violations.optional([String].self, "requestableScopes", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
-        let fieldIdTokenDuration = violations.optional(Int64.self, "idTokenDuration", in: object, at: path)
-        let fieldTokenExchangePermitted = violations.optional(Bool.self, "tokenExchangePermitted", in: object, at: path)
+        let fieldRequestableScopesEnabled: Bool? = violations.optional(Bool.self, "requestableScopesEnabled", in: object, at: path)
+        let fieldRequestableScopes: [String]? = violations.optional([String].self, "requestableScopes", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldIdTokenDuration: Int64? = violations.optional(Int64.self, "idTokenDuration", in: object, at: path)
+        let fieldTokenExchangePermitted: Bool? = violations.optional(Bool.self, "tokenExchangePermitted", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             requestableScopesEnabled: fieldRequestableScopesEnabled,
@@ -155,13 +155,13 @@ extension ClientListResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldStart = violations.required(Int32.self, "start", in: object, at: path)
-        let fieldEnd = violations.required(Int32.self, "end", in: object, at: path)
-        let fieldDeveloper = violations.optional(String.self, "developer", in: object, at: path)
-        let fieldTotalCount = violations.required(Int32.self, "totalCount", in: object, at: path)
-        let fieldClients = violations.required([OAuthClient].self, "clients", in: object, at: path)
+        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
+        let fieldStart: Int32? = violations.required(Int32.self, "start", in: object, at: path)
+        let fieldEnd: Int32? = violations.required(Int32.self, "end", in: object, at: path)
+        let fieldDeveloper: String? = violations.optional(String.self, "developer", in: object, at: path)
+        let fieldTotalCount: Int32? = violations.required(Int32.self, "totalCount", in: object, at: path)
+        let fieldClients: [OAuthClient]? = violations.required([OAuthClient].self, "clients", in: object, at: path)
         guard violations.count == before, let fieldStart, let fieldEnd, let fieldTotalCount, let fieldClients else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -223,10 +223,10 @@ extension ClientSecretRefreshResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldNewClientSecret = violations.required(String.self, "newClientSecret", in: object, at: path)
-        let fieldOldClientSecret = violations.optional(String.self, "oldClientSecret", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldNewClientSecret: String? = violations.required(String.self, "newClientSecret", in: object, at: path)
+        let fieldOldClientSecret: String? = violations.optional(String.self, "oldClientSecret", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldNewClientSecret else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -270,7 +270,7 @@ extension ClientSecretUpdateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldClientSecret = violations.required(String.self, "clientSecret", in: object, at: path)
+        let fieldClientSecret: String? = violations.required(String.self, "clientSecret", in: object, at: path)
         guard violations.count == before, let fieldClientSecret else { return nil }
         self.init(
             clientSecret: fieldClientSecret,
@@ -320,10 +320,10 @@ extension ClientSecretUpdateResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldNewClientSecret = violations.required(String.self, "newClientSecret", in: object, at: path)
-        let fieldOldClientSecret = violations.optional(String.self, "oldClientSecret", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldNewClientSecret: String? = violations.required(String.self, "newClientSecret", in: object, at: path)
+        let fieldOldClientSecret: String? = violations.optional(String.self, "oldClientSecret", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldNewClientSecret else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -367,7 +367,7 @@ extension ClientLockFlagUpdateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldClientLocked = violations.required(Bool.self, "clientLocked", in: object, at: path)
+        let fieldClientLocked: Bool? = violations.required(Bool.self, "clientLocked", in: object, at: path)
         guard violations.count == before, let fieldClientLocked else { return nil }
         self.init(
             clientLocked: fieldClientLocked,
@@ -405,7 +405,7 @@ extension RequestableScopes: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldRequestableScopes = violations.optional([String].self, "requestableScopes", in: object, at: path)
+        let fieldRequestableScopes: [String]? = violations.optional([String].self, "requestableScopes", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             requestableScopes: fieldRequestableScopes,

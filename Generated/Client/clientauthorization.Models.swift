@@ -55,14 +55,14 @@ extension GrantedScopes: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldServiceApiKey = violations.required(Int64.self, "serviceApiKey", in: object, at: path)
-        let fieldClientId = violations.required(Int64.self, "clientId", in: object, at: path)
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldLatestGrantedScopes = violations.optional([String].self, "latestGrantedScopes", in: object, at: path)
-        let fieldMergedGrantedScopes = violations.optional([String].self, "mergedGrantedScopes", in: object, at: path)
-        let fieldModifiedAt = violations.optional(Int64.self, "modifiedAt", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldServiceApiKey: Int64? = violations.required(Int64.self, "serviceApiKey", in: object, at: path)
+        let fieldClientId: Int64? = violations.required(Int64.self, "clientId", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldLatestGrantedScopes: [String]? = violations.optional([String].self, "latestGrantedScopes", in: object, at: path)
+        let fieldMergedGrantedScopes: [String]? = violations.optional([String].self, "mergedGrantedScopes", in: object, at: path)
+        let fieldModifiedAt: Int64? = violations.optional(Int64.self, "modifiedAt", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldServiceApiKey, let fieldClientId, let fieldSubject else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -114,7 +114,7 @@ extension SubjectRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
         guard violations.count == before, let fieldSubject else { return nil }
         self.init(
             subject: fieldSubject,
@@ -168,10 +168,10 @@ extension AuthorizedClientListRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldDeveloper = violations.optional(String.self, "developer", in: object, at: path)
-        let fieldStart = violations.optional(Int32.self, "start", in: object, at: path) ?? 0
-        let fieldEnd = violations.optional(Int32.self, "end", in: object, at: path) ?? 5
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldDeveloper: String? = violations.optional(String.self, "developer", in: object, at: path)
+        let fieldStart: Int32 = violations.optional(Int32.self, "start", in: object, at: path) ?? 0
+        let fieldEnd: Int32 = violations.optional(Int32.self, "end", in: object, at: path) ?? 5
         guard violations.count == before, let fieldSubject else { return nil }
         self.init(
             subject: fieldSubject,
@@ -243,14 +243,14 @@ extension AuthorizedClientList: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldStart = violations.required(Int32.self, "start", in: object, at: path)
-        let fieldEnd = violations.required(Int32.self, "end", in: object, at: path)
-        let fieldDeveloper = violations.optional(String.self, "developer", in: object, at: path)
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldTotalCount = violations.required(Int32.self, "totalCount", in: object, at: path)
-        let fieldClients = violations.required([OAuthClient].self, "clients", in: object, at: path)
+        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
+        let fieldStart: Int32? = violations.required(Int32.self, "start", in: object, at: path)
+        let fieldEnd: Int32? = violations.required(Int32.self, "end", in: object, at: path)
+        let fieldDeveloper: String? = violations.optional(String.self, "developer", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldTotalCount: Int32? = violations.required(Int32.self, "totalCount", in: object, at: path)
+        let fieldClients: [OAuthClient]? = violations.required([OAuthClient].self, "clients", in: object, at: path)
         guard violations.count == before, let fieldStart, let fieldEnd, let fieldSubject, let fieldTotalCount, let fieldClients else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -306,8 +306,8 @@ extension ClientAuthorizationUpdateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
         guard violations.count == before, let fieldSubject else { return nil }
         self.init(
             subject: fieldSubject,

@@ -592,9 +592,9 @@ extension ApiResult: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldFieldViolations = violations.optional([FieldViolation].self, "violations", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldFieldViolations: [FieldViolation]? = violations.optional([FieldViolation].self, "violations", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -650,10 +650,10 @@ extension RuntimeFailure: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(RuntimeFailureAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.required(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: RuntimeFailureAction? = violations.required(RuntimeFailureAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.required(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction, let fieldResponseContent else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -705,9 +705,9 @@ extension FieldViolation: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldIn = violations.required(String.self, "in", in: object, at: path)
-        let fieldPath = violations.required(String.self, "path", in: object, at: path)
-        let fieldMessage = violations.required(String.self, "message", in: object, at: path)
+        let fieldIn: String? = violations.required(String.self, "in", in: object, at: path)
+        let fieldPath: String? = violations.required(String.self, "path", in: object, at: path)
+        let fieldMessage: String? = violations.required(String.self, "message", in: object, at: path)
         guard violations.count == before, let fieldIn, let fieldPath, let fieldMessage else { return nil }
         self.init(
             in: fieldIn,
@@ -759,9 +759,9 @@ extension Property: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldKey = violations.required(String.self, "key", in: object, at: path)
-        let fieldValue = violations.required(String.self, "value", in: object, at: path)
-        let fieldHidden = violations.optional(Bool.self, "hidden", in: object, at: path) ?? false
+        let fieldKey: String? = violations.required(String.self, "key", in: object, at: path)
+        let fieldValue: String? = violations.required(String.self, "value", in: object, at: path)
+        let fieldHidden: Bool = violations.optional(Bool.self, "hidden", in: object, at: path) ?? false
         guard violations.count == before, let fieldKey, let fieldValue else { return nil }
         self.init(
             key: fieldKey,
@@ -807,8 +807,8 @@ extension Pair: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldKey = violations.required(String.self, "key", in: object, at: path)
-        let fieldValue = violations.required(String.self, "value", in: object, at: path)
+        let fieldKey: String? = violations.required(String.self, "key", in: object, at: path)
+        let fieldValue: String? = violations.required(String.self, "value", in: object, at: path)
         guard violations.count == before, let fieldKey, let fieldValue else { return nil }
         self.init(
             key: fieldKey,
@@ -848,7 +848,7 @@ extension AuthorizationDetails: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldElements = violations.required([JSONValue].self, "elements", in: object, at: path)
+        let fieldElements: [JSONValue]? = violations.required([JSONValue].self, "elements", in: object, at: path)
         guard violations.count == before, let fieldElements else { return nil }
         self.init(
             elements: fieldElements,
@@ -900,10 +900,10 @@ extension Scope: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldName = violations.required(String.self, "name", in: object, at: path)
-        let fieldDefaultEntry = violations.optional(Bool.self, "defaultEntry", in: object, at: path) ?? false
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
-        let fieldAttributes = violations.optional([Pair].self, "attributes", in: object, at: path)
+        let fieldName: String? = violations.required(String.self, "name", in: object, at: path)
+        let fieldDefaultEntry: Bool = violations.optional(Bool.self, "defaultEntry", in: object, at: path) ?? false
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
+        let fieldAttributes: [Pair]? = violations.optional([Pair].self, "attributes", in: object, at: path)
         guard violations.count == before, let fieldName else { return nil }
         self.init(
             name: fieldName,
@@ -979,15 +979,15 @@ extension TokenInfo: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([Scope].self, "scopes", in: object, at: path)
-        let fieldExpiresAt = violations.optional(Int64.self, "expiresAt", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldAuthorizationDetails = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldScopes: [Scope]? = violations.optional([Scope].self, "scopes", in: object, at: path)
+        let fieldExpiresAt: Int64? = violations.optional(Int64.self, "expiresAt", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             clientId: fieldClientId,

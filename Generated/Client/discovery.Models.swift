@@ -31,8 +31,8 @@ extension ServiceConfigurationRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldPretty = violations.optional(Bool.self, "pretty", in: object, at: path)
-        let fieldPatch = violations.optional(String.self, "patch", in: object, at: path)
+        let fieldPretty: Bool? = violations.optional(Bool.self, "pretty", in: object, at: path)
+        let fieldPatch: String? = violations.optional(String.self, "patch", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             pretty: fieldPretty,
@@ -84,10 +84,10 @@ extension JwksRotateResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldActiveKeyIds = violations.required([String].self, "activeKeyIds", in: object, at: path)
-        let fieldRetiredKeyIds = violations.required([String].self, "retiredKeyIds", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldActiveKeyIds: [String]? = violations.required([String].self, "activeKeyIds", in: object, at: path)
+        let fieldRetiredKeyIds: [String]? = violations.required([String].self, "retiredKeyIds", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldActiveKeyIds, let fieldRetiredKeyIds else { return nil }
         self.init(
             resultCode: fieldResultCode,

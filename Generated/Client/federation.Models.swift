@@ -116,10 +116,10 @@ extension FederationConfigurationResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(FederationConfigurationAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: FederationConfigurationAction? = violations.required(FederationConfigurationAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -167,8 +167,8 @@ extension FederationRegistrationRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldEntityConfiguration = violations.optional(String.self, "entityConfiguration", in: object, at: path)
-        let fieldTrustChain = violations.optional(String.self, "trustChain", in: object, at: path)
+        let fieldEntityConfiguration: String? = violations.optional(String.self, "entityConfiguration", in: object, at: path)
+        let fieldTrustChain: String? = violations.optional(String.self, "trustChain", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             entityConfiguration: fieldEntityConfiguration,
@@ -224,11 +224,11 @@ extension FederationRegistrationResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(FederationRegistrationAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldClient = violations.optional(OAuthClient.self, "client", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: FederationRegistrationAction? = violations.required(FederationRegistrationAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldClient: OAuthClient? = violations.optional(OAuthClient.self, "client", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -83,12 +83,12 @@ extension IdTokenReissueRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refreshToken", in: object, at: path)
-        let fieldSub = violations.optional(String.self, "sub", in: object, at: path)
-        let fieldClaims = violations.optional(String.self, "claims", in: object, at: path)
-        let fieldIdtHeaderParams = violations.optional(String.self, "idtHeaderParams", in: object, at: path)
-        let fieldIdTokenAudType = violations.optional(IdTokenAudType.self, "idTokenAudType", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refreshToken", in: object, at: path)
+        let fieldSub: String? = violations.optional(String.self, "sub", in: object, at: path)
+        let fieldClaims: String? = violations.optional(String.self, "claims", in: object, at: path)
+        let fieldIdtHeaderParams: String? = violations.optional(String.self, "idtHeaderParams", in: object, at: path)
+        let fieldIdTokenAudType: IdTokenAudType? = violations.optional(IdTokenAudType.self, "idTokenAudType", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             accessToken: fieldAccessToken,
@@ -152,11 +152,11 @@ extension IdTokenReissueResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(IdTokenReissueAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldIdToken = violations.optional(String.self, "idToken", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: IdTokenReissueAction? = violations.required(IdTokenReissueAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldIdToken: String? = violations.optional(String.self, "idToken", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

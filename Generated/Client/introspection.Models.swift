@@ -170,12 +170,12 @@ extension IntrospectionRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldToken = violations.optional(String.self, "token", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldAcrValues = violations.optional([String].self, "acrValues", in: object, at: path)
-        let fieldMaxAge = violations.optional(Int64.self, "maxAge", in: object, at: path)
+        let fieldToken: String? = violations.optional(String.self, "token", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldAcrValues: [String]? = violations.optional([String].self, "acrValues", in: object, at: path)
+        let fieldMaxAge: Int64? = violations.optional(Int64.self, "maxAge", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
@@ -345,35 +345,35 @@ extension IntrospectionResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(IntrospectionAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldExpiresAt = violations.optional(Int64.self, "expiresAt", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldExistent = violations.optional(Bool.self, "existent", in: object, at: path)
-        let fieldUsable = violations.optional(Bool.self, "usable", in: object, at: path)
-        let fieldSufficient = violations.optional(Bool.self, "sufficient", in: object, at: path)
-        let fieldRefreshable = violations.optional(Bool.self, "refreshable", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldAccessTokenResources = violations.optional([String].self, "accessTokenResources", in: object, at: path)
-        let fieldGrantType = violations.optional(GrantType.self, "grantType", in: object, at: path)
-        let fieldAcr = violations.optional(String.self, "acr", in: object, at: path)
-        let fieldAuthTime = violations.optional(Int64.self, "authTime", in: object, at: path)
-        let fieldConsentedClaims = violations.optional([String].self, "consentedClaims", in: object, at: path)
-        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
-        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
-        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
-        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
-        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
-        let fieldResponseSigningRequired = violations.optional(Bool.self, "responseSigningRequired", in: object, at: path) ?? false
-        let fieldForCredentialIssuance = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
-        let fieldScopeDetails = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: IntrospectionAction? = violations.required(IntrospectionAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldExpiresAt: Int64? = violations.optional(Int64.self, "expiresAt", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldExistent: Bool? = violations.optional(Bool.self, "existent", in: object, at: path)
+        let fieldUsable: Bool? = violations.optional(Bool.self, "usable", in: object, at: path)
+        let fieldSufficient: Bool? = violations.optional(Bool.self, "sufficient", in: object, at: path)
+        let fieldRefreshable: Bool? = violations.optional(Bool.self, "refreshable", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldAccessTokenResources: [String]? = violations.optional([String].self, "accessTokenResources", in: object, at: path)
+        let fieldGrantType: GrantType? = violations.optional(GrantType.self, "grantType", in: object, at: path)
+        let fieldAcr: String? = violations.optional(String.self, "acr", in: object, at: path)
+        let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
+        let fieldConsentedClaims: [String]? = violations.optional([String].self, "consentedClaims", in: object, at: path)
+        let fieldServiceAttributes: [Pair]? = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes: [Pair]? = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldForExternalAttachment: Bool = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
+        let fieldResponseSigningRequired: Bool = violations.optional(Bool.self, "responseSigningRequired", in: object, at: path) ?? false
+        let fieldForCredentialIssuance: Bool = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
+        let fieldScopeDetails: [Scope]? = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -471,8 +471,8 @@ extension StandardIntrospectionRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldParameters = violations.required(String.self, "parameters", in: object, at: path)
-        let fieldWithHiddenProperties = violations.optional(Bool.self, "withHiddenProperties", in: object, at: path)
+        let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
+        let fieldWithHiddenProperties: Bool? = violations.optional(Bool.self, "withHiddenProperties", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
@@ -525,10 +525,10 @@ extension StandardIntrospectionResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(StandardIntrospectionAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: StandardIntrospectionAction? = violations.required(StandardIntrospectionAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -580,9 +580,9 @@ extension RevocationRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldParameters = violations.required(String.self, "parameters", in: object, at: path)
-        let fieldClientId = violations.optional(String.self, "clientId", in: object, at: path)
-        let fieldClientSecret = violations.optional(String.self, "clientSecret", in: object, at: path)
+        let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
+        let fieldClientId: String? = violations.optional(String.self, "clientId", in: object, at: path)
+        let fieldClientSecret: String? = violations.optional(String.self, "clientSecret", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
@@ -636,10 +636,10 @@ extension RevocationResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(RevocationAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: RevocationAction? = violations.required(RevocationAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -43,11 +43,11 @@ extension JoseVerifyRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldJose = violations.required(String.self, "jose", in: object, at: path)
-        let fieldMandatoryClaims = violations.optional([String].self, "mandatoryClaims", in: object, at: path)
-        let fieldClockSkew = violations.optional(Int32.self, "clockSkew", in: object, at: path)
-        let fieldClientIdentifier = violations.optional(String.self, "clientIdentifier", in: object, at: path)
-        let fieldSignedByClient = violations.optional(Bool.self, "signedByClient", in: object, at: path)
+        let fieldJose: String? = violations.required(String.self, "jose", in: object, at: path)
+        let fieldMandatoryClaims: [String]? = violations.optional([String].self, "mandatoryClaims", in: object, at: path)
+        let fieldClockSkew: Int32? = violations.optional(Int32.self, "clockSkew", in: object, at: path)
+        let fieldClientIdentifier: String? = violations.optional(String.self, "clientIdentifier", in: object, at: path)
+        let fieldSignedByClient: Bool? = violations.optional(Bool.self, "signedByClient", in: object, at: path)
         guard violations.count == before, let fieldJose else { return nil }
         self.init(
             jose: fieldJose,
@@ -117,13 +117,13 @@ extension JoseVerifyResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldValid = violations.required(Bool.self, "valid", in: object, at: path)
-        let fieldSignatureValid = violations.required(Bool.self, "signatureValid", in: object, at: path)
-        let fieldMissingClaims = violations.optional([String].self, "missingClaims", in: object, at: path)
-        let fieldInvalidClaims = violations.optional([String].self, "invalidClaims", in: object, at: path)
-        let fieldErrorDescriptions = violations.optional([String].self, "errorDescriptions", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldValid: Bool? = violations.required(Bool.self, "valid", in: object, at: path)
+        let fieldSignatureValid: Bool? = violations.required(Bool.self, "signatureValid", in: object, at: path)
+        let fieldMissingClaims: [String]? = violations.optional([String].self, "missingClaims", in: object, at: path)
+        let fieldInvalidClaims: [String]? = violations.optional([String].self, "invalidClaims", in: object, at: path)
+        let fieldErrorDescriptions: [String]? = violations.optional([String].self, "errorDescriptions", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldValid, let fieldSignatureValid else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -27,7 +27,7 @@ extension ServiceTokenCreateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             description: fieldDescription,
@@ -89,13 +89,13 @@ extension ServiceToken: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldTokenId = violations.required(String.self, "tokenId", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldServiceApiKey = violations.required(Int64.self, "serviceApiKey", in: object, at: path)
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
-        let fieldCreatedAt = violations.required(Int64.self, "createdAt", in: object, at: path)
+        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
+        let fieldTokenId: String? = violations.required(String.self, "tokenId", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldServiceApiKey: Int64? = violations.required(Int64.self, "serviceApiKey", in: object, at: path)
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
+        let fieldCreatedAt: Int64? = violations.required(Int64.self, "createdAt", in: object, at: path)
         guard violations.count == before, let fieldTokenId, let fieldServiceApiKey, let fieldCreatedAt else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -153,9 +153,9 @@ extension ServiceTokenListResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldTokens = violations.required([ServiceToken].self, "tokens", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldTokens: [ServiceToken]? = violations.required([ServiceToken].self, "tokens", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldTokens else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -203,8 +203,8 @@ extension OrganizationTokenRotateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldGracePeriod = violations.optional(Int64.self, "gracePeriod", in: object, at: path) ?? 0
-        let fieldDescription = violations.optional(String.self, "description", in: object, at: path)
+        let fieldGracePeriod: Int64 = violations.optional(Int64.self, "gracePeriod", in: object, at: path) ?? 0
+        let fieldDescription: String? = violations.optional(String.self, "description", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             gracePeriod: fieldGracePeriod,
@@ -264,12 +264,12 @@ extension OrganizationTokenRotateResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAccessToken = violations.required(String.self, "accessToken", in: object, at: path)
-        let fieldTokenId = violations.required(String.self, "tokenId", in: object, at: path)
-        let fieldRetiredTokenId = violations.required(String.self, "retiredTokenId", in: object, at: path)
-        let fieldRetiredAt = violations.required(Int64.self, "retiredAt", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAccessToken: String? = violations.required(String.self, "accessToken", in: object, at: path)
+        let fieldTokenId: String? = violations.required(String.self, "tokenId", in: object, at: path)
+        let fieldRetiredTokenId: String? = violations.required(String.self, "retiredTokenId", in: object, at: path)
+        let fieldRetiredAt: Int64? = violations.required(Int64.self, "retiredAt", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAccessToken, let fieldTokenId, let fieldRetiredTokenId, let fieldRetiredAt else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -330,10 +330,10 @@ extension HealthcheckResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldStatus = violations.required(String.self, "status", in: object, at: path)
-        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldStatus: String? = violations.required(String.self, "status", in: object, at: path)
+        let fieldVersion: String? = violations.required(String.self, "version", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldStatus, let fieldVersion else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -381,8 +381,8 @@ extension LivenessResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldStatus = violations.required(String.self, "status", in: object, at: path)
-        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        let fieldStatus: String? = violations.required(String.self, "status", in: object, at: path)
+        let fieldVersion: String? = violations.required(String.self, "version", in: object, at: path)
         guard violations.count == before, let fieldStatus, let fieldVersion else { return nil }
         self.init(
             status: fieldStatus,
@@ -444,12 +444,12 @@ extension ReadinessResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldStatus = violations.required(String.self, "status", in: object, at: path)
-        let fieldSchemaVersion = violations.optional(Int64.self, "schemaVersion", in: object, at: path)
-        let fieldExpectedSchemaVersion = violations.required(Int64.self, "expectedSchemaVersion", in: object, at: path)
-        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldStatus: String? = violations.required(String.self, "status", in: object, at: path)
+        let fieldSchemaVersion: Int64? = violations.optional(Int64.self, "schemaVersion", in: object, at: path)
+        let fieldExpectedSchemaVersion: Int64? = violations.required(Int64.self, "expectedSchemaVersion", in: object, at: path)
+        let fieldVersion: String? = violations.required(String.self, "version", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldStatus, let fieldExpectedSchemaVersion, let fieldVersion else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -509,10 +509,10 @@ extension ServerInfoResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldVersion = violations.required(String.self, "version", in: object, at: path)
-        let fieldFeatures = violations.required([String].self, "features", in: object, at: path)
-        let fieldConfiguration = violations.optional([String: String].self, "configuration", in: object, at: path)
-        let fieldServiceTokenCache = violations.optional(CacheStatistics.self, "serviceTokenCache", in: object, at: path)
+        let fieldVersion: String? = violations.required(String.self, "version", in: object, at: path)
+        let fieldFeatures: [String]? = violations.required([String].self, "features", in: object, at: path)
+        let fieldConfiguration: [String: String]? = violations.optional([String: String].self, "configuration", in: object, at: path)
+        let fieldServiceTokenCache: CacheStatistics? = violations.optional(CacheStatistics.self, "serviceTokenCache", in: object, at: path)
         guard violations.count == before, let fieldVersion, let fieldFeatures else { return nil }
         self.init(
             version: fieldVersion,
@@ -564,9 +564,9 @@ extension CacheStatistics: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldHitCount = violations.required(Int64.self, "hitCount", in: object, at: path)
-        let fieldMissCount = violations.required(Int64.self, "missCount", in: object, at: path)
-        let fieldEvictionCount = violations.required(Int64.self, "evictionCount", in: object, at: path)
+        let fieldHitCount: Int64? = violations.required(Int64.self, "hitCount", in: object, at: path)
+        let fieldMissCount: Int64? = violations.required(Int64.self, "missCount", in: object, at: path)
+        let fieldEvictionCount: Int64? = violations.required(Int64.self, "evictionCount", in: object, at: path)
         guard violations.count == before, let fieldHitCount, let fieldMissCount, let fieldEvictionCount else { return nil }
         self.init(
             hitCount: fieldHitCount,

@@ -532,8 +532,8 @@ extension TrustAnchor: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldEntityId = violations.required(String.self, "entityId", in: object, at: path)
-        let fieldJwks = violations.optional(String.self, "jwks", in: object, at: path)
+        let fieldEntityId: String? = violations.required(String.self, "entityId", in: object, at: path)
+        let fieldJwks: String? = violations.optional(String.self, "jwks", in: object, at: path)
         guard violations.count == before, let fieldEntityId else { return nil }
         self.init(
             entityId: fieldEntityId,
@@ -597,13 +597,13 @@ extension Hsk: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldKty = violations.optional(String.self, "kty", in: object, at: path)
-        let fieldUse = violations.optional(String.self, "use", in: object, at: path)
-        let fieldKid = violations.optional(String.self, "kid", in: object, at: path)
-        let fieldHsmName = violations.optional(String.self, "hsmName", in: object, at: path)
-        let fieldHandle = violations.optional(String.self, "handle", in: object, at: path)
-        let fieldPublicKey = violations.optional(String.self, "publicKey", in: object, at: path)
-        let fieldAlg = violations.optional(String.self, "alg", in: object, at: path)
+        let fieldKty: String? = violations.optional(String.self, "kty", in: object, at: path)
+        let fieldUse: String? = violations.optional(String.self, "use", in: object, at: path)
+        let fieldKid: String? = violations.optional(String.self, "kid", in: object, at: path)
+        let fieldHsmName: String? = violations.optional(String.self, "hsmName", in: object, at: path)
+        let fieldHandle: String? = violations.optional(String.self, "handle", in: object, at: path)
+        let fieldPublicKey: String? = violations.optional(String.self, "publicKey", in: object, at: path)
+        let fieldAlg: String? = violations.optional(String.self, "alg", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             kty: fieldKty,
@@ -657,8 +657,8 @@ extension NamedUri: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldName = violations.required(String.self, "name", in: object, at: path)
-        let fieldUri = violations.required(URL.self, "uri", in: object, at: path)
+        let fieldName: String? = violations.required(String.self, "name", in: object, at: path)
+        let fieldUri: URL? = violations.required(URL.self, "uri", in: object, at: path)
         guard violations.count == before, let fieldName, let fieldUri else { return nil }
         self.init(
             name: fieldName,
@@ -702,8 +702,8 @@ extension TaggedValue: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTag = violations.required(String.self, "tag", in: object, at: path)
-        let fieldValue = violations.required(String.self, "value", in: object, at: path)
+        let fieldTag: String? = violations.required(String.self, "tag", in: object, at: path)
+        let fieldValue: String? = violations.required(String.self, "value", in: object, at: path)
         guard violations.count == before, let fieldTag, let fieldValue else { return nil }
         self.init(
             tag: fieldTag,
@@ -775,15 +775,15 @@ extension CredentialIssuerMetadata: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAuthorizationServers = violations.optional([String].self, "authorizationServers", in: object, at: path)
-        let fieldCredentialIssuer = violations.optional(String.self, "credentialIssuer", in: object, at: path)
-        let fieldCredentialEndpoint = violations.optional(String.self, "credentialEndpoint", in: object, at: path)
-        let fieldBatchCredentialEndpoint = violations.optional(String.self, "batchCredentialEndpoint", in: object, at: path)
-        let fieldDeferredCredentialEndpoint = violations.optional(String.self, "deferredCredentialEndpoint", in: object, at: path)
-        let fieldCredentialsSupported = violations.optional(String.self, "credentialsSupported", in: object, at: path)
-        let fieldCredentialResponseEncryptionAlgValuesSupported = violations.optional([String].self, "credentialResponseEncryptionAlgValuesSupported", in: object, at: path)
-        let fieldCredentialResponseEncryptionEncValuesSupported = violations.optional([String].self, "credentialResponseEncryptionEncValuesSupported", in: object, at: path)
-        let fieldRequireCredentialResponseEncryption = violations.optional(Bool.self, "requireCredentialResponseEncryption", in: object, at: path)
+        let fieldAuthorizationServers: [String]? = violations.optional([String].self, "authorizationServers", in: object, at: path)
+        let fieldCredentialIssuer: String? = violations.optional(String.self, "credentialIssuer", in: object, at: path)
+        let fieldCredentialEndpoint: String? = violations.optional(String.self, "credentialEndpoint", in: object, at: path)
+        let fieldBatchCredentialEndpoint: String? = violations.optional(String.self, "batchCredentialEndpoint", in: object, at: path)
+        let fieldDeferredCredentialEndpoint: String? = violations.optional(String.self, "deferredCredentialEndpoint", in: object, at: path)
+        let fieldCredentialsSupported: String? = violations.optional(String.self, "credentialsSupported", in: object, at: path)
+        let fieldCredentialResponseEncryptionAlgValuesSupported: [String]? = violations.optional([String].self, "credentialResponseEncryptionAlgValuesSupported", in: object, at: path)
+        let fieldCredentialResponseEncryptionEncValuesSupported: [String]? = violations.optional([String].self, "credentialResponseEncryptionEncValuesSupported", in: object, at: path)
+        let fieldRequireCredentialResponseEncryption: Bool? = violations.optional(Bool.self, "requireCredentialResponseEncryption", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             authorizationServers: fieldAuthorizationServers,

@@ -303,22 +303,22 @@ extension TokenRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldParameters = violations.required(String.self, "parameters", in: object, at: path)
-        let fieldClientId = violations.optional(String.self, "clientId", in: object, at: path)
-        let fieldClientSecret = violations.optional(String.self, "clientSecret", in: object, at: path)
-        let fieldClientCertificate = violations.optional(String.self, "clientCertificate", in: object, at: path)
-        let fieldClientCertificatePath = violations.optional([String].self, "clientCertificatePath", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldDpop = violations.optional(String.self, "dpop", in: object, at: path)
-        let fieldHtm = violations.optional(String.self, "htm", in: object, at: path)
-        let fieldHtu = violations.optional(URL.self, "htu", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldJwtAtClaims = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
-        let fieldOauthClientAttestation = violations.optional(String.self, "oauthClientAttestation", in: object, at: path)
-        let fieldOauthClientAttestationPop = violations.optional(String.self, "oauthClientAttestationPop", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
-        let fieldDpopNonceRequired = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
+        let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
+        let fieldClientId: String? = violations.optional(String.self, "clientId", in: object, at: path)
+        let fieldClientSecret: String? = violations.optional(String.self, "clientSecret", in: object, at: path)
+        let fieldClientCertificate: String? = violations.optional(String.self, "clientCertificate", in: object, at: path)
+        let fieldClientCertificatePath: [String]? = violations.optional([String].self, "clientCertificatePath", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
+        let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
+        let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldJwtAtClaims: String? = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
+        let fieldOauthClientAttestation: String? = violations.optional(String.self, "oauthClientAttestation", in: object, at: path)
+        let fieldOauthClientAttestationPop: String? = violations.optional(String.self, "oauthClientAttestationPop", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldDpopNonceRequired: Bool? = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
@@ -563,50 +563,50 @@ extension TokenResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(TokenAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldUsername = violations.optional(String.self, "username", in: object, at: path)
-        let fieldPassword = violations.optional(String.self, "password", in: object, at: path)
-        let fieldTicket = violations.optional(String.self, "ticket", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refreshToken", in: object, at: path)
-        let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
-        let fieldIdToken = violations.optional(String.self, "idToken", in: object, at: path)
-        let fieldGrantType = violations.optional(GrantType.self, "grantType", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldClientAuthMethod = violations.optional(ClientAuthMethod.self, "clientAuthMethod", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldJwtAccessToken = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldAccessTokenResources = violations.optional([String].self, "accessTokenResources", in: object, at: path)
-        let fieldAudiences = violations.optional([String].self, "audiences", in: object, at: path)
-        let fieldRequestedTokenType = violations.optional(TokenType.self, "requestedTokenType", in: object, at: path)
-        let fieldSubjectToken = violations.optional(String.self, "subjectToken", in: object, at: path)
-        let fieldSubjectTokenType = violations.optional(TokenType.self, "subjectTokenType", in: object, at: path)
-        let fieldSubjectTokenInfo = violations.optional(TokenInfo.self, "subjectTokenInfo", in: object, at: path)
-        let fieldActorToken = violations.optional(String.self, "actorToken", in: object, at: path)
-        let fieldActorTokenType = violations.optional(TokenType.self, "actorTokenType", in: object, at: path)
-        let fieldActorTokenInfo = violations.optional(TokenInfo.self, "actorTokenInfo", in: object, at: path)
-        let fieldAssertion = violations.optional(String.self, "assertion", in: object, at: path)
-        let fieldPreviousRefreshTokenUsed = violations.optional(Bool.self, "previousRefreshTokenUsed", in: object, at: path)
-        let fieldDpopNonce = violations.optional(String.self, "dpopNonce", in: object, at: path)
-        let fieldRequestedIdTokenClaims = violations.optional([String].self, "requestedIdTokenClaims", in: object, at: path)
-        let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
-        let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
-        let fieldAdditionalClaims = violations.optional(String.self, "additionalClaims", in: object, at: path)
-        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
-        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
-        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
-        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: TokenAction? = violations.required(TokenAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldUsername: String? = violations.optional(String.self, "username", in: object, at: path)
+        let fieldPassword: String? = violations.optional(String.self, "password", in: object, at: path)
+        let fieldTicket: String? = violations.optional(String.self, "ticket", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refreshToken", in: object, at: path)
+        let fieldRefreshTokenExpiresAt: Int64? = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldIdToken: String? = violations.optional(String.self, "idToken", in: object, at: path)
+        let fieldGrantType: GrantType? = violations.optional(GrantType.self, "grantType", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldClientAuthMethod: ClientAuthMethod? = violations.optional(ClientAuthMethod.self, "clientAuthMethod", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldAccessTokenResources: [String]? = violations.optional([String].self, "accessTokenResources", in: object, at: path)
+        let fieldAudiences: [String]? = violations.optional([String].self, "audiences", in: object, at: path)
+        let fieldRequestedTokenType: TokenType? = violations.optional(TokenType.self, "requestedTokenType", in: object, at: path)
+        let fieldSubjectToken: String? = violations.optional(String.self, "subjectToken", in: object, at: path)
+        let fieldSubjectTokenType: TokenType? = violations.optional(TokenType.self, "subjectTokenType", in: object, at: path)
+        let fieldSubjectTokenInfo: TokenInfo? = violations.optional(TokenInfo.self, "subjectTokenInfo", in: object, at: path)
+        let fieldActorToken: String? = violations.optional(String.self, "actorToken", in: object, at: path)
+        let fieldActorTokenType: TokenType? = violations.optional(TokenType.self, "actorTokenType", in: object, at: path)
+        let fieldActorTokenInfo: TokenInfo? = violations.optional(TokenInfo.self, "actorTokenInfo", in: object, at: path)
+        let fieldAssertion: String? = violations.optional(String.self, "assertion", in: object, at: path)
+        let fieldPreviousRefreshTokenUsed: Bool? = violations.optional(Bool.self, "previousRefreshTokenUsed", in: object, at: path)
+        let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
+        let fieldRequestedIdTokenClaims: [String]? = violations.optional([String].self, "requestedIdTokenClaims", in: object, at: path)
+        let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
+        let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldAdditionalClaims: String? = violations.optional(String.self, "additionalClaims", in: object, at: path)
+        let fieldServiceAttributes: [Pair]? = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes: [Pair]? = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -782,19 +782,19 @@ extension IssueSpec: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldGrantType = violations.required(String.self, "grant_type", in: object, at: path)
-        let fieldResource = violations.optional([String].self, "resource", in: object, at: path)
-        let fieldAudience = violations.optional([String].self, "audience", in: object, at: path)
-        let fieldScope = violations.optional(String.self, "scope", in: object, at: path)
-        let fieldRequestedTokenType = violations.optional(TokenTypeIdentifier.self, "requested_token_type", in: object, at: path)
-        let fieldSubjectToken = violations.required(String.self, "subject_token", in: object, at: path)
-        let fieldSubjectTokenType = violations.required(TokenTypeIdentifier.self, "subject_token_type", in: object, at: path)
-        let fieldActorToken = violations.optional(String.self, "actor_token", in: object, at: path)
-        let fieldActorTokenType = violations.optional(TokenTypeIdentifier.self, "actor_token_type", in: object, at: path)
-        let fieldClientId = violations.optional(String.self, "client_id", in: object, at: path)
-        let fieldClientSecret = violations.optional(String.self, "client_secret", in: object, at: path)
-        let fieldClientAssertion = violations.optional(String.self, "client_assertion", in: object, at: path)
-        let fieldClientAssertionType = violations.optional(String.self, "client_assertion_type", in: object, at: path)
+        let fieldGrantType: String? = violations.required(String.self, "grant_type", in: object, at: path)
+        let fieldResource: [String]? = violations.optional([String].self, "resource", in: object, at: path)
+        let fieldAudience: [String]? = violations.optional([String].self, "audience", in: object, at: path)
+        let fieldScope: String? = violations.optional(String.self, "scope", in: object, at: path)
+        let fieldRequestedTokenType: TokenTypeIdentifier? = violations.optional(TokenTypeIdentifier.self, "requested_token_type", in: object, at: path)
+        let fieldSubjectToken: String? = violations.required(String.self, "subject_token", in: object, at: path)
+        let fieldSubjectTokenType: TokenTypeIdentifier? = violations.required(TokenTypeIdentifier.self, "subject_token_type", in: object, at: path)
+        let fieldActorToken: String? = violations.optional(String.self, "actor_token", in: object, at: path)
+        let fieldActorTokenType: TokenTypeIdentifier? = violations.optional(TokenTypeIdentifier.self, "actor_token_type", in: object, at: path)
+        let fieldClientId: String? = violations.optional(String.self, "client_id", in: object, at: path)
+        let fieldClientSecret: String? = violations.optional(String.self, "client_secret", in: object, at: path)
+        let fieldClientAssertion: String? = violations.optional(String.self, "client_assertion", in: object, at: path)
+        let fieldClientAssertionType: String? = violations.optional(String.self, "client_assertion_type", in: object, at: path)
         guard violations.count == before, let fieldGrantType, let fieldSubjectToken, let fieldSubjectTokenType else { return nil }
         self.init(
             grantType: fieldGrantType,
@@ -873,11 +873,11 @@ extension TokenExchangeError: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldError = violations.optional(String.self, "error", in: object, at: path)
-        let fieldErrorDescription = violations.optional(String.self, "error_description", in: object, at: path)
-        let fieldResultCode = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldFieldViolations = violations.optional([FieldViolation].self, "violations", in: object, at: path)
+        let fieldError: String? = violations.optional(String.self, "error", in: object, at: path)
+        let fieldErrorDescription: String? = violations.optional(String.self, "error_description", in: object, at: path)
+        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
+        let fieldFieldViolations: [FieldViolation]? = violations.optional([FieldViolation].self, "violations", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             error: fieldError,
@@ -960,16 +960,16 @@ extension TokenEndpointResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAccessToken = violations.required(String.self, "access_token", in: object, at: path)
-        let fieldTokenType = violations.required(String.self, "token_type", in: object, at: path)
-        let fieldExpiresIn = violations.optional(Int64.self, "expires_in", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refresh_token", in: object, at: path)
-        let fieldRefreshExpiresIn = violations.optional(Int64.self, "refresh_expires_in", in: object, at: path)
-        let fieldIdToken = violations.optional(String.self, "id_token", in: object, at: path)
-        let fieldScope = violations.optional(String.self, "scope", in: object, at: path)
-        let fieldIssuedTokenType = violations.optional(TokenTypeIdentifier.self, "issued_token_type", in: object, at: path)
-        let fieldNotBeforePolicy = violations.optional(Int64.self, "not-before-policy", in: object, at: path)
-        let fieldSessionState = violations.optional(String.self, "session_state", in: object, at: path)
+        let fieldAccessToken: String? = violations.required(String.self, "access_token", in: object, at: path)
+        let fieldTokenType: String? = violations.required(String.self, "token_type", in: object, at: path)
+        let fieldExpiresIn: Int64? = violations.optional(Int64.self, "expires_in", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refresh_token", in: object, at: path)
+        let fieldRefreshExpiresIn: Int64? = violations.optional(Int64.self, "refresh_expires_in", in: object, at: path)
+        let fieldIdToken: String? = violations.optional(String.self, "id_token", in: object, at: path)
+        let fieldScope: String? = violations.optional(String.self, "scope", in: object, at: path)
+        let fieldIssuedTokenType: TokenTypeIdentifier? = violations.optional(TokenTypeIdentifier.self, "issued_token_type", in: object, at: path)
+        let fieldNotBeforePolicy: Int64? = violations.optional(Int64.self, "not-before-policy", in: object, at: path)
+        let fieldSessionState: String? = violations.optional(String.self, "session_state", in: object, at: path)
         guard violations.count == before, let fieldAccessToken, let fieldTokenType else { return nil }
         self.init(
             accessToken: fieldAccessToken,
@@ -1049,13 +1049,13 @@ extension TokenIssueRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldSubject = violations.required(String.self, "subject", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldJwtAtClaims = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldSubject: String? = violations.required(String.self, "subject", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldJwtAtClaims: String? = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldSubject else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -1197,29 +1197,29 @@ extension TokenIssueResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(TokenIssueAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refreshToken", in: object, at: path)
-        let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldJwtAccessToken = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
-        let fieldAccessTokenResources = violations.optional([String].self, "accessTokenResources", in: object, at: path)
-        let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
-        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
-        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
-        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
-        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: TokenIssueAction? = violations.required(TokenIssueAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refreshToken", in: object, at: path)
+        let fieldRefreshTokenExpiresAt: Int64? = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldAccessTokenResources: [String]? = violations.optional([String].self, "accessTokenResources", in: object, at: path)
+        let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
+        let fieldServiceAttributes: [Pair]? = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes: [Pair]? = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -1305,8 +1305,8 @@ extension TokenFailRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldTicket = violations.required(String.self, "ticket", in: object, at: path)
-        let fieldReason = violations.required(TokenFailReason.self, "reason", in: object, at: path)
+        let fieldTicket: String? = violations.required(String.self, "ticket", in: object, at: path)
+        let fieldReason: TokenFailReason? = violations.required(TokenFailReason.self, "reason", in: object, at: path)
         guard violations.count == before, let fieldTicket, let fieldReason else { return nil }
         self.init(
             ticket: fieldTicket,
@@ -1358,10 +1358,10 @@ extension TokenFailResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(TokenFailAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: TokenFailAction? = violations.required(TokenFailAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -231,22 +231,22 @@ extension TokenCreateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldGrantType = violations.required(GrantType.self, "grantType", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdentifier = violations.optional(String.self, "clientIdentifier", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldAccessTokenDuration = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
-        let fieldRefreshTokenDuration = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refreshToken", in: object, at: path)
-        let fieldResources = violations.optional([String].self, "resources", in: object, at: path)
-        let fieldJwtAtClaims = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
-        let fieldAcr = violations.optional(String.self, "acr", in: object, at: path)
-        let fieldAuthTime = violations.optional(Int64.self, "authTime", in: object, at: path)
-        let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldGrantType: GrantType? = violations.required(GrantType.self, "grantType", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdentifier: String? = violations.optional(String.self, "clientIdentifier", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldAccessTokenDuration: Int64? = violations.optional(Int64.self, "accessTokenDuration", in: object, at: path)
+        let fieldRefreshTokenDuration: Int64? = violations.optional(Int64.self, "refreshTokenDuration", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refreshToken", in: object, at: path)
+        let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
+        let fieldJwtAtClaims: String? = violations.optional(String.self, "jwtAtClaims", in: object, at: path)
+        let fieldAcr: String? = violations.optional(String.self, "acr", in: object, at: path)
+        let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
+        let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
         guard violations.count == before, let fieldGrantType else { return nil }
         self.init(
             grantType: fieldGrantType,
@@ -388,25 +388,25 @@ extension TokenCreateResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(TokenCreateAction.self, "action", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldExpiresAt = violations.optional(Int64.self, "expiresAt", in: object, at: path)
-        let fieldExpiresIn = violations.optional(Int64.self, "expiresIn", in: object, at: path)
-        let fieldGrantType = violations.optional(GrantType.self, "grantType", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldRefreshToken = violations.optional(String.self, "refreshToken", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldTokenType = violations.optional(String.self, "tokenType", in: object, at: path)
-        let fieldJwtAccessToken = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
-        let fieldTokenId = violations.optional(String.self, "tokenId", in: object, at: path)
-        let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
-        let fieldClientIdentifier = violations.optional(String.self, "clientIdentifier", in: object, at: path)
-        let fieldSessionId = violations.optional(String.self, "sessionId", in: object, at: path)
-        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: TokenCreateAction? = violations.required(TokenCreateAction.self, "action", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldExpiresAt: Int64? = violations.optional(Int64.self, "expiresAt", in: object, at: path)
+        let fieldExpiresIn: Int64? = violations.optional(Int64.self, "expiresIn", in: object, at: path)
+        let fieldGrantType: GrantType? = violations.optional(GrantType.self, "grantType", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldRefreshToken: String? = violations.optional(String.self, "refreshToken", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldTokenType: String? = violations.optional(String.self, "tokenType", in: object, at: path)
+        let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldTokenId: String? = violations.optional(String.self, "tokenId", in: object, at: path)
+        let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
+        let fieldClientIdentifier: String? = violations.optional(String.self, "clientIdentifier", in: object, at: path)
+        let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldForExternalAttachment: Bool = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -496,11 +496,11 @@ extension TokenUpdateRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAccessToken = violations.required(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldAccessTokenExpiresAtUpdatedOnScopeUpdate = violations.optional(Bool.self, "accessTokenExpiresAtUpdatedOnScopeUpdate", in: object, at: path)
+        let fieldAccessToken: String? = violations.required(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldAccessTokenExpiresAtUpdatedOnScopeUpdate: Bool? = violations.optional(Bool.self, "accessTokenExpiresAtUpdatedOnScopeUpdate", in: object, at: path)
         guard violations.count == before, let fieldAccessToken else { return nil }
         self.init(
             accessToken: fieldAccessToken,
@@ -588,17 +588,17 @@ extension TokenUpdateResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(TokenUpdateAction.self, "action", in: object, at: path)
-        let fieldAccessToken = violations.optional(String.self, "accessToken", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldTokenType = violations.optional(String.self, "tokenType", in: object, at: path)
-        let fieldTokenId = violations.optional(String.self, "tokenId", in: object, at: path)
-        let fieldForExternalAttachment = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
-        let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: TokenUpdateAction? = violations.required(TokenUpdateAction.self, "action", in: object, at: path)
+        let fieldAccessToken: String? = violations.optional(String.self, "accessToken", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldTokenType: String? = violations.optional(String.self, "tokenType", in: object, at: path)
+        let fieldTokenId: String? = violations.optional(String.self, "tokenId", in: object, at: path)
+        let fieldForExternalAttachment: Bool = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
+        let fieldRefreshTokenExpiresAt: Int64? = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -696,17 +696,17 @@ extension AccessToken: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAccessTokenHash = violations.required(String.self, "accessTokenHash", in: object, at: path)
-        let fieldAccessTokenExpiresAt = violations.required(Int64.self, "accessTokenExpiresAt", in: object, at: path)
-        let fieldRefreshTokenHash = violations.optional(String.self, "refreshTokenHash", in: object, at: path)
-        let fieldRefreshTokenExpiresAt = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
-        let fieldCreatedAt = violations.required(Int64.self, "createdAt", in: object, at: path)
-        let fieldClientId = violations.required(Int64.self, "clientId", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldGrantType = violations.optional(GrantType.self, "grantType", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldRefreshTokenScopes = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
+        let fieldAccessTokenHash: String? = violations.required(String.self, "accessTokenHash", in: object, at: path)
+        let fieldAccessTokenExpiresAt: Int64? = violations.required(Int64.self, "accessTokenExpiresAt", in: object, at: path)
+        let fieldRefreshTokenHash: String? = violations.optional(String.self, "refreshTokenHash", in: object, at: path)
+        let fieldRefreshTokenExpiresAt: Int64? = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
+        let fieldCreatedAt: Int64? = violations.required(Int64.self, "createdAt", in: object, at: path)
+        let fieldClientId: Int64? = violations.required(Int64.self, "clientId", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldGrantType: GrantType? = violations.optional(GrantType.self, "grantType", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         guard violations.count == before, let fieldAccessTokenHash, let fieldAccessTokenExpiresAt, let fieldCreatedAt, let fieldClientId else { return nil }
         self.init(
             accessTokenHash: fieldAccessTokenHash,
@@ -792,14 +792,14 @@ extension TokenListResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldStart = violations.required(Int32.self, "start", in: object, at: path)
-        let fieldEnd = violations.required(Int32.self, "end", in: object, at: path)
-        let fieldTotalCount = violations.required(Int32.self, "totalCount", in: object, at: path)
-        let fieldClient = violations.optional(OAuthClient.self, "client", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldAccessTokens = violations.required([AccessToken].self, "accessTokens", in: object, at: path)
+        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
+        let fieldStart: Int32? = violations.required(Int32.self, "start", in: object, at: path)
+        let fieldEnd: Int32? = violations.required(Int32.self, "end", in: object, at: path)
+        let fieldTotalCount: Int32? = violations.required(Int32.self, "totalCount", in: object, at: path)
+        let fieldClient: OAuthClient? = violations.optional(OAuthClient.self, "client", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldAccessTokens: [AccessToken]? = violations.required([AccessToken].self, "accessTokens", in: object, at: path)
         guard violations.count == before, let fieldStart, let fieldEnd, let fieldTotalCount, let fieldAccessTokens else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -864,10 +864,10 @@ extension TokenRevokeRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAccessTokenIdentifier = violations.optional(String.self, "accessTokenIdentifier", in: object, at: path)
-        let fieldRefreshTokenIdentifier = violations.optional(String.self, "refreshTokenIdentifier", in: object, at: path)
-        let fieldClientIdentifier = violations.optional(String.self, "clientIdentifier", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldAccessTokenIdentifier: String? = violations.optional(String.self, "accessTokenIdentifier", in: object, at: path)
+        let fieldRefreshTokenIdentifier: String? = violations.optional(String.self, "refreshTokenIdentifier", in: object, at: path)
+        let fieldClientIdentifier: String? = violations.optional(String.self, "clientIdentifier", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             accessTokenIdentifier: fieldAccessTokenIdentifier,
@@ -919,9 +919,9 @@ extension TokenRevokeResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldCount = violations.required(Int32.self, "count", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldCount: Int32? = violations.required(Int32.self, "count", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldCount else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -971,9 +971,9 @@ extension TokenCreateBatchResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldRequestId = violations.required(String.self, "requestId", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldRequestId: String? = violations.required(String.self, "requestId", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldRequestId else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -1043,14 +1043,14 @@ extension TokenBatchStatus: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldBatchKind = violations.required(TokenBatchKind.self, "batchKind", in: object, at: path)
-        let fieldRequestId = violations.required(String.self, "requestId", in: object, at: path)
-        let fieldResult = violations.optional(TokenBatchResult.self, "result", in: object, at: path)
-        let fieldErrorCode = violations.optional(String.self, "errorCode", in: object, at: path)
-        let fieldErrorDescription = violations.optional(String.self, "errorDescription", in: object, at: path)
-        let fieldTokenCount = violations.required(Int64.self, "tokenCount", in: object, at: path)
-        let fieldCreatedAt = violations.required(Int64.self, "createdAt", in: object, at: path)
-        let fieldModifiedAt = violations.required(Int64.self, "modifiedAt", in: object, at: path)
+        let fieldBatchKind: TokenBatchKind? = violations.required(TokenBatchKind.self, "batchKind", in: object, at: path)
+        let fieldRequestId: String? = violations.required(String.self, "requestId", in: object, at: path)
+        let fieldResult: TokenBatchResult? = violations.optional(TokenBatchResult.self, "result", in: object, at: path)
+        let fieldErrorCode: String? = violations.optional(String.self, "errorCode", in: object, at: path)
+        let fieldErrorDescription: String? = violations.optional(String.self, "errorDescription", in: object, at: path)
+        let fieldTokenCount: Int64? = violations.required(Int64.self, "tokenCount", in: object, at: path)
+        let fieldCreatedAt: Int64? = violations.required(Int64.self, "createdAt", in: object, at: path)
+        let fieldModifiedAt: Int64? = violations.required(Int64.self, "modifiedAt", in: object, at: path)
         guard violations.count == before, let fieldBatchKind, let fieldRequestId, let fieldTokenCount, let fieldCreatedAt, let fieldModifiedAt else { return nil }
         self.init(
             batchKind: fieldBatchKind,
@@ -1110,9 +1110,9 @@ extension TokenBatchStatusResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldStatus = violations.required(TokenBatchStatus.self, "status", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldStatus: TokenBatchStatus? = violations.required(TokenBatchStatus.self, "status", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldStatus else { return nil }
         self.init(
             resultCode: fieldResultCode,

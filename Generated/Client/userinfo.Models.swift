@@ -124,7 +124,7 @@ extension UserInfoRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldToken = violations.optional(String.self, "token", in: object, at: path)
+        let fieldToken: String? = violations.optional(String.self, "token", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
@@ -234,24 +234,24 @@ extension UserInfoResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(UserInfoAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
-        let fieldClaims = violations.optional([String].self, "claims", in: object, at: path)
-        let fieldClientId = violations.optional(Int64.self, "clientId", in: object, at: path)
-        let fieldClientIdAlias = violations.optional(String.self, "clientIdAlias", in: object, at: path)
-        let fieldClientIdAliasUsed = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
-        let fieldScopes = violations.optional([String].self, "scopes", in: object, at: path)
-        let fieldSubject = violations.optional(String.self, "subject", in: object, at: path)
-        let fieldToken = violations.optional(String.self, "token", in: object, at: path)
-        let fieldProperties = violations.optional([Property].self, "properties", in: object, at: path)
-        let fieldUserInfoClaims = violations.optional(String.self, "userInfoClaims", in: object, at: path)
-        let fieldConsentedClaims = violations.optional([String].self, "consentedClaims", in: object, at: path)
-        let fieldServiceAttributes = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
-        let fieldClientAttributes = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
-        let fieldMetadataDocumentUsed = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
-        let fieldClientEntityIdUsed = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: UserInfoAction? = violations.required(UserInfoAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldClaims: [String]? = violations.optional([String].self, "claims", in: object, at: path)
+        let fieldClientId: Int64? = violations.optional(Int64.self, "clientId", in: object, at: path)
+        let fieldClientIdAlias: String? = violations.optional(String.self, "clientIdAlias", in: object, at: path)
+        let fieldClientIdAliasUsed: Bool? = violations.optional(Bool.self, "clientIdAliasUsed", in: object, at: path)
+        let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
+        let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
+        let fieldToken: String? = violations.optional(String.self, "token", in: object, at: path)
+        let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldUserInfoClaims: String? = violations.optional(String.self, "userInfoClaims", in: object, at: path)
+        let fieldConsentedClaims: [String]? = violations.optional([String].self, "consentedClaims", in: object, at: path)
+        let fieldServiceAttributes: [Pair]? = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
+        let fieldClientAttributes: [Pair]? = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
+        let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
+        let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -331,9 +331,9 @@ extension UserInfoIssueRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldToken = violations.required(String.self, "token", in: object, at: path)
-        let fieldClaims = violations.optional(String.self, "claims", in: object, at: path)
-        let fieldSub = violations.optional(String.self, "sub", in: object, at: path)
+        let fieldToken: String? = violations.required(String.self, "token", in: object, at: path)
+        let fieldClaims: String? = violations.optional(String.self, "claims", in: object, at: path)
+        let fieldSub: String? = violations.optional(String.self, "sub", in: object, at: path)
         guard violations.count == before, let fieldToken else { return nil }
         self.init(
             token: fieldToken,
@@ -387,10 +387,10 @@ extension UserInfoIssueResponse: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldResultCode = violations.required(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage = violations.required(String.self, "resultMessage", in: object, at: path)
-        let fieldAction = violations.required(UserInfoIssueAction.self, "action", in: object, at: path)
-        let fieldResponseContent = violations.optional(String.self, "responseContent", in: object, at: path)
+        let fieldResultCode: String? = violations.required(String.self, "resultCode", in: object, at: path)
+        let fieldResultMessage: String? = violations.required(String.self, "resultMessage", in: object, at: path)
+        let fieldAction: UserInfoIssueAction? = violations.required(UserInfoIssueAction.self, "action", in: object, at: path)
+        let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,

@@ -67,7 +67,7 @@ struct SpecGenPlugin: BuildToolPlugin {
         return result.sorted { $0.0 < $1.0 }
     }
 
-    /// SwiftGenerator.partCount(lines:): one part per 400 non-blank lines of the spec file, started or not.
+    /// SwiftGenerator.partCount(lines:): one part per 300 non-blank lines of the spec file, started or not.
     private func partCount(of file: URL) -> Int {
         guard let data = try? Data(contentsOf: file) else { return 1 }
         var lines = 0
@@ -82,7 +82,7 @@ struct SpecGenPlugin: BuildToolPlugin {
             }
         }
         if !blank { lines += 1 }
-        return max(1, (lines + 399) / 400)
+        return max(1, (lines + 299) / 300)
     }
 
     private func area(of file: URL, under folder: URL) -> String {

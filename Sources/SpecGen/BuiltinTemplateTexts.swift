@@ -1276,7 +1276,7 @@ extension {{name}}: JSONCodable {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
 {{#fields}}
-        let {{localName}} = {{#omittedIn}}violations.direction == .{{.}} ? nil : {{/omittedIn}}{{#requiredIn}}violations.direction == .{{.}} ? violations.required({{baseType}}.self, {{wireLiteral}}, in: object, at: path) : {{/requiredIn}}violations.{{decodeMethod}}({{baseType}}.self, {{wireLiteral}}, in: object, at: path){{#defaultLiteral}} ?? {{.}}{{/defaultLiteral}}
+        let {{localName}}: {{decodedType}} = {{#omittedIn}}violations.direction == .{{.}} ? nil : {{/omittedIn}}{{#requiredIn}}violations.direction == .{{.}} ? violations.required({{baseType}}.self, {{wireLiteral}}, in: object, at: path) : {{/requiredIn}}violations.{{decodeMethod}}({{baseType}}.self, {{wireLiteral}}, in: object, at: path){{#defaultLiteral}} ?? {{.}}{{/defaultLiteral}}
 {{/fields}}
         guard violations.count == before{{#requiredLocalNames}}, let {{.}}{{/requiredLocalNames}} else { return nil }
         self.init(

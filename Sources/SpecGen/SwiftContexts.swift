@@ -71,6 +71,9 @@ struct FieldContext: Encodable {
     /// `required` or `optional`: the `Violations` method that decodes the member.
     var decodeMethod: String
     var defaultLiteral: String?
+    /// The type of the decoded local: the base type when a default fills it in, else its optional. Written
+    /// out so the type checker need not infer it through the decode expression.
+    var decodedType: String
     /// `= nil` or `= <default>` for the memberwise initializer; empty for required fields.
     var initializerDefault: String
     var checks: ChecksContext

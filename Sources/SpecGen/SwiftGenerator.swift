@@ -30,7 +30,7 @@ public enum SwiftGenerator {
     /// Spec lines per part of an area. A part's files hold about 2,000 lines of Swift each for a spec written in
     /// block style (one field to a line), which keeps each file quick to type-check and lets the parts of one
     /// big spec file render, and compile, on all cores.
-    public static let specLinesPerPart = 400
+    public static let specLinesPerPart = 300
 
     /// How many parts an area's files are split into, from its spec file's non-blank line count alone: the
     /// build plugin names the files before anything is parsed, with the same sum.

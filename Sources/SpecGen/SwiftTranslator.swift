@@ -143,6 +143,8 @@ struct SwiftTranslator {
             docLines: Self.docLines(field.description, extra: extra),
             swiftType: isOptional ? base + "?" : base, baseType: base, isOptional: isOptional, isNullable: isOptional && field.isNullable,
             decodeMethod: isRequired ? "required" : "optional", defaultLiteral: field.isRequired ? nil : defaultLiteral,
+            // The default fills in the value only when no direction-dependent branch can leave it out.
+            decodedType: !field.isRequired && defaultLiteral != nil && omittedIn == nil && requiredIn == nil ? base : base + "?",
             initializerDefault: isRequired ? "" : " = \(defaultLiteral ?? "nil")", checks: checks, hasChecks: hasChecks(checks),
             storageName: field.deprecation == nil && !field.isBoxed ? swiftName : "_" + field.swiftName,
             hasStorage: field.deprecation != nil || field.isBoxed, isBoxed: field.isBoxed,

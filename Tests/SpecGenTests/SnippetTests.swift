@@ -39,7 +39,7 @@ import Testing
                 public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
                     guard let object = violations.object(json, at: path) else { return nil }
                     let before = violations.count
-                    let fieldText = violations.required(String.self, "text", in: object, at: path)
+                    let fieldText: String? = violations.required(String.self, "text", in: object, at: path)
                     guard violations.count == before, let fieldText else { return nil }
                     self.init(
                         text: fieldText,
@@ -104,7 +104,7 @@ import Testing
                 public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
                     guard let object = violations.object(json, at: path) else { return nil }
                     let before = violations.count
-                    let fieldDue = violations.optional(Date.self, "due", in: object, at: path)
+                    let fieldDue: Date? = violations.optional(Date.self, "due", in: object, at: path)
                     guard violations.count == before else { return nil }
                     self.init(
                         due: fieldDue,
@@ -208,8 +208,8 @@ import Testing
                 public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
                     guard let object = violations.object(json, at: path) else { return nil }
                     let before = violations.count
-                    let fieldId = violations.direction == .request ? nil : violations.direction == .response ? violations.required(String.self, "id", in: object, at: path) : violations.optional(String.self, "id", in: object, at: path)
-                    let fieldPassword = violations.direction == .response ? nil : violations.optional(String.self, "password", in: object, at: path)
+                    let fieldId: String? = violations.direction == .request ? nil : violations.direction == .response ? violations.required(String.self, "id", in: object, at: path) : violations.optional(String.self, "id", in: object, at: path)
+                    let fieldPassword: String? = violations.direction == .response ? nil : violations.optional(String.self, "password", in: object, at: path)
                     guard violations.count == before else { return nil }
                     self.init(
                         id: fieldId,

@@ -116,12 +116,12 @@ extension Account: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldId = violations.direction == .request ? nil : violations.direction == .response ? violations.required(String.self, "id", in: object, at: path) : violations.optional(String.self, "id", in: object, at: path)
-        let fieldEmail = violations.required(String.self, "email", in: object, at: path)
-        let fieldPassword = violations.direction == .response ? nil : violations.direction == .request ? violations.required(String.self, "password", in: object, at: path) : violations.optional(String.self, "password", in: object, at: path)
-        let fieldPlan = violations.optional(Plan.self, "plan", in: object, at: path) ?? .free
-        let fieldReferrer = violations.optional(Account.self, "referrer", in: object, at: path)
-        let fieldNickname = violations.optional(String.self, "nickname", in: object, at: path)
+        let fieldId: String? = violations.direction == .request ? nil : violations.direction == .response ? violations.required(String.self, "id", in: object, at: path) : violations.optional(String.self, "id", in: object, at: path)
+        let fieldEmail: String? = violations.required(String.self, "email", in: object, at: path)
+        let fieldPassword: String? = violations.direction == .response ? nil : violations.direction == .request ? violations.required(String.self, "password", in: object, at: path) : violations.optional(String.self, "password", in: object, at: path)
+        let fieldPlan: Plan = violations.optional(Plan.self, "plan", in: object, at: path) ?? .free
+        let fieldReferrer: Account? = violations.optional(Account.self, "referrer", in: object, at: path)
+        let fieldNickname: String? = violations.optional(String.self, "nickname", in: object, at: path)
         guard violations.count == before, let fieldEmail else { return nil }
         self.init(
             id: fieldId,

@@ -102,8 +102,8 @@ extension Money: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldAmount = violations.required(Int64.self, "amount", in: object, at: path)
-        let fieldCurrency = violations.optional(Currency.self, "currency", in: object, at: path) ?? .eur
+        let fieldAmount: Int64? = violations.required(Int64.self, "amount", in: object, at: path)
+        let fieldCurrency: Currency = violations.optional(Currency.self, "currency", in: object, at: path) ?? .eur
         guard violations.count == before, let fieldAmount else { return nil }
         self.init(
             amount: fieldAmount,
@@ -197,20 +197,20 @@ extension Item: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldId = violations.required(String.self, "id", in: object, at: path)
-        let fieldTitle = violations.required(String.self, "title", in: object, at: path)
-        let fieldCategory = violations.required(Category.self, "category", in: object, at: path)
-        let fieldPrice = violations.required(Money.self, "price", in: object, at: path)
-        let fieldTags = violations.optional([String].self, "tags", in: object, at: path)
-        let fieldRatings = violations.optional([String: Double].self, "ratings", in: object, at: path)
-        let fieldHomepage = violations.optional(URL.self, "homepage", in: object, at: path)
-        let fieldSupportEmail = violations.optional(String.self, "supportEmail", in: object, at: path)
-        let fieldReleasedAt = violations.optional(Date.self, "releasedAt", in: object, at: path)
-        let fieldAttributes = violations.optional(JSONValue.self, "attributes", in: object, at: path)
-        let fieldExtraData = violations.optional(String.self, "extra_data", in: object, at: path)
-        let fieldInStock = violations.optional(Bool.self, "in_stock", in: object, at: path) ?? true
-        let fieldWeightGrams = violations.optional(Int32.self, "weight_grams", in: object, at: path)
-        let fieldDefaultVariant = violations.optional(String.self, "default", in: object, at: path)
+        let fieldId: String? = violations.required(String.self, "id", in: object, at: path)
+        let fieldTitle: String? = violations.required(String.self, "title", in: object, at: path)
+        let fieldCategory: Category? = violations.required(Category.self, "category", in: object, at: path)
+        let fieldPrice: Money? = violations.required(Money.self, "price", in: object, at: path)
+        let fieldTags: [String]? = violations.optional([String].self, "tags", in: object, at: path)
+        let fieldRatings: [String: Double]? = violations.optional([String: Double].self, "ratings", in: object, at: path)
+        let fieldHomepage: URL? = violations.optional(URL.self, "homepage", in: object, at: path)
+        let fieldSupportEmail: String? = violations.optional(String.self, "supportEmail", in: object, at: path)
+        let fieldReleasedAt: Date? = violations.optional(Date.self, "releasedAt", in: object, at: path)
+        let fieldAttributes: JSONValue? = violations.optional(JSONValue.self, "attributes", in: object, at: path)
+        let fieldExtraData: String? = violations.optional(String.self, "extra_data", in: object, at: path)
+        let fieldInStock: Bool = violations.optional(Bool.self, "in_stock", in: object, at: path) ?? true
+        let fieldWeightGrams: Int32? = violations.optional(Int32.self, "weight_grams", in: object, at: path)
+        let fieldDefaultVariant: String? = violations.optional(String.self, "default", in: object, at: path)
         guard violations.count == before, let fieldId, let fieldTitle, let fieldCategory, let fieldPrice else { return nil }
         self.init(
             id: fieldId,
@@ -278,8 +278,8 @@ extension ItemList: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldItems = violations.required([Item].self, "items", in: object, at: path)
-        let fieldNext = violations.optional(String.self, "next", in: object, at: path)
+        let fieldItems: [Item]? = violations.required([Item].self, "items", in: object, at: path)
+        let fieldNext: String? = violations.optional(String.self, "next", in: object, at: path)
         guard violations.count == before, let fieldItems else { return nil }
         self.init(
             items: fieldItems,

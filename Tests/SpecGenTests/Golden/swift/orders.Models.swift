@@ -69,8 +69,8 @@ extension OrderLine: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldItemId = violations.required(String.self, "itemId", in: object, at: path)
-        let fieldQuantity = violations.optional(Int32.self, "quantity", in: object, at: path) ?? 1
+        let fieldItemId: String? = violations.required(String.self, "itemId", in: object, at: path)
+        let fieldQuantity: Int32 = violations.optional(Int32.self, "quantity", in: object, at: path) ?? 1
         guard violations.count == before, let fieldItemId else { return nil }
         self.init(
             itemId: fieldItemId,
@@ -132,12 +132,12 @@ extension OrderRequest: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldCustomerId = violations.required(String.self, "customer_id", in: object, at: path)
-        let fieldItemId = violations.required([String].self, "item_id", in: object, at: path)
-        let fieldExpress = violations.optional(Bool.self, "express", in: object, at: path) ?? false
-        let fieldCurrency = violations.optional(Currency.self, "currency", in: object, at: path)
-        let fieldNote = violations.optional(String.self, "note", in: object, at: path)
-        let fieldQuantity = violations.optional(Int32.self, "quantity", in: object, at: path)
+        let fieldCustomerId: String? = violations.required(String.self, "customer_id", in: object, at: path)
+        let fieldItemId: [String]? = violations.required([String].self, "item_id", in: object, at: path)
+        let fieldExpress: Bool = violations.optional(Bool.self, "express", in: object, at: path) ?? false
+        let fieldCurrency: Currency? = violations.optional(Currency.self, "currency", in: object, at: path)
+        let fieldNote: String? = violations.optional(String.self, "note", in: object, at: path)
+        let fieldQuantity: Int32? = violations.optional(Int32.self, "quantity", in: object, at: path)
         guard violations.count == before, let fieldCustomerId, let fieldItemId else { return nil }
         self.init(
             customerId: fieldCustomerId,
@@ -197,10 +197,10 @@ extension Order: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldOrderId = violations.required(String.self, "orderId", in: object, at: path)
-        let fieldLines = violations.required([OrderLine].self, "lines", in: object, at: path)
-        let fieldTotal = violations.required(Money.self, "total", in: object, at: path)
-        let fieldStatus = violations.required(OrderStatus.self, "status", in: object, at: path)
+        let fieldOrderId: String? = violations.required(String.self, "orderId", in: object, at: path)
+        let fieldLines: [OrderLine]? = violations.required([OrderLine].self, "lines", in: object, at: path)
+        let fieldTotal: Money? = violations.required(Money.self, "total", in: object, at: path)
+        let fieldStatus: OrderStatus? = violations.required(OrderStatus.self, "status", in: object, at: path)
         guard violations.count == before, let fieldOrderId, let fieldLines, let fieldTotal, let fieldStatus else { return nil }
         self.init(
             orderId: fieldOrderId,
@@ -248,8 +248,8 @@ extension Problem: JSONCodable {
     public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
-        let fieldCode = violations.required(String.self, "code", in: object, at: path)
-        let fieldMessage = violations.optional(String.self, "message", in: object, at: path)
+        let fieldCode: String? = violations.required(String.self, "code", in: object, at: path)
+        let fieldMessage: String? = violations.optional(String.self, "message", in: object, at: path)
         guard violations.count == before, let fieldCode else { return nil }
         self.init(
             code: fieldCode,
