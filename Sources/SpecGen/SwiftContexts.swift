@@ -7,7 +7,7 @@ struct AreaFileContext: Encodable {
     var area: String
     /// The area as part of a Swift name: `management.client` → `ManagementClient`.
     var areaTypeName: String
-    /// The name of this part's route registration: the area's type name, then the part's number from 2 on.
+    /// The name of this part's route registration: the area's type name, then `_Part2`, `_Part3` … from the second part on.
     var handlerGroup: String
     var structures: [StructureContext]
     var enums: [EnumContext]

@@ -330,8 +330,10 @@ struct SwiftTranslator {
     static func weight(_ enumeration: EnumType) -> Int { enumeration.values.count / 4 + 2 }
     static func weight(_ endpoint: Endpoint) -> Int { endpoint.parameters.count + 6 }
 
+    /// `Token` for an area's first part, `Token_Part2` for its second: an underscore before a letter is never
+    /// in an area's type name, so a part's name cannot be another area's (`token2.yaml` is `Token2`).
     static func handlerGroup(_ areaTypeName: String, part: Int) -> String {
-        part == 0 ? areaTypeName : "\(areaTypeName)\(part + 1)"
+        part == 0 ? areaTypeName : "\(areaTypeName)_Part\(part + 1)"
     }
 
     /// `items` in `count` consecutive runs whose weights are as even as whole items allow (some may be empty).

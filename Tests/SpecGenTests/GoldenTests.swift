@@ -66,8 +66,10 @@ import Testing
         for index in 0..<10 {
             yaml += "  op\(index):\n    summary: s\n    method: GET\n    path: /things/\(index)\n    response: Thing\(index)\n"
         }
-        let spec = try SpecLoader.load(sources: [("big.yaml", "big", yaml)]).get()
-        #expect(spec.areas.map(\.lines) == [Area.countLines(yaml)])
+        // An area whose type name is what a naive part suffix would make of the first one's second part.
+        let next = "endpoints:\n  other:\n    summary: s\n    method: GET\n    path: /other\n    response: Thing0\n"
+        let spec = try SpecLoader.load(sources: [("big.yaml", "big", yaml), ("big2.yaml", "big2", next)]).get()
+        #expect(spec.areas.map(\.lines) == [Area.countLines(yaml), 6])
         #expect(SwiftGenerator.partCount(lines: spec.areas[0].lines) == 4)
         let files = try SwiftGenerator.generate(spec: spec, templates: TemplateSet())
         #expect(files.map(\.name) == SwiftGenerator.fileNames(areas: spec.areas))
@@ -83,11 +85,16 @@ import Testing
         #expect(declared.flatMap { $0 } == Array(0..<110))
         #expect(declared.allSatisfy { (24...32).contains($0.count) }, "parts of \(declared.map(\.count)) structures")
         let registration = try #require(files.first { $0.name == "ServerRegistration.swift" }).contents
-        for group in ["Big", "Big2", "Big3", "Big4"] {
-            let server = try #require(files.first { $0.name == (group == "Big" ? "big.Server.swift" : "big.Server.\(group.dropFirst(3)).swift") })
+        for (index, group) in ["Big", "Big_Part2", "Big_Part3", "Big_Part4"].enumerated() {
+            let server = try #require(files.first { $0.name == (index == 0 ? "big.Server.swift" : "big.Server.\(index + 1).swift") })
             #expect(server.contents.contains("func register\(group)Handlers("))
             #expect(registration.contains("try register\(group)Handlers(on: transport, options: options)"))
         }
+        let registrations = files.filter { $0.name.contains(".Server.") }.flatMap { file in
+            file.contents.split(separator: "\n").filter { $0.contains("func register") }
+        }
+        #expect(registrations.count == 5)
+        #expect(Set(registrations).count == registrations.count, "\(registrations)")
     }
 
     @Test func clientPartsLeaveOutTheServer() throws {
