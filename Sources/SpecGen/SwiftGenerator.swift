@@ -35,7 +35,7 @@ public enum SwiftGenerator {
     /// How many parts an area's files are split into, from its spec file's non-blank line count alone: the
     /// build plugin names the files before anything is parsed, with the same sum.
     public static func partCount(lines: Int) -> Int {
-        max(1, lines / specLinesPerPart + (lines % specLinesPerPart == 0 ? 0 : 1))
+        max(1, (lines + specLinesPerPart - 1) / specLinesPerPart)
     }
 
     /// `token.Models.swift` for an area's first part, `token.Models.2.swift` for its second.
@@ -57,18 +57,19 @@ public enum SwiftGenerator {
         let areaTemplates = parts.areaTemplates, globalTemplates = parts.globalTemplates
         // Areas, and the parts of each, are independent: translate and render them on all cores, then keep
         // them in spec order.
-        let pieces = spec.areas.flatMap { area in (0..<partCount(lines: area.lines)).map { (area, $0) } }
-        let results = ConcurrentMap.map(pieces) { area, part -> Result<[GeneratedFile], any Error> in
+        let areas = spec.areas.map(translator.parts)
+        let pieces = areas.flatMap { parts in (0..<parts.count).map { (parts, $0) } }
+        let results = ConcurrentMap.map(pieces) { parts, part -> Result<[GeneratedFile], any Error> in
             Result {
-                let context = templates.prepare(translator.areaContext(area, part: part))
+                let context = templates.prepare(translator.areaContext(parts, part: part))
                 return try areaTemplates.map { name in
                     let text = try templates.render("swift/\(name)", context: context)
-                    return GeneratedFile(name: fileName(area: area.name, template: name, part: part), contents: tidy(text))
+                    return GeneratedFile(name: fileName(area: parts.area.name, template: name, part: part), contents: tidy(text))
                 }
             }
         }
         var files = try results.flatMap { try $0.get() }
-        let global = templates.prepare(translator.globalContext())
+        let global = templates.prepare(translator.globalContext(areas))
         for name in globalTemplates {
             let text = try templates.render("swift/\(name)", context: global)
             files.append(GeneratedFile(name: "\(name).swift", contents: tidy(text)))

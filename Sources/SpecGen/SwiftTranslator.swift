@@ -310,19 +310,33 @@ struct SwiftTranslator {
 
     // MARK: Files
 
-    /// The context of one of an area's parts (``SwiftGenerator/partCount(lines:)`` of them): each list of the
-    /// area is cut into that many runs in spec order, of about equal size, so every file is about as long.
-    func areaContext(_ area: Area, part: Int) -> AreaFileContext {
+    /// An area's structures, enums and endpoints cut into its parts (``SwiftGenerator/partCount(lines:)`` of
+    /// them): each list in that many runs in spec order, of about equal size, so every file is about as long.
+    struct AreaParts {
+        var area: Area
+        var structures: [ArraySlice<Structure>]
+        var enums: [ArraySlice<EnumType>]
+        var endpoints: [ArraySlice<Endpoint>]
+
+        var count: Int { endpoints.count }
+    }
+
+    func parts(of area: Area) -> AreaParts {
         let count = SwiftGenerator.partCount(lines: area.lines)
-        let structures = Self.split(spec.structures.filter { $0.area == area.name }, into: count, weight: Self.weight)
-        let enums = Self.split(spec.enums.filter { $0.area == area.name }, into: count, weight: Self.weight)
-        let operations = Self.split(spec.endpoints.filter { $0.area == area.name }, into: count, weight: Self.weight)
-        let areaTypeName = Self.areaTypeName(area.name)
+        return AreaParts(
+            area: area,
+            structures: Self.split(spec.structures.filter { $0.area == area.name }, into: count, weight: Self.weight),
+            enums: Self.split(spec.enums.filter { $0.area == area.name }, into: count, weight: Self.weight),
+            endpoints: Self.split(spec.endpoints.filter { $0.area == area.name }, into: count, weight: Self.weight))
+    }
+
+    func areaContext(_ parts: AreaParts, part: Int) -> AreaFileContext {
+        let area = parts.area, areaTypeName = Self.areaTypeName(area.name)
         return AreaFileContext(
             header: SwiftGenerator.header(for: "the '\(area.name)' area of the spec"), area: area.name,
             areaTypeName: areaTypeName, handlerGroup: Self.handlerGroup(areaTypeName, part: part),
-            structures: structures[part].map(structure), enums: enums[part].map(enumeration),
-            operations: operations[part].map(operation))
+            structures: parts.structures[part].map(structure), enums: parts.enums[part].map(enumeration),
+            operations: parts.endpoints[part].map(operation))
     }
 
     /// About how many lines each element generates, relative to the others.
@@ -355,21 +369,21 @@ struct SwiftTranslator {
         return runs
     }
 
-    func globalContext() -> GlobalFileContext {
+    func globalContext(_ areas: [AreaParts]) -> GlobalFileContext {
         GlobalFileContext(
             header: SwiftGenerator.header(for: "the spec '\(spec.info.title)'"), title: spec.info.title, version: spec.info.version,
             // Separated from the summary line the template writes above it.
             docLines: spec.info.description == nil ? [] : ["///"] + Self.docLines(spec.info.description),
-            areas: spec.areas.map { area in
-                let endpoints = spec.endpoints.filter { $0.area == area.name }
-                let operations = endpoints.map {
+            areas: areas.map { parts in
+                let operations = parts.endpoints.joined().map {
                     OperationSummaryContext(name: $0.name, typeName: SwiftNaming.upperCamel($0.name), docLines: operationDocLines($0))
                 }
-                let areaTypeName = Self.areaTypeName(area.name)
-                let parts = Self.split(endpoints, into: SwiftGenerator.partCount(lines: area.lines), weight: Self.weight)
+                let areaTypeName = Self.areaTypeName(parts.area.name)
                 return AreaSummaryContext(
-                    area: area.name, areaTypeName: areaTypeName, operations: operations, hasOperations: !operations.isEmpty,
-                    handlerGroups: parts.indices.filter { !parts[$0].isEmpty }.map { Self.handlerGroup(areaTypeName, part: $0) })
+                    area: parts.area.name, areaTypeName: areaTypeName, operations: operations, hasOperations: !operations.isEmpty,
+                    handlerGroups: parts.endpoints.indices.filter { !parts.endpoints[$0].isEmpty }.map {
+                        Self.handlerGroup(areaTypeName, part: $0)
+                    })
             })
     }
 

@@ -145,7 +145,8 @@ struct SpecParser: Sendable {
     ]
 
     mutating func parse(file: String, text: String, area: String) {
-        raw.areas.append(Area(name: area, file: file, lines: Area.countLines(text)))
+        let lines = Area.countLines(text)
+        raw.areas.append(Area(name: area, file: file, lines: lines))
         raw.textBytes += text.utf8.count
         let composed = YAMLRecovery.compose(file: file, text: text)
         reader.diagnostics.append(composed.diagnostics)
@@ -155,7 +156,7 @@ struct SpecParser: Sendable {
         readTopLevel(YAMLNode(node: root, file: file, edits: composed.edits), area: area)
         if let location = reader.exhaustedAt {
             // What was read is a fraction of the file: report only this, as for a file that is not YAML.
-            raw = RawSpec(unreadableFiles: 1, areas: [Area(name: area, file: file, lines: Area.countLines(text))])
+            raw = RawSpec(unreadableFiles: 1, areas: [Area(name: area, file: file, lines: lines)])
             reader.diagnostics = composed.diagnostics
             reader.diagnostics.error(
                 .yamlAliases, "aliases repeat more of this file than it writes out (more than \(text.utf8.count + 1_000) entries and items)",
