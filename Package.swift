@@ -146,7 +146,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "SpecModelTests", dependencies: ["SpecModel"]),
+        .testTarget(name: "SpecModelTests", dependencies: ["SpecModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "SpecGenTests", dependencies: ["SpecGen", .product(name: "Yams", package: "Yams")], exclude: ["Golden"]
         ),

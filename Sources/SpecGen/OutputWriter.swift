@@ -1,4 +1,5 @@
 import Foundation
+import SpecModel
 
 /// One generated file: its name inside the output folder and its text.
 public struct GeneratedFile: Hashable, Sendable {
@@ -34,18 +35,11 @@ public enum OutputWriter {
     public static func write(_ files: [GeneratedFile], to directory: String, removeStale: Bool = true) throws -> Summary {
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Files are independent: compare and write them on all cores, then report them in order.
+        let outcomes = ConcurrentMap.map(files) { file in Result { try writeIfChanged(file, in: directory) } }
         var summary = Summary()
-        for file in files {
-            let path = (directory as NSString).appendingPathComponent(file.name)
-            let data = Data(file.contents.utf8)
-            if fileManager.contents(atPath: path) == data {
-                summary.unchanged.append(file.name)
-                continue
-            }
-            try fileManager.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            summary.written.append(file.name)
+        for (file, outcome) in zip(files, outcomes) {
+            if try outcome.get() { summary.written.append(file.name) } else { summary.unchanged.append(file.name) }
         }
         if removeStale {
             let current = Set(files.map(\.name))
@@ -64,6 +58,18 @@ public enum OutputWriter {
             }
         }
         return summary
+    }
+
+    /// Writes `file` unless its bytes are already on disk; says whether it wrote.
+    private static func writeIfChanged(_ file: GeneratedFile, in directory: String) throws -> Bool {
+        let fileManager = FileManager.default
+        let path = (directory as NSString).appendingPathComponent(file.name)
+        let data = Data(file.contents.utf8)
+        if fileManager.contents(atPath: path) == data { return false }
+        try fileManager.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        return true
     }
 }
 

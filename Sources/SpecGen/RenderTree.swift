@@ -6,7 +6,7 @@ import Mustache
 /// takes no reflection; it is the cheap half of rendering a spec of a thousand structures.
 enum RenderTree {
     static func convert<Value: Encodable>(_ value: Value) -> Any {
-        if Value.self == String.self { return unsafeBitCast(value, to: String.self) }
+        if Value.self == String.self { return RenderText(unsafeBitCast(value, to: String.self)) }
         if Value.self == Bool.self { return unsafeBitCast(value, to: Bool.self) }
         if Value.self == Int.self { return unsafeBitCast(value, to: Int.self) }
         let builder = Builder()
@@ -61,7 +61,7 @@ enum RenderTree {
 
         mutating func encodeNil(forKey key: Key) { put(NullValue(), key) }
         mutating func encode(_ value: Bool, forKey key: Key) { put(value, key) }
-        mutating func encode(_ value: String, forKey key: Key) { put(value, key) }
+        mutating func encode(_ value: String, forKey key: Key) { put(RenderText(value), key) }
         mutating func encode(_ value: Int, forKey key: Key) { put(value, key) }
         mutating func encode(_ value: Double, forKey key: Key) { put(value, key) }
         mutating func encode(_ value: Float, forKey key: Key) { put(value, key) }
@@ -78,7 +78,7 @@ enum RenderTree {
 
         // Synthesized encoding skips nil optionals; the templates must still see the key.
         mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) { put(value.map { $0 as Any } ?? NullValue(), key) }
-        mutating func encodeIfPresent(_ value: String?, forKey key: Key) { put(value.map { $0 as Any } ?? NullValue(), key) }
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) { put(value.map { RenderText($0) as Any } ?? NullValue(), key) }
         mutating func encodeIfPresent(_ value: Int?, forKey key: Key) { put(value.map { $0 as Any } ?? NullValue(), key) }
         mutating func encodeIfPresent(_ value: Double?, forKey key: Key) { put(value.map { $0 as Any } ?? NullValue(), key) }
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) {
@@ -110,7 +110,7 @@ enum RenderTree {
 
         mutating func encodeNil() { items.values.append(NullValue()) }
         mutating func encode(_ value: Bool) { items.values.append(value) }
-        mutating func encode(_ value: String) { items.values.append(value) }
+        mutating func encode(_ value: String) { items.values.append(RenderText(value)) }
         mutating func encode(_ value: Int) { items.values.append(value) }
         mutating func encode(_ value: Double) { items.values.append(value) }
         mutating func encode(_ value: Float) { items.values.append(value) }
@@ -146,7 +146,7 @@ enum RenderTree {
 
         mutating func encodeNil() { builder.single = NullValue() }
         mutating func encode(_ value: Bool) { builder.single = value }
-        mutating func encode(_ value: String) { builder.single = value }
+        mutating func encode(_ value: String) { builder.single = RenderText(value) }
         mutating func encode(_ value: Int) { builder.single = value }
         mutating func encode(_ value: Double) { builder.single = value }
         mutating func encode(_ value: Float) { builder.single = value }
@@ -179,6 +179,15 @@ final class RenderNode: MustacheParent {
         recorder?.missing.append(name)
         return nil
     }
+}
+
+/// A string, as the templates see it. swift-mustache renders a value it does not know by `String(describing:)`
+/// after several dynamic casts; a renderable answers with its text after one, and strings are most of what
+/// a template prints.
+struct RenderText: MustacheCustomRenderable {
+    let renderText: String
+    init(_ text: String) { renderText = text }
+    var isNull: Bool { false }
 }
 
 /// A known key whose value is absent: renders as nothing and counts as false in sections.

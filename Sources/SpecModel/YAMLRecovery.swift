@@ -33,9 +33,17 @@ struct YAMLRecovery {
         self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
     }
 
-    /// The tags the spec reader tells apart (booleans, numbers, null); without Yams's timestamp rule, whose
-    /// pattern it would try on every scalar, mapping keys included, to check them for duplicates.
-    static let resolver = Resolver.default.removing(.timestamp).removing(.value)
+    /// The tags the spec reader tells apart (booleans, numbers, null). Yams resolves every mapping key to
+    /// check it for duplicates, trying each rule's pattern in turn; so the first rule settles the common
+    /// case, a word that starts with a letter and is none of YAML's boolean or null words, which no number
+    /// pattern can match. Yams's timestamp rule is left out: the spec reader has no timestamps.
+    static let resolver: Resolver = {
+        let base = Resolver.default.removing(.timestamp).removing(.value)
+        let words = try? Resolver.Rule(
+            .str, "^(?!(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$)[A-Za-z_]")
+        guard let words else { return base }
+        return base.rules.reduce(Resolver.basic.appending(words)) { $0.appending($1) }
+    }()
 
     static func compose(file: String, text: String) -> Outcome {
         // Most files are valid: compose them once, and split them into lines only to repair one that is not.

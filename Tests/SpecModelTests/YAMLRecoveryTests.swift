@@ -1,5 +1,6 @@
-import SpecModel
+@testable import SpecModel
 import Testing
+import Yams
 
 /// What YAML itself rejects in one place does not hide the problems of the rest of the file, or of other files.
 @Suite struct YAMLRecoveryTests {
@@ -7,6 +8,20 @@ import Testing
         SpecLoader.load(sources: sources.map { ($0.file, String($0.file.dropLast(5)), $0.text) }).errors.map {
             "\($0.description) [\($0.rule)]"
         }
+    }
+
+    /// The spec reader's resolver settles plain words with one pattern; every scalar still gets the tag that
+    /// Yams's own rules give it, YAML's boolean and null words and numbers included.
+    @Test(arguments: [
+        "name", "structures", "x-extension", "_private", "yesterday", "only", "nullable", "Offset", "y", "n",
+        "yes", "Yes", "YES", "no", "NO", "on", "On", "OFF", "true", "False", "TRUE", "null", "Null", "NULL", "~", "",
+        "0", "200", "-1", "+7", "0x1F", "0o17", "1_000", "1.5", "-2.5e3", ".5", ".inf", "-.Inf", ".nan", "<<",
+        "application/json", "2024-01-01", "=", "a b", "é",
+    ])
+    func scalarsResolveAsYamsResolvesThem(_ text: String) {
+        let yams = Resolver.default.removing(.timestamp).removing(.value)
+        let node = Node(text, Tag(.implicit))
+        #expect(YAMLRecovery.resolver.resolveTag(of: node) == yams.resolveTag(of: node), "\(text)")
     }
 
     static let info = "info: { title: T, version: '1' }\n"
