@@ -29,14 +29,14 @@ warrant = yaml.safe_load(open("Generated/openapi.yaml"))
 del warrant["components"]["schemas"]["TokenResponse"]["properties"]["accessTokenDuration"]
 yaml.safe_dump(warrant, open(f"{work}/dropped-field.yaml", "w"))
 coverage = yaml.safe_load(open("Tests/Contract/authlete-coverage.yaml"))
-del coverage["operations"]["POST /api/{serviceId}/pushed_auth_req"]
+del coverage["operations"]["POST /api/{serviceId}/gm"]
 yaml.safe_dump(coverage, open(f"{work}/no-reason.yaml", "w"))
 coverage = yaml.safe_load(open("Tests/Contract/authlete-coverage.yaml"))
 coverage["fields"]["POST /api/{serviceId}/auth/token"]["response"].append({"reason": "stale", "names": ["accessToken"]})
 yaml.safe_dump(coverage, open(f"{work}/stale.yaml", "w"))
 PY
 expect_failure "response field accessTokenDuration (integer) is missing and not listed" --warrant "$work/dropped-field.yaml"
-expect_failure "POST /api/{serviceId}/pushed_auth_req: not served and not listed" --coverage "$work/no-reason.yaml"
+expect_failure "POST /api/{serviceId}/gm: not served and not listed" --coverage "$work/no-reason.yaml"
 expect_failure "response field accessToken is listed as missing, but warrant has it" --coverage "$work/stale.yaml"
 echo "ok: a dropped field, a missing reason and a stale entry each fail the check"
 

@@ -404,6 +404,19 @@ public protocol APIProtocol: Sendable {
     /// `GET /api/misc/echo`
     func echo(_ input: Operations.Echo.Input) async throws -> Operations.Echo.Output
 
+    // MARK: pushedauthorization
+
+    /// Process a pushed authorization request (RFC 9126).
+    ///
+    /// Forward every request the PAR endpoint receives. Warrant authenticates the client as at the token
+    /// endpoint, checks the authorization request as /auth/authorization would (every error is answered to
+    /// the client, never redirected), and stores it for the service's `pushedAuthReqDuration` (600 seconds
+    /// when 0). The `request_uri` it answers may be used once, by the same client, at /auth/authorization.
+    ///
+    ///
+    /// `POST /api/{serviceId}/pushed_auth_req`
+    func pushedAuthReq(_ input: Operations.PushedAuthReq.Input) async throws -> Operations.PushedAuthReq.Output
+
     // MARK: service
 
     /// Create a service.

@@ -106,7 +106,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var pkceRequired: Bool?
     /// The client must use PKCE with S256.
     public var pkceS256Required: Bool?
-    /// The client must use pushed authorization requests.
+    /// The client's authorization requests must be pushed first (PAR, RFC 9126), whatever the service's parRequired.
     public var parRequired: Bool?
     /// The client must send request objects.
     public var requestObjectRequired: Bool?

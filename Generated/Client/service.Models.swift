@@ -271,9 +271,9 @@ public struct Service: Hashable, Sendable, Codable {
     public var mutualTlsValidatePkiCertChain: Bool?
     /// Mutual TLS: the root certificates (PEM) trusted for client authentication.
     public var trustedRootCertificates: [String]?
-    /// Every authorization request must be pushed first (PAR); true is refused until warrant implements PAR.
+    /// Every authorization request must be pushed first (PAR, RFC 9126): /auth/authorization takes only request_uri values from /pushed_auth_req.
     public var parRequired: Bool?
-    /// PAR: lifetime of request_uri values in seconds.
+    /// Lifetime of the request_uri values /pushed_auth_req issues, in seconds; 0 means 600.
     public var pushedAuthReqDuration: Int64?
     /// Every authorization request must be a request object; true is refused until warrant implements request objects.
     public var requestObjectRequired: Bool?

@@ -165,6 +165,13 @@ export const RevocationActionValues = ["INVALID_CLIENT", "INTERNAL_SERVER_ERROR"
 export type RevocationAction = (typeof RevocationActionValues)[number] | (string & {});
 
 /**
+ * What the front end does with the result of /pushed_auth_req.
+ */
+export const PushedAuthReqActionValues = ["CREATED", "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of PushedAuthReqActionValues, or a value a newer server sends that this version does not define. */
+export type PushedAuthReqAction = (typeof PushedAuthReqActionValues)[number] | (string & {});
+
+/**
  * A JWE key management algorithm (RFC 7518 §4.1), in Authlete's spelling.
  */
 export const JweAlgValues = ["RSA1_5", "RSA_OAEP", "RSA_OAEP_256", "A128KW", "A192KW", "A256KW", "DIR", "ECDH_ES", "ECDH_ES_A128KW", "ECDH_ES_A192KW", "ECDH_ES_A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW", "PBES2_HS256_A128KW", "PBES2_HS384_A192KW", "PBES2_HS512_A256KW", ] as const;
@@ -860,7 +867,7 @@ export interface OAuthClient {
    */
   pkceS256Required?: boolean;
   /**
-   * The client must use pushed authorization requests.
+   * The client's authorization requests must be pushed first (PAR, RFC 9126), whatever the service's parRequired.
    */
   parRequired?: boolean;
   /**
@@ -2243,6 +2250,55 @@ export interface CacheStatistics {
 }
 
 /**
+ * A pushed authorization request a client sent the front end's PAR endpoint, forwarded to warrant.
+ */
+export interface PushedAuthReqRequest {
+  /**
+   * The whole application/x-www-form-urlencoded body the PAR endpoint received.
+   */
+  parameters: string;
+  /**
+   * The client ID from the Authorization header (client_secret_basic).
+   */
+  clientId?: string;
+  /**
+   * The client secret from the Authorization header.
+   */
+  clientSecret?: string;
+}
+
+/**
+ * The outcome of a pushed authorization request.
+ */
+export interface PushedAuthReqResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: PushedAuthReqAction;
+  /**
+   * The JSON body to return to the client: `request_uri` and `expires_in` (CREATED), or an RFC 6749
+   * error (RFC 9126 §2.3).
+   */
+  responseContent?: string;
+  /**
+   * The request_uri the client sends to the authorization endpoint (CREATED): urn:ietf:params:oauth:request_uri: and a random value.
+   */
+  requestUri?: string;
+  /**
+   * How the client authenticated (CREATED, and failures after the client was identified).
+   */
+  clientAuthMethod?: ClientAuthMethod;
+}
+
+/**
  * An authorization server's configuration. Sent complete on create and update (read, change, send back);
  * omitted fields take their defaults.
  */
@@ -2775,11 +2831,11 @@ export interface Service {
    */
   trustedRootCertificates?: Array<string>;
   /**
-   * Every authorization request must be pushed first (PAR); true is refused until warrant implements PAR.
+   * Every authorization request must be pushed first (PAR, RFC 9126): /auth/authorization takes only request_uri values from /pushed_auth_req.
    */
   parRequired?: boolean;
   /**
-   * PAR: lifetime of request_uri values in seconds.
+   * Lifetime of the request_uri values /pushed_auth_req issues, in seconds; 0 means 600.
    */
   pushedAuthReqDuration?: number;
   /**
@@ -4721,6 +4777,19 @@ export const schemas: runtime.Schemas = {
       { name: "missCount", type: { kind: "int64" }, required: true },
       { name: "evictionCount", type: { kind: "int64" }, required: true },
     ],
+    PushedAuthReqRequest: [
+      { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "clientId", type: { kind: "string" } },
+      { name: "clientSecret", type: { kind: "string" } },
+    ],
+    PushedAuthReqResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "PushedAuthReqAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+      { name: "requestUri", type: { kind: "string" } },
+      { name: "clientAuthMethod", type: { kind: "enum", name: "ClientAuthMethod" } },
+    ],
     Service: [
       { name: "resultCode", type: { kind: "string" } },
       { name: "resultMessage", type: { kind: "string" } },
@@ -5249,6 +5318,7 @@ export const schemas: runtime.Schemas = {
     IntrospectionAction: IntrospectionActionValues,
     StandardIntrospectionAction: StandardIntrospectionActionValues,
     RevocationAction: RevocationActionValues,
+    PushedAuthReqAction: PushedAuthReqActionValues,
     JweAlg: JweAlgValues,
     JweEnc: JweEncValues,
     FapiMode: FapiModeValues,
@@ -5557,6 +5627,16 @@ export function validateServerInfoResponse(value: unknown, direction?: runtime.D
 /** Every problem `value` has as a CacheStatistics, with the server's messages; none when it is one. */
 export function validateCacheStatistics(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
   return new runtime.Checker(schemas, direction).check({ kind: "object", name: "CacheStatistics" }, value);
+}
+
+/** Every problem `value` has as a PushedAuthReqRequest, with the server's messages; none when it is one. */
+export function validatePushedAuthReqRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "PushedAuthReqRequest" }, value);
+}
+
+/** Every problem `value` has as a PushedAuthReqResponse, with the server's messages; none when it is one. */
+export function validatePushedAuthReqResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "PushedAuthReqResponse" }, value);
 }
 
 /** Every problem `value` has as a Service, with the server's messages; none when it is one. */
@@ -6495,6 +6575,21 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       200: { kind: "map", items: { kind: "string" } },
       400: { kind: "object", name: "ApiResult" },
       401: { kind: "object", name: "ApiResult" },
+    },
+  },
+  pushedAuthReq: {
+    id: "pushedAuthReq", method: "POST", path: "/api/{serviceId}/pushed_auth_req", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "PushedAuthReqRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "PushedAuthReqResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
     },
   },
   serviceCreate: {
@@ -7994,6 +8089,30 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       ;
   }
+  export namespace PushedAuthReq {
+    /** What pushedAuthReq takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: PushedAuthReqRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What pushedAuthReq answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: PushedAuthReqResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
   export namespace ServiceCreate {
     /** What serviceCreate takes. */
     export interface Input {
@@ -9001,6 +9120,20 @@ export class Client {
    */
   async echo(input: Operations.Echo.Input = {}): Promise<Operations.Echo.Output> {
     return (await runtime.call(this.__baseURL, this.__options, schemas, operations.echo, input)) as unknown as Operations.Echo.Output;
+  }
+
+  /**
+   * Process a pushed authorization request (RFC 9126).
+   *
+   * Forward every request the PAR endpoint receives. Warrant authenticates the client as at the token
+   * endpoint, checks the authorization request as /auth/authorization would (every error is answered to
+   * the client, never redirected), and stores it for the service's `pushedAuthReqDuration` (600 seconds
+   * when 0). The `request_uri` it answers may be used once, by the same client, at /auth/authorization.
+   *
+   * POST /api/{serviceId}/pushed_auth_req
+   */
+  async pushedAuthReq(input: Operations.PushedAuthReq.Input): Promise<Operations.PushedAuthReq.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.pushedAuthReq, input)) as unknown as Operations.PushedAuthReq.Output;
   }
 
   /**

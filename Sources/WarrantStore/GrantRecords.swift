@@ -8,6 +8,9 @@ public struct TicketRecord: Hashable, Sendable {
         case authorization
         /// From /auth/token with a password grant, for /auth/token/issue or /fail.
         case password
+        /// From /pushed_auth_req: a checked authorization request, for /auth/authorization (RFC 9126); hashed is
+        /// the whole request_uri.
+        case pushed
     }
 
     public var hash: String

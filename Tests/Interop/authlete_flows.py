@@ -1,4 +1,4 @@
-"""The authorization code flow (PKCE), refresh and ID token reissue through the Authlete Python SDK (authlete
+"""The authorization code flow (PKCE), refresh, ID token reissue and pushed authorization requests through the Authlete Python SDK (authlete
 1.3.0, V3), with every ID token verified by a third-party JOSE library (joserfc) against warrant's JWK Set.
 
 Usage: python authlete_flows.py BASE_URL ORGANIZATION_TOKEN
@@ -18,6 +18,8 @@ from authlete.dto.authorization_issue_request import AuthorizationIssueRequest
 from authlete.dto.authorization_request import AuthorizationRequest
 from authlete.dto.id_token_reissue_action import IDTokenReissueAction
 from authlete.dto.id_token_reissue_request import IDTokenReissueRequest
+from authlete.dto.pushed_auth_req_action import PushedAuthReqAction
+from authlete.dto.pushed_auth_req_request import PushedAuthReqRequest
 from authlete.dto.token_action import TokenAction
 from authlete.dto.token_request import TokenRequest
 from joserfc import jwt
@@ -129,5 +131,37 @@ check(renewed["email"] == "alice@example.org", "the reissued ID token carries th
 content = json.loads(reissued.responseContent)
 check(content["id_token"] == reissued.idToken and content["refresh_token"] == refreshed.refreshToken,
       "the reissue response holds the tokens and the new ID token")
+
+# A pushed authorization request (RFC 9126): the PAR endpoint forwards the body and the Basic credentials; the
+# authorization endpoint then gets only client_id and request_uri.
+push = PushedAuthReqRequest()
+push.parameters = ("response_type=code&redirect_uri=%s&scope=openid&state=par-state&nonce=n-par"
+                   "&code_challenge=%s&code_challenge_method=S256" % (quote("https://client.example.com/cb", safe=""), challenge))
+push.clientId = client_id
+push.clientSecret = client_secret
+pushed = authlete.pushAuthorizationRequest(push)
+check(pushed.action == PushedAuthReqAction.CREATED, "the pushed request answers CREATED")
+check(pushed.requestUri.startswith("urn:ietf:params:oauth:request_uri:"), "the request_uri is a PAR URN")
+check(json.loads(pushed.responseContent) == {"request_uri": pushed.requestUri, "expires_in": 600},
+      "the PAR response body follows RFC 9126 §2.2")
+front = AuthorizationRequest()
+front.parameters = "client_id=%s&request_uri=%s" % (client_id, quote(pushed.requestUri, safe=""))
+authorization = authlete.authorization(front)
+check(authorization.action == AuthorizationAction.INTERACTION, "the pushed request's request_uri gets a ticket")
+issue.ticket = authorization.ticket
+issued = authlete.authorizationIssue(issue)
+query = parse_qs(urlsplit(issued.responseContent).query)
+check(query["state"] == ["par-state"], "the redirect carries the pushed state")
+token_request.parameters = "grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s" % (
+    query["code"][0], quote("https://client.example.com/cb", safe=""), verifier)
+tokens = authlete.token(token_request)
+check(tokens.action == TokenAction.OK, "the code of a pushed request is redeemed")
+check(jwt.decode(json.loads(tokens.responseContent)["id_token"], keys, algorithms=algorithms).claims["nonce"] == "n-par",
+      "its ID token carries the pushed nonce")
+again = authlete.authorization(front)
+check(again.action == AuthorizationAction.BAD_REQUEST and json.loads(again.responseContent)["error"] == "invalid_request_uri",
+      "a request_uri is used once")
+push.clientSecret = "wrong"
+check(authlete.pushAuthorizationRequest(push).action == PushedAuthReqAction.UNAUTHORIZED, "a wrong secret at PAR is UNAUTHORIZED")
 
 check.summary()

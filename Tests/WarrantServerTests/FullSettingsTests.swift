@@ -58,7 +58,7 @@ import WarrantClient
         try await TestServer.with { server in
             let api = server.client()
             var service = Service(serviceName: "Asking", issuer: URL(string: "https://as.example.com")!)
-            service.parRequired = true
+            service.requestObjectRequired = true
             service.deviceAuthorizationEndpoint = URL(string: "https://as.example.com/device")
             service.fapiModes = [.fapi2Security]
             service.allowableClockSkew = 30
@@ -67,11 +67,11 @@ import WarrantClient
             guard case .badRequest(let refused) = try await api.serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
             #expect(
                 Set(refused.fieldViolations?.map(\.path) ?? []) == [
-                    "/parRequired", "/deviceAuthorizationEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
+                    "/requestObjectRequired", "/deviceAuthorizationEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
                     "/idTokenSignatureKeyId",
                 ])
             // The defaults an SDK sends for every member are accepted.
-            service.parRequired = false
+            service.requestObjectRequired = false
             service.deviceAuthorizationEndpoint = nil
             service.fapiModes = []
             service.allowableClockSkew = 0

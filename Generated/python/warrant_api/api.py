@@ -35,6 +35,7 @@ __all__ = [
     "IntrospectionAction",
     "StandardIntrospectionAction",
     "RevocationAction",
+    "PushedAuthReqAction",
     "JweAlg",
     "JweEnc",
     "FapiMode",
@@ -114,6 +115,8 @@ __all__ = [
     "ReadinessResponse",
     "ServerInfoResponse",
     "CacheStatistics",
+    "PushedAuthReqRequest",
+    "PushedAuthReqResponse",
     "Service",
     "TrustedIssuer",
     "ServiceListResponse",
@@ -757,6 +760,34 @@ RevocationAction.INVALID_CLIENT = RevocationAction("INVALID_CLIENT")
 RevocationAction.INTERNAL_SERVER_ERROR = RevocationAction("INTERNAL_SERVER_ERROR")
 RevocationAction.BAD_REQUEST = RevocationAction("BAD_REQUEST")
 RevocationAction.OK = RevocationAction("OK")
+
+
+class PushedAuthReqAction(str):
+    r"""
+    What the front end does with the result of /pushed_auth_req.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("CREATED", "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "INTERNAL_SERVER_ERROR", )
+    CREATED: ClassVar[PushedAuthReqAction]
+    BAD_REQUEST: ClassVar[PushedAuthReqAction]
+    UNAUTHORIZED: ClassVar[PushedAuthReqAction]
+    FORBIDDEN: ClassVar[PushedAuthReqAction]
+    PAYLOAD_TOO_LARGE: ClassVar[PushedAuthReqAction]
+    INTERNAL_SERVER_ERROR: ClassVar[PushedAuthReqAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+PushedAuthReqAction.CREATED = PushedAuthReqAction("CREATED")
+PushedAuthReqAction.BAD_REQUEST = PushedAuthReqAction("BAD_REQUEST")
+PushedAuthReqAction.UNAUTHORIZED = PushedAuthReqAction("UNAUTHORIZED")
+PushedAuthReqAction.FORBIDDEN = PushedAuthReqAction("FORBIDDEN")
+PushedAuthReqAction.PAYLOAD_TOO_LARGE = PushedAuthReqAction("PAYLOAD_TOO_LARGE")
+PushedAuthReqAction.INTERNAL_SERVER_ERROR = PushedAuthReqAction("INTERNAL_SERVER_ERROR")
 
 
 class JweAlg(str):
@@ -1822,7 +1853,7 @@ class OAuthClient:
     pkce_s256_required: Optional[bool] = None
     r"""The client must use PKCE with S256. """
     par_required: Optional[bool] = None
-    r"""The client must use pushed authorization requests. """
+    r"""The client's authorization requests must be pushed first (PAR, RFC 9126), whatever the service's parRequired. """
     request_object_required: Optional[bool] = None
     r"""The client must send request objects. """
     single_access_token_per_subject: Optional[bool] = None
@@ -3510,6 +3541,74 @@ class CacheStatistics:
 
 
 @dataclass(kw_only=True)
+class PushedAuthReqRequest:
+    r"""
+    A pushed authorization request a client sent the front end's PAR endpoint, forwarded to warrant.
+    """
+
+    parameters: str
+    r"""The whole application/x-www-form-urlencoded body the PAR endpoint received. """
+    client_id: Optional[str] = None
+    r"""The client ID from the Authorization header (client_secret_basic). """
+    client_secret: Optional[str] = None
+    r"""The client secret from the Authorization header. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "PushedAuthReqRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> PushedAuthReqRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: PushedAuthReqRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "PushedAuthReqRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a PushedAuthReqRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "PushedAuthReqRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "PushedAuthReqRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class PushedAuthReqResponse:
+    r"""
+    The outcome of a pushed authorization request.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: PushedAuthReqAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The JSON body to return to the client: `request_uri` and `expires_in` (CREATED), or an RFC 6749 error (RFC 9126 §2.3). """
+    request_uri: Optional[str] = None
+    r"""The request_uri the client sends to the authorization endpoint (CREATED): urn:ietf:params:oauth:request_uri: and a random value. """
+    client_auth_method: Optional[ClientAuthMethod] = None
+    r"""How the client authenticated (CREATED, and failures after the client was identified). """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "PushedAuthReqResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> PushedAuthReqResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: PushedAuthReqResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "PushedAuthReqResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a PushedAuthReqResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "PushedAuthReqResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "PushedAuthReqResponse"}, wire)
+
+
+@dataclass(kw_only=True)
 class Service:
     r"""
     An authorization server's configuration. Sent complete on create and update (read, change, send back);
@@ -3779,9 +3878,9 @@ class Service:
     trusted_root_certificates: Optional[list[str]] = None
     r"""Mutual TLS: the root certificates (PEM) trusted for client authentication. """
     par_required: Optional[bool] = None
-    r"""Every authorization request must be pushed first (PAR); true is refused until warrant implements PAR. """
+    r"""Every authorization request must be pushed first (PAR, RFC 9126): /auth/authorization takes only request_uri values from /pushed_auth_req. """
     pushed_auth_req_duration: Optional[int] = None
-    r"""PAR: lifetime of request_uri values in seconds. """
+    r"""Lifetime of the request_uri values /pushed_auth_req issues, in seconds; 0 means 600. """
     request_object_required: Optional[bool] = None
     r"""Every authorization request must be a request object; true is refused until warrant implements request objects. """
     traditional_request_object_processing_applied: Optional[bool] = None
@@ -5697,6 +5796,19 @@ SCHEMAS: dict[str, Any] = {
             {"name": "missCount", "attr": "miss_count", "type": {"kind": "int64"}, "required": True},
             {"name": "evictionCount", "attr": "eviction_count", "type": {"kind": "int64"}, "required": True},
         ],
+        "PushedAuthReqRequest": [
+            {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
+            {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+        ],
+        "PushedAuthReqResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "PushedAuthReqAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+            {"name": "requestUri", "attr": "request_uri", "type": {"kind": "string"}},
+            {"name": "clientAuthMethod", "attr": "client_auth_method", "type": {"kind": "enum", "name": "ClientAuthMethod"}},
+        ],
         "Service": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}},
             {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}},
@@ -6225,6 +6337,7 @@ SCHEMAS: dict[str, Any] = {
         "IntrospectionAction": IntrospectionAction.VALUES,
         "StandardIntrospectionAction": StandardIntrospectionAction.VALUES,
         "RevocationAction": RevocationAction.VALUES,
+        "PushedAuthReqAction": PushedAuthReqAction.VALUES,
         "JweAlg": JweAlg.VALUES,
         "JweEnc": JweEnc.VALUES,
         "FapiMode": FapiMode.VALUES,
@@ -6308,6 +6421,8 @@ CLASSES: dict[str, Any] = {
     "ReadinessResponse": ReadinessResponse,
     "ServerInfoResponse": ServerInfoResponse,
     "CacheStatistics": CacheStatistics,
+    "PushedAuthReqRequest": PushedAuthReqRequest,
+    "PushedAuthReqResponse": PushedAuthReqResponse,
     "Service": Service,
     "TrustedIssuer": TrustedIssuer,
     "ServiceListResponse": ServiceListResponse,
@@ -6363,6 +6478,7 @@ CLASSES: dict[str, Any] = {
     "IntrospectionAction": IntrospectionAction,
     "StandardIntrospectionAction": StandardIntrospectionAction,
     "RevocationAction": RevocationAction,
+    "PushedAuthReqAction": PushedAuthReqAction,
     "JweAlg": JweAlg,
     "JweEnc": JweEnc,
     "FapiMode": FapiMode,
@@ -7163,6 +7279,21 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             200: {"kind": "map", "items": {"kind": "string"}},
             400: {"kind": "object", "name": "ApiResult"},
             401: {"kind": "object", "name": "ApiResult"},
+        },
+    },
+    "pushedAuthReq": {
+        "id": "pushedAuthReq", "method": "POST", "path": "/api/{serviceId}/pushed_auth_req", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "PushedAuthReqRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "PushedAuthReqResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
     "serviceCreate": {
@@ -8742,6 +8873,36 @@ class Client(_runtime.BaseClient):
         return self._call(
             _OPERATIONS["echo"],
             { "parameters": parameters, },
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def pushed_auth_req(
+        self,
+        service_id: str,
+        body: PushedAuthReqRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Process a pushed authorization request (RFC 9126).
+
+        Forward every request the PAR endpoint receives. Warrant authenticates the client as at the token
+        endpoint, checks the authorization request as /auth/authorization would (every error is answered to
+        the client, never redirected), and stores it for the service's `pushedAuthReqDuration` (600 seconds
+        when 0). The `request_uri` it answers may be used once, by the same client, at /auth/authorization.
+
+        POST /api/{serviceId}/pushed_auth_req
+
+        Answers: 200 (PushedAuthReqResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["pushedAuthReq"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
             credentials=credentials,
             timeout=timeout,
         )

@@ -6,21 +6,18 @@ import WarrantStore
 extension WarrantEngine {
     public func authorization(_ input: Operations.Authorization.Input) async throws -> Operations.Authorization.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
-        let parser = AuthorizationRequestParser(
-            service: service, clients: clients,
-            idTokenHintSubject: { hint in
-                // An ID token this service signed, for this issuer (expired ones are fine, see IDTokenHintClaims).
-                guard let claims = try? await self.signer.verified(hint, as: IDTokenHintClaims.self, serviceApiKey: service.apiKey),
-                    claims.iss.value == service.issuer
-                else { return nil }
-                return claims.sub.value
-            })
-        switch try await parser.parse(input.body.parameters, context: input.body.context) {
+        if let pushed = PushedRequest.reference(in: input.body.parameters) {
+            switch try await pushedRequest(pushed, service: service) {
+            case .failure(let error): return .ok(Self.untrusted(error, result: error.result, service: service))
+            case .success(let (request, client)):
+                var request = request
+                request.context = input.body.context
+                return .ok(try await startInteraction(request, client: client, service: service))
+            }
+        }
+        switch try await authorizationParser(for: service).parse(input.body.parameters, context: input.body.context) {
         case .untrusted(let error):
-            return .ok(
-                AuthorizationResponse(
-                    resultCode: ResultCode.authorizationRejected.code, resultMessage: "[\(ResultCode.authorizationRejected.code)] \(error.description)",
-                    action: .badRequest, responseContent: error.jsonBody(omitDescription: service.omitsErrorDescriptions)))
+            return .ok(Self.untrusted(error, result: .authorizationRejected, service: service))
         case .redirect(let error, let redirection):
             let delivery = AuthorizationDelivery.deliver(
                 error.members(omitDescription: service.omitsErrorDescriptions), to: redirection, issuer: service.responseIssuer)
@@ -29,31 +26,66 @@ extension WarrantEngine {
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)",
                     action: delivery.isForm ? .form : .location, responseContent: delivery.content))
         case .valid(let request, let client):
-            let ticket = Secrets.token()
-            let time = now()
-            try await store.insertTicket(
-                TicketRecord(
-                    hash: Secrets.hash(ticket), kind: .authorization, serviceApiKey: service.apiKey, clientId: request.clientId,
-                    payload: try StoredJSON.encode(request), createdAt: time,
-                    expiresAt: Bounds.expiry(from: time, seconds: service.ticketDuration)))
-            let noInteraction = request.prompts == ["none"]
-            let result: ResultCode = noInteraction ? .authorizationNoInteraction : .authorizationInteraction
-            return .ok(
-                AuthorizationResponse(
-                    resultCode: result.code, resultMessage: result.message, action: noInteraction ? .noInteraction : .interaction,
-                    ticket: ticket, client: Self.summary(client.document), service: service.document, clientIdAliasUsed: request.clientIdAliasUsed,
-                    display: request.display.map { Display(rawValue: $0.uppercased()) }, maxAge: request.maxAge.map { Int32(clamping: $0) },
-                    scopes: request.scopes.map(service.scope(named:)),
-                    uiLocales: request.uiLocales.isEmpty ? nil : request.uiLocales,
-                    claimsLocales: request.claimsLocales.isEmpty ? nil : request.claimsLocales,
-                    claims: request.claimNames.isEmpty ? nil : request.claimNames, acrEssential: request.acrEssential,
-                    acrs: request.acrs.isEmpty ? nil : request.acrs, subject: request.subject, loginHint: request.loginHint,
-                    prompts: request.prompts.map { Prompt(rawValue: $0.uppercased()) },
-                    lowestPrompt: Prompt(rawValue: (request.prompts.first ?? "consent").uppercased()),
-                    idTokenClaims: request.idTokenClaims, userInfoClaims: request.userInfoClaims,
-                    resources: request.resources.isEmpty ? nil : request.resources,
-                    claimsAtUserInfo: Self.claimNames(request.userInfoClaims)))
+            return .ok(try await startInteraction(request, client: client, service: service))
         }
+    }
+
+    /// The checks of an authorization request, at the authorization endpoint or (`pushedBy` the client that
+    /// authenticated) at the PAR endpoint.
+    func authorizationParser(for service: ServicePolicy, pushedBy: ClientPolicy? = nil) -> AuthorizationRequestParser {
+        AuthorizationRequestParser(
+            service: service, clients: clients,
+            idTokenHintSubject: { hint in
+                // An ID token this service signed, for this issuer (expired ones are fine, see IDTokenHintClaims).
+                guard let claims = try? await self.signer.verified(hint, as: IDTokenHintClaims.self, serviceApiKey: service.apiKey),
+                    claims.iss.value == service.issuer
+                else { return nil }
+                return claims.sub.value
+            },
+            pushedBy: pushedBy)
+    }
+
+    /// Stores a checked request by the hash of `value` (a ticket, a request_uri), so the database holds nothing
+    /// a caller could send.
+    func keep(_ request: ParsedAuthorizationRequest, as kind: TicketRecord.Kind, under value: String, for seconds: Int64, service: ServicePolicy)
+        async throws
+    {
+        let time = now()
+        try await store.insertTicket(
+            TicketRecord(
+                hash: Secrets.hash(value), kind: kind, serviceApiKey: service.apiKey, clientId: request.clientId,
+                payload: try StoredJSON.encode(request), createdAt: time, expiresAt: Bounds.expiry(from: time, seconds: seconds)))
+    }
+
+    /// An error answered to the user: the client or its redirect URI cannot be trusted.
+    private static func untrusted(_ error: OAuthError, result: ResultCode, service: ServicePolicy) -> AuthorizationResponse {
+        AuthorizationResponse(
+            resultCode: result.code, resultMessage: "[\(result.code)] \(error.description)",
+            action: .badRequest, responseContent: error.jsonBody(omitDescription: service.omitsErrorDescriptions))
+    }
+
+    /// A checked request gets a ticket for the login and consent pages.
+    private func startInteraction(_ request: ParsedAuthorizationRequest, client: ClientPolicy, service: ServicePolicy) async throws
+        -> AuthorizationResponse
+    {
+        let ticket = Secrets.token()
+        try await keep(request, as: .authorization, under: ticket, for: service.ticketDuration, service: service)
+        let noInteraction = request.prompts == ["none"]
+        let result: ResultCode = noInteraction ? .authorizationNoInteraction : .authorizationInteraction
+        return AuthorizationResponse(
+            resultCode: result.code, resultMessage: result.message, action: noInteraction ? .noInteraction : .interaction,
+            ticket: ticket, client: Self.summary(client.document), service: service.document, clientIdAliasUsed: request.clientIdAliasUsed,
+            display: request.display.map { Display(rawValue: $0.uppercased()) }, maxAge: request.maxAge.map { Int32(clamping: $0) },
+            scopes: request.scopes.map(service.scope(named:)),
+            uiLocales: request.uiLocales.isEmpty ? nil : request.uiLocales,
+            claimsLocales: request.claimsLocales.isEmpty ? nil : request.claimsLocales,
+            claims: request.claimNames.isEmpty ? nil : request.claimNames, acrEssential: request.acrEssential,
+            acrs: request.acrs.isEmpty ? nil : request.acrs, subject: request.subject, loginHint: request.loginHint,
+            prompts: request.prompts.map { Prompt(rawValue: $0.uppercased()) },
+            lowestPrompt: Prompt(rawValue: (request.prompts.first ?? "consent").uppercased()),
+            idTokenClaims: request.idTokenClaims, userInfoClaims: request.userInfoClaims,
+            resources: request.resources.isEmpty ? nil : request.resources,
+            claimsAtUserInfo: Self.claimNames(request.userInfoClaims))
     }
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {

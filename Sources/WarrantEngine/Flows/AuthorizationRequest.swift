@@ -61,6 +61,9 @@ struct AuthorizationRequestParser {
     let clients: ClientDirectory
     /// The subject of an ID token this service issued, for id_token_hint.
     let idTokenHintSubject: (String) async -> String?
+    /// At the PAR endpoint, the client that authenticated: the request must be its own, and nothing is
+    /// redirected (RFC 9126 §2). Nil at the authorization endpoint.
+    var pushedBy: ClientPolicy? = nil
 
     /// The parameters of one request, each name with its values in order.
     struct Parameters {
@@ -86,6 +89,9 @@ struct AuthorizationRequestParser {
         }
         var redirection = Redirection(uri: trusted.redirectUri, mode: "query", state: parameters.single("state"))
         do throws(OAuthError) {
+            if pushedBy == nil, service.parRequired || trusted.client.parRequired {
+                throw .invalidRequest("Authorization requests must be pushed to the PAR endpoint first; send its request_uri.")
+            }
             let responseTypes = try responseTypes(parameters, client: trusted.client, redirection: &redirection)
             let scopes = try scopes(parameters, client: trusted.client, responseTypes: responseTypes)
             let pkce = try pkce(parameters, client: trusted.client, responseTypes: responseTypes)
@@ -120,9 +126,19 @@ struct AuthorizationRequestParser {
         if (parameters.values["client_id"]?.count ?? 0) > 1 || (parameters.values["redirect_uri"]?.count ?? 0) > 1 {
             return .failure(.invalidRequest("client_id and redirect_uri must not be repeated."))
         }
-        guard let clientIdText = parameters.single("client_id") else { return .failure(.invalidRequest("client_id is missing.")) }
-        guard let (client, aliasUsed) = try await clients.client(named: clientIdText, serviceApiKey: service.apiKey) else {
-            return .failure(.invalidRequest("There is no client with the client_id '\(clientIdText)'."))
+        let client: ClientPolicy, aliasUsed: Bool
+        if let pushedBy {
+            // RFC 9126 §2.1: client_id may be left out of a pushed request, and must name the client that authenticated.
+            if let text = parameters.single("client_id"), text != String(pushedBy.clientId), text != pushedBy.alias {
+                return .failure(.invalidRequest("client_id differs from the client that authenticated."))
+            }
+            (client, aliasUsed) = (pushedBy, parameters.single("client_id").map { $0 == pushedBy.alias } ?? false)
+        } else {
+            guard let clientIdText = parameters.single("client_id") else { return .failure(.invalidRequest("client_id is missing.")) }
+            guard let (found, alias) = try await clients.client(named: clientIdText, serviceApiKey: service.apiKey) else {
+                return .failure(.invalidRequest("There is no client with the client_id '\(clientIdText)'."))
+            }
+            (client, aliasUsed) = (found, alias)
         }
         if client.locked { return .failure(.invalidRequest("The client is locked.")) }
         let registered = client.redirectUris
@@ -154,7 +170,10 @@ struct AuthorizationRequestParser {
             throw .invalidRequest("The parameter '\(name)' must not be repeated.")
         }
         if parameters.single("request") != nil { throw OAuthError("request_not_supported", "Request objects are not supported.") }
-        if parameters.single("request_uri") != nil { throw OAuthError("request_uri_not_supported", "request_uri is not supported.") }
+        if parameters.single("request_uri") != nil {
+            if pushedBy != nil { throw .invalidRequest("A pushed request must not carry request_uri (RFC 9126 §2.1).") }
+            throw OAuthError("request_uri_not_supported", "request_uri is supported only with values from the PAR endpoint.")
+        }
 
         guard let text else { throw .invalidRequest("response_type is missing.") }
         guard let responseType = ProtocolValues.responseType(words: words) else {

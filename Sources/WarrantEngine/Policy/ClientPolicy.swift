@@ -36,6 +36,8 @@ struct ClientPolicy: Sendable {
     let pkceRequired: Bool
     let pkceS256Required: Bool
     let tokenExchangePermitted: Bool
+    /// Its authorization requests must come through the PAR endpoint.
+    let parRequired: Bool
 
     init(_ client: OAuthClient, record: ClientRecord) {
         clientId = record.clientId
@@ -48,6 +50,7 @@ struct ClientPolicy: Sendable {
         responseTypes = Set(client.responseTypes ?? [])
         responseModes = client.responseModes.flatMap { $0.isEmpty ? nil : Set($0.compactMap { Self.plainResponseModes[$0] }) }
         redirectUris = client.redirectUris ?? []
+        parRequired = client.parRequired == true
         isNative = client.applicationType == .native
         tokenAuthMethod = client.tokenAuthMethod ?? .clientSecretBasic
         tokenAuthSigningAlgorithm = client.tokenAuthSignAlg?.rawValue

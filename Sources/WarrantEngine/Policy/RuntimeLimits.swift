@@ -11,7 +11,7 @@ public enum RuntimeLimits {
         Operations.Authorization.id, Operations.AuthorizationIssue.id, Operations.AuthorizationFail.id, Operations.AuthToken.id,
         Operations.TokenIssue.id, Operations.TokenFail.id, Operations.TokenExchange.id, Operations.Introspection.id,
         Operations.StandardIntrospection.id, Operations.Revocation.id, Operations.UserInfo.id, Operations.UserInfoIssue.id,
-        Operations.IdTokenReissue.id,
+        Operations.IdTokenReissue.id, Operations.PushedAuthReq.id,
     ]
 
     public static let bodyBytesByOperation: [String: Int] = Dictionary(uniqueKeysWithValues: operations.map { ($0, bodyBytes) })

@@ -9,6 +9,8 @@ enum ServiceMetadata {
     static let defaultIdTokenDuration: Int64 = 86_400
     static let defaultAuthorizationCodeDuration: Int64 = 600
     static let defaultTicketDuration: Int64 = 600
+    /// How long a pushed request's request_uri lasts when `pushedAuthReqDuration` is 0 (Authlete's example answer says 600).
+    static let defaultPushedRequestDuration: Int64 = 600
 
     static let standardClaims = [
         "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",

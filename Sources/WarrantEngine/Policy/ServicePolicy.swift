@@ -39,6 +39,8 @@ struct ServicePolicy: Sendable {
     let tokenEndpointAudiences: [String]
     /// At the revocation endpoint, which a client may also name.
     let revocationAudiences: [String]
+    /// At the PAR endpoint: it, the token endpoint or the issuer (RFC 9126 §2).
+    let pushedRequestAudiences: [String]
 
     /// Lifetimes in seconds, bounded by ``Bounds/maximumDuration``.
     let accessTokenDuration: Int64
@@ -47,6 +49,10 @@ struct ServicePolicy: Sendable {
     let authorizationCodeDuration: Int64
     /// Tickets between /auth/authorization (or a password grant) and the call that ends the interaction.
     let ticketDuration: Int64
+    /// How long a pushed request's request_uri may be used.
+    let pushedRequestDuration: Int64
+    /// Every authorization request must come through the PAR endpoint.
+    let parRequired: Bool
     let accessTokenFormat: AccessTokenFormat
 
     /// A used refresh token keeps working (no rotation).
@@ -92,11 +98,14 @@ struct ServicePolicy: Sendable {
         revocationAuthMethods = service.supportedRevocationAuthMethods ?? service.supportedTokenAuthMethods
         tokenEndpointAudiences = [url(service.tokenEndpoint), url(service.issuer)].compactMap { $0 }
         revocationAudiences = [url(service.revocationEndpoint), url(service.tokenEndpoint), url(service.issuer)].compactMap { $0 }
+        pushedRequestAudiences = [url(service.pushedAuthReqEndpoint), url(service.tokenEndpoint), url(service.issuer)].compactMap { $0 }
         accessTokenDuration = duration(service.accessTokenDuration, ServiceMetadata.defaultAccessTokenDuration)
         refreshTokenDuration = duration(service.refreshTokenDuration, ServiceMetadata.defaultRefreshTokenDuration)
         idTokenDuration = duration(service.idTokenDuration, ServiceMetadata.defaultIdTokenDuration)
         authorizationCodeDuration = duration(service.authorizationCodeDuration, ServiceMetadata.defaultAuthorizationCodeDuration)
         ticketDuration = duration(service.authorizationResponseDuration, ServiceMetadata.defaultTicketDuration)
+        pushedRequestDuration = duration(service.pushedAuthReqDuration, ServiceMetadata.defaultPushedRequestDuration)
+        parRequired = service.parRequired == true
         accessTokenFormat =
             switch service.accessTokenSignAlg {
             case nil: .opaque

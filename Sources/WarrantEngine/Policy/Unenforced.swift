@@ -14,7 +14,7 @@ enum Unenforced {
             ("nativeSsoSupported", service.nativeSsoSupported), ("claimShortcutRestrictive", service.claimShortcutRestrictive),
             ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
             ("dynamicRegistrationSupported", service.dynamicRegistrationSupported), ("hsmEnabled", service.hsmEnabled),
-            ("tlsClientCertificateBoundAccessTokens", service.tlsClientCertificateBoundAccessTokens), ("parRequired", service.parRequired),
+            ("tlsClientCertificateBoundAccessTokens", service.tlsClientCertificateBoundAccessTokens),
             ("requestObjectRequired", service.requestObjectRequired), ("tokenExpirationLinked", service.tokenExpirationLinked),
             ("refreshTokenIdempotent", service.refreshTokenIdempotent),
             ("openidDroppedOnRefreshWithoutOfflineAccess", service.openidDroppedOnRefreshWithoutOfflineAccess),
@@ -47,7 +47,7 @@ enum Unenforced {
         let flags: [(String, Bool?)] = [
             ("dpopRequired", client.dpopRequired),
             ("tlsClientCertificateBoundAccessTokens", client.tlsClientCertificateBoundAccessTokens),
-            ("parRequired", client.parRequired), ("requestObjectRequired", client.requestObjectRequired),
+            ("requestObjectRequired", client.requestObjectRequired),
             ("singleAccessTokenPerSubject", client.singleAccessTokenPerSubject), ("authTimeRequired", client.authTimeRequired),
             ("rsRequestSigned", client.rsRequestSigned),
         ]

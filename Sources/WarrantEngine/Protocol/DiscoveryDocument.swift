@@ -20,6 +20,9 @@ enum Discovery {
         set("op_policy_uri", service.policyUri)
         set("op_tos_uri", service.tosUri)
         set("pushed_authorization_request_endpoint", service.pushedAuthReqEndpoint)
+        if service.pushedAuthReqEndpoint != nil || service.parRequired == true {
+            members["require_pushed_authorization_requests"] = .bool(service.parRequired == true)
+        }
         set("scopes_supported", service.supportedScopes?.map(\.name))
         set("response_types_supported", service.supportedResponseTypes?.compactMap(ProtocolValues.responseType))
         set("response_modes_supported", ["query", "fragment", "form_post"])

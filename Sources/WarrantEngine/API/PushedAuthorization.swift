@@ -1,0 +1,80 @@
+import SpecRuntime
+import WarrantAPI
+import WarrantStore
+
+extension WarrantEngine {
+    /// RFC 9126: the client authenticates as at the token endpoint, the request is checked as the authorization
+    /// endpoint would check it (every error answered to the client), and kept for one use by that client.
+    public func pushedAuthReq(_ input: Operations.PushedAuthReq.Input) async throws -> Operations.PushedAuthReq.Output {
+        let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        func refuse(_ error: OAuthError, _ action: PushedAuthReqAction, method: ClientAuthMethod? = nil) -> Operations.PushedAuthReq.Output {
+            let result: ResultCode = action == .unauthorized ? .pushedRequestUnauthorized : .pushedRequestInvalid
+            let answered = OAuthError(error.error, error.description, result)
+            return .ok(
+                PushedAuthReqResponse(
+                    resultCode: result.code, resultMessage: "[\(result.code)] \(error.description)", action: action,
+                    responseContent: answered.jsonBody(omitDescription: service.omitsErrorDescriptions), clientAuthMethod: method))
+        }
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try FormEncoding.pairs(from: input.body.parameters)
+        } catch {
+            return refuse(.invalidRequest("The parameters are malformed: \(error.description)."), .badRequest)
+        }
+        // The credentials as sent; a parameter sent twice is refused by the request's own checks below.
+        var form: [String: String] = [:]
+        for (name, value) in pairs where form[name] == nil { form[name] = value }
+        let authenticated: ClientAuthenticator.Authenticated
+        switch try await authenticator(for: service, audiences: service.pushedRequestAudiences, methods: service.tokenAuthMethods)
+            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret)
+        {
+        case .failure(let error): return refuse(error, error.isInvalidClient ? .unauthorized : .badRequest)
+        case .success(let client): authenticated = client
+        }
+        let method = authenticated.client.tokenAuthMethod
+        switch try await authorizationParser(for: service, pushedBy: authenticated.client).parse(input.body.parameters, context: nil) {
+        case .untrusted(let error), .redirect(let error, _):
+            return refuse(error, .badRequest, method: method)
+        case .valid(let request, _):
+            let requestUri = PushedRequest.uriPrefix + Secrets.token()
+            try await keep(request, as: .pushed, under: requestUri, for: service.pushedRequestDuration, service: service)
+            let content = JSONValue.object([
+                "request_uri": .string(requestUri), "expires_in": .integer(service.pushedRequestDuration),
+            ])
+            let result = ResultCode.pushedRequestCreated
+            return .ok(
+                PushedAuthReqResponse(
+                    resultCode: result.code, resultMessage: result.message, action: .created, responseContent: content.serializedString,
+                    requestUri: requestUri, clientAuthMethod: method))
+        }
+    }
+
+    /// The pushed request an authorization request refers to, taken for its one use; an error answered to the
+    /// user (nothing is trusted to redirect to) otherwise.
+    func pushedRequest(_ reference: PushedRequest.Reference, service: ServicePolicy) async throws
+        -> Result<(ParsedAuthorizationRequest, ClientPolicy), OAuthError>
+    {
+        func rejected(_ description: String) -> OAuthError { OAuthError("invalid_request", description, .authorizationRejected) }
+        guard reference.clientIds.count == 1, let clientIdText = reference.clientIds.first, !clientIdText.isEmpty else {
+            return .failure(rejected(reference.clientIds.count > 1 ? "client_id must not be repeated." : "client_id is missing."))
+        }
+        let unknown = OAuthError("invalid_request_uri", ResultCode.requestUriUnknown.text, .requestUriUnknown)
+        let hash = Secrets.hash(reference.requestUri)
+        // Another client's request_uri is answered as an unknown one, and stays usable by its own client.
+        guard let pushed = try await store.ticket(hash: hash, kind: .pushed, serviceApiKey: service.apiKey, now: now()),
+            let (client, aliasUsed) = try await clients.client(named: clientIdText, serviceApiKey: service.apiKey),
+            client.clientId == pushed.clientId
+        else { return .failure(unknown) }
+        if client.locked { return .failure(rejected("The client is locked.")) }
+        var request = try StoredJSON.decode(ParsedAuthorizationRequest.self, from: pushed.payload)
+        // The client's registration may have changed since the push.
+        guard RedirectMatching.matches(request.redirectUri, registered: client.redirectUris, loopbackPortsVary: client.isNative || service.loopbackPortsVary)
+        else { return .failure(rejected("redirect_uri is no longer one of the client's registered redirect URIs.")) }
+        // Used once: of two requests with one request_uri, only the one whose statement removes it goes on.
+        guard try await store.consumeTicket(hash: hash, kind: .pushed, serviceApiKey: service.apiKey, now: now()) != nil else {
+            return .failure(unknown)
+        }
+        request.clientIdAliasUsed = aliasUsed
+        return .success((request, client))
+    }
+}
