@@ -647,6 +647,8 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
     public var nativeSsoRequested: Bool
     /// The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return.
     public var claimsAtUserInfo: [String]?
+    /// The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters.
+    public var requestObjectPayload: String?
 
     public init(
         resultCode: String,
@@ -676,6 +678,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         clientEntityIdUsed: Bool = false,
         nativeSsoRequested: Bool = false,
         claimsAtUserInfo: [String]? = nil,
+        requestObjectPayload: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -704,6 +707,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         self.clientEntityIdUsed = clientEntityIdUsed
         self.nativeSsoRequested = nativeSsoRequested
         self.claimsAtUserInfo = claimsAtUserInfo
+        self.requestObjectPayload = requestObjectPayload
     }
 
     public init(from decoder: any Decoder) throws {
@@ -746,6 +750,7 @@ extension AuthorizationResponse: JSONCodable {
         let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         let fieldNativeSsoRequested: Bool = violations.optional(Bool.self, "nativeSsoRequested", in: object, at: path) ?? false
         let fieldClaimsAtUserInfo: [String]? = violations.optional([String].self, "claimsAtUserInfo", in: object, at: path)
+        let fieldRequestObjectPayload: String? = violations.optional(String.self, "requestObjectPayload", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -775,6 +780,7 @@ extension AuthorizationResponse: JSONCodable {
             clientEntityIdUsed: fieldClientEntityIdUsed,
             nativeSsoRequested: fieldNativeSsoRequested,
             claimsAtUserInfo: fieldClaimsAtUserInfo,
+            requestObjectPayload: fieldRequestObjectPayload,
         )
     }
 
@@ -807,6 +813,7 @@ extension AuthorizationResponse: JSONCodable {
         object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
         object["nativeSsoRequested"] = nativeSsoRequested.jsonValue
         object["claimsAtUserInfo"] = claimsAtUserInfo?.jsonValue
+        object["requestObjectPayload"] = requestObjectPayload?.jsonValue
         return .object(object)
     }
 }

@@ -108,7 +108,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var pkceS256Required: Bool?
     /// The client's authorization requests must be pushed first (PAR, RFC 9126), whatever the service's parRequired.
     public var parRequired: Bool?
-    /// The client must send request objects.
+    /// The client's authorization requests must be signed request objects (RFC 9101), whatever the service's requestObjectRequired.
     public var requestObjectRequired: Bool?
     /// Issuing a token revokes the client's earlier tokens for the same user.
     public var singleAccessTokenPerSubject: Bool?
@@ -224,17 +224,17 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var mtlsEndpointAliasesUsed: Bool?
     /// Pairwise subjects: the sector identifier derived from the redirect URIs or sectorIdentifierUri.
     public var derivedSectorIdentifier: String?
-    /// Request objects: the algorithm the client signs them with.
+    /// The algorithm the client signs its request objects with; when set, no other is accepted. An asymmetric one: no NONE or HMAC.
     public var requestSignAlg: JwsAlg?
-    /// Request objects: the alg they are encrypted with.
+    /// Encrypted request objects: the alg they are encrypted with.
     public var requestEncryptionAlg: JweAlg?
-    /// Request objects: the enc they are encrypted with.
+    /// Encrypted request objects: the enc they are encrypted with.
     public var requestEncryptionEnc: JweEnc?
-    /// Request objects: ones sent through the browser must be encrypted.
+    /// The client's request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects.
     public var frontChannelRequestObjectEncryptionRequired: Bool?
-    /// Request objects: the JWE alg must be requestEncryptionAlg.
+    /// Encrypted request objects: the JWE alg must be requestEncryptionAlg.
     public var requestObjectEncryptionAlgMatchRequired: Bool?
-    /// Request objects: the JWE enc must be requestEncryptionEnc.
+    /// Encrypted request objects: the JWE enc must be requestEncryptionEnc.
     public var requestObjectEncryptionEncMatchRequired: Bool?
     /// Rich authorization requests: the authorization_details types the client may use.
     public var authorizationDetailsTypes: [String]?

@@ -275,19 +275,19 @@ public struct Service: Hashable, Sendable, Codable {
     public var parRequired: Bool?
     /// Lifetime of the request_uri values /pushed_auth_req issues, in seconds; 0 means 600.
     public var pushedAuthReqDuration: Int64?
-    /// Every authorization request must be a request object; true is refused until warrant implements request objects.
+    /// Every authorization request must be a signed request object (RFC 9101), sent directly or pushed.
     public var requestObjectRequired: Bool?
-    /// Request objects: merge them with the query as OpenID Connect Core does, rather than as RFC 9101.
+    /// A request object's parameters are merged over the query's (OpenID Connect Core §6.3.3) instead of being the only ones (RFC 9101 §5).
     public var traditionalRequestObjectProcessingApplied: Bool?
-    /// Request objects: check that aud names the service.
+    /// A request object must have an aud naming the issuer (or the PAR or token endpoint); without it, an aud given is still checked.
     public var requestObjectAudienceChecked: Bool?
-    /// Request objects: nbf may be missing even under FAPI.
+    /// FAPI request objects: nbf may be missing even under FAPI.
     public var nbfOptional: Bool?
-    /// Request objects: ones sent through the browser must be encrypted.
+    /// Request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects.
     public var frontChannelRequestObjectEncryptionRequired: Bool?
-    /// Request objects: the JWE alg must be the client's registered one.
+    /// Encrypted request objects: the JWE alg must be the client's registered one.
     public var requestObjectEncryptionAlgMatchRequired: Bool?
-    /// Request objects: the JWE enc must be the client's registered one.
+    /// Encrypted request objects: the JWE enc must be the client's registered one.
     public var requestObjectEncryptionEncMatchRequired: Bool?
     /// Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them.
     public var supportedAuthorizationDetailsTypes: [String]?

@@ -595,6 +595,10 @@ export interface AuthorizationResponse {
    * The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return.
    */
   claimsAtUserInfo?: Array<string>;
+  /**
+   * The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters.
+   */
+  requestObjectPayload?: string;
 }
 
 /**
@@ -871,7 +875,7 @@ export interface OAuthClient {
    */
   parRequired?: boolean;
   /**
-   * The client must send request objects.
+   * The client's authorization requests must be signed request objects (RFC 9101), whatever the service's requestObjectRequired.
    */
   requestObjectRequired?: boolean;
   /**
@@ -1103,27 +1107,27 @@ export interface OAuthClient {
    */
   derivedSectorIdentifier?: string;
   /**
-   * Request objects: the algorithm the client signs them with.
+   * The algorithm the client signs its request objects with; when set, no other is accepted. An asymmetric one: no NONE or HMAC.
    */
   requestSignAlg?: JwsAlg;
   /**
-   * Request objects: the alg they are encrypted with.
+   * Encrypted request objects: the alg they are encrypted with.
    */
   requestEncryptionAlg?: JweAlg;
   /**
-   * Request objects: the enc they are encrypted with.
+   * Encrypted request objects: the enc they are encrypted with.
    */
   requestEncryptionEnc?: JweEnc;
   /**
-   * Request objects: ones sent through the browser must be encrypted.
+   * The client's request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects.
    */
   frontChannelRequestObjectEncryptionRequired?: boolean;
   /**
-   * Request objects: the JWE alg must be requestEncryptionAlg.
+   * Encrypted request objects: the JWE alg must be requestEncryptionAlg.
    */
   requestObjectEncryptionAlgMatchRequired?: boolean;
   /**
-   * Request objects: the JWE enc must be requestEncryptionEnc.
+   * Encrypted request objects: the JWE enc must be requestEncryptionEnc.
    */
   requestObjectEncryptionEncMatchRequired?: boolean;
   /**
@@ -2839,31 +2843,31 @@ export interface Service {
    */
   pushedAuthReqDuration?: number;
   /**
-   * Every authorization request must be a request object; true is refused until warrant implements request objects.
+   * Every authorization request must be a signed request object (RFC 9101), sent directly or pushed.
    */
   requestObjectRequired?: boolean;
   /**
-   * Request objects: merge them with the query as OpenID Connect Core does, rather than as RFC 9101.
+   * A request object's parameters are merged over the query's (OpenID Connect Core §6.3.3) instead of being the only ones (RFC 9101 §5).
    */
   traditionalRequestObjectProcessingApplied?: boolean;
   /**
-   * Request objects: check that aud names the service.
+   * A request object must have an aud naming the issuer (or the PAR or token endpoint); without it, an aud given is still checked.
    */
   requestObjectAudienceChecked?: boolean;
   /**
-   * Request objects: nbf may be missing even under FAPI.
+   * FAPI request objects: nbf may be missing even under FAPI.
    */
   nbfOptional?: boolean;
   /**
-   * Request objects: ones sent through the browser must be encrypted.
+   * Request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects.
    */
   frontChannelRequestObjectEncryptionRequired?: boolean;
   /**
-   * Request objects: the JWE alg must be the client's registered one.
+   * Encrypted request objects: the JWE alg must be the client's registered one.
    */
   requestObjectEncryptionAlgMatchRequired?: boolean;
   /**
-   * Request objects: the JWE enc must be the client's registered one.
+   * Encrypted request objects: the JWE enc must be the client's registered one.
    */
   requestObjectEncryptionEncMatchRequired?: boolean;
   /**
@@ -4345,6 +4349,7 @@ export const schemas: runtime.Schemas = {
       { name: "clientEntityIdUsed", type: { kind: "bool" } },
       { name: "nativeSsoRequested", type: { kind: "bool" } },
       { name: "claimsAtUserInfo", type: { kind: "array", items: { kind: "string" } } },
+      { name: "requestObjectPayload", type: { kind: "json-string" } },
     ],
     ClientSummary: [
       { name: "clientId", type: { kind: "int64" }, required: true },

@@ -1,4 +1,5 @@
-"""The authorization code flow (PKCE), refresh, ID token reissue and pushed authorization requests through the Authlete Python SDK (authlete
+"""The authorization code flow (PKCE), refresh, ID token reissue, pushed authorization requests and request objects
+(signed by joserfc) through the Authlete Python SDK (authlete
 1.3.0, V3), with every ID token verified by a third-party JOSE library (joserfc) against warrant's JWK Set.
 
 Usage: python authlete_flows.py BASE_URL ORGANIZATION_TOKEN
@@ -23,7 +24,7 @@ from authlete.dto.pushed_auth_req_request import PushedAuthReqRequest
 from authlete.dto.token_action import TokenAction
 from authlete.dto.token_request import TokenRequest
 from joserfc import jwt
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet
 
 from interop import Checks, authlete_api
 
@@ -163,5 +164,35 @@ check(again.action == AuthorizationAction.BAD_REQUEST and json.loads(again.respo
       "a request_uri is used once")
 push.clientSecret = "wrong"
 check(authlete.pushAuthorizationRequest(push).action == PushedAuthReqAction.UNAUTHORIZED, "a wrong secret at PAR is UNAUTHORIZED")
+
+# A request object (RFC 9101) signed by joserfc with a key the client registered, pushed, then used.
+signing_key = ECKey.generate_key("P-256", parameters={"kid": "request-key", "alg": "ES256", "use": "sig"})
+signer_client = requests.post("%s/api/%s/client/create" % (base_url, service_id), headers=headers, data=json.dumps({
+    "clientName": "Signing client", "redirectUris": ["https://client.example.com/cb"], "grantTypes": ["AUTHORIZATION_CODE"],
+    "jwks": json.dumps({"keys": [signing_key.as_dict(private=False)]}), "requestSignAlg": "ES256"})).json()
+signer_id = str(signer_client["clientId"])
+now = int(time.time())
+request_object = jwt.encode({"alg": "ES256", "kid": "request-key"}, {
+    "iss": signer_id, "aud": "https://flows.example.com", "exp": now + 300, "nbf": now - 10, "client_id": signer_id,
+    "response_type": "code", "redirect_uri": "https://client.example.com/cb", "scope": "openid", "state": "jar-state",
+    "nonce": "n-jar", "max_age": 600, "code_challenge": challenge, "code_challenge_method": "S256"}, signing_key)
+push = PushedAuthReqRequest()
+push.parameters = "request=" + request_object
+push.clientId = signer_id
+push.clientSecret = signer_client["clientSecret"]
+pushed = authlete.pushAuthorizationRequest(push)
+check(pushed.action == PushedAuthReqAction.CREATED, "a pushed request object answers CREATED")
+front.parameters = "client_id=%s&request_uri=%s" % (signer_id, quote(pushed.requestUri, safe=""))
+authorization = authlete.authorization(front)
+check(authorization.action == AuthorizationAction.INTERACTION and authorization.maxAge == 600,
+      "the request object's parameters are the request's")
+check(json.loads(authorization.requestObjectPayload)["state"] == "jar-state", "requestObjectPayload holds the verified claims")
+forged = jwt.encode({"alg": "ES256", "kid": "request-key"}, {"client_id": signer_id, "response_type": "code"},
+                    ECKey.generate_key("P-256", parameters={"kid": "request-key"}))
+direct = AuthorizationRequest()
+direct.parameters = "client_id=%s&request=%s" % (signer_id, forged)
+refused = authlete.authorization(direct)
+check(refused.action == AuthorizationAction.BAD_REQUEST and json.loads(refused.responseContent)["error"] == "invalid_request_object",
+      "a request object signed with another key is invalid_request_object")
 
 check.summary()

@@ -58,7 +58,7 @@ import WarrantClient
         try await TestServer.with { server in
             let api = server.client()
             var service = Service(serviceName: "Asking", issuer: URL(string: "https://as.example.com")!)
-            service.requestObjectRequired = true
+            service.tokenExpirationLinked = true
             service.deviceAuthorizationEndpoint = URL(string: "https://as.example.com/device")
             service.fapiModes = [.fapi2Security]
             service.allowableClockSkew = 30
@@ -67,11 +67,11 @@ import WarrantClient
             guard case .badRequest(let refused) = try await api.serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
             #expect(
                 Set(refused.fieldViolations?.map(\.path) ?? []) == [
-                    "/requestObjectRequired", "/deviceAuthorizationEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
+                    "/tokenExpirationLinked", "/deviceAuthorizationEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
                     "/idTokenSignatureKeyId",
                 ])
             // The defaults an SDK sends for every member are accepted.
-            service.requestObjectRequired = false
+            service.tokenExpirationLinked = false
             service.deviceAuthorizationEndpoint = nil
             service.fapiModes = []
             service.allowableClockSkew = 0

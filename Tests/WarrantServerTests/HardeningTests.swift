@@ -104,14 +104,14 @@ import Glibc
             let apiKey = try #require(try await api.createService().apiKey)
             var client = OAuthClient(redirectUris: ["https://app.example.com/cb"], subjectType: .pairwise)
             client.dpopRequired = true
-            client.requestObjectRequired = true
+            client.authTimeRequired = true
             client.tlsClientCertificateBoundAccessTokens = true
             guard case .badRequest(let result) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
                 throw UnexpectedOutput()
             }
             #expect(
                 result.fieldViolations?.map(\.path).sorted()
-                    == ["/dpopRequired", "/requestObjectRequired", "/subjectType", "/tlsClientCertificateBoundAccessTokens"])
+                    == ["/authTimeRequired", "/dpopRequired", "/subjectType", "/tlsClientCertificateBoundAccessTokens"])
             // false is what every Authlete SDK sends for "not set", and is accepted.
             client = OAuthClient(redirectUris: ["https://app.example.com/cb"], dpopRequired: false)
             guard case .created = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else { throw UnexpectedOutput() }

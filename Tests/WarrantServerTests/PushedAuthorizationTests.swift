@@ -83,7 +83,7 @@ import WarrantClient
                 ("response_type=code+token+magic", "unsupported_response_type"),
                 ("response_type=code&code_challenge=\(TokenFlowTests.challenge)&code_challenge_method=plain", "invalid_request"),
                 ("response_type=code&scope=openid&scope=email", "invalid_request"),
-                ("response_type=code&request=eyJ.x.y", "request_not_supported"),
+                ("response_type=code&request=eyJ.x.y", "invalid_request_object"),
                 ("response_type=code&redirect_uri=%zz", "invalid_request"),
             ]
             for (parameters, error) in invalid {

@@ -1564,6 +1564,8 @@ class AuthorizationResponse:
     r"""Whether the request asked for Native SSO (the device_sso scope): always false, as warrant does not implement it yet.  Default: false. """
     claims_at_user_info: Optional[list[str]] = None
     r"""The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return. """
+    request_object_payload: Optional[str] = None
+    r"""The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -1855,7 +1857,7 @@ class OAuthClient:
     par_required: Optional[bool] = None
     r"""The client's authorization requests must be pushed first (PAR, RFC 9126), whatever the service's parRequired. """
     request_object_required: Optional[bool] = None
-    r"""The client must send request objects. """
+    r"""The client's authorization requests must be signed request objects (RFC 9101), whatever the service's requestObjectRequired. """
     single_access_token_per_subject: Optional[bool] = None
     r"""Issuing a token revokes the client's earlier tokens for the same user. """
     tls_client_certificate_bound_access_tokens: Optional[bool] = None
@@ -1971,17 +1973,17 @@ class OAuthClient:
     derived_sector_identifier: Optional[str] = None
     r"""Pairwise subjects: the sector identifier derived from the redirect URIs or sectorIdentifierUri. """
     request_sign_alg: Optional[JwsAlg] = None
-    r"""Request objects: the algorithm the client signs them with. """
+    r"""The algorithm the client signs its request objects with; when set, no other is accepted. An asymmetric one: no NONE or HMAC. """
     request_encryption_alg: Optional[JweAlg] = None
-    r"""Request objects: the alg they are encrypted with. """
+    r"""Encrypted request objects: the alg they are encrypted with. """
     request_encryption_enc: Optional[JweEnc] = None
-    r"""Request objects: the enc they are encrypted with. """
+    r"""Encrypted request objects: the enc they are encrypted with. """
     front_channel_request_object_encryption_required: Optional[bool] = None
-    r"""Request objects: ones sent through the browser must be encrypted. """
+    r"""The client's request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects. """
     request_object_encryption_alg_match_required: Optional[bool] = None
-    r"""Request objects: the JWE alg must be requestEncryptionAlg. """
+    r"""Encrypted request objects: the JWE alg must be requestEncryptionAlg. """
     request_object_encryption_enc_match_required: Optional[bool] = None
-    r"""Request objects: the JWE enc must be requestEncryptionEnc. """
+    r"""Encrypted request objects: the JWE enc must be requestEncryptionEnc. """
     authorization_details_types: Optional[list[str]] = None
     r"""Rich authorization requests: the authorization_details types the client may use. """
     in_scope_for_token_migration: Optional[bool] = None
@@ -3882,19 +3884,19 @@ class Service:
     pushed_auth_req_duration: Optional[int] = None
     r"""Lifetime of the request_uri values /pushed_auth_req issues, in seconds; 0 means 600. """
     request_object_required: Optional[bool] = None
-    r"""Every authorization request must be a request object; true is refused until warrant implements request objects. """
+    r"""Every authorization request must be a signed request object (RFC 9101), sent directly or pushed. """
     traditional_request_object_processing_applied: Optional[bool] = None
-    r"""Request objects: merge them with the query as OpenID Connect Core does, rather than as RFC 9101. """
+    r"""A request object's parameters are merged over the query's (OpenID Connect Core §6.3.3) instead of being the only ones (RFC 9101 §5). """
     request_object_audience_checked: Optional[bool] = None
-    r"""Request objects: check that aud names the service. """
+    r"""A request object must have an aud naming the issuer (or the PAR or token endpoint); without it, an aud given is still checked. """
     nbf_optional: Optional[bool] = None
-    r"""Request objects: nbf may be missing even under FAPI. """
+    r"""FAPI request objects: nbf may be missing even under FAPI. """
     front_channel_request_object_encryption_required: Optional[bool] = None
-    r"""Request objects: ones sent through the browser must be encrypted. """
+    r"""Request objects sent through the browser must be encrypted (JWE); true is refused, warrant does not decrypt request objects. """
     request_object_encryption_alg_match_required: Optional[bool] = None
-    r"""Request objects: the JWE alg must be the client's registered one. """
+    r"""Encrypted request objects: the JWE alg must be the client's registered one. """
     request_object_encryption_enc_match_required: Optional[bool] = None
-    r"""Request objects: the JWE enc must be the client's registered one. """
+    r"""Encrypted request objects: the JWE enc must be the client's registered one. """
     supported_authorization_details_types: Optional[list[str]] = None
     r"""Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them. """
     jwt_grant_by_identifiable_clients_only: Optional[bool] = None
@@ -5364,6 +5366,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
             {"name": "nativeSsoRequested", "attr": "native_sso_requested", "type": {"kind": "bool"}},
             {"name": "claimsAtUserInfo", "attr": "claims_at_user_info", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "requestObjectPayload", "attr": "request_object_payload", "type": {"kind": "json-string"}},
         ],
         "ClientSummary": [
             {"name": "clientId", "attr": "client_id", "type": {"kind": "int64"}, "required": True},

@@ -34,7 +34,7 @@ extension WarrantEngine {
     /// authenticated) at the PAR endpoint.
     func authorizationParser(for service: ServicePolicy, pushedBy: ClientPolicy? = nil) -> AuthorizationRequestParser {
         AuthorizationRequestParser(
-            service: service, clients: clients,
+            service: service, clients: clients, signer: signer, now: now,
             idTokenHintSubject: { hint in
                 // An ID token this service signed, for this issuer (expired ones are fine, see IDTokenHintClaims).
                 guard let claims = try? await self.signer.verified(hint, as: IDTokenHintClaims.self, serviceApiKey: service.apiKey),
@@ -85,7 +85,7 @@ extension WarrantEngine {
             lowestPrompt: Prompt(rawValue: (request.prompts.first ?? "consent").uppercased()),
             idTokenClaims: request.idTokenClaims, userInfoClaims: request.userInfoClaims,
             resources: request.resources.isEmpty ? nil : request.resources,
-            claimsAtUserInfo: Self.claimNames(request.userInfoClaims))
+            claimsAtUserInfo: Self.claimNames(request.userInfoClaims), requestObjectPayload: request.requestObjectPayload)
     }
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {

@@ -67,6 +67,10 @@ extension WarrantEngine {
         else { return .failure(unknown) }
         if client.locked { return .failure(rejected("The client is locked.")) }
         var request = try StoredJSON.decode(ParsedAuthorizationRequest.self, from: pushed.payload)
+        // The service or client may have come to require request objects since the push.
+        if request.requestObjectPayload == nil, service.requestObjectRequired || client.requestObjectRequired {
+            return .failure(rejected("Authorization requests must be signed request objects; push one."))
+        }
         // The client's registration may have changed since the push.
         guard RedirectMatching.matches(request.redirectUri, registered: client.redirectUris, loopbackPortsVary: client.isNative || service.loopbackPortsVary)
         else { return .failure(rejected("redirect_uri is no longer one of the client's registered redirect URIs.")) }

@@ -31,6 +31,8 @@ struct ParsedAuthorizationRequest: Codable, Equatable, Sendable {
     var claimsLocales: [String]
     var resources: [String]
     var context: String?
+    /// The verified claims of the request object the request came as, as JSON text; nil for plain parameters.
+    var requestObjectPayload: String? = nil
 
     var wantsCode: Bool { responseTypes.contains("code") }
     var wantsToken: Bool { responseTypes.contains("token") }
@@ -59,6 +61,9 @@ struct AuthorizationRequestParser {
 
     let service: ServicePolicy
     let clients: ClientDirectory
+    /// Verifies request objects with the client's keys.
+    let signer: TokenSigner
+    let now: @Sendable () -> Int64
     /// The subject of an ID token this service issued, for id_token_hint.
     let idTokenHintSubject: (String) async -> String?
     /// At the PAR endpoint, the client that authenticated: the request must be its own, and nothing is
@@ -82,6 +87,14 @@ struct AuthorizationRequestParser {
             // Nothing of the request can be trusted, the redirect URI included.
             return .untrusted(.invalidRequest("The parameters are malformed: \(error.description)."))
         }
+        // A request object is verified before anything in it is trusted, its redirect_uri included.
+        var requestObjectPayload: String?
+        if parameters.values["request"] != nil {
+            switch try await expandRequestObject(parameters) {
+            case .failure(let error): return .untrusted(error)
+            case .success(let (expanded, payload)): (parameters, requestObjectPayload) = (expanded, payload)
+            }
+        }
         let trusted: TrustedParty
         switch try await trustedParty(parameters) {
         case .failure(let error): return .untrusted(error)
@@ -91,6 +104,9 @@ struct AuthorizationRequestParser {
         do throws(OAuthError) {
             if pushedBy == nil, service.parRequired || trusted.client.parRequired {
                 throw .invalidRequest("Authorization requests must be pushed to the PAR endpoint first; send its request_uri.")
+            }
+            if requestObjectPayload == nil, service.requestObjectRequired || trusted.client.requestObjectRequired {
+                throw .invalidRequest("Authorization requests must be signed request objects (the request parameter, RFC 9101).")
             }
             let responseTypes = try responseTypes(parameters, client: trusted.client, redirection: &redirection)
             let scopes = try scopes(parameters, client: trusted.client, responseTypes: responseTypes)
@@ -107,7 +123,8 @@ struct AuthorizationRequestParser {
                 acrs: claims.acrs, acrEssential: claims.acrEssential, idTokenClaims: claims.idTokenClaims,
                 userInfoClaims: claims.userInfoClaims, claimNames: claims.claimNames, subject: claims.subject,
                 loginHint: parameters.single("login_hint"), uiLocales: parameters.words("ui_locales"),
-                claimsLocales: parameters.words("claims_locales"), resources: resources, context: context)
+                claimsLocales: parameters.words("claims_locales"), resources: resources, context: context,
+                requestObjectPayload: requestObjectPayload)
             return .valid(parsed, trusted.client)
         } catch {
             return .redirect(error, redirection)
@@ -154,6 +171,47 @@ struct AuthorizationRequestParser {
         return .success(TrustedParty(client: client, aliasUsed: aliasUsed, redirectUri: registered[0]))
     }
 
+    // MARK: 1b. A request object (RFC 9101)
+
+    /// The parameters of a request sent as a request object: the object's claims alone (RFC 9101 §5), apart
+    /// from client_id, which the query must carry too; or, with `traditionalRequestObjectProcessingApplied`,
+    /// the query's parameters with the object's taking precedence (OpenID Connect Core §6.3.3).
+    func expandRequestObject(_ parameters: Parameters) async throws -> Result<(Parameters, String), OAuthError> {
+        if (parameters.values["request"]?.count ?? 0) > 1 { return .failure(.invalidRequest("request must not be repeated.")) }
+        if parameters.values["request_uri"] != nil { return .failure(.invalidRequest("request and request_uri must not both be sent.")) }
+        guard let jwt = parameters.single("request") else { return .failure(OAuthError("invalid_request_object", "request is empty.")) }
+        // The client whose keys verify it: the one that authenticated at PAR, or the query's.
+        let client: ClientPolicy
+        if let pushedBy {
+            client = pushedBy
+        } else {
+            guard parameters.values["client_id"]?.count == 1, let identifier = parameters.single("client_id") else {
+                return .failure(.invalidRequest("client_id is missing: the query must carry it beside a request object (RFC 9101 §5)."))
+            }
+            guard let (found, _) = try await clients.client(named: identifier, serviceApiKey: service.apiKey) else {
+                return .failure(.invalidRequest("There is no client with the client_id '\(identifier)'."))
+            }
+            client = found
+        }
+        let claims: [String: JSONValue]
+        switch await RequestObject.verify(jwt, client: client, service: service, signer: signer, now: now()) {
+        case .failure(let error): return .failure(error)
+        case .success(let verified): claims = verified
+        }
+        var expanded = service.traditionalRequestObjects ? parameters : Parameters()
+        expanded.values["request"] = nil
+        for (name, value) in claims where !RequestObject.envelopeClaims.contains(name) {
+            // resource may be one URI or a list of them (RFC 8707 §2).
+            if name == "resource", case .array(let items) = value {
+                expanded.values[name] = items.compactMap(\.stringValue)
+            } else if let text = RequestObject.parameterText(value) {
+                expanded.values[name] = [text]
+            }
+        }
+        expanded.values["client_id"] = parameters.values["client_id"]
+        return .success((expanded, JSONValue.object(claims).serializedString))
+    }
+
     // MARK: 2. From here on, errors go back to the client: response type and mode
 
     /// The response type's words; sets the response mode of `redirection` (the default for the type, or the
@@ -169,7 +227,6 @@ struct AuthorizationRequestParser {
         for (name, list) in parameters.values where list.count > 1 && name != "resource" {
             throw .invalidRequest("The parameter '\(name)' must not be repeated.")
         }
-        if parameters.single("request") != nil { throw OAuthError("request_not_supported", "Request objects are not supported.") }
         if parameters.single("request_uri") != nil {
             if pushedBy != nil { throw .invalidRequest("A pushed request must not carry request_uri (RFC 9126 §2.1).") }
             throw OAuthError("request_uri_not_supported", "request_uri is supported only with values from the PAR endpoint.")

@@ -76,9 +76,11 @@ enum ClientMetadata {
                 violations.report("must be \(SigningAlgorithm.listed), the algorithms warrant signs with", at: root.appending(name))
             }
         }
-        if let algorithm = client.tokenAuthSignAlg, !ClientAssertion.allowedAlgorithms.contains(algorithm.rawValue) {
-            violations.report(
-                "must be one of \(ClientAssertion.allowedAlgorithms.sorted().joined(separator: ", "))", at: root.appending("tokenAuthSignAlg"))
+        // Client assertions and request objects are verified with the client's public keys: no none, no HMAC.
+        for (name, algorithm) in [("tokenAuthSignAlg", client.tokenAuthSignAlg), ("requestSignAlg", client.requestSignAlg)] {
+            if let algorithm, !ClientAssertion.allowedAlgorithms.contains(algorithm.rawValue) {
+                violations.report("must be one of \(ClientAssertion.allowedAlgorithms.sorted().joined(separator: ", "))", at: root.appending(name))
+            }
         }
         for name in Unenforced.settings(of: client) {
             violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: root.appending(name))

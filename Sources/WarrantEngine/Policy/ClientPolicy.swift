@@ -38,6 +38,10 @@ struct ClientPolicy: Sendable {
     let tokenExchangePermitted: Bool
     /// Its authorization requests must come through the PAR endpoint.
     let parRequired: Bool
+    /// Its authorization requests must be signed request objects.
+    let requestObjectRequired: Bool
+    /// The algorithm its request objects must be signed with, when it registered one.
+    let requestSigningAlgorithm: String?
 
     init(_ client: OAuthClient, record: ClientRecord) {
         clientId = record.clientId
@@ -51,6 +55,8 @@ struct ClientPolicy: Sendable {
         responseModes = client.responseModes.flatMap { $0.isEmpty ? nil : Set($0.compactMap { Self.plainResponseModes[$0] }) }
         redirectUris = client.redirectUris ?? []
         parRequired = client.parRequired == true
+        requestObjectRequired = client.requestObjectRequired == true
+        requestSigningAlgorithm = client.requestSignAlg?.rawValue
         isNative = client.applicationType == .native
         tokenAuthMethod = client.tokenAuthMethod ?? .clientSecretBasic
         tokenAuthSigningAlgorithm = client.tokenAuthSignAlg?.rawValue

@@ -53,6 +53,13 @@ struct ServicePolicy: Sendable {
     let pushedRequestDuration: Int64
     /// Every authorization request must come through the PAR endpoint.
     let parRequired: Bool
+    /// Every authorization request must be a signed request object.
+    let requestObjectRequired: Bool
+    /// A request object's parameters are merged over the query's (OpenID Connect Core §6.3.3) instead of
+    /// replacing them (RFC 9101 §5).
+    let traditionalRequestObjects: Bool
+    /// A request object must have an aud naming the service.
+    let requestObjectAudienceChecked: Bool
     let accessTokenFormat: AccessTokenFormat
 
     /// A used refresh token keeps working (no rotation).
@@ -106,6 +113,9 @@ struct ServicePolicy: Sendable {
         ticketDuration = duration(service.authorizationResponseDuration, ServiceMetadata.defaultTicketDuration)
         pushedRequestDuration = duration(service.pushedAuthReqDuration, ServiceMetadata.defaultPushedRequestDuration)
         parRequired = service.parRequired == true
+        requestObjectRequired = service.requestObjectRequired == true
+        traditionalRequestObjects = service.traditionalRequestObjectProcessingApplied == true
+        requestObjectAudienceChecked = service.requestObjectAudienceChecked == true
         accessTokenFormat =
             switch service.accessTokenSignAlg {
             case nil: .opaque

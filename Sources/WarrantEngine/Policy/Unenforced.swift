@@ -15,7 +15,8 @@ enum Unenforced {
             ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
             ("dynamicRegistrationSupported", service.dynamicRegistrationSupported), ("hsmEnabled", service.hsmEnabled),
             ("tlsClientCertificateBoundAccessTokens", service.tlsClientCertificateBoundAccessTokens),
-            ("requestObjectRequired", service.requestObjectRequired), ("tokenExpirationLinked", service.tokenExpirationLinked),
+            ("frontChannelRequestObjectEncryptionRequired", service.frontChannelRequestObjectEncryptionRequired),
+            ("tokenExpirationLinked", service.tokenExpirationLinked),
             ("refreshTokenIdempotent", service.refreshTokenIdempotent),
             ("openidDroppedOnRefreshWithoutOfflineAccess", service.openidDroppedOnRefreshWithoutOfflineAccess),
             ("verifiableCredentialsEnabled", service.verifiableCredentialsEnabled),
@@ -47,7 +48,7 @@ enum Unenforced {
         let flags: [(String, Bool?)] = [
             ("dpopRequired", client.dpopRequired),
             ("tlsClientCertificateBoundAccessTokens", client.tlsClientCertificateBoundAccessTokens),
-            ("requestObjectRequired", client.requestObjectRequired),
+            ("frontChannelRequestObjectEncryptionRequired", client.frontChannelRequestObjectEncryptionRequired),
             ("singleAccessTokenPerSubject", client.singleAccessTokenPerSubject), ("authTimeRequired", client.authTimeRequired),
             ("rsRequestSigned", client.rsRequestSigned),
         ]

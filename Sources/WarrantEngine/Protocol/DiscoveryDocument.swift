@@ -48,8 +48,11 @@ enum Discovery {
             set("access_token_signing_alg_values_supported", [alg.rawValue])
         }
         members["claims_parameter_supported"] = true
-        members["request_parameter_supported"] = false
+        // Request objects by value (RFC 9101), or pushed; warrant fetches no request_uri from the web.
+        members["request_parameter_supported"] = true
         members["request_uri_parameter_supported"] = false
+        set("request_object_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())
+        members["require_signed_request_object"] = .bool(service.requestObjectRequired == true)
         members["authorization_response_iss_parameter_supported"] = .bool(service.issSuppressed != true)
         return .object(members)
     }

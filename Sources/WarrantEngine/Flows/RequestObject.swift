@@ -1,0 +1,83 @@
+import Foundation
+import SpecRuntime
+
+/// Request objects (RFC 9101, OpenID Connect Core §6): an authorization request's parameters as the claims
+/// of a JWT the client signed with a key of its registered JWK Set.
+enum RequestObject {
+    /// Claims about the object itself, not parameters of the request.
+    static let envelopeClaims: Set<String> = ["iss", "aud", "exp", "nbf", "iat", "jti", "sub"]
+
+    /// The verified claims of `jwt`, or the `invalid_request_object` error that says what is wrong with it.
+    static func verify(_ jwt: String, client: ClientPolicy, service: ServicePolicy, signer: TokenSigner, now: Int64) async
+        -> Result<[String: JSONValue], OAuthError>
+    {
+        func invalid(_ description: String) -> Result<[String: JSONValue], OAuthError> {
+            .failure(OAuthError("invalid_request_object", description))
+        }
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 5 { return invalid("Encrypted request objects (JWE) are not supported; send it signed only.") }
+        guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
+            let header = try? JSONValue(parsing: Array(headerData)), let algorithm = header["alg"]?.stringValue
+        else { return invalid("request is not a signed JWT.") }
+        // The algorithm is pinned: the registered one, and never none or an HMAC (a client has no shared key here).
+        if let registered = client.requestSigningAlgorithm, registered != algorithm {
+            return invalid("The request object must be signed with \(registered).")
+        }
+        guard ClientAssertion.allowedAlgorithms.contains(algorithm) else { return invalid("Request objects may not use the algorithm \(algorithm).") }
+        guard let jwks = client.jwks else { return invalid("The client has no registered jwks to verify its request object with.") }
+        let claims: [String: JSONValue]
+        do {
+            claims = try await signer.verified(jwt, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: client.requestSigningAlgorithm ?? algorithm).members
+        } catch {
+            return invalid("The signature of the request object does not verify with the client's keys.")
+        }
+        let identifiers = [String(client.clientId)] + (client.alias.map { [$0] } ?? [])
+        if let issuer = claims["iss"], !identifiers.contains(issuer.stringValue ?? "") {
+            return invalid("The request object's iss must be the client_id.")
+        }
+        if let clientId = claims["client_id"], !identifiers.contains(clientId.stringValue ?? "") {
+            return invalid("The request object's client_id differs from the client's.")
+        }
+        let audience = JSONClaims.audience(of: claims)
+        if claims["aud"] != nil || service.requestObjectAudienceChecked {
+            guard audience.contains(service.issuer) || service.pushedRequestAudiences.contains(where: audience.contains) else {
+                return invalid("The request object's aud must name the issuer.")
+            }
+        }
+        // exp and nbf are someone else's numbers: saturate before comparing.
+        let skew = Bounds.milliseconds(fromSeconds: ClockSkew.seconds)
+        if let exp = claims["exp"] {
+            guard let seconds = Self.seconds(exp) else { return invalid("The request object's exp is not a number of seconds.") }
+            if Bounds.milliseconds(fromSeconds: seconds).saturatingAdding(skew) < now { return invalid("The request object has expired.") }
+        }
+        if let nbf = claims["nbf"] {
+            guard let seconds = Self.seconds(nbf) else { return invalid("The request object's nbf is not a number of seconds.") }
+            if Bounds.milliseconds(fromSeconds: seconds) > now.saturatingAdding(skew) { return invalid("The request object is not valid yet (nbf).") }
+        }
+        if claims["request"] != nil || claims["request_uri"] != nil {
+            return invalid("A request object must not hold request or request_uri.")
+        }
+        return .success(claims)
+    }
+
+    /// A claim as the text of the parameter it stands for: strings as they are, numbers and booleans as
+    /// written, objects and arrays (`claims`, `authorization_details`) as JSON; nil for null.
+    static func parameterText(_ value: JSONValue) -> String? {
+        switch value {
+        case .null: nil
+        case .string(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .integer(let number): String(number)
+        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .array, .object: value.serializedString
+        }
+    }
+
+    private static func seconds(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .integer(let number): number
+        case .number(let number) where number.isFinite: Int64(exactly: number.rounded(.down)) ?? (number > 0 ? .max : .min)
+        default: nil
+        }
+    }
+}
