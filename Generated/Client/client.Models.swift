@@ -78,7 +78,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var idTokenSignAlg: JwsAlg?
     /// When set, UserInfo responses are JWTs signed with this algorithm.
     public var userInfoSignAlg: JwsAlg?
-    /// The algorithm of signed authorization responses (JARM).
+    /// The algorithm of the client's JARM authorization responses: RS256 (the default), PS256, ES256 or EdDSA.
     public var authorizationSignAlg: JwsAlg?
     /// PUBLIC or PAIRWISE subject identifiers.
     public var subjectType: SubjectType?
@@ -142,11 +142,11 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var rsRequestSigned: Bool?
     /// HTTP message signatures: the kid of the client's key for resource requests.
     public var rsSignedRequestKeyId: String?
-    /// The response modes the client may use; when set, an authorization request with another is refused. JWT modes (JARM) are refused until warrant implements JARM.
+    /// The response modes the client may use, JARM's JWT modes included; when set, an authorization request with another is refused.
     public var responseModes: [ClientResponseMode]?
-    /// JARM: the alg of encrypted authorization responses.
+    /// The alg of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them.
     public var authorizationEncryptionAlg: JweAlg?
-    /// JARM: the enc of encrypted authorization responses.
+    /// The enc of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them.
     public var authorizationEncryptionEnc: JweEnc?
     /// Encrypt ID tokens with this alg; refused until warrant implements JWE.
     public var idTokenEncryptionAlg: JweAlg?

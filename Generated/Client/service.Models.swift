@@ -167,7 +167,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var idTokenSignatureKeyId: String?
     /// The kid of the key that signs UserInfo JWTs; warrant signs with its current key for the algorithm, so a value is refused.
     public var userInfoSignatureKeyId: String?
-    /// JARM: the kid of the key that signs authorization responses.
+    /// The kid of the key that signs JARM responses; refused, warrant signs with the current key of its own rotation (as for ID tokens).
     public var authorizationSignatureKeyId: String?
     /// JWT introspection responses (RFC 9701): the kid of the key that signs them.
     public var introspectionSignatureKeyId: String?

@@ -815,7 +815,7 @@ export interface OAuthClient {
    */
   userInfoSignAlg?: JwsAlg;
   /**
-   * The algorithm of signed authorization responses (JARM).
+   * The algorithm of the client's JARM authorization responses: RS256 (the default), PS256, ES256 or EdDSA.
    */
   authorizationSignAlg?: JwsAlg;
   /**
@@ -943,15 +943,15 @@ export interface OAuthClient {
    */
   rsSignedRequestKeyId?: string;
   /**
-   * The response modes the client may use; when set, an authorization request with another is refused. JWT modes (JARM) are refused until warrant implements JARM.
+   * The response modes the client may use, JARM's JWT modes included; when set, an authorization request with another is refused.
    */
   responseModes?: Array<ClientResponseMode>;
   /**
-   * JARM: the alg of encrypted authorization responses.
+   * The alg of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them.
    */
   authorizationEncryptionAlg?: JweAlg;
   /**
-   * JARM: the enc of encrypted authorization responses.
+   * The enc of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them.
    */
   authorizationEncryptionEnc?: JweEnc;
   /**
@@ -2627,7 +2627,7 @@ export interface Service {
    */
   userInfoSignatureKeyId?: string;
   /**
-   * JARM: the kid of the key that signs authorization responses.
+   * The kid of the key that signs JARM responses; refused, warrant signs with the current key of its own rotation (as for ID tokens).
    */
   authorizationSignatureKeyId?: string;
   /**

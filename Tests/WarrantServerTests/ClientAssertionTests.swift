@@ -71,6 +71,11 @@ import WarrantClient
                 #expect(response.action == .invalidClient, "\(assertion.jti)")
                 #expect(try JSONValue(parsing: try #require(response.responseContent))["error"] == "invalid_client")
             }
+            // A request object signed with the same key is no assertion, even with every claim one needs.
+            let disguised = try await RequestObjectTests.sign(
+                ["iss": .string(clientId), "sub": .string(clientId), "aud": .string(tokenEndpoint), "exp": .integer(Int64(inAMinute)), "jti": "object",
+                 "response_type": "code"], with: key, kid: "client-key")
+            #expect(try await request(disguised).action == .invalidClient)
             // The issuer counts as an audience too; a secret is not how this client authenticates.
             let toIssuer = try await Self.sign(Assertion(iss: clientId, sub: clientId, aud: "https://as.example.com", exp: inAMinute, jti: "two"), with: key, kid: "client-key")
             #expect(try await request(toIssuer).action == .ok)

@@ -81,12 +81,12 @@ import WarrantClient
 
             var client = OAuthClient(redirectUris: ["https://app.example.com/cb"])
             client.idTokenEncryptionAlg = .rsaOaep256
-            client.responseModes = [.query, .queryJwt]
+            client.authorizationEncryptionAlg = .rsaOaep256
             client.fapiModes = [.fapi1Advanced]
             guard case .badRequest(let clientRefused) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
                 throw UnexpectedOutput()
             }
-            #expect(Set(clientRefused.fieldViolations?.map(\.path) ?? []) == ["/idTokenEncryptionAlg", "/responseModes", "/fapiModes"])
+            #expect(Set(clientRefused.fieldViolations?.map(\.path) ?? []) == ["/idTokenEncryptionAlg", "/authorizationEncryptionAlg", "/fapiModes"])
         }
     }
 

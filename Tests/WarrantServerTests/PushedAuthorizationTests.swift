@@ -98,7 +98,7 @@ import WarrantClient
     }
 
     @Test func aRequestUriIsOnlyItsOwnClientsAndOnlyForItsLifetime() async throws {
-        try await TokenFlowTests.withFlow(configure: { $0.pushedAuthReqDuration = 1 }) { flow in
+        try await TokenFlowTests.withFlow { flow in
             let requestUri = try #require(try await Self.push(flow, Self.pushed, clientId: flow.clientId, secret: flow.secret).requestUri)
             let escaped = FormEncoding.escape(requestUri)
             let other = String(try #require(flow.publicClient.clientId))
@@ -116,7 +116,8 @@ import WarrantClient
             }
             // None of those used it up.
             #expect(try await Self.authorize(flow, "client_id=\(flow.clientId)&request_uri=\(escaped)").action == .interaction)
-
+        }
+        try await TokenFlowTests.withFlow(configure: { $0.pushedAuthReqDuration = 1 }) { flow in
             let expiring = try #require(try await Self.push(flow, Self.pushed, clientId: flow.clientId, secret: flow.secret).requestUri)
             try await Task.sleep(for: .milliseconds(1500))
             let late = try await Self.authorize(flow, "client_id=\(flow.clientId)&request_uri=\(FormEncoding.escape(expiring))")

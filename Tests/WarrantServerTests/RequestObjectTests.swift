@@ -135,6 +135,57 @@ import WarrantClient
         }
     }
 
+    @Test func withoutARegisteredAlgorithmNoneAndHMACAreStillRefused() async throws {
+        try await Self.withSetup(client: { $0.requestSignAlg = nil }) { setup in
+            let good = Self.request(setup)
+            let hmac = JWTKeyCollection()
+            await hmac.add(hmac: HMACKey(from: "a shared secret long enough for HS256, 32 bytes or more"), digestAlgorithm: .sha256, kid: "rk")
+            let unsigned = Self.base64URL(#"{"alg":"none"}"#) + "." + Self.base64URL(JSONValue.object(good).serializedString) + "."
+            for jwt in [unsigned, try await hmac.sign(Claims(good), kid: "rk")] {
+                let response = try await Self.authorize(setup, "client_id=\(setup.clientId)&request=\(jwt)")
+                #expect(try PushedAuthorizationTests.error(response.responseContent) == "invalid_request_object")
+            }
+            let signed = try await Self.sign(good, with: setup.key)
+            #expect(try await Self.authorize(setup, "client_id=\(setup.clientId)&request=\(signed)").action == .interaction)
+        }
+    }
+
+    @Test func theAudienceIsTheIssuerOnlyAndCanBeRequired() async throws {
+        try await Self.withSetup(configure: { $0.requestObjectAudienceChecked = true; $0.tokenEndpoint = URL(string: "https://as.example.com/token") }) {
+            setup in
+            var withoutAudience = Self.request(setup)
+            withoutAudience["aud"] = nil
+            for claims in [withoutAudience, Self.request(setup, ["aud": "https://as.example.com/token"])] {
+                let jwt = try await Self.sign(claims, with: setup.key)
+                let response = try await Self.authorize(setup, "client_id=\(setup.clientId)&request=\(jwt)")
+                #expect(try PushedAuthorizationTests.error(response.responseContent) == "invalid_request_object")
+            }
+            let listed = try await Self.sign(Self.request(setup, ["aud": ["https://as.example.com", "https://elsewhere.example.com"]]), with: setup.key)
+            #expect(try await Self.authorize(setup, "client_id=\(setup.clientId)&request=\(listed)").action == .interaction)
+        }
+    }
+
+    @Test func aPushedObjectMustBeSignedByTheClientThatPushedIt() async throws {
+        try await Self.withSetup { setup in
+            // The web client of the flow pushes an object signed with the signing client's key, naming it.
+            let flow = setup.flow
+            let jwt = try await Self.sign(Self.request(setup), with: setup.key)
+            let pushed = try await PushedAuthorizationTests.push(flow, "request=\(jwt)", clientId: flow.clientId, secret: flow.secret)
+            #expect(pushed.action == .badRequest)
+            #expect(try PushedAuthorizationTests.error(pushed.responseContent) == "invalid_request_object")
+        }
+    }
+
+    @Test func requiredObjectsTakeNothingFromTheQueryEvenWithTraditionalProcessing() async throws {
+        try await Self.withSetup(configure: { $0.traditionalRequestObjectProcessingApplied = true }, client: { $0.requestObjectRequired = true }) {
+            setup in
+            let jwt = try await Self.sign(Self.request(setup), with: setup.key)
+            let response = try await Self.authorize(setup, "client_id=\(setup.clientId)&request=\(jwt)&login_hint=mallory&prompt=none")
+            #expect(response.action == .interaction)
+            #expect(response.loginHint == nil)
+        }
+    }
+
     @Test func requestObjectRequiredAcceptsOnlySignedRequestsDirectOrPushed() async throws {
         try await Self.withSetup(client: { $0.requestObjectRequired = true }) { setup in
             let flow = setup.flow

@@ -1827,7 +1827,7 @@ class OAuthClient:
     user_info_sign_alg: Optional[JwsAlg] = None
     r"""When set, UserInfo responses are JWTs signed with this algorithm. """
     authorization_sign_alg: Optional[JwsAlg] = None
-    r"""The algorithm of signed authorization responses (JARM). """
+    r"""The algorithm of the client's JARM authorization responses: RS256 (the default), PS256, ES256 or EdDSA. """
     subject_type: Optional[SubjectType] = None
     r"""PUBLIC or PAIRWISE subject identifiers. """
     sector_identifier_uri: Optional[str] = None
@@ -1891,11 +1891,11 @@ class OAuthClient:
     rs_signed_request_key_id: Optional[str] = None
     r"""HTTP message signatures: the kid of the client's key for resource requests. """
     response_modes: Optional[list[ClientResponseMode]] = None
-    r"""The response modes the client may use; when set, an authorization request with another is refused. JWT modes (JARM) are refused until warrant implements JARM. """
+    r"""The response modes the client may use, JARM's JWT modes included; when set, an authorization request with another is refused. """
     authorization_encryption_alg: Optional[JweAlg] = None
-    r"""JARM: the alg of encrypted authorization responses. """
+    r"""The alg of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them. """
     authorization_encryption_enc: Optional[JweEnc] = None
-    r"""JARM: the enc of encrypted authorization responses. """
+    r"""The enc of encrypted JARM responses; refused, warrant signs JARM responses but does not encrypt them. """
     id_token_encryption_alg: Optional[JweAlg] = None
     r"""Encrypt ID tokens with this alg; refused until warrant implements JWE. """
     id_token_encryption_enc: Optional[JweEnc] = None
@@ -3776,7 +3776,7 @@ class Service:
     user_info_signature_key_id: Optional[str] = None
     r"""The kid of the key that signs UserInfo JWTs; warrant signs with its current key for the algorithm, so a value is refused. """
     authorization_signature_key_id: Optional[str] = None
-    r"""JARM: the kid of the key that signs authorization responses. """
+    r"""The kid of the key that signs JARM responses; refused, warrant signs with the current key of its own rotation (as for ID tokens). """
     introspection_signature_key_id: Optional[str] = None
     r"""JWT introspection responses (RFC 9701): the kid of the key that signs them. """
     resource_signature_key_id: Optional[str] = None

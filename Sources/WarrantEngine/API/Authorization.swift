@@ -19,8 +19,7 @@ extension WarrantEngine {
         case .untrusted(let error):
             return .ok(Self.untrusted(error, result: .authorizationRejected, service: service))
         case .redirect(let error, let redirection):
-            let delivery = AuthorizationDelivery.deliver(
-                error.members(omitDescription: service.omitsErrorDescriptions), to: redirection, issuer: service.responseIssuer)
+            let delivery = try await deliver(error.members(omitDescription: service.omitsErrorDescriptions), to: redirection, service: service)
             return .ok(
                 AuthorizationResponse(
                     resultCode: error.result.code, resultMessage: "[\(error.result.code)] \(error.description)",
@@ -57,6 +56,27 @@ extension WarrantEngine {
                 payload: try StoredJSON.encode(request), createdAt: time, expiresAt: Bounds.expiry(from: time, seconds: seconds)))
     }
 
+    /// An authorization response (success or error) as the response mode asks; in a JARM mode, its parameters
+    /// with `state`, `iss`, `aud` and `exp` as the claims of one signed `response` JWT (JARM §2.1).
+    func deliver(_ parameters: [(String, String)], to redirection: Redirection, service: ServicePolicy) async throws -> AuthorizationDelivery {
+        guard redirection.isJWT else { return AuthorizationDelivery.deliver(parameters, to: redirection, issuer: service.responseIssuer) }
+        var claims: [String: JSONValue] = [:]
+        for (name, value) in parameters { claims[name] = .string(value) }
+        if let state = redirection.state { claims["state"] = .string(state) }
+        claims["iss"] = .string(service.issuer)
+        claims["aud"] = .string(redirection.clientId)
+        // Short-lived: the response is used once, right away (JARM §4.1 suggests about ten minutes).
+        claims["exp"] = .integer(now() / 1000 + Self.authorizationResponseLifetime)
+        let response = try await signer.sign(claims, algorithm: redirection.signingAlgorithm, serviceApiKey: service.apiKey)
+        var carrier = redirection
+        carrier.mode = redirection.baseMode
+        carrier.state = nil
+        return AuthorizationDelivery.deliver([("response", response)], to: carrier, issuer: nil)
+    }
+
+    /// Seconds a JARM response is valid for.
+    static let authorizationResponseLifetime: Int64 = 600
+
     /// An error answered to the user: the client or its redirect URI cannot be trusted.
     private static func untrusted(_ error: OAuthError, result: ResultCode, service: ServicePolicy) -> AuthorizationResponse {
         AuthorizationResponse(
@@ -90,7 +110,9 @@ extension WarrantEngine {
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
-        guard let request = try await consumeAuthorizationTicket(input.body.ticket, serviceApiKey: service.apiKey) else {
+        guard let request = try await consumeAuthorizationTicket(input.body.ticket, serviceApiKey: service.apiKey),
+            let client = try await clients.client(id: request.clientId, serviceApiKey: service.apiKey)
+        else {
             return .ok(
                 AuthorizationFailResponse(
                     resultCode: ResultCode.ticketUnknown.code, resultMessage: ResultCode.ticketUnknown.message, action: .badRequest,
@@ -98,13 +120,13 @@ extension WarrantEngine {
         }
         let error = OAuthError(
             Self.oauthError(for: input.body.reason), input.body.description ?? "The authorization request was refused.", .authorizationFailed)
-        let redirection = Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state)
+        let redirection = Redirection(for: request, client: client)
         var members = [("error", error.error)]
         if !service.omitsErrorDescriptions {
             // A description the front end chose is passed on as it is.
             members.append(("error_description", input.body.description ?? "[\(error.result.code)] \(error.description)"))
         }
-        let delivery = AuthorizationDelivery.deliver(members, to: redirection, issuer: service.responseIssuer)
+        let delivery = try await deliver(members, to: redirection, service: service)
         return .ok(
             AuthorizationFailResponse(
                 resultCode: ResultCode.authorizationFailed.code, resultMessage: ResultCode.authorizationFailed.message,
@@ -176,9 +198,7 @@ extension WarrantEngine {
                     responseContent: OAuthError.invalidRequest("The ticket is unknown, already used or expired.").jsonBody()))
         }
         let issued = try await AuthorizationIssuance(store: store, issuer: issuer).issue(body, for: request, service: service, client: client)
-        let delivery = AuthorizationDelivery.deliver(
-            issued.parameters, to: Redirection(uri: request.redirectUri, mode: request.responseMode, state: request.state),
-            issuer: service.responseIssuer)
+        let delivery = try await deliver(issued.parameters, to: Redirection(for: request, client: client), service: service)
         let tokens = issued.tokens
         return .ok(
             AuthorizationIssueResponse(

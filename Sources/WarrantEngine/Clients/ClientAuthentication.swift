@@ -126,6 +126,11 @@ enum ClientAssertion {
             return "client_assertion must be signed with \(registered)."
         }
         guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
+        // A request object (RFC 9101) signed by the same key is no assertion, whatever its aud.
+        let payload = Base64URL.decode(String(parts[1])).flatMap { try? JSONValue(parsing: Array($0)) }
+        if header["typ"]?.stringValue?.lowercased() == "oauth-authz-req+jwt" || payload?["response_type"] != nil {
+            return "client_assertion is a request object, not an assertion."
+        }
         guard let jwks = client.jwks else { return "The client has no registered jwks to verify its assertion with." }
         let claims: ClientAssertionClaims
         do {

@@ -14,7 +14,7 @@ enum AuthorizationDelivery: Equatable {
         if let state = redirection.state { all.append(("state", state)) }
         // RFC 9207: the issuer in every authorization response, so clients can detect mix-up attacks.
         if let issuer { all.append(("iss", issuer)) }
-        switch redirection.mode {
+        switch redirection.baseMode {
         case "form_post":
             return .form(formPage(action: redirection.uri, parameters: all))
         case "fragment":

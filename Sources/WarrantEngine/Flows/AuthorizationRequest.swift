@@ -42,8 +42,31 @@ struct ParsedAuthorizationRequest: Codable, Equatable, Sendable {
 /// Where errors of an authorization request go once the redirect URI is known.
 struct Redirection: Equatable, Sendable {
     var uri: String
+    /// `query`, `fragment`, `form_post`, or one of them with `.jwt` (JARM; `jwt` alone is resolved to the
+    /// response type's default).
     var mode: String
     var state: String?
+    /// The client_id the client used: the audience of a JARM response.
+    var clientId: String
+    /// What signs a JARM response: the client's `authorizationSignAlg`, RS256 by default.
+    var signingAlgorithm: String
+
+    init(uri: String, mode: String, state: String?, client: ClientPolicy, aliasUsed: Bool) {
+        self.uri = uri
+        self.mode = mode
+        self.state = state
+        clientId = aliasUsed ? client.alias ?? String(client.clientId) : String(client.clientId)
+        signingAlgorithm = client.authorizationSigningAlgorithm
+    }
+
+    init(for request: ParsedAuthorizationRequest, client: ClientPolicy) {
+        self.init(uri: request.redirectUri, mode: request.responseMode, state: request.state, client: client, aliasUsed: request.clientIdAliasUsed)
+    }
+
+    /// JWT Secured Authorization Response Mode (JARM).
+    var isJWT: Bool { mode.hasSuffix(".jwt") }
+    /// Where the parameters (or the one `response` JWT) travel.
+    var baseMode: String { isJWT ? String(mode.dropLast(4)) : mode }
 }
 
 /// Checks an authorization request against RFC 6749 §4, OpenID Connect Core §3 and RFC 7636, one stage per
@@ -100,7 +123,8 @@ struct AuthorizationRequestParser {
         case .failure(let error): return .untrusted(error)
         case .success(let party): trusted = party
         }
-        var redirection = Redirection(uri: trusted.redirectUri, mode: "query", state: parameters.single("state"))
+        var redirection = Redirection(
+            uri: trusted.redirectUri, mode: "query", state: parameters.single("state"), client: trusted.client, aliasUsed: trusted.aliasUsed)
         do throws(OAuthError) {
             if pushedBy == nil, service.parRequired || trusted.client.parRequired {
                 throw .invalidRequest("Authorization requests must be pushed to the PAR endpoint first; send its request_uri.")
@@ -198,7 +222,10 @@ struct AuthorizationRequestParser {
         case .failure(let error): return .failure(error)
         case .success(let verified): claims = verified
         }
-        var expanded = service.traditionalRequestObjects ? parameters : Parameters()
+        // Where request objects are required, the unsigned query adds nothing to one (a replayed object would
+        // otherwise carry whatever an attacker appends).
+        let merged = service.traditionalRequestObjects && !service.requestObjectRequired && !client.requestObjectRequired
+        var expanded = merged ? parameters : Parameters()
         expanded.values["request"] = nil
         for (name, value) in claims where !RequestObject.envelopeClaims.contains(name) {
             // resource may be one URI or a list of them (RFC 8707 §2).
@@ -214,15 +241,20 @@ struct AuthorizationRequestParser {
 
     // MARK: 2. From here on, errors go back to the client: response type and mode
 
+    static let responseModes: Set<String> = ["query", "fragment", "form_post", "jwt", "query.jwt", "fragment.jwt", "form_post.jwt"]
+
     /// The response type's words; sets the response mode of `redirection` (the default for the type, or the
     /// one requested) first, so that even an error about the type is delivered the right way.
     func responseTypes(_ parameters: Parameters, client: ClientPolicy, redirection: inout Redirection) throws(OAuthError) -> Set<String> {
         let text = parameters.single("response_type")
         let words = Set((text ?? "").split(separator: " ").map(String.init))
-        redirection.mode = words.isEmpty || words == ["code"] || words == ["none"] ? "query" : "fragment"
-        if let mode = parameters.single("response_mode") {
-            guard ["query", "fragment", "form_post"].contains(mode) else { throw .invalidRequest("response_mode '\(mode)' is not supported.") }
-            redirection.mode = mode
+        let defaultMode = words.isEmpty || words == ["code"] || words == ["none"] ? "query" : "fragment"
+        redirection.mode = defaultMode
+        let requestedMode = parameters.single("response_mode")
+        if let mode = requestedMode {
+            guard Self.responseModes.contains(mode) else { throw .invalidRequest("response_mode '\(mode)' is not supported.") }
+            // JARM §2.3.4: jwt is the response type's default mode, as a JWT.
+            redirection.mode = mode == "jwt" ? defaultMode + ".jwt" : mode
         }
         for (name, list) in parameters.values where list.count > 1 && name != "resource" {
             throw .invalidRequest("The parameter '\(name)' must not be repeated.")
@@ -240,16 +272,17 @@ struct AuthorizationRequestParser {
             throw OAuthError("unsupported_response_type", "The service does not support response_type '\(text)'.")
         }
         guard client.responseTypes.contains(responseType) else { throw .unauthorizedClient("The client may not use response_type '\(text)'.") }
-        if let modes = client.responseModes, !modes.contains(redirection.mode) {
-            throw .unauthorizedClient("The client may not use response_mode '\(redirection.mode)'.")
+        if let modes = client.responseModes, !modes.contains(redirection.mode), !modes.contains(requestedMode ?? redirection.mode) {
+            throw .unauthorizedClient("The client may not use response_mode '\(requestedMode ?? redirection.mode)'.")
         }
         let needsImplicit = words.contains("token") || (words.contains("id_token") && !words.contains("code"))
         if words.contains("code"), !client.grantTypes.contains(.authorizationCode) {
             throw .unauthorizedClient("The client may not use the authorization_code grant.")
         }
         if needsImplicit, !client.grantTypes.contains(.implicit) { throw .unauthorizedClient("The client may not use the implicit grant.") }
-        if redirection.mode == "query", words.contains("token") || words.contains("id_token") {
-            throw .invalidRequest("response_mode=query must not carry tokens.")
+        // Tokens in a URL's query leak into logs; JARM allows it only encrypted (§2.3.1), which warrant does not do.
+        if redirection.baseMode == "query", words.contains("token") || words.contains("id_token") {
+            throw .invalidRequest("response_mode=\(redirection.mode) must not carry tokens.")
         }
         return words
     }

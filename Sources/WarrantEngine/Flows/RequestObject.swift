@@ -27,7 +27,8 @@ enum RequestObject {
         guard let jwks = client.jwks else { return invalid("The client has no registered jwks to verify its request object with.") }
         let claims: [String: JSONValue]
         do {
-            claims = try await signer.verified(jwt, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: client.requestSigningAlgorithm ?? algorithm).members
+            // RSA keys that state no algorithm take the registered one (RS256 without), never the token's choice.
+            claims = try await signer.verified(jwt, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: client.requestSigningAlgorithm).members
         } catch {
             return invalid("The signature of the request object does not verify with the client's keys.")
         }
@@ -38,11 +39,13 @@ enum RequestObject {
         if let clientId = claims["client_id"], !identifiers.contains(clientId.stringValue ?? "") {
             return invalid("The request object's client_id differs from the client's.")
         }
-        let audience = JSONClaims.audience(of: claims)
+        // aud is the issuer (RFC 9101 §4), and only the issuer: an object naming the token endpoint could pass
+        // as a client assertion there, and an assertion as an object here.
         if claims["aud"] != nil || service.requestObjectAudienceChecked {
-            guard audience.contains(service.issuer) || service.pushedRequestAudiences.contains(where: audience.contains) else {
-                return invalid("The request object's aud must name the issuer.")
-            }
+            guard JSONClaims.audience(of: claims).contains(service.issuer) else { return invalid("The request object's aud must name the issuer.") }
+        }
+        if header["typ"]?.stringValue.map({ $0.lowercased() != "oauth-authz-req+jwt" && $0.lowercased() != "jwt" }) == true {
+            return invalid("The request object's typ must be oauth-authz-req+jwt.")
         }
         // exp and nbf are someone else's numbers: saturate before comparing.
         let skew = Bounds.milliseconds(fromSeconds: ClockSkew.seconds)

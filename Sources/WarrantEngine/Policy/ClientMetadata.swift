@@ -71,7 +71,9 @@ enum ClientMetadata {
         if let jwks = client.jwks, let problem = JWKSetRules.publicKeyProblem(jwks) {
             violations.report(problem, at: root.appending("jwks"))
         }
-        for (name, algorithm) in [("idTokenSignAlg", client.idTokenSignAlg), ("userInfoSignAlg", client.userInfoSignAlg)] {
+        for (name, algorithm) in [
+            ("idTokenSignAlg", client.idTokenSignAlg), ("userInfoSignAlg", client.userInfoSignAlg), ("authorizationSignAlg", client.authorizationSignAlg),
+        ] {
             if let algorithm, SigningAlgorithm(rawValue: algorithm.rawValue) == nil {
                 violations.report("must be \(SigningAlgorithm.listed), the algorithms warrant signs with", at: root.appending(name))
             }

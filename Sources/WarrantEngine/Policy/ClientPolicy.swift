@@ -38,6 +38,8 @@ struct ClientPolicy: Sendable {
     let tokenExchangePermitted: Bool
     /// Its authorization requests must come through the PAR endpoint.
     let parRequired: Bool
+    /// What signs its JARM authorization responses.
+    let authorizationSigningAlgorithm: String
     /// Its authorization requests must be signed request objects.
     let requestObjectRequired: Bool
     /// The algorithm its request objects must be signed with, when it registered one.
@@ -52,9 +54,10 @@ struct ClientPolicy: Sendable {
         locked = client.locked == true
         grantTypes = Set(client.grantTypes ?? [])
         responseTypes = Set(client.responseTypes ?? [])
-        responseModes = client.responseModes.flatMap { $0.isEmpty ? nil : Set($0.compactMap { Self.plainResponseModes[$0] }) }
+        responseModes = client.responseModes.flatMap { $0.isEmpty ? nil : Set($0.compactMap { Self.responseModeNames[$0] }) }
         redirectUris = client.redirectUris ?? []
         parRequired = client.parRequired == true
+        authorizationSigningAlgorithm = client.authorizationSignAlg?.rawValue ?? SigningAlgorithm.RS256.rawValue
         requestObjectRequired = client.requestObjectRequired == true
         requestSigningAlgorithm = client.requestSignAlg?.rawValue
         isNative = client.applicationType == .native
@@ -77,7 +80,10 @@ struct ClientPolicy: Sendable {
     }
 
     /// The response modes warrant implements, with their protocol words; the JWT ones (JARM) it refuses.
-    static let plainResponseModes: [ClientResponseMode: String] = [.query: "query", .fragment: "fragment", .formPost: "form_post"]
+    static let responseModeNames: [ClientResponseMode: String] = [
+        .query: "query", .fragment: "fragment", .formPost: "form_post", .jwt: "jwt", .queryJwt: "query.jwt", .fragmentJwt: "fragment.jwt",
+        .formPostJwt: "form_post.jwt",
+    ]
 
     /// Whether the client may request a scope.
     func mayRequest(_ scope: String) -> Bool {

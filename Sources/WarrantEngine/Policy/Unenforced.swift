@@ -33,6 +33,7 @@ enum Unenforced {
             ("accessTokenSignatureKeyId", service.accessTokenSignatureKeyId != nil),
             ("idTokenSignatureKeyId", service.idTokenSignatureKeyId != nil),
             ("userInfoSignatureKeyId", service.userInfoSignatureKeyId != nil),
+            ("authorizationSignatureKeyId", service.authorizationSignatureKeyId != nil),
             ("supportedServiceProfiles", !(service.supportedServiceProfiles ?? []).isEmpty),
             ("fapiModes", !(service.fapiModes ?? []).isEmpty),
             ("mtlsEndpointAliases", !(service.mtlsEndpointAliases ?? []).isEmpty),
@@ -55,11 +56,11 @@ enum Unenforced {
         for (name, value) in flags where value == true { names.append(name) }
         let values: [(String, Bool)] = [
             ("subjectType", client.subjectType == .pairwise), ("sectorIdentifierUri", client.sectorIdentifierUri != nil),
-            ("authorizationSignAlg", client.authorizationSignAlg != nil), ("defaultAcrs", !(client.defaultAcrs ?? []).isEmpty),
+            ("authorizationEncryptionAlg", client.authorizationEncryptionAlg != nil),
+            ("authorizationEncryptionEnc", client.authorizationEncryptionEnc != nil), ("defaultAcrs", !(client.defaultAcrs ?? []).isEmpty),
             ("fapiModes", !(client.fapiModes ?? []).isEmpty),
             ("idTokenEncryptionAlg", client.idTokenEncryptionAlg != nil), ("idTokenEncryptionEnc", client.idTokenEncryptionEnc != nil),
             ("userInfoEncryptionAlg", client.userInfoEncryptionAlg != nil), ("userInfoEncryptionEnc", client.userInfoEncryptionEnc != nil),
-            ("responseModes", (client.responseModes ?? []).contains { !ClientPolicy.plainResponseModes.keys.contains($0) }),
         ]
         for (name, given) in values where given { names.append(name) }
         return names

@@ -25,12 +25,13 @@ enum Discovery {
         }
         set("scopes_supported", service.supportedScopes?.map(\.name))
         set("response_types_supported", service.supportedResponseTypes?.compactMap(ProtocolValues.responseType))
-        set("response_modes_supported", ["query", "fragment", "form_post"])
+        set("response_modes_supported", ["query", "fragment", "form_post", "jwt", "query.jwt", "fragment.jwt", "form_post.jwt"])
         set("grant_types_supported", service.supportedGrantTypes?.compactMap(ProtocolValues.grantType))
         set("subject_types_supported", ["public"])
         let algorithms = SigningAlgorithm.allCases.map(\.rawValue)
         set("id_token_signing_alg_values_supported", algorithms)
         set("userinfo_signing_alg_values_supported", algorithms)
+        set("authorization_signing_alg_values_supported", algorithms)
         set("token_endpoint_auth_methods_supported", service.supportedTokenAuthMethods?.map(ProtocolValues.authMethod))
         // Assertions are verified with the client's public keys; client_secret_jwt (HMAC) is not offered.
         set("token_endpoint_auth_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())

@@ -30,7 +30,8 @@ enum ForeignKeys {
     private static func algorithm(for key: JSONValue, rsaAlgorithm: String?) -> String? {
         switch (key["kty"]?.stringValue, key["crv"]?.stringValue) {
         case ("RSA", _):
-            if let stated = key["alg"]?.stringValue { return stated }
+            // An RSA key stating another family's algorithm (HS256, none) is no key to verify with.
+            if let stated = key["alg"]?.stringValue { return rsaAlgorithms.contains(stated) ? stated : nil }
             return rsaAlgorithm.flatMap { rsaAlgorithms.contains($0) ? $0 : nil } ?? "RS256"
         case ("EC", "P-256"): return "ES256"
         case ("EC", "P-384"): return "ES384"
