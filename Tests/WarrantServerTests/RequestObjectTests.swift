@@ -167,10 +167,19 @@ import WarrantClient
 
     @Test func aPushedObjectMustBeSignedByTheClientThatPushedIt() async throws {
         try await Self.withSetup { setup in
-            // The web client of the flow pushes an object signed with the signing client's key, naming it.
+            // Another client, with keys of its own, pushes an object signed with the signing client's key: it is
+            // verified with the keys of the client that authenticated, and fails.
             let flow = setup.flow
+            let otherKey = ES256PrivateKey()
+            let body = OAuthClient(
+                clientName: "Other", redirectUris: ["https://app.example.com/cb"], grantTypes: [.authorizationCode],
+                jwks: try ClientAssertionTests.publicJWKS(otherKey, kid: "rk"), requestSignAlg: .es256)
+            guard case .created(let other) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: body)) else {
+                throw UnexpectedOutput()
+            }
             let jwt = try await Self.sign(Self.request(setup), with: setup.key)
-            let pushed = try await PushedAuthorizationTests.push(flow, "request=\(jwt)", clientId: flow.clientId, secret: flow.secret)
+            let pushed = try await PushedAuthorizationTests.push(
+                flow, "request=\(jwt)", clientId: String(try #require(other.clientId)), secret: other.clientSecret)
             #expect(pushed.action == .badRequest)
             #expect(try PushedAuthorizationTests.error(pushed.responseContent) == "invalid_request_object")
         }
