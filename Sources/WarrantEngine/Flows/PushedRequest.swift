@@ -15,7 +15,7 @@ enum PushedRequest {
     /// The reference in an authorization request's parameters; nil when they carry none (or are malformed,
     /// which the request's own checks report).
     static func reference(in parameters: String) -> Reference? {
-        // Most requests carry none (no name starts with "request", even percent-encoded): they are not parsed twice.
+        // Most requests hold no "request" at all (a client does not percent-encode letters): they are not parsed twice.
         guard parameters.contains("request") else { return nil }
         guard let pairs = try? FormEncoding.pairs(from: parameters) else { return nil }
         let uris = pairs.filter { $0.name == "request_uri" }
