@@ -114,7 +114,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var singleAccessTokenPerSubject: Bool?
     /// Access tokens are bound to the client's certificate (RFC 8705).
     public var tlsClientCertificateBoundAccessTokens: Bool?
-    /// Access tokens must be DPoP-bound.
+    /// Token requests must carry a DPoP proof, so every access token is DPoP-bound (RFC 9449 §5.2).
     public var dpopRequired: Bool?
     /// A locked client can start no authorization and get no token (see /client/lock_flag/update).
     public var locked: Bool?

@@ -140,6 +140,14 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
     public var acrValues: [String]?
     /// The most seconds since the user authenticated; 0 means no limit.
     public var maxAge: Int64?
+    /// The DPoP header the client sent the resource server; a DPoP-bound token is refused without one.
+    public var dpop: String?
+    /// The HTTP method of the request to the resource server; GET when absent.
+    public var htm: String?
+    /// The URL of the resource server's endpoint, to check the DPoP proof against; needed with dpop.
+    public var htu: URL?
+    /// Whether the DPoP proof must carry a server nonce, whatever the service says.
+    public var dpopNonceRequired: Bool?
 
     public init(
         token: String? = nil,
@@ -148,6 +156,10 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
         resources: [String]? = nil,
         acrValues: [String]? = nil,
         maxAge: Int64? = nil,
+        dpop: String? = nil,
+        htm: String? = nil,
+        htu: URL? = nil,
+        dpopNonceRequired: Bool? = nil,
     ) {
         self.token = token
         self.scopes = scopes
@@ -155,6 +167,10 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
         self.resources = resources
         self.acrValues = acrValues
         self.maxAge = maxAge
+        self.dpop = dpop
+        self.htm = htm
+        self.htu = htu
+        self.dpopNonceRequired = dpopNonceRequired
     }
 
     public init(from decoder: any Decoder) throws {
@@ -176,6 +192,10 @@ extension IntrospectionRequest: JSONCodable {
         let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
         let fieldAcrValues: [String]? = violations.optional([String].self, "acrValues", in: object, at: path)
         let fieldMaxAge: Int64? = violations.optional(Int64.self, "maxAge", in: object, at: path)
+        let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
+        let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
+        let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
+        let fieldDpopNonceRequired: Bool? = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
@@ -184,6 +204,10 @@ extension IntrospectionRequest: JSONCodable {
             resources: fieldResources,
             acrValues: fieldAcrValues,
             maxAge: fieldMaxAge,
+            dpop: fieldDpop,
+            htm: fieldHtm,
+            htu: fieldHtu,
+            dpopNonceRequired: fieldDpopNonceRequired,
         )
     }
 
@@ -195,6 +219,10 @@ extension IntrospectionRequest: JSONCodable {
         object["resources"] = resources?.jsonValue
         object["acrValues"] = acrValues?.jsonValue
         object["maxAge"] = maxAge?.jsonValue
+        object["dpop"] = dpop?.jsonValue
+        object["htm"] = htm?.jsonValue
+        object["htu"] = htu?.jsonValue
+        object["dpopNonceRequired"] = dpopNonceRequired?.jsonValue
         return .object(object)
     }
 }
@@ -269,6 +297,8 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
     public var forCredentialIssuance: Bool
     /// The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only.
     public var scopeDetails: [Scope]?
+    /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
+    public var dpopNonce: String?
 
     public init(
         resultCode: String,
@@ -300,6 +330,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         responseSigningRequired: Bool = false,
         forCredentialIssuance: Bool = false,
         scopeDetails: [Scope]? = nil,
+        dpopNonce: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -330,6 +361,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         self.responseSigningRequired = responseSigningRequired
         self.forCredentialIssuance = forCredentialIssuance
         self.scopeDetails = scopeDetails
+        self.dpopNonce = dpopNonce
     }
 
     public init(from decoder: any Decoder) throws {
@@ -374,6 +406,7 @@ extension IntrospectionResponse: JSONCodable {
         let fieldResponseSigningRequired: Bool = violations.optional(Bool.self, "responseSigningRequired", in: object, at: path) ?? false
         let fieldForCredentialIssuance: Bool = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
         let fieldScopeDetails: [Scope]? = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
+        let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -405,6 +438,7 @@ extension IntrospectionResponse: JSONCodable {
             responseSigningRequired: fieldResponseSigningRequired,
             forCredentialIssuance: fieldForCredentialIssuance,
             scopeDetails: fieldScopeDetails,
+            dpopNonce: fieldDpopNonce,
         )
     }
 
@@ -439,6 +473,7 @@ extension IntrospectionResponse: JSONCodable {
         object["responseSigningRequired"] = responseSigningRequired.jsonValue
         object["forCredentialIssuance"] = forCredentialIssuance.jsonValue
         object["scopeDetails"] = scopeDetails?.jsonValue
+        object["dpopNonce"] = dpopNonce?.jsonValue
         return .object(object)
     }
 }

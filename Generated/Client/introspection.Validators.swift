@@ -10,6 +10,14 @@ extension IntrospectionRequest: Validatable {
             Check.minimum(value, 0, at: fieldPath, &violations)
             Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
+        if let value = self.dpop {
+            let fieldPath = path.appending("dpop")
+            Check.maxLength(value, 8192, at: fieldPath, &violations)
+        }
+        if let value = self.htm {
+            let fieldPath = path.appending("htm")
+            Check.maxLength(value, 16, at: fieldPath, &violations)
+        }
     }
 }
 

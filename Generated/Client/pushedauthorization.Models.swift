@@ -62,15 +62,31 @@ public struct PushedAuthReqRequest: Hashable, Sendable, Codable {
     public var clientId: String?
     /// The client secret from the Authorization header.
     public var clientSecret: String?
+    /// The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to.
+    public var dpop: String?
+    /// The HTTP method to check the DPoP proof against; POST when absent.
+    public var htm: String?
+    /// The PAR endpoint URL to check the DPoP proof against; the service's pushedAuthReqEndpoint when absent.
+    public var htu: URL?
+    /// Whether the DPoP proof must carry a server nonce, whatever the service says.
+    public var dpopNonceRequired: Bool?
 
     public init(
         parameters: String,
         clientId: String? = nil,
         clientSecret: String? = nil,
+        dpop: String? = nil,
+        htm: String? = nil,
+        htu: URL? = nil,
+        dpopNonceRequired: Bool? = nil,
     ) {
         self.parameters = parameters
         self.clientId = clientId
         self.clientSecret = clientSecret
+        self.dpop = dpop
+        self.htm = htm
+        self.htu = htu
+        self.dpopNonceRequired = dpopNonceRequired
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,11 +105,19 @@ extension PushedAuthReqRequest: JSONCodable {
         let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
         let fieldClientId: String? = violations.optional(String.self, "clientId", in: object, at: path)
         let fieldClientSecret: String? = violations.optional(String.self, "clientSecret", in: object, at: path)
+        let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
+        let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
+        let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
+        let fieldDpopNonceRequired: Bool? = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
             clientId: fieldClientId,
             clientSecret: fieldClientSecret,
+            dpop: fieldDpop,
+            htm: fieldHtm,
+            htu: fieldHtu,
+            dpopNonceRequired: fieldDpopNonceRequired,
         )
     }
 
@@ -102,6 +126,10 @@ extension PushedAuthReqRequest: JSONCodable {
         object["parameters"] = parameters.jsonValue
         object["clientId"] = clientId?.jsonValue
         object["clientSecret"] = clientSecret?.jsonValue
+        object["dpop"] = dpop?.jsonValue
+        object["htm"] = htm?.jsonValue
+        object["htu"] = htu?.jsonValue
+        object["dpopNonceRequired"] = dpopNonceRequired?.jsonValue
         return .object(object)
     }
 }
@@ -121,6 +149,8 @@ public struct PushedAuthReqResponse: Hashable, Sendable, Codable {
     public var requestUri: String?
     /// How the client authenticated (CREATED, and failures after the client was identified).
     public var clientAuthMethod: ClientAuthMethod?
+    /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
+    public var dpopNonce: String?
 
     public init(
         resultCode: String,
@@ -129,6 +159,7 @@ public struct PushedAuthReqResponse: Hashable, Sendable, Codable {
         responseContent: String? = nil,
         requestUri: String? = nil,
         clientAuthMethod: ClientAuthMethod? = nil,
+        dpopNonce: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -136,6 +167,7 @@ public struct PushedAuthReqResponse: Hashable, Sendable, Codable {
         self.responseContent = responseContent
         self.requestUri = requestUri
         self.clientAuthMethod = clientAuthMethod
+        self.dpopNonce = dpopNonce
     }
 
     public init(from decoder: any Decoder) throws {
@@ -157,6 +189,7 @@ extension PushedAuthReqResponse: JSONCodable {
         let fieldResponseContent: String? = violations.optional(String.self, "responseContent", in: object, at: path)
         let fieldRequestUri: String? = violations.optional(String.self, "requestUri", in: object, at: path)
         let fieldClientAuthMethod: ClientAuthMethod? = violations.optional(ClientAuthMethod.self, "clientAuthMethod", in: object, at: path)
+        let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -165,6 +198,7 @@ extension PushedAuthReqResponse: JSONCodable {
             responseContent: fieldResponseContent,
             requestUri: fieldRequestUri,
             clientAuthMethod: fieldClientAuthMethod,
+            dpopNonce: fieldDpopNonce,
         )
     }
 
@@ -176,6 +210,7 @@ extension PushedAuthReqResponse: JSONCodable {
         object["responseContent"] = responseContent?.jsonValue
         object["requestUri"] = requestUri?.jsonValue
         object["clientAuthMethod"] = clientAuthMethod?.jsonValue
+        object["dpopNonce"] = dpopNonce?.jsonValue
         return .object(object)
     }
 }

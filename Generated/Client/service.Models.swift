@@ -145,9 +145,9 @@ public struct Service: Hashable, Sendable, Codable {
     public var backchannelBindingMessageRequiredInFapi: Bool?
     /// CIBA: the token delivery modes offered (poll, ping, push).
     public var supportedBackchannelTokenDeliveryModes: [DeliveryMode]?
-    /// DPoP: proofs must carry a server nonce; true is refused until warrant implements DPoP.
+    /// DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
     public var dpopNonceRequired: Bool?
-    /// DPoP: lifetime of server nonces in seconds.
+    /// DPoP: how long a server nonce is accepted, in seconds; 0 means 300.
     public var dpopNonceDuration: Int64?
     /// The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI.
     public var supportedServiceProfiles: [ServiceProfile]?

@@ -233,11 +233,11 @@ public struct TokenRequest: Hashable, Sendable, Codable {
     public var clientCertificatePath: [String]?
     /// Extra properties to attach to the tokens (JSON only).
     public var properties: [Property]?
-    /// The DPoP header the client sent, a proof JWT.
+    /// The DPoP header the client sent (RFC 9449): the tokens are bound to its key.
     public var dpop: String?
     /// The HTTP method to check the DPoP proof against; POST when absent.
     public var htm: String?
-    /// The token endpoint URL to check the DPoP proof against.
+    /// The token endpoint URL to check the DPoP proof against; the service's tokenEndpoint when absent.
     public var htu: URL?
     /// An access token value of the caller's choosing.
     public var accessToken: String?
@@ -251,7 +251,7 @@ public struct TokenRequest: Hashable, Sendable, Codable {
     public var accessTokenDuration: Int64?
     /// Lifetime of the refresh token in seconds; 0 means the default.
     public var refreshTokenDuration: Int64?
-    /// Whether the DPoP proof must carry a nonce, overriding the service.
+    /// Whether the DPoP proof must carry a server nonce, whatever the service says.
     public var dpopNonceRequired: Bool?
 
     public init(
@@ -435,7 +435,7 @@ public struct TokenResponse: Hashable, Sendable, Codable {
     public var assertion: String?
     /// Whether a just-rotated refresh token was accepted.
     public var previousRefreshTokenUsed: Bool?
-    /// The nonce to send in a DPoP-Nonce header.
+    /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
     public var dpopNonce: String?
     /// The claims the original request asked for in ID tokens.
     public var requestedIdTokenClaims: [String]?

@@ -14,6 +14,14 @@ extension TokenRequest: Validatable {
             let fieldPath = path.appending("properties")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.dpop {
+            let fieldPath = path.appending("dpop")
+            Check.maxLength(value, 8192, at: fieldPath, &violations)
+        }
+        if let value = self.htm {
+            let fieldPath = path.appending("htm")
+            Check.maxLength(value, 16, at: fieldPath, &violations)
+        }
         if let value = self.jwtAtClaims {
             let fieldPath = path.appending("jwtAtClaims")
             Check.jsonText(value, at: fieldPath, &violations)

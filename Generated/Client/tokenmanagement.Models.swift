@@ -181,6 +181,8 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
     public var authTime: Int64?
     /// The ID of the user's authentication session.
     public var sessionId: String?
+    /// The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP.
+    public var dpopKeyThumbprint: String?
 
     public init(
         grantType: GrantType,
@@ -199,6 +201,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         acr: String? = nil,
         authTime: Int64? = nil,
         sessionId: String? = nil,
+        dpopKeyThumbprint: String? = nil,
     ) {
         self.grantType = grantType
         self.clientId = clientId
@@ -216,6 +219,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         self.acr = acr
         self.authTime = authTime
         self.sessionId = sessionId
+        self.dpopKeyThumbprint = dpopKeyThumbprint
     }
 
     public init(from decoder: any Decoder) throws {
@@ -247,6 +251,7 @@ extension TokenCreateRequest: JSONCodable {
         let fieldAcr: String? = violations.optional(String.self, "acr", in: object, at: path)
         let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
         let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
+        let fieldDpopKeyThumbprint: String? = violations.optional(String.self, "dpopKeyThumbprint", in: object, at: path)
         guard violations.count == before, let fieldGrantType else { return nil }
         self.init(
             grantType: fieldGrantType,
@@ -265,6 +270,7 @@ extension TokenCreateRequest: JSONCodable {
             acr: fieldAcr,
             authTime: fieldAuthTime,
             sessionId: fieldSessionId,
+            dpopKeyThumbprint: fieldDpopKeyThumbprint,
         )
     }
 
@@ -286,6 +292,7 @@ extension TokenCreateRequest: JSONCodable {
         object["acr"] = acr?.jsonValue
         object["authTime"] = authTime?.jsonValue
         object["sessionId"] = sessionId?.jsonValue
+        object["dpopKeyThumbprint"] = dpopKeyThumbprint?.jsonValue
         return .object(object)
     }
 }

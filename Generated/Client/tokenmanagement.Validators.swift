@@ -4,6 +4,8 @@ import Foundation
 import SpecRuntime
 
 extension TokenCreateRequest: Validatable {
+    static let dpopKeyThumbprintPattern = Pattern("^[A-Za-z0-9_-]{43}$")
+
     public func validate(at path: JSONPath, violations: inout Violations) {
         do {
             let value = self.grantType
@@ -40,6 +42,10 @@ extension TokenCreateRequest: Validatable {
             let fieldPath = path.appending("authTime")
             Check.minimum(value, 0, at: fieldPath, &violations)
             Check.maximum(value, 253402300799, at: fieldPath, &violations)
+        }
+        if let value = self.dpopKeyThumbprint {
+            let fieldPath = path.appending("dpopKeyThumbprint")
+            Check.pattern(value, Self.dpopKeyThumbprintPattern, at: fieldPath, &violations)
         }
     }
 }

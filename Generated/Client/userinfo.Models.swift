@@ -104,11 +104,27 @@ public enum UserInfoIssueAction: OpenEnum {
 public struct UserInfoRequest: Hashable, Sendable, Codable {
     /// The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's).
     public var token: String?
+    /// The DPoP header the client sent; a DPoP-bound token is refused without one.
+    public var dpop: String?
+    /// The HTTP method of the UserInfo request; GET when absent.
+    public var htm: String?
+    /// The UserInfo endpoint URL to check the DPoP proof against; the service's userInfoEndpoint when absent.
+    public var htu: URL?
+    /// Whether the DPoP proof must carry a server nonce, whatever the service says.
+    public var dpopNonceRequired: Bool?
 
     public init(
         token: String? = nil,
+        dpop: String? = nil,
+        htm: String? = nil,
+        htu: URL? = nil,
+        dpopNonceRequired: Bool? = nil,
     ) {
         self.token = token
+        self.dpop = dpop
+        self.htm = htm
+        self.htu = htu
+        self.dpopNonceRequired = dpopNonceRequired
     }
 
     public init(from decoder: any Decoder) throws {
@@ -125,15 +141,27 @@ extension UserInfoRequest: JSONCodable {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
         let fieldToken: String? = violations.optional(String.self, "token", in: object, at: path)
+        let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
+        let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
+        let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
+        let fieldDpopNonceRequired: Bool? = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
         guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
+            dpop: fieldDpop,
+            htm: fieldHtm,
+            htu: fieldHtu,
+            dpopNonceRequired: fieldDpopNonceRequired,
         )
     }
 
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [:]
         object["token"] = token?.jsonValue
+        object["dpop"] = dpop?.jsonValue
+        object["htm"] = htm?.jsonValue
+        object["htu"] = htu?.jsonValue
+        object["dpopNonceRequired"] = dpopNonceRequired?.jsonValue
         return .object(object)
     }
 }
@@ -180,6 +208,8 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
     ///
     /// Defaults to `false` when absent.
     public var clientEntityIdUsed: Bool
+    /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
+    public var dpopNonce: String?
 
     public init(
         resultCode: String,
@@ -200,6 +230,7 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
         clientAttributes: [Pair]? = nil,
         metadataDocumentUsed: Bool = false,
         clientEntityIdUsed: Bool = false,
+        dpopNonce: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -219,6 +250,7 @@ public struct UserInfoResponse: Hashable, Sendable, Codable {
         self.clientAttributes = clientAttributes
         self.metadataDocumentUsed = metadataDocumentUsed
         self.clientEntityIdUsed = clientEntityIdUsed
+        self.dpopNonce = dpopNonce
     }
 
     public init(from decoder: any Decoder) throws {
@@ -252,6 +284,7 @@ extension UserInfoResponse: JSONCodable {
         let fieldClientAttributes: [Pair]? = violations.optional([Pair].self, "clientAttributes", in: object, at: path)
         let fieldMetadataDocumentUsed: Bool = violations.optional(Bool.self, "metadataDocumentUsed", in: object, at: path) ?? false
         let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
+        let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -272,6 +305,7 @@ extension UserInfoResponse: JSONCodable {
             clientAttributes: fieldClientAttributes,
             metadataDocumentUsed: fieldMetadataDocumentUsed,
             clientEntityIdUsed: fieldClientEntityIdUsed,
+            dpopNonce: fieldDpopNonce,
         )
     }
 
@@ -295,6 +329,7 @@ extension UserInfoResponse: JSONCodable {
         object["clientAttributes"] = clientAttributes?.jsonValue
         object["metadataDocumentUsed"] = metadataDocumentUsed.jsonValue
         object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
+        object["dpopNonce"] = dpopNonce?.jsonValue
         return .object(object)
     }
 }

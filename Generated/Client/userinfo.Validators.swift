@@ -5,6 +5,14 @@ import SpecRuntime
 
 extension UserInfoRequest: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.dpop {
+            let fieldPath = path.appending("dpop")
+            Check.maxLength(value, 8192, at: fieldPath, &violations)
+        }
+        if let value = self.htm {
+            let fieldPath = path.appending("htm")
+            Check.maxLength(value, 16, at: fieldPath, &violations)
+        }
     }
 }
 

@@ -887,7 +887,7 @@ export interface OAuthClient {
    */
   tlsClientCertificateBoundAccessTokens?: boolean;
   /**
-   * Access tokens must be DPoP-bound.
+   * Token requests must carry a DPoP proof, so every access token is DPoP-bound (RFC 9449 §5.2).
    */
   dpopRequired?: boolean;
   /**
@@ -1765,6 +1765,22 @@ export interface IntrospectionRequest {
    * The most seconds since the user authenticated; 0 means no limit.
    */
   maxAge?: number;
+  /**
+   * The DPoP header the client sent the resource server; a DPoP-bound token is refused without one.
+   */
+  dpop?: string;
+  /**
+   * The HTTP method of the request to the resource server; GET when absent.
+   */
+  htm?: string;
+  /**
+   * The URL of the resource server's endpoint, to check the DPoP proof against; needed with dpop.
+   */
+  htu?: string;
+  /**
+   * Whether the DPoP proof must carry a server nonce, whatever the service says.
+   */
+  dpopNonceRequired?: boolean;
 }
 
 /**
@@ -1897,6 +1913,10 @@ export interface IntrospectionResponse {
    * The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only.
    */
   scopeDetails?: Array<Scope>;
+  /**
+   * The server nonce to send in a DPoP-Nonce header, when nonces are required.
+   */
+  dpopNonce?: string;
 }
 
 /**
@@ -2269,6 +2289,22 @@ export interface PushedAuthReqRequest {
    * The client secret from the Authorization header.
    */
   clientSecret?: string;
+  /**
+   * The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to.
+   */
+  dpop?: string;
+  /**
+   * The HTTP method to check the DPoP proof against; POST when absent.
+   */
+  htm?: string;
+  /**
+   * The PAR endpoint URL to check the DPoP proof against; the service's pushedAuthReqEndpoint when absent.
+   */
+  htu?: string;
+  /**
+   * Whether the DPoP proof must carry a server nonce, whatever the service says.
+   */
+  dpopNonceRequired?: boolean;
 }
 
 /**
@@ -2300,6 +2336,10 @@ export interface PushedAuthReqResponse {
    * How the client authenticated (CREATED, and failures after the client was identified).
    */
   clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The server nonce to send in a DPoP-Nonce header, when nonces are required.
+   */
+  dpopNonce?: string;
 }
 
 /**
@@ -2583,11 +2623,11 @@ export interface Service {
    */
   supportedBackchannelTokenDeliveryModes?: Array<DeliveryMode>;
   /**
-   * DPoP: proofs must carry a server nonce; true is refused until warrant implements DPoP.
+   * DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
    */
   dpopNonceRequired?: boolean;
   /**
-   * DPoP: lifetime of server nonces in seconds.
+   * DPoP: how long a server nonce is accepted, in seconds; 0 means 300.
    */
   dpopNonceDuration?: number;
   /**
@@ -3175,7 +3215,7 @@ export interface TokenRequest {
    */
   properties?: Array<Property>;
   /**
-   * The DPoP header the client sent, a proof JWT.
+   * The DPoP header the client sent (RFC 9449): the tokens are bound to its key.
    */
   dpop?: string;
   /**
@@ -3183,7 +3223,7 @@ export interface TokenRequest {
    */
   htm?: string;
   /**
-   * The token endpoint URL to check the DPoP proof against.
+   * The token endpoint URL to check the DPoP proof against; the service's tokenEndpoint when absent.
    */
   htu?: string;
   /**
@@ -3211,7 +3251,7 @@ export interface TokenRequest {
    */
   refreshTokenDuration?: number;
   /**
-   * Whether the DPoP proof must carry a nonce, overriding the service.
+   * Whether the DPoP proof must carry a server nonce, whatever the service says.
    */
   dpopNonceRequired?: boolean;
 }
@@ -3362,7 +3402,7 @@ export interface TokenResponse {
    */
   previousRefreshTokenUsed?: boolean;
   /**
-   * The nonce to send in a DPoP-Nonce header.
+   * The server nonce to send in a DPoP-Nonce header, when nonces are required.
    */
   dpopNonce?: string;
   /**
@@ -3779,6 +3819,10 @@ export interface TokenCreateRequest {
    * The ID of the user's authentication session.
    */
   sessionId?: string;
+  /**
+   * The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP.
+   */
+  dpopKeyThumbprint?: string;
 }
 
 /**
@@ -4154,6 +4198,22 @@ export interface UserInfoRequest {
    * The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's).
    */
   token?: string;
+  /**
+   * The DPoP header the client sent; a DPoP-bound token is refused without one.
+   */
+  dpop?: string;
+  /**
+   * The HTTP method of the UserInfo request; GET when absent.
+   */
+  htm?: string;
+  /**
+   * The UserInfo endpoint URL to check the DPoP proof against; the service's userInfoEndpoint when absent.
+   */
+  htu?: string;
+  /**
+   * Whether the DPoP proof must carry a server nonce, whatever the service says.
+   */
+  dpopNonceRequired?: boolean;
 }
 
 /**
@@ -4236,6 +4296,10 @@ export interface UserInfoResponse {
    * Default: false.
    */
   clientEntityIdUsed?: boolean;
+  /**
+   * The server nonce to send in a DPoP-Nonce header, when nonces are required.
+   */
+  dpopNonce?: string;
 }
 
 /**
@@ -4655,6 +4719,10 @@ export const schemas: runtime.Schemas = {
       { name: "resources", type: { kind: "array", items: { kind: "string" } } },
       { name: "acrValues", type: { kind: "array", items: { kind: "string" } } },
       { name: "maxAge", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
+      { name: "htm", type: { kind: "string" }, maxLength: 16 },
+      { name: "htu", type: { kind: "url" } },
+      { name: "dpopNonceRequired", type: { kind: "bool" } },
     ],
     IntrospectionResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -4686,6 +4754,7 @@ export const schemas: runtime.Schemas = {
       { name: "responseSigningRequired", type: { kind: "bool" } },
       { name: "forCredentialIssuance", type: { kind: "bool" } },
       { name: "scopeDetails", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
+      { name: "dpopNonce", type: { kind: "string" } },
     ],
     StandardIntrospectionRequest: [
       { name: "parameters", type: { kind: "string" }, required: true },
@@ -4786,6 +4855,10 @@ export const schemas: runtime.Schemas = {
       { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
       { name: "clientId", type: { kind: "string" } },
       { name: "clientSecret", type: { kind: "string" } },
+      { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
+      { name: "htm", type: { kind: "string" }, maxLength: 16 },
+      { name: "htu", type: { kind: "url" } },
+      { name: "dpopNonceRequired", type: { kind: "bool" } },
     ],
     PushedAuthReqResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -4794,6 +4867,7 @@ export const schemas: runtime.Schemas = {
       { name: "responseContent", type: { kind: "string" } },
       { name: "requestUri", type: { kind: "string" } },
       { name: "clientAuthMethod", type: { kind: "enum", name: "ClientAuthMethod" } },
+      { name: "dpopNonce", type: { kind: "string" } },
     ],
     Service: [
       { name: "resultCode", type: { kind: "string" } },
@@ -5016,8 +5090,8 @@ export const schemas: runtime.Schemas = {
       { name: "clientCertificate", type: { kind: "string" } },
       { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } } },
       { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
-      { name: "dpop", type: { kind: "string" } },
-      { name: "htm", type: { kind: "string" } },
+      { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
+      { name: "htm", type: { kind: "string" }, maxLength: 16 },
       { name: "htu", type: { kind: "url" } },
       { name: "accessToken", type: { kind: "string" } },
       { name: "jwtAtClaims", type: { kind: "json-string" } },
@@ -5168,6 +5242,7 @@ export const schemas: runtime.Schemas = {
       { name: "acr", type: { kind: "string" } },
       { name: "authTime", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799, maximumText: "253402300799" },
       { name: "sessionId", type: { kind: "string" } },
+      { name: "dpopKeyThumbprint", type: { kind: "string" }, pattern: "^[A-Za-z0-9_-]{43}$" },
     ],
     TokenCreateResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -5266,6 +5341,10 @@ export const schemas: runtime.Schemas = {
     ],
     UserInfoRequest: [
       { name: "token", type: { kind: "string" } },
+      { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
+      { name: "htm", type: { kind: "string" }, maxLength: 16 },
+      { name: "htu", type: { kind: "url" } },
+      { name: "dpopNonceRequired", type: { kind: "bool" } },
     ],
     UserInfoResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -5286,6 +5365,7 @@ export const schemas: runtime.Schemas = {
       { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
       { name: "metadataDocumentUsed", type: { kind: "bool" } },
       { name: "clientEntityIdUsed", type: { kind: "bool" } },
+      { name: "dpopNonce", type: { kind: "string" } },
     ],
     UserInfoIssueRequest: [
       { name: "token", type: { kind: "string" }, required: true },

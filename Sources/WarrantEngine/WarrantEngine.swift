@@ -17,6 +17,7 @@ public struct WarrantEngine: APIProtocol {
     let signer: TokenSigner
     let issuer: TokenIssuer
     let presented: PresentedTokens
+    let dpop: DPoPVerifier
     /// The token batches this process runs at once, so that bulk work cannot crowd out requests.
     let batchSlots = TokenBatchSlots(limit: 4)
     let logger: Logger
@@ -43,6 +44,7 @@ public struct WarrantEngine: APIProtocol {
         self.signer = signer
         self.issuer = TokenIssuer(signer: signer, now: now)
         self.presented = PresentedTokens(store: store, signer: signer, clients: clients, now: now)
+        self.dpop = DPoPVerifier(store: store, nonces: DPoPNonces(store: store, now: now), now: now)
         self.logger = logger
         self.now = now
         self.keyActivationDelay = max(0, keyActivationDelay)

@@ -11,6 +11,8 @@ public struct TicketRecord: Hashable, Sendable {
         /// From /pushed_auth_req: a checked authorization request, for /auth/authorization (RFC 9126); hashed is
         /// the whole request_uri.
         case pushed
+        /// A server nonce for DPoP proofs (RFC 9449 §8), accepted by every node until it expires.
+        case dpopNonce
     }
 
     public var hash: String

@@ -1,6 +1,7 @@
-"""The authorization code flow (PKCE), refresh, ID token reissue, pushed authorization requests and request objects
-(signed by joserfc) through the Authlete Python SDK (authlete
-1.3.0, V3), with every ID token verified by a third-party JOSE library (joserfc) against warrant's JWK Set.
+"""The authorization code flow (PKCE), refresh, ID token reissue, pushed authorization requests, request objects
+(signed by joserfc) and DPoP (proofs made by joserfc, server nonces included) through the Authlete Python SDK (authlete
+1.3.0, V3), with every ID token and JWT access token verified by a third-party JOSE library (joserfc) against warrant's
+JWK Set.
 
 Usage: python authlete_flows.py BASE_URL ORGANIZATION_TOKEN
 """
@@ -19,6 +20,8 @@ from authlete.dto.authorization_issue_request import AuthorizationIssueRequest
 from authlete.dto.authorization_request import AuthorizationRequest
 from authlete.dto.id_token_reissue_action import IDTokenReissueAction
 from authlete.dto.id_token_reissue_request import IDTokenReissueRequest
+from authlete.dto.introspection_action import IntrospectionAction
+from authlete.dto.introspection_request import IntrospectionRequest
 from authlete.dto.pushed_auth_req_action import PushedAuthReqAction
 from authlete.dto.pushed_auth_req_request import PushedAuthReqRequest
 from authlete.dto.token_action import TokenAction
@@ -194,5 +197,74 @@ direct.parameters = "client_id=%s&request=%s" % (signer_id, forged)
 refused = authlete.authorization(direct)
 check(refused.action == AuthorizationAction.BAD_REQUEST and json.loads(refused.responseContent)["error"] == "invalid_request_object",
       "a request object signed with another key is invalid_request_object")
+
+# DPoP (RFC 9449) the FAPI 2.0 way: a proof with the pushed request binds the code, the token request's proof binds
+# the tokens (after the server nonce), and the resource server's introspection takes the token only with a proof.
+dpop_service = requests.post(base_url + "/api/service/create", headers=headers, data=json.dumps({
+    "serviceName": "Interop DPoP", "issuer": "https://dpop.example.com", "accessTokenSignAlg": "ES256",
+    "tokenEndpoint": "https://dpop.example.com/token", "pushedAuthReqEndpoint": "https://dpop.example.com/par",
+    "dpopNonceRequired": True, "supportedGrantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN"]})).json()
+dpop_id = dpop_service["apiKey"]
+dpop_token = requests.post("%s/api/%s/service/token/create" % (base_url, dpop_id), headers=headers, data="{}").json()["accessToken"]
+spa = requests.post("%s/api/%s/client/create" % (base_url, dpop_id), headers=headers, data=json.dumps({
+    "clientName": "DPoP SPA", "clientType": "PUBLIC", "redirectUris": ["https://client.example.com/cb"],
+    "grantTypes": ["AUTHORIZATION_CODE", "REFRESH_TOKEN"], "tokenAuthMethod": "NONE", "dpopRequired": True})).json()
+spa_id = str(spa["clientId"])
+dpop_api = authlete_api(base_url, dpop_token, dpop_id)
+dpop_keys = KeySet.import_key_set(json.loads(dpop_api.getServiceJwks()))
+dpop_key = ECKey.generate_key("P-256")
+
+
+def proof(htm, htu, nonce=None, access_token=None):
+    claims = {"jti": secrets.token_urlsafe(16), "htm": htm, "htu": htu, "iat": int(time.time())}
+    if nonce:
+        claims["nonce"] = nonce
+    if access_token:
+        claims["ath"] = b64url(hashlib.sha256(access_token.encode()).digest())
+    return jwt.encode({"typ": "dpop+jwt", "alg": "ES256", "jwk": dpop_key.as_dict(private=False)}, claims, dpop_key)
+
+
+push = PushedAuthReqRequest()
+push.parameters = ("client_id=%s&response_type=code&redirect_uri=%s&scope=openid&state=dpop-state"
+                   "&code_challenge=%s&code_challenge_method=S256" % (spa_id, quote("https://client.example.com/cb", safe=""), challenge))
+push.dpop = proof("POST", "https://dpop.example.com/par")
+pushed = dpop_api.pushAuthorizationRequest(push)
+check(pushed.action == PushedAuthReqAction.BAD_REQUEST and json.loads(pushed.responseContent)["error"] == "use_dpop_nonce"
+      and pushed.dpopNonce, "a proof without the server nonce is use_dpop_nonce, with the nonce to use")
+nonce = pushed.dpopNonce
+push.dpop = proof("POST", "https://dpop.example.com/par", nonce)
+pushed = dpop_api.pushAuthorizationRequest(push)
+check(pushed.action == PushedAuthReqAction.CREATED, "a pushed request with a DPoP proof and the nonce answers CREATED")
+front = AuthorizationRequest()
+front.parameters = "client_id=%s&request_uri=%s" % (spa_id, quote(pushed.requestUri, safe=""))
+authorization = dpop_api.authorization(front)
+issue.ticket = authorization.ticket
+issued = dpop_api.authorizationIssue(issue)
+code = parse_qs(urlsplit(issued.responseContent).query)["code"][0]
+dpop_request = TokenRequest()
+dpop_request.parameters = "grant_type=authorization_code&client_id=%s&code=%s&redirect_uri=%s&code_verifier=%s" % (
+    spa_id, code, quote("https://client.example.com/cb", safe=""), verifier)
+dpop_request.dpop = proof("POST", "https://dpop.example.com/token", nonce)
+tokens = dpop_api.token(dpop_request)
+check(tokens.action == TokenAction.OK and tokens.dpopNonce == nonce, "the DPoP token request answers OK, with the nonce")
+body = json.loads(tokens.responseContent)
+access = jwt.decode(body["access_token"], dpop_keys, algorithms=["ES256"])
+check(body["token_type"] == "DPoP" and access.claims["cnf"] == {"jkt": dpop_key.thumbprint()},
+      "the JWT access token is bound to joserfc's thumbprint of the key (cnf.jkt)")
+introspection = IntrospectionRequest()
+introspection.token = body["access_token"]
+introspection.htm = "GET"
+introspection.htu = "https://api.example.com/photos"
+introspection.dpop = proof("GET", "https://api.example.com/photos", nonce, body["access_token"])
+check(dpop_api.introspection(introspection).action == IntrospectionAction.OK, "introspection with a proof by the key answers OK")
+introspection.dpop = None
+refused = dpop_api.introspection(introspection)
+check(refused.action == IntrospectionAction.UNAUTHORIZED and refused.responseContent.startswith('DPoP error="invalid_token"'),
+      "introspection of a DPoP-bound token without a proof is UNAUTHORIZED with a DPoP challenge")
+dpop_request.parameters = "grant_type=refresh_token&client_id=%s&refresh_token=%s" % (spa_id, body["refresh_token"])
+dpop_request.dpop = proof("POST", "https://dpop.example.com/token", nonce)
+refreshed = dpop_api.token(dpop_request)
+check(refreshed.action == TokenAction.OK and json.loads(refreshed.responseContent)["token_type"] == "DPoP",
+      "the public client's bound refresh token refreshes with a proof by its key")
 
 check.summary()

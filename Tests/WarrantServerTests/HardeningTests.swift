@@ -103,7 +103,6 @@ import Glibc
 
             let apiKey = try #require(try await api.createService().apiKey)
             var client = OAuthClient(redirectUris: ["https://app.example.com/cb"], subjectType: .pairwise)
-            client.dpopRequired = true
             client.authTimeRequired = true
             client.tlsClientCertificateBoundAccessTokens = true
             guard case .badRequest(let result) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
@@ -111,9 +110,9 @@ import Glibc
             }
             #expect(
                 result.fieldViolations?.map(\.path).sorted()
-                    == ["/authTimeRequired", "/dpopRequired", "/subjectType", "/tlsClientCertificateBoundAccessTokens"])
+                    == ["/authTimeRequired", "/subjectType", "/tlsClientCertificateBoundAccessTokens"])
             // false is what every Authlete SDK sends for "not set", and is accepted.
-            client = OAuthClient(redirectUris: ["https://app.example.com/cb"], dpopRequired: false)
+            client = OAuthClient(redirectUris: ["https://app.example.com/cb"], tlsClientCertificateBoundAccessTokens: false)
             guard case .created = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else { throw UnexpectedOutput() }
         }
     }

@@ -1863,7 +1863,7 @@ class OAuthClient:
     tls_client_certificate_bound_access_tokens: Optional[bool] = None
     r"""Access tokens are bound to the client's certificate (RFC 8705). """
     dpop_required: Optional[bool] = None
-    r"""Access tokens must be DPoP-bound. """
+    r"""Token requests must carry a DPoP proof, so every access token is DPoP-bound (RFC 9449 §5.2). """
     locked: Optional[bool] = None
     r"""A locked client can start no authorization and get no token (see /client/lock_flag/update). """
     attributes: Optional[list[Pair]] = None
@@ -2914,6 +2914,14 @@ class IntrospectionRequest:
     r"""Authentication context classes, one of which the user's authentication must have met. """
     max_age: Optional[int] = None
     r"""The most seconds since the user authenticated; 0 means no limit. """
+    dpop: Optional[str] = None
+    r"""The DPoP header the client sent the resource server; a DPoP-bound token is refused without one. """
+    htm: Optional[str] = None
+    r"""The HTTP method of the request to the resource server; GET when absent. """
+    htu: Optional[str] = None
+    r"""The URL of the resource server's endpoint, to check the DPoP proof against; needed with dpop. """
+    dpop_nonce_required: Optional[bool] = None
+    r"""Whether the DPoP proof must carry a server nonce, whatever the service says. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -2997,6 +3005,8 @@ class IntrospectionResponse:
     r"""Whether the token is for verifiable credential issuance: always false, as warrant issues none yet.  Default: false. """
     scope_details: Optional[list[Scope]] = None
     r"""The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only. """
+    dpop_nonce: Optional[str] = None
+    r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3554,6 +3564,14 @@ class PushedAuthReqRequest:
     r"""The client ID from the Authorization header (client_secret_basic). """
     client_secret: Optional[str] = None
     r"""The client secret from the Authorization header. """
+    dpop: Optional[str] = None
+    r"""The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to. """
+    htm: Optional[str] = None
+    r"""The HTTP method to check the DPoP proof against; POST when absent. """
+    htu: Optional[str] = None
+    r"""The PAR endpoint URL to check the DPoP proof against; the service's pushedAuthReqEndpoint when absent. """
+    dpop_nonce_required: Optional[bool] = None
+    r"""Whether the DPoP proof must carry a server nonce, whatever the service says. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3591,6 +3609,8 @@ class PushedAuthReqResponse:
     r"""The request_uri the client sends to the authorization endpoint (CREATED): urn:ietf:params:oauth:request_uri: and a random value. """
     client_auth_method: Optional[ClientAuthMethod] = None
     r"""How the client authenticated (CREATED, and failures after the client was identified). """
+    dpop_nonce: Optional[str] = None
+    r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3754,9 +3774,9 @@ class Service:
     supported_backchannel_token_delivery_modes: Optional[list[DeliveryMode]] = None
     r"""CIBA: the token delivery modes offered (poll, ping, push). """
     dpop_nonce_required: Optional[bool] = None
-    r"""DPoP: proofs must carry a server nonce; true is refused until warrant implements DPoP. """
+    r"""DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce. """
     dpop_nonce_duration: Optional[int] = None
-    r"""DPoP: lifetime of server nonces in seconds. """
+    r"""DPoP: how long a server nonce is accepted, in seconds; 0 means 300. """
     supported_service_profiles: Optional[list[ServiceProfile]] = None
     r"""The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI. """
     fapi_modes: Optional[list[FapiMode]] = None
@@ -4226,11 +4246,11 @@ class TokenRequest:
     properties: Optional[list[Property]] = None
     r"""Extra properties to attach to the tokens (JSON only). """
     dpop: Optional[str] = None
-    r"""The DPoP header the client sent, a proof JWT. """
+    r"""The DPoP header the client sent (RFC 9449): the tokens are bound to its key. """
     htm: Optional[str] = None
     r"""The HTTP method to check the DPoP proof against; POST when absent. """
     htu: Optional[str] = None
-    r"""The token endpoint URL to check the DPoP proof against. """
+    r"""The token endpoint URL to check the DPoP proof against; the service's tokenEndpoint when absent. """
     access_token: Optional[str] = None
     r"""An access token value of the caller's choosing. """
     jwt_at_claims: Optional[str] = None
@@ -4244,7 +4264,7 @@ class TokenRequest:
     refresh_token_duration: Optional[int] = None
     r"""Lifetime of the refresh token in seconds; 0 means the default. """
     dpop_nonce_required: Optional[bool] = None
-    r"""Whether the DPoP proof must carry a nonce, overriding the service. """
+    r"""Whether the DPoP proof must carry a server nonce, whatever the service says. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -4341,7 +4361,7 @@ class TokenResponse:
     previous_refresh_token_used: Optional[bool] = None
     r"""Whether a just-rotated refresh token was accepted. """
     dpop_nonce: Optional[str] = None
-    r"""The nonce to send in a DPoP-Nonce header. """
+    r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
     requested_id_token_claims: Optional[list[str]] = None
     r"""The claims the original request asked for in ID tokens. """
     refresh_token_scopes: Optional[list[str]] = None
@@ -4724,6 +4744,8 @@ class TokenCreateRequest:
     r"""When the user authenticated, in seconds since the Unix epoch; 0 when unknown. """
     session_id: Optional[str] = None
     r"""The ID of the user's authentication session. """
+    dpop_key_thumbprint: Optional[str] = None
+    r"""The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -5152,6 +5174,14 @@ class UserInfoRequest:
 
     token: Optional[str] = None
     r"""The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's). """
+    dpop: Optional[str] = None
+    r"""The DPoP header the client sent; a DPoP-bound token is refused without one. """
+    htm: Optional[str] = None
+    r"""The HTTP method of the UserInfo request; GET when absent. """
+    htu: Optional[str] = None
+    r"""The UserInfo endpoint URL to check the DPoP proof against; the service's userInfoEndpoint when absent. """
+    dpop_nonce_required: Optional[bool] = None
+    r"""Whether the DPoP proof must carry a server nonce, whatever the service says. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -5213,6 +5243,8 @@ class UserInfoResponse:
     r"""Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.  Default: false. """
     client_entity_id_used: Optional[bool] = False
     r"""Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.  Default: false. """
+    dpop_nonce: Optional[str] = None
+    r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -5672,6 +5704,10 @@ SCHEMAS: dict[str, Any] = {
             {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "acrValues", "attr": "acr_values", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "maxAge", "attr": "max_age", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
+            {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
+            {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
+            {"name": "dpopNonceRequired", "attr": "dpop_nonce_required", "type": {"kind": "bool"}},
         ],
         "IntrospectionResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -5703,6 +5739,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "responseSigningRequired", "attr": "response_signing_required", "type": {"kind": "bool"}},
             {"name": "forCredentialIssuance", "attr": "for_credential_issuance", "type": {"kind": "bool"}},
             {"name": "scopeDetails", "attr": "scope_details", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
+            {"name": "dpopNonce", "attr": "dpop_nonce", "type": {"kind": "string"}},
         ],
         "StandardIntrospectionRequest": [
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True},
@@ -5803,6 +5840,10 @@ SCHEMAS: dict[str, Any] = {
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
             {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
             {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+            {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
+            {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
+            {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
+            {"name": "dpopNonceRequired", "attr": "dpop_nonce_required", "type": {"kind": "bool"}},
         ],
         "PushedAuthReqResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -5811,6 +5852,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
             {"name": "requestUri", "attr": "request_uri", "type": {"kind": "string"}},
             {"name": "clientAuthMethod", "attr": "client_auth_method", "type": {"kind": "enum", "name": "ClientAuthMethod"}},
+            {"name": "dpopNonce", "attr": "dpop_nonce", "type": {"kind": "string"}},
         ],
         "Service": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}},
@@ -6033,8 +6075,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}},
             {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
-            {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}},
-            {"name": "htm", "attr": "htm", "type": {"kind": "string"}},
+            {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
+            {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
             {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
             {"name": "accessToken", "attr": "access_token", "type": {"kind": "string"}},
             {"name": "jwtAtClaims", "attr": "jwt_at_claims", "type": {"kind": "json-string"}},
@@ -6185,6 +6227,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "acr", "attr": "acr", "type": {"kind": "string"}},
             {"name": "authTime", "attr": "auth_time", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799, "maximumText": "253402300799"},
             {"name": "sessionId", "attr": "session_id", "type": {"kind": "string"}},
+            {"name": "dpopKeyThumbprint", "attr": "dpop_key_thumbprint", "type": {"kind": "string"}, "pattern": "^[A-Za-z0-9_-]{43}$"},
         ],
         "TokenCreateResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -6283,6 +6326,10 @@ SCHEMAS: dict[str, Any] = {
         ],
         "UserInfoRequest": [
             {"name": "token", "attr": "token", "type": {"kind": "string"}},
+            {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
+            {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
+            {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
+            {"name": "dpopNonceRequired", "attr": "dpop_nonce_required", "type": {"kind": "bool"}},
         ],
         "UserInfoResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -6303,6 +6350,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
             {"name": "metadataDocumentUsed", "attr": "metadata_document_used", "type": {"kind": "bool"}},
             {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
+            {"name": "dpopNonce", "attr": "dpop_nonce", "type": {"kind": "string"}},
         ],
         "UserInfoIssueRequest": [
             {"name": "token", "attr": "token", "type": {"kind": "string"}, "required": True},

@@ -51,7 +51,8 @@ extension WarrantEngine {
                     service: service, client: client, details: details, accessToken: accessToken, audienceType: body.idTokenAudType?.rawValue))
             var content: [String: JSONValue] = [
                 "access_token": .string(accessToken), "refresh_token": .string(refreshToken), "id_token": .string(idToken),
-                "token_type": "Bearer", "expires_in": .integer(max(0, (access.expiresAt - time) / 1000)),
+                "token_type": .string(try GrantDetails.decoded(access.payload).dpopJkt == nil ? "Bearer" : "DPoP"),
+                "expires_in": .integer(max(0, (access.expiresAt - time) / 1000)),
             ]
             if !details.scopes.isEmpty { content["scope"] = .string(details.scopes.joined(separator: " ")) }
             return .ok(

@@ -23,6 +23,17 @@ extension WarrantEngine {
         case .expired: return refused(.unauthorized, "invalid_token", .tokenExpired)
         case .live(let found): token = found
         }
+        let proof = try await resourceProof(
+            for: token, value: value,
+            .init(proof: body.dpop, method: body.htm ?? "GET", url: body.htu?.absoluteString, nonceRequired: body.dpopNonceRequired),
+            service: service)
+        if let refusal = proof.refusal {
+            var response = IntrospectionResponse(
+                resultCode: refusal.result.code, resultMessage: "[\(refusal.result.code)] \(refusal.description)", action: .unauthorized,
+                responseContent: DPoPChallenge.value(refusal), existent: true, usable: false, sufficient: false, refreshable: false)
+            response.dpopNonce = proof.nonce
+            return .ok(response)
+        }
         let details = token.details
         let scopes = ProtocolValues.words(token.record.scopes)
         let (client, aliasUsed) = try await presented.client(of: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
@@ -38,7 +49,7 @@ extension WarrantEngine {
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
             consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes,
-            scopeDetails: scopes.map(service.scope(named:)))
+            scopeDetails: scopes.map(service.scope(named:)), dpopNonce: proof.nonce)
 
         // What the resource requires; the first shortfall decides the challenge.
         let shortfall: (ResultCode, String, [String])? = {
@@ -63,10 +74,35 @@ extension WarrantEngine {
             response.action = .forbidden
             response.resultCode = result.code
             response.resultMessage = result.message
-            response.responseContent = BearerChallenge.value(error, result, scope: scope)
+            response.responseContent =
+                details.dpopJkt == nil ? BearerChallenge.value(error, result, scope: scope) : DPoPChallenge.value(error, result, scope: scope)
             response.sufficient = false
         }
         return .ok(response)
+    }
+
+    /// The DPoP checks of a resource request (introspection, UserInfo): a proof that is sent must pass, with
+    /// `ath` for the token presented; a token bound to a key needs a proof by that key (RFC 9449 §7).
+    func resourceProof(for token: PresentedAccessToken, value: String, _ call: DPoPVerifier.Presented, service: ServicePolicy) async throws
+        -> (refusal: DPoPProof.Refusal?, nonce: String?)
+    {
+        var request = call
+        request.accessToken = value
+        let outcome = try await dpop.check(request, service: service)
+        switch outcome.result {
+        case .failure(let refusal):
+            return (refusal, outcome.nonce)
+        case .success(let verified):
+            guard let bound = token.details.dpopJkt else { return (nil, outcome.nonce) }
+            guard let verified else {
+                return (
+                    DPoPProof.Refusal(
+                        error: "invalid_token", description: "The access token is DPoP-bound; present it with a DPoP proof.", result: .dpopProofMissing),
+                    outcome.nonce
+                )
+            }
+            return (verified.jkt == bound ? nil : .invalid("The DPoP proof is not by the key the access token is bound to."), outcome.nonce)
+        }
     }
 
     /// RFC 7662: the introspection endpoint's JSON, `{"active":false}` for anything not live.
@@ -102,7 +138,9 @@ extension WarrantEngine {
         var members = Self.introspectionMembers(
             scopes: token.record.scopes, details: token.details, subject: token.record.subject, issuedAt: token.record.createdAt,
             expiresAt: token.record.expiresAt, service: service)
-        members["token_type"] = "Bearer"
+        members["token_type"] = .string(token.details.dpopJkt == nil ? "Bearer" : "DPoP")
+        // RFC 9449 §6.2: the resource server learns the key the token is bound to.
+        if let jkt = token.details.dpopJkt { members["cnf"] = .object(["jkt": .string(jkt)]) }
         members["jti"] = .string(token.record.hash)
         for property in token.details.properties ?? [] where (hidden || !property.hidden) && members[property.key] == nil {
             members[property.key] = .string(property.value)

@@ -7,13 +7,16 @@ extension WarrantEngine {
     /// endpoint would check it (every error answered to the client), and kept for one use by that client.
     public func pushedAuthReq(_ input: Operations.PushedAuthReq.Input) async throws -> Operations.PushedAuthReq.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
+        // The DPoP nonce every answer carries once the proof was checked, when nonces are required.
+        var nonce: String?
         func refuse(_ error: OAuthError, _ action: PushedAuthReqAction, method: ClientAuthMethod? = nil) -> Operations.PushedAuthReq.Output {
             let result: ResultCode = action == .unauthorized ? .pushedRequestUnauthorized : .pushedRequestInvalid
             let answered = OAuthError(error.error, error.description, result)
             return .ok(
                 PushedAuthReqResponse(
                     resultCode: result.code, resultMessage: "[\(result.code)] \(error.description)", action: action,
-                    responseContent: answered.jsonBody(omitDescription: service.omitsErrorDescriptions), clientAuthMethod: method))
+                    responseContent: answered.jsonBody(omitDescription: service.omitsErrorDescriptions), clientAuthMethod: method,
+                    dpopNonce: nonce))
         }
         let pairs: [(name: String, value: String)]
         do {
@@ -32,10 +35,28 @@ extension WarrantEngine {
         case .success(let client): authenticated = client
         }
         let method = authenticated.client.tokenAuthMethod
+        // RFC 9449 §10.1: a proof with the push binds the code to its key.
+        let proof = try await dpop.check(
+            .init(
+                proof: input.body.dpop, method: input.body.htm ?? "POST", url: input.body.htu?.absoluteString ?? service.pushedRequestEndpoint,
+                nonceRequired: input.body.dpopNonceRequired),
+            service: service)
+        nonce = proof.nonce
+        let key: DPoPProof.Verified?
+        switch proof.result {
+        case .failure(let refusal): return refuse(OAuthError(refusal.error, refusal.description), .badRequest, method: method)
+        case .success(let verified): key = verified
+        }
         switch try await authorizationParser(for: service, pushedBy: authenticated.client).parse(input.body.parameters, context: nil) {
         case .untrusted(let error), .redirect(let error, _):
             return refuse(error, .badRequest, method: method)
-        case .valid(let request, _):
+        case .valid(var request, _):
+            if let key {
+                guard request.dpopJkt == nil || request.dpopJkt == key.jkt else {
+                    return refuse(OAuthError("invalid_dpop_proof", "dpop_jkt is not the thumbprint of the DPoP proof's key."), .badRequest, method: method)
+                }
+                request.dpopJkt = key.jkt
+            }
             let requestUri = PushedRequest.uriPrefix + Secrets.token()
             try await keep(request, as: .pushed, under: requestUri, for: service.pushedRequestDuration, service: service)
             let content = JSONValue.object([
@@ -45,7 +66,7 @@ extension WarrantEngine {
             return .ok(
                 PushedAuthReqResponse(
                     resultCode: result.code, resultMessage: result.message, action: .created, responseContent: content.serializedString,
-                    requestUri: requestUri, clientAuthMethod: method))
+                    requestUri: requestUri, clientAuthMethod: method, dpopNonce: nonce))
         }
     }
 

@@ -39,14 +39,31 @@ extension WarrantEngine {
         guard client.client.grantTypes.contains(grantType) else {
             return fail(.unauthorizedClient("The client may not use the grant type '\(grantTypeText)'."))
         }
-        let request = TokenGrantRequest(service: service, client: client, form: form, call: input.body)
-        switch grantType {
-        case .authorizationCode: return .ok(try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request))
-        case .refreshToken: return .ok(try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request))
-        case .clientCredentials: return .ok(try await ClientCredentialsGrant(store: store, issuer: issuer).run(request))
-        case .password: return .ok(try await PasswordGrant(store: store, issuer: issuer).run(request))
-        default: return fail(.unsupportedGrantType("The grant type '\(grantTypeText)' is not supported yet."))
+        // DPoP (RFC 9449 §5): the proof is checked once the client is known; every answer after carries the nonce.
+        let proof = try await dpop.check(
+            .init(
+                proof: input.body.dpop, method: input.body.htm ?? "POST", url: input.body.htu?.absoluteString ?? service.tokenEndpoint,
+                nonceRequired: input.body.dpopNonceRequired),
+            service: service)
+        var response: TokenResponse
+        switch proof.result {
+        case .failure(let refusal):
+            response = TokenAnswer.failure(OAuthError(refusal.error, refusal.description, refusal.result), service: service)
+        case .success(nil) where client.client.dpopRequired:
+            response = TokenAnswer.failure(
+                OAuthError("invalid_dpop_proof", "The client must send a DPoP proof with its token requests.", .dpopProofMissing), service: service)
+        case .success(let verified):
+            let request = TokenGrantRequest(service: service, client: client, form: form, call: input.body, dpop: verified)
+            switch grantType {
+            case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)
+            case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)
+            case .clientCredentials: response = try await ClientCredentialsGrant(store: store, issuer: issuer).run(request)
+            case .password: response = try await PasswordGrant(store: store, issuer: issuer).run(request)
+            default: return fail(.unsupportedGrantType("The grant type '\(grantTypeText)' is not supported yet."))
+            }
         }
+        response.dpopNonce = proof.nonce
+        return .ok(response)
     }
 
     public func tokenIssue(_ input: Operations.TokenIssue.Input) async throws -> Operations.TokenIssue.Output {

@@ -21,7 +21,7 @@ extension WarrantEngine {
                 resultCode: ResultCode.tokenCreated.code, resultMessage: ResultCode.tokenCreated.message, action: .ok,
                 accessToken: tokens.accessToken, clientId: request.client.clientId, expiresAt: tokens.accessRecord.expiresAt,
                 expiresIn: tokens.expiresIn, grantType: request.grantType, properties: StoredProperty.list(tokens.properties),
-                refreshToken: tokens.refreshToken, scopes: request.details.scopes, subject: request.details.subject, tokenType: "Bearer",
+                refreshToken: tokens.refreshToken, scopes: request.details.scopes, subject: request.details.subject, tokenType: tokens.tokenType,
                 jwtAccessToken: tokens.jwtAccessToken, tokenId: tokens.accessRecord.hash,
                 refreshTokenScopes: tokens.refreshRecord.map { ProtocolValues.words($0.scopes) }, clientIdentifier: accepted.clientIdentifier,
                 sessionId: request.details.sessionId))
@@ -63,7 +63,7 @@ extension WarrantEngine {
             TokenUpdateResponse(
                 resultCode: ResultCode.tokenUpdated.code, resultMessage: ResultCode.tokenUpdated.message, action: .ok,
                 accessToken: body.accessToken, accessTokenExpiresAt: token.expiresAt,
-                properties: StoredProperty.list(details.properties), scopes: details.scopes, tokenType: "Bearer",
+                properties: StoredProperty.list(details.properties), scopes: details.scopes, tokenType: details.dpopJkt == nil ? "Bearer" : "DPoP",
                 tokenId: token.hash, refreshTokenExpiresAt: refreshExpiresAt))
     }
 

@@ -39,6 +39,17 @@ extension WarrantEngine {
             let action: UserInfoAction = status == 400 ? .badRequest : status == 401 ? .unauthorized : .forbidden
             return .ok(UserInfoResponse(resultCode: result.code, resultMessage: result.message, action: action, responseContent: challenge))
         case .good(let token):
+            let body = input.body
+            let proof = try await resourceProof(
+                for: token, value: body.token ?? "",
+                .init(proof: body.dpop, method: body.htm ?? "GET", url: body.htu?.absoluteString ?? service.userInfoEndpoint, nonceRequired: body.dpopNonceRequired),
+                service: service)
+            if let refusal = proof.refusal {
+                return .ok(
+                    UserInfoResponse(
+                        resultCode: refusal.result.code, resultMessage: "[\(refusal.result.code)] \(refusal.description)", action: .unauthorized,
+                        responseContent: DPoPChallenge.value(refusal), dpopNonce: proof.nonce))
+            }
             let details = token.details
             let scopes = ProtocolValues.words(token.record.scopes)
             let (client, aliasUsed) = try await presented.client(of: token.record.clientId, serviceApiKey: token.record.serviceApiKey, details: details)
@@ -49,7 +60,8 @@ extension WarrantEngine {
                     claims: claims, clientId: token.record.clientId, clientIdAlias: client?.alias, clientIdAliasUsed: aliasUsed,
                     scopes: scopes, subject: token.record.subject, token: input.body.token,
                     properties: StoredProperty.list(details.properties), userInfoClaims: details.userInfoClaims,
-                    consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes))
+                    consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes,
+                    dpopNonce: proof.nonce))
         }
     }
 

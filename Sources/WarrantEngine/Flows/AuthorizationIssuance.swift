@@ -23,7 +23,7 @@ struct AuthorizationIssuance: Sendable {
         _ body: AuthorizationIssueRequest, for request: ParsedAuthorizationRequest, service: ServicePolicy, client: ClientPolicy
     ) async throws -> Issued {
         let time = issuer.now()
-        let details = GrantDetails(
+        var details = GrantDetails(
             subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
             // Authlete's SDKs send 0 for "not given".
             authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil }, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
@@ -33,6 +33,8 @@ struct AuthorizationIssuance: Sendable {
             redirectUri: request.redirectUri, redirectUriGiven: request.redirectUriGiven, codeChallenge: request.codeChallenge,
             codeChallengeMethod: request.codeChallengeMethod, accessTokenDuration: body.accessTokenDuration,
             properties: StoredProperty.from(body.properties), userInfoClaims: request.userInfoClaims, consentedClaims: body.consentedClaims)
+        // Binds the code only; tokens are bound by the proof at the token endpoint.
+        details.dpopJkt = request.dpopJkt
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: service.apiKey, clientId: request.clientId, subject: body.subject,
             payload: try GrantDetails.json(details), createdAt: time)
@@ -58,7 +60,7 @@ struct AuthorizationIssuance: Sendable {
                     accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration))
             tokens = issued
             parameters += [
-                ("access_token", issued.presentedAccessToken), ("token_type", "Bearer"), ("expires_in", String(issued.expiresIn)),
+                ("access_token", issued.presentedAccessToken), ("token_type", issued.tokenType), ("expires_in", String(issued.expiresIn)),
             ]
             if !issued.scopes.isEmpty { parameters.append(("scope", issued.scopes.joined(separator: " "))) }
         }

@@ -33,6 +33,8 @@ struct ParsedAuthorizationRequest: Codable, Equatable, Sendable {
     var context: String?
     /// The verified claims of the request object the request came as, as JSON text; nil for plain parameters.
     var requestObjectPayload: String? = nil
+    /// The DPoP key the code is bound to (RFC 9449 §10): `dpop_jkt`, or the key of the PAR request's proof.
+    var dpopJkt: String? = nil
 
     var wantsCode: Bool { responseTypes.contains("code") }
     var wantsToken: Bool { responseTypes.contains("token") }
@@ -138,6 +140,10 @@ struct AuthorizationRequestParser {
             let interaction = try interaction(parameters, client: trusted.client)
             let claims = try await claims(parameters)
             let resources = try resources(parameters)
+            let dpopJkt = parameters.single("dpop_jkt")
+            if let dpopJkt, !DPoPProof.isThumbprint(dpopJkt) {
+                throw .invalidRequest("dpop_jkt must be a JWK SHA-256 thumbprint: 43 base64url characters.")
+            }
             let parsed = ParsedAuthorizationRequest(
                 clientId: trusted.client.clientId, clientIdAliasUsed: trusted.aliasUsed, redirectUri: trusted.redirectUri,
                 redirectUriGiven: parameters.single("redirect_uri") != nil,
@@ -148,7 +154,7 @@ struct AuthorizationRequestParser {
                 userInfoClaims: claims.userInfoClaims, claimNames: claims.claimNames, subject: claims.subject,
                 loginHint: parameters.single("login_hint"), uiLocales: parameters.words("ui_locales"),
                 claimsLocales: parameters.words("claims_locales"), resources: resources, context: context,
-                requestObjectPayload: requestObjectPayload)
+                requestObjectPayload: requestObjectPayload, dpopJkt: dpopJkt)
             return .valid(parsed, trusted.client)
         } catch {
             return .redirect(error, redirection)

@@ -33,7 +33,7 @@ struct CodeGrant: Sendable {
         var details = try GrantDetails.decoded(grant.payload)
         if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
         if let problem = Self.redirectProblem(details, given: request.form["redirect_uri"])
-            ?? Self.pkceProblem(details, verifier: request.form["code_verifier"])
+            ?? Self.pkceProblem(details, verifier: request.form["code_verifier"]) ?? Self.dpopProblem(details, proof: request.dpop)
         {
             return fail(problem)
         }
@@ -55,6 +55,14 @@ struct CodeGrant: Sendable {
             return .invalidGrant("redirect_uri does not match the authorization request.")
         }
         return nil
+    }
+
+    /// RFC 9449 §10: a code the authorization request bound to a DPoP key (dpop_jkt, or the PAR proof's key)
+    /// is redeemed only with a proof by that key.
+    static func dpopProblem(_ details: GrantDetails, proof: DPoPProof.Verified?) -> OAuthError? {
+        guard let bound = details.dpopJkt else { return nil }
+        guard let proof else { return OAuthError("invalid_dpop_proof", "The code is bound to a DPoP key; send a DPoP proof by it.", .dpopProofMissing) }
+        return proof.jkt == bound ? nil : OAuthError("invalid_dpop_proof", "The DPoP proof is not by the key the code is bound to.", .dpopProofInvalid)
     }
 
     /// RFC 7636 §4.6: the verifier matches the challenge; a verifier without a challenge is refused too.

@@ -39,6 +39,9 @@ struct GrantDetails: Codable, Equatable, Sendable {
     var audiences: [String]? = nil
     /// The delegation chain of a token exchange (RFC 8693 §4.1): the current actor, prior ones nested.
     var act: JSONValue? = nil
+    /// The JWK thumbprint of a DPoP key (RFC 9449): on an access token, the key it is bound to (`cnf.jkt`); on
+    /// a code or grant, the key the authorization request bound the code to (`dpop_jkt`, or the PAR proof's).
+    var dpopJkt: String? = nil
 
     /// The `aud` of JWTs made from these details: audiences and resources, or else the client.
     var tokenAudience: [String] {
@@ -111,7 +114,8 @@ extension GrantDetails {
             codeChallenge: try read.string("codeChallenge"), codeChallengeMethod: try read.string("codeChallengeMethod"),
             accessTokenDuration: try read.integer("accessTokenDuration"), properties: try read.properties("properties"),
             userInfoClaims: try read.string("userInfoClaims"), consentedClaims: try read.strings("consentedClaims"),
-            grantType: try read.string("grantType"), audiences: try read.strings("audiences"), act: members["act"].flatMap { $0 == .null ? nil : $0 })
+            grantType: try read.string("grantType"), audiences: try read.strings("audiences"), act: members["act"].flatMap { $0 == .null ? nil : $0 },
+            dpopJkt: try read.string("dpopJkt"))
     }
 
     /// The payload text; the same members `JSONEncoder` wrote, keys sorted.
@@ -126,7 +130,7 @@ extension GrantDetails {
             ("idtHeaderParams", details.idtHeaderParams), ("idTokenAudType", details.idTokenAudType), ("sessionId", details.sessionId),
             ("nonce", details.nonce), ("jwtAtClaims", details.jwtAtClaims), ("redirectUri", details.redirectUri),
             ("codeChallenge", details.codeChallenge), ("codeChallengeMethod", details.codeChallengeMethod),
-            ("userInfoClaims", details.userInfoClaims), ("grantType", details.grantType),
+            ("userInfoClaims", details.userInfoClaims), ("grantType", details.grantType), ("dpopJkt", details.dpopJkt),
         ]
         for (name, value) in texts { if let value { members[name] = .string(value) } }
         if let authTime = details.authTime { members["authTime"] = .integer(authTime) }

@@ -19,7 +19,9 @@ struct PasswordGrant: Sendable {
         }
         let ticket = Secrets.token()
         let time = issuer.now()
-        let details = request.details(subject: nil, scopes: scopes)
+        var details = request.details(subject: nil, scopes: scopes)
+        // The proof was checked here; the tokens /auth/token/issue makes are bound to its key.
+        details.dpopJkt = request.dpop?.jkt
         try await store.insertTicket(
             TicketRecord(
                 hash: Secrets.hash(ticket), kind: .password, serviceApiKey: request.service.apiKey, clientId: request.client.client.clientId,
@@ -55,7 +57,7 @@ struct PasswordGrant: Sendable {
             IssueRequest(
                 service: service, client: client, grantId: grant.id, details: details, grantType: .password,
                 refresh: service.issuesRefreshTokens(to: client) ? .new(duration: input.refreshTokenDuration) : .none,
-                accessTokenValue: input.accessToken, accessDuration: input.accessTokenDuration))
+                accessTokenValue: input.accessToken, accessDuration: input.accessTokenDuration, dpopJkt: details.dpopJkt))
         try await ChosenValues.storing {
             try await store.insertGrant(
                 grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord,

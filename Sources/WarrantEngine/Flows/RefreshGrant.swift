@@ -24,6 +24,15 @@ struct RefreshGrant: Sendable {
         guard old.revokedAt == nil, old.expiresAt >= now, let grant = try await store.grant(id: old.grantId) else {
             return fail(.invalidGrant("The refresh token has expired or was revoked."))
         }
+        // A public client's refresh token is bound to its DPoP key (RFC 9449 §5): only a proof by it refreshes.
+        if let bound = RefreshBinding(payload: old.payload).dpopJkt {
+            guard let proof = request.dpop else {
+                return fail(OAuthError("invalid_dpop_proof", "The refresh token is bound to a DPoP key; send a DPoP proof by it.", .dpopProofMissing))
+            }
+            guard proof.jkt == bound else {
+                return fail(OAuthError("invalid_dpop_proof", "The DPoP proof is not by the key the refresh token is bound to.", .dpopProofInvalid))
+            }
+        }
         var details = try GrantDetails.decoded(grant.payload)
         if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
         // Scopes the client may no longer request do not come back with a refresh.

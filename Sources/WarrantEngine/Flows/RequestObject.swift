@@ -50,11 +50,11 @@ enum RequestObject {
         // exp and nbf are someone else's numbers: saturate before comparing.
         let skew = Bounds.milliseconds(fromSeconds: ClockSkew.seconds)
         if let exp = claims["exp"] {
-            guard let seconds = Self.seconds(exp) else { return invalid("The request object's exp is not a number of seconds.") }
+            guard let seconds = JSONClaims.seconds(exp) else { return invalid("The request object's exp is not a number of seconds.") }
             if Bounds.milliseconds(fromSeconds: seconds).saturatingAdding(skew) < now { return invalid("The request object has expired.") }
         }
         if let nbf = claims["nbf"] {
-            guard let seconds = Self.seconds(nbf) else { return invalid("The request object's nbf is not a number of seconds.") }
+            guard let seconds = JSONClaims.seconds(nbf) else { return invalid("The request object's nbf is not a number of seconds.") }
             if Bounds.milliseconds(fromSeconds: seconds) > now.saturatingAdding(skew) { return invalid("The request object is not valid yet (nbf).") }
         }
         if claims["request"] != nil || claims["request_uri"] != nil {
@@ -73,14 +73,6 @@ enum RequestObject {
         case .integer(let number): String(number)
         case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .array, .object: value.serializedString
-        }
-    }
-
-    private static func seconds(_ value: JSONValue) -> Int64? {
-        switch value {
-        case .integer(let number): number
-        case .number(let number) where number.isFinite: Int64(exactly: number.rounded(.down)) ?? (number > 0 ? .max : .min)
-        default: nil
         }
     }
 }

@@ -59,7 +59,7 @@ struct TokenCreation: Sendable {
                 issue: IssueRequest(
                     service: service, client: client, details: details, grantType: grantType,
                     refresh: refreshable ? .new(duration: body.refreshTokenDuration, value: body.refreshToken) : .none,
-                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration),
+                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration, dpopJkt: body.dpopKeyThumbprint),
                 clientIdentifier: details.clientIdentifier))
     }
 }

@@ -10,6 +10,8 @@ struct TokenGrantRequest: Sendable {
     var form: [String: String]
     /// The front end's call, with what it adds to the form (chosen token values, lifetimes, properties).
     var call: TokenRequest
+    /// The key of the DPoP proof that came with the request and verified; the tokens are bound to it.
+    var dpop: DPoPProof.Verified? = nil
 
     /// The requested scopes the service knows (its defaults when none is requested); a scope the client may
     /// not request is an error.
@@ -38,7 +40,7 @@ struct TokenGrantRequest: Sendable {
     func issueRequest(details: GrantDetails, grantType: GrantType, grantId: String?) -> IssueRequest {
         IssueRequest(
             service: service, client: client.client, grantId: grantId, details: details, grantType: grantType,
-            accessTokenValue: call.accessToken, accessDuration: call.accessTokenDuration)
+            accessTokenValue: call.accessToken, accessDuration: call.accessTokenDuration, dpopJkt: dpop?.jkt)
     }
 
     /// A refresh token, when the service and the client allow them, with the lifetime the call asked for.

@@ -12,6 +12,8 @@ struct ClientPolicy: Sendable {
     let secretHash: String?
 
     let isPublic: Bool
+    /// Its token requests must carry a DPoP proof (RFC 9449 §5.2).
+    let dpopRequired: Bool
     let locked: Bool
     let grantTypes: Set<GrantType>
     let responseTypes: Set<ResponseType>
@@ -51,6 +53,7 @@ struct ClientPolicy: Sendable {
         document = client
         secretHash = record.secretHash
         isPublic = client.clientType == .public
+        dpopRequired = client.dpopRequired == true
         locked = client.locked == true
         grantTypes = Set(client.grantTypes ?? [])
         responseTypes = Set(client.responseTypes ?? [])

@@ -11,6 +11,8 @@ enum ServiceMetadata {
     static let defaultTicketDuration: Int64 = 600
     /// How long a pushed request's request_uri lasts when `pushedAuthReqDuration` is 0 (Authlete's example answer says 600).
     static let defaultPushedRequestDuration: Int64 = 600
+    /// How long a DPoP server nonce is accepted when the service does not say (RFC 9449 §8).
+    static let defaultDPoPNonceDuration: Int64 = 300
 
     static let standardClaims = [
         "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",

@@ -61,6 +61,13 @@ struct ServicePolicy: Sendable {
     /// A request object must have an aud naming the service.
     let requestObjectAudienceChecked: Bool
     let accessTokenFormat: AccessTokenFormat
+    /// Every DPoP proof must carry a nonce warrant gave out; nonces live `dpopNonceDuration` seconds.
+    let dpopNonceRequired: Bool
+    let dpopNonceDuration: Int64
+    /// The endpoints' URLs, which DPoP proofs name in htu when the call passes none.
+    let tokenEndpoint: String?
+    let pushedRequestEndpoint: String?
+    let userInfoEndpoint: String?
 
     /// A used refresh token keeps working (no rotation).
     let refreshTokenKept: Bool
@@ -121,6 +128,11 @@ struct ServicePolicy: Sendable {
             case nil: .opaque
             case let name?: SigningAlgorithm(rawValue: name.rawValue).map(AccessTokenFormat.jwt) ?? .unsupported(name.rawValue)
             }
+        dpopNonceRequired = service.dpopNonceRequired == true
+        dpopNonceDuration = duration(service.dpopNonceDuration, ServiceMetadata.defaultDPoPNonceDuration)
+        tokenEndpoint = url(service.tokenEndpoint)
+        pushedRequestEndpoint = url(service.pushedAuthReqEndpoint)
+        userInfoEndpoint = url(service.userInfoEndpoint)
         refreshTokenKept = service.refreshTokenKept == true
         refreshTokenExpiryKept = service.refreshTokenDurationKept == true && service.refreshTokenDurationReset != true
         idTokenReissuable = service.idTokenReissuable == true

@@ -9,7 +9,7 @@ enum Unenforced {
         var names: [String] = []
         let switches: [(String, Bool?)] = [
             ("singleAccessTokenPerSubject", service.singleAccessTokenPerSubject), ("missingClientIdAllowed", service.missingClientIdAllowed),
-            ("dpopNonceRequired", service.dpopNonceRequired), ("clientAssertionAudRestrictedToIssuer", service.clientAssertionAudRestrictedToIssuer),
+            ("clientAssertionAudRestrictedToIssuer", service.clientAssertionAudRestrictedToIssuer),
             ("grantManagementActionRequired", service.grantManagementActionRequired), ("rsResponseSigned", service.rsResponseSigned),
             ("nativeSsoSupported", service.nativeSsoSupported), ("claimShortcutRestrictive", service.claimShortcutRestrictive),
             ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
@@ -47,7 +47,6 @@ enum Unenforced {
     static func settings(of client: OAuthClient) -> [String] {
         var names: [String] = []
         let flags: [(String, Bool?)] = [
-            ("dpopRequired", client.dpopRequired),
             ("tlsClientCertificateBoundAccessTokens", client.tlsClientCertificateBoundAccessTokens),
             ("frontChannelRequestObjectEncryptionRequired", client.frontChannelRequestObjectEncryptionRequired),
             ("singleAccessTokenPerSubject", client.singleAccessTokenPerSubject), ("authTimeRequired", client.authTimeRequired),

@@ -55,6 +55,8 @@ enum Discovery {
         set("request_object_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())
         members["require_signed_request_object"] = .bool(service.requestObjectRequired == true)
         members["authorization_response_iss_parameter_supported"] = .bool(service.issSuppressed != true)
+        // DPoP (RFC 9449 §5.1): proofs are accepted at every token and resource call.
+        set("dpop_signing_alg_values_supported", DPoPProof.algorithms.sorted())
         return .object(members)
     }
 }

@@ -26,6 +26,15 @@ struct JSONClaims: JWTPayload {
     /// Claims of any shape are checked by whoever asked for them by shape (the types below).
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 
+    /// A NumericDate claim (RFC 7519 §2) as whole seconds, saturated; nil when it is not a number.
+    static func seconds(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .integer(let number): number
+        case .number(let number) where number.isFinite: Int64(exactly: number.rounded(.down)) ?? (number > 0 ? .max : .min)
+        default: nil
+        }
+    }
+
     /// A JWT's `aud`, a string or an array of them (RFC 7519 §4.1.3).
     static func audience(of claims: [String: JSONValue]) -> [String] {
         switch claims["aud"] {
@@ -67,6 +76,7 @@ struct AccessTokenClaims {
         ]
         if !details.scopes.isEmpty { members["scope"] = .string(details.scopes.joined(separator: " ")) }
         if let act = details.act { members["act"] = act }
+        if let jkt = details.dpopJkt { members["cnf"] = .object(["jkt": .string(jkt)]) }
         // The caller's extra claims never replace the registered ones.
         if let extra = details.jwtAtClaims, case .object(let given)? = try? JSONValue(parsing: extra) {
             for (name, value) in given where members[name] == nil { members[name] = value }

@@ -76,3 +76,22 @@ enum BearerChallenge {
         return "Bearer " + parameters.joined(separator: ",")
     }
 }
+
+/// The value of a `WWW-Authenticate` header for a DPoP-bound token or a DPoP proof problem (RFC 9449 §7.1).
+enum DPoPChallenge {
+    static func value(_ refusal: DPoPProof.Refusal) -> String {
+        value(refusal.error, ResultCode(refusal.result.code, refusal.description))
+    }
+
+    static func value(_ error: String, _ result: ResultCode, scope: [String] = []) -> String {
+        var parameters = ["error=\"\(error)\"", "error_description=\"\(quoted(result.message))\""]
+        if !scope.isEmpty { parameters.append("scope=\"\(scope.joined(separator: " "))\"") }
+        parameters.append("algs=\"\(DPoPProof.algorithms.sorted().joined(separator: " "))\"")
+        return "DPoP " + parameters.joined(separator: ",")
+    }
+
+    /// A quoted-string's content (RFC 9110 §5.6.4): the caller's htm or htu may appear in a description.
+    private static func quoted(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}

@@ -25,6 +25,9 @@ struct IssueRequest: Sendable {
     var accessDuration: Int64? = nil
     /// The access token's form when the flow decides it (a token exchange asking for a JWT); else the service's.
     var format: ServicePolicy.AccessTokenFormat? = nil
+    /// The thumbprint of the DPoP key the access token is bound to, from a proof that verified; nil for a
+    /// bearer token. A public client's refresh token is bound too (RFC 9449 §5).
+    var dpopJkt: String? = nil
 }
 
 /// What an ID token is made from.
@@ -56,6 +59,11 @@ struct IssuedTokens: Sendable {
     var grantId: String?
     var sessionId: String?
     var properties: [StoredProperty]?
+    /// The DPoP key the access token is bound to.
+    var dpopJkt: String? = nil
+
+    /// RFC 9449 §5: `DPoP` for a DPoP-bound access token.
+    var tokenType: String { dpopJkt == nil ? "Bearer" : "DPoP" }
 
     /// The access token as the client receives it: the JWT form when there is one.
     var presentedAccessToken: String { jwtAccessToken ?? accessToken }
@@ -74,6 +82,8 @@ struct TokenIssuer: Sendable {
     func issue(_ request: IssueRequest) async throws -> IssuedTokens {
         var details = request.details
         details.grantType = request.grantType.rawValue
+        // Only a verified proof binds a token; what a grant remembers of the authorization never does.
+        details.dpopJkt = request.dpopJkt
         let time = now()
         let accessSeconds =
             Bounds.givenDuration(request.accessDuration) ?? Bounds.givenDuration(details.accessTokenDuration)
@@ -91,7 +101,8 @@ struct TokenIssuer: Sendable {
             refreshToken = value
             refreshRecord = RefreshTokenRecord(
                 hash: Secrets.hash(value), grantId: grantId, serviceApiKey: request.service.apiKey, clientId: request.client.clientId,
-                subject: details.subject, scopes: scopes, payload: "{}", createdAt: time,
+                subject: details.subject, scopes: scopes, payload: RefreshBinding(dpopJkt: request.client.isPublic ? request.dpopJkt : nil).payload,
+                createdAt: time,
                 expiresAt: expiresAt ?? Bounds.expiry(from: time, seconds: seconds))
         }
         var jwtAccessToken: String?
@@ -114,8 +125,7 @@ struct TokenIssuer: Sendable {
             accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
             refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { $0.expiresAt.saturatingSubtracting(time) / 1000 },
             jwtAccessToken: jwtAccessToken, scopes: details.scopes, resources: details.resources, grantId: request.grantId,
-            sessionId: details.sessionId,
-            properties: details.properties)
+            sessionId: details.sessionId, properties: details.properties, dpopJkt: details.dpopJkt)
     }
 
     /// An ID token (OpenID Connect Core §2), signed with the service's key for the client's algorithm.
@@ -138,7 +148,7 @@ struct TokenIssuer: Sendable {
     /// The token endpoint's JSON (RFC 6749 §5.1), with Keycloak's members when the service asks for them.
     static func responseBody(_ tokens: IssuedTokens, service: ServicePolicy, includeIDToken: Bool = true) -> String {
         var body: [String: JSONValue] = [
-            "access_token": .string(tokens.presentedAccessToken), "token_type": "Bearer", "expires_in": .integer(tokens.expiresIn),
+            "access_token": .string(tokens.presentedAccessToken), "token_type": .string(tokens.tokenType), "expires_in": .integer(tokens.expiresIn),
         ]
         if !tokens.scopes.isEmpty { body["scope"] = .string(tokens.scopes.joined(separator: " ")) }
         if let refresh = tokens.refreshToken { body["refresh_token"] = .string(refresh) }
@@ -155,5 +165,24 @@ struct TokenIssuer: Sendable {
             if let session = tokens.sessionId { body["sid"] = .string(session) }
         }
         return JSONValue.object(body).serializedString
+    }
+}
+
+/// What a refresh token's payload keeps: the DPoP key a public client's refresh token is bound to.
+struct RefreshBinding: Equatable {
+    var dpopJkt: String?
+
+    init(dpopJkt: String?) {
+        self.dpopJkt = dpopJkt
+    }
+
+    /// Read from a stored payload; rows written before bindings hold `{}`.
+    init(payload: String) {
+        dpopJkt = (try? JSONValue(parsing: Array(payload.utf8)))?["dpopJkt"]?.stringValue
+    }
+
+    var payload: String {
+        guard let dpopJkt else { return "{}" }
+        return JSONValue.object(["dpopJkt": .string(dpopJkt)]).serializedString
     }
 }
