@@ -112,7 +112,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var requestObjectRequired: Bool?
     /// Issuing a token revokes the client's earlier tokens for the same user.
     public var singleAccessTokenPerSubject: Bool?
-    /// Access tokens are bound to the client's certificate (RFC 8705).
+    /// The client's access tokens are bound to its TLS certificate (RFC 8705 §3); its token requests must carry one.
     public var tlsClientCertificateBoundAccessTokens: Bool?
     /// Token requests must carry a DPoP proof, so every access token is DPoP-bound (RFC 9449 §5.2).
     public var dpopRequired: Bool?
@@ -208,17 +208,17 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var policyUris: [TaggedValue]?
     /// Terms of service for other languages.
     public var tosUris: [TaggedValue]?
-    /// Mutual TLS: the subject DN the client's certificate must have.
+    /// tls_client_auth: the subject DN (RFC 4514) the client's certificate must have.
     public var tlsClientAuthSubjectDn: String?
-    /// Mutual TLS: the DNS name the client's certificate must have.
+    /// tls_client_auth: the DNS name the client's certificate must have.
     public var tlsClientAuthSanDns: String?
-    /// Mutual TLS: the URI the client's certificate must have.
+    /// tls_client_auth: the URI the client's certificate must have.
     public var tlsClientAuthSanUri: String?
-    /// Mutual TLS: the IP address the client's certificate must have.
+    /// tls_client_auth: the IP address the client's certificate must have.
     public var tlsClientAuthSanIp: String?
-    /// Mutual TLS: the email address the client's certificate must have.
+    /// tls_client_auth: the email address the client's certificate must have.
     public var tlsClientAuthSanEmail: String?
-    /// Mutual TLS: the kid of the client's self-signed certificate in its JWK Set.
+    /// self_signed_tls_client_auth: the kid of the client's self-signed certificate in its JWK Set.
     public var selfSignedCertificateKeyId: String?
     /// Mutual TLS: the client prefers the mTLS endpoint aliases.
     public var mtlsEndpointAliasesUsed: Bool?

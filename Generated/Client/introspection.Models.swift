@@ -142,6 +142,8 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
     public var maxAge: Int64?
     /// The DPoP header the client sent the resource server; a DPoP-bound token is refused without one.
     public var dpop: String?
+    /// The TLS certificate (PEM) the client presented to the resource server; a certificate-bound token is refused without it.
+    public var clientCertificate: String?
     /// The HTTP method of the request to the resource server; GET when absent.
     public var htm: String?
     /// The URL of the resource server's endpoint, to check the DPoP proof against; needed with dpop.
@@ -157,6 +159,7 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
         acrValues: [String]? = nil,
         maxAge: Int64? = nil,
         dpop: String? = nil,
+        clientCertificate: String? = nil,
         htm: String? = nil,
         htu: URL? = nil,
         dpopNonceRequired: Bool? = nil,
@@ -168,6 +171,7 @@ public struct IntrospectionRequest: Hashable, Sendable, Codable {
         self.acrValues = acrValues
         self.maxAge = maxAge
         self.dpop = dpop
+        self.clientCertificate = clientCertificate
         self.htm = htm
         self.htu = htu
         self.dpopNonceRequired = dpopNonceRequired
@@ -193,6 +197,7 @@ extension IntrospectionRequest: JSONCodable {
         let fieldAcrValues: [String]? = violations.optional([String].self, "acrValues", in: object, at: path)
         let fieldMaxAge: Int64? = violations.optional(Int64.self, "maxAge", in: object, at: path)
         let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
+        let fieldClientCertificate: String? = violations.optional(String.self, "clientCertificate", in: object, at: path)
         let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
         let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
         let fieldDpopNonceRequired: Bool? = violations.optional(Bool.self, "dpopNonceRequired", in: object, at: path)
@@ -205,6 +210,7 @@ extension IntrospectionRequest: JSONCodable {
             acrValues: fieldAcrValues,
             maxAge: fieldMaxAge,
             dpop: fieldDpop,
+            clientCertificate: fieldClientCertificate,
             htm: fieldHtm,
             htu: fieldHtu,
             dpopNonceRequired: fieldDpopNonceRequired,
@@ -220,6 +226,7 @@ extension IntrospectionRequest: JSONCodable {
         object["acrValues"] = acrValues?.jsonValue
         object["maxAge"] = maxAge?.jsonValue
         object["dpop"] = dpop?.jsonValue
+        object["clientCertificate"] = clientCertificate?.jsonValue
         object["htm"] = htm?.jsonValue
         object["htu"] = htu?.jsonValue
         object["dpopNonceRequired"] = dpopNonceRequired?.jsonValue
@@ -299,6 +306,8 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
     public var scopeDetails: [Scope]?
     /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
     public var dpopNonce: String?
+    /// The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3).
+    public var certificateThumbprint: String?
 
     public init(
         resultCode: String,
@@ -331,6 +340,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         forCredentialIssuance: Bool = false,
         scopeDetails: [Scope]? = nil,
         dpopNonce: String? = nil,
+        certificateThumbprint: String? = nil,
     ) {
         self.resultCode = resultCode
         self.resultMessage = resultMessage
@@ -362,6 +372,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         self.forCredentialIssuance = forCredentialIssuance
         self.scopeDetails = scopeDetails
         self.dpopNonce = dpopNonce
+        self.certificateThumbprint = certificateThumbprint
     }
 
     public init(from decoder: any Decoder) throws {
@@ -407,6 +418,7 @@ extension IntrospectionResponse: JSONCodable {
         let fieldForCredentialIssuance: Bool = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
         let fieldScopeDetails: [Scope]? = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
         let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
+        let fieldCertificateThumbprint: String? = violations.optional(String.self, "certificateThumbprint", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
             resultCode: fieldResultCode,
@@ -439,6 +451,7 @@ extension IntrospectionResponse: JSONCodable {
             forCredentialIssuance: fieldForCredentialIssuance,
             scopeDetails: fieldScopeDetails,
             dpopNonce: fieldDpopNonce,
+            certificateThumbprint: fieldCertificateThumbprint,
         )
     }
 
@@ -474,6 +487,7 @@ extension IntrospectionResponse: JSONCodable {
         object["forCredentialIssuance"] = forCredentialIssuance.jsonValue
         object["scopeDetails"] = scopeDetails?.jsonValue
         object["dpopNonce"] = dpopNonce?.jsonValue
+        object["certificateThumbprint"] = certificateThumbprint?.jsonValue
         return .object(object)
     }
 }
@@ -591,15 +605,23 @@ public struct RevocationRequest: Hashable, Sendable, Codable {
     public var clientId: String?
     /// The client secret from the Authorization header.
     public var clientSecret: String?
+    /// The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+    public var clientCertificate: String?
+    /// The intermediate certificates the client sent, in PEM, leaf's issuer first.
+    public var clientCertificatePath: [String]?
 
     public init(
         parameters: String,
         clientId: String? = nil,
         clientSecret: String? = nil,
+        clientCertificate: String? = nil,
+        clientCertificatePath: [String]? = nil,
     ) {
         self.parameters = parameters
         self.clientId = clientId
         self.clientSecret = clientSecret
+        self.clientCertificate = clientCertificate
+        self.clientCertificatePath = clientCertificatePath
     }
 
     public init(from decoder: any Decoder) throws {
@@ -618,11 +640,15 @@ extension RevocationRequest: JSONCodable {
         let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
         let fieldClientId: String? = violations.optional(String.self, "clientId", in: object, at: path)
         let fieldClientSecret: String? = violations.optional(String.self, "clientSecret", in: object, at: path)
+        let fieldClientCertificate: String? = violations.optional(String.self, "clientCertificate", in: object, at: path)
+        let fieldClientCertificatePath: [String]? = violations.optional([String].self, "clientCertificatePath", in: object, at: path)
         guard violations.count == before, let fieldParameters else { return nil }
         self.init(
             parameters: fieldParameters,
             clientId: fieldClientId,
             clientSecret: fieldClientSecret,
+            clientCertificate: fieldClientCertificate,
+            clientCertificatePath: fieldClientCertificatePath,
         )
     }
 
@@ -631,6 +657,8 @@ extension RevocationRequest: JSONCodable {
         object["parameters"] = parameters.jsonValue
         object["clientId"] = clientId?.jsonValue
         object["clientSecret"] = clientSecret?.jsonValue
+        object["clientCertificate"] = clientCertificate?.jsonValue
+        object["clientCertificatePath"] = clientCertificatePath?.jsonValue
         return .object(object)
     }
 }

@@ -14,6 +14,10 @@ extension IntrospectionRequest: Validatable {
             let fieldPath = path.appending("dpop")
             Check.maxLength(value, 8192, at: fieldPath, &violations)
         }
+        if let value = self.clientCertificate {
+            let fieldPath = path.appending("clientCertificate")
+            Check.maxLength(value, 16384, at: fieldPath, &violations)
+        }
         if let value = self.htm {
             let fieldPath = path.appending("htm")
             Check.maxLength(value, 16, at: fieldPath, &violations)
@@ -68,6 +72,14 @@ extension StandardIntrospectionResponse: Validatable {
 
 extension RevocationRequest: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.clientCertificate {
+            let fieldPath = path.appending("clientCertificate")
+            Check.maxLength(value, 16384, at: fieldPath, &violations)
+        }
+        if let value = self.clientCertificatePath {
+            let fieldPath = path.appending("clientCertificatePath")
+            Check.maxItems(value.count, 8, at: fieldPath, &violations)
+        }
     }
 }
 

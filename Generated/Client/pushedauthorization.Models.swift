@@ -62,6 +62,10 @@ public struct PushedAuthReqRequest: Hashable, Sendable, Codable {
     public var clientId: String?
     /// The client secret from the Authorization header.
     public var clientSecret: String?
+    /// The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+    public var clientCertificate: String?
+    /// The intermediate certificates the client sent, in PEM, leaf's issuer first.
+    public var clientCertificatePath: [String]?
     /// The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to.
     public var dpop: String?
     /// The HTTP method to check the DPoP proof against; POST when absent.
@@ -75,6 +79,8 @@ public struct PushedAuthReqRequest: Hashable, Sendable, Codable {
         parameters: String,
         clientId: String? = nil,
         clientSecret: String? = nil,
+        clientCertificate: String? = nil,
+        clientCertificatePath: [String]? = nil,
         dpop: String? = nil,
         htm: String? = nil,
         htu: URL? = nil,
@@ -83,6 +89,8 @@ public struct PushedAuthReqRequest: Hashable, Sendable, Codable {
         self.parameters = parameters
         self.clientId = clientId
         self.clientSecret = clientSecret
+        self.clientCertificate = clientCertificate
+        self.clientCertificatePath = clientCertificatePath
         self.dpop = dpop
         self.htm = htm
         self.htu = htu
@@ -105,6 +113,8 @@ extension PushedAuthReqRequest: JSONCodable {
         let fieldParameters: String? = violations.required(String.self, "parameters", in: object, at: path)
         let fieldClientId: String? = violations.optional(String.self, "clientId", in: object, at: path)
         let fieldClientSecret: String? = violations.optional(String.self, "clientSecret", in: object, at: path)
+        let fieldClientCertificate: String? = violations.optional(String.self, "clientCertificate", in: object, at: path)
+        let fieldClientCertificatePath: [String]? = violations.optional([String].self, "clientCertificatePath", in: object, at: path)
         let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
         let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
         let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
@@ -114,6 +124,8 @@ extension PushedAuthReqRequest: JSONCodable {
             parameters: fieldParameters,
             clientId: fieldClientId,
             clientSecret: fieldClientSecret,
+            clientCertificate: fieldClientCertificate,
+            clientCertificatePath: fieldClientCertificatePath,
             dpop: fieldDpop,
             htm: fieldHtm,
             htu: fieldHtu,
@@ -126,6 +138,8 @@ extension PushedAuthReqRequest: JSONCodable {
         object["parameters"] = parameters.jsonValue
         object["clientId"] = clientId?.jsonValue
         object["clientSecret"] = clientSecret?.jsonValue
+        object["clientCertificate"] = clientCertificate?.jsonValue
+        object["clientCertificatePath"] = clientCertificatePath?.jsonValue
         object["dpop"] = dpop?.jsonValue
         object["htm"] = htm?.jsonValue
         object["htu"] = htu?.jsonValue

@@ -10,6 +10,14 @@ extension PushedAuthReqRequest: Validatable {
             let fieldPath = path.appending("parameters")
             Check.minLength(value, 1, at: fieldPath, &violations)
         }
+        if let value = self.clientCertificate {
+            let fieldPath = path.appending("clientCertificate")
+            Check.maxLength(value, 16384, at: fieldPath, &violations)
+        }
+        if let value = self.clientCertificatePath {
+            let fieldPath = path.appending("clientCertificatePath")
+            Check.maxItems(value.count, 8, at: fieldPath, &violations)
+        }
         if let value = self.dpop {
             let fieldPath = path.appending("dpop")
             Check.maxLength(value, 8192, at: fieldPath, &violations)

@@ -145,9 +145,9 @@ public struct Service: Hashable, Sendable, Codable {
     public var backchannelBindingMessageRequiredInFapi: Bool?
     /// CIBA: the token delivery modes offered (poll, ping, push).
     public var supportedBackchannelTokenDeliveryModes: [DeliveryMode]?
-    /// DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
+    /// Every DPoP proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
     public var dpopNonceRequired: Bool?
-    /// DPoP: how long a server nonce is accepted, in seconds; 0 means 300.
+    /// How long a DPoP server nonce is accepted, in seconds; 0 means 300.
     public var dpopNonceDuration: Int64?
     /// The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI.
     public var supportedServiceProfiles: [ServiceProfile]?
@@ -263,13 +263,13 @@ public struct Service: Hashable, Sendable, Codable {
     public var hsmEnabled: Bool?
     /// HSM: the keys held in hardware security modules.
     public var hsks: [Hsk]?
-    /// Access tokens bound to client certificates (RFC 8705); true is refused until warrant implements mutual TLS.
+    /// Every access token issued to a request that carries a client certificate is bound to it (RFC 8705 §3).
     public var tlsClientCertificateBoundAccessTokens: Bool?
-    /// Mutual TLS: the endpoints' mTLS aliases; a non-empty list is refused until warrant implements mutual TLS.
+    /// The endpoints' aliases on the host that asks for TLS client certificates, published in discovery as mtls_endpoint_aliases (RFC 8705 §5).
     public var mtlsEndpointAliases: [NamedUri]?
-    /// Mutual TLS: validate certificate chains of PKI client authentication.
+    /// Warrant checks the chain of a tls_client_auth client's certificate up to one of trustedRootCertificates itself, instead of trusting the front end's TLS terminator to have done it.
     public var mutualTlsValidatePkiCertChain: Bool?
-    /// Mutual TLS: the root certificates (PEM) trusted for client authentication.
+    /// The root certificates (PEM) trusted for tls_client_auth when mutualTlsValidatePkiCertChain is set.
     public var trustedRootCertificates: [String]?
     /// Every authorization request must be pushed first (PAR, RFC 9126): /auth/authorization takes only request_uri values from /pushed_auth_req.
     public var parRequired: Bool?

@@ -192,7 +192,12 @@ extension Service: Validatable {
         }
         if let value = self.mtlsEndpointAliases {
             let fieldPath = path.appending("mtlsEndpointAliases")
+            Check.maxItems(value.count, 32, at: fieldPath, &violations)
             value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.trustedRootCertificates {
+            let fieldPath = path.appending("trustedRootCertificates")
+            Check.maxItems(value.count, 32, at: fieldPath, &violations)
         }
         if let value = self.pushedAuthReqDuration {
             let fieldPath = path.appending("pushedAuthReqDuration")

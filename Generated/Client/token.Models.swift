@@ -227,9 +227,9 @@ public struct TokenRequest: Hashable, Sendable, Codable {
     public var clientId: String?
     /// The client secret from the Authorization header.
     public var clientSecret: String?
-    /// The client's TLS certificate in PEM, for mutual TLS.
+    /// The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
     public var clientCertificate: String?
-    /// The rest of the client's certificate chain, in PEM.
+    /// The intermediate certificates the client sent, in PEM, leaf's issuer first.
     public var clientCertificatePath: [String]?
     /// Extra properties to attach to the tokens (JSON only).
     public var properties: [Property]?

@@ -10,6 +10,14 @@ extension TokenRequest: Validatable {
             let fieldPath = path.appending("parameters")
             Check.minLength(value, 1, at: fieldPath, &violations)
         }
+        if let value = self.clientCertificate {
+            let fieldPath = path.appending("clientCertificate")
+            Check.maxLength(value, 16384, at: fieldPath, &violations)
+        }
+        if let value = self.clientCertificatePath {
+            let fieldPath = path.appending("clientCertificatePath")
+            Check.maxItems(value.count, 8, at: fieldPath, &violations)
+        }
         if let value = self.properties {
             let fieldPath = path.appending("properties")
             value.validate(at: fieldPath, violations: &violations)

@@ -104,6 +104,8 @@ public enum UserInfoIssueAction: OpenEnum {
 public struct UserInfoRequest: Hashable, Sendable, Codable {
     /// The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's).
     public var token: String?
+    /// The TLS certificate (PEM) the client presented; a certificate-bound token is refused without it.
+    public var clientCertificate: String?
     /// The DPoP header the client sent; a DPoP-bound token is refused without one.
     public var dpop: String?
     /// The HTTP method of the UserInfo request; GET when absent.
@@ -115,12 +117,14 @@ public struct UserInfoRequest: Hashable, Sendable, Codable {
 
     public init(
         token: String? = nil,
+        clientCertificate: String? = nil,
         dpop: String? = nil,
         htm: String? = nil,
         htu: URL? = nil,
         dpopNonceRequired: Bool? = nil,
     ) {
         self.token = token
+        self.clientCertificate = clientCertificate
         self.dpop = dpop
         self.htm = htm
         self.htu = htu
@@ -141,6 +145,7 @@ extension UserInfoRequest: JSONCodable {
         guard let object = violations.object(json, at: path) else { return nil }
         let before = violations.count
         let fieldToken: String? = violations.optional(String.self, "token", in: object, at: path)
+        let fieldClientCertificate: String? = violations.optional(String.self, "clientCertificate", in: object, at: path)
         let fieldDpop: String? = violations.optional(String.self, "dpop", in: object, at: path)
         let fieldHtm: String? = violations.optional(String.self, "htm", in: object, at: path)
         let fieldHtu: URL? = violations.optional(URL.self, "htu", in: object, at: path)
@@ -148,6 +153,7 @@ extension UserInfoRequest: JSONCodable {
         guard violations.count == before else { return nil }
         self.init(
             token: fieldToken,
+            clientCertificate: fieldClientCertificate,
             dpop: fieldDpop,
             htm: fieldHtm,
             htu: fieldHtu,
@@ -158,6 +164,7 @@ extension UserInfoRequest: JSONCodable {
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [:]
         object["token"] = token?.jsonValue
+        object["clientCertificate"] = clientCertificate?.jsonValue
         object["dpop"] = dpop?.jsonValue
         object["htm"] = htm?.jsonValue
         object["htu"] = htu?.jsonValue

@@ -5,6 +5,10 @@ import SpecRuntime
 
 extension UserInfoRequest: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        if let value = self.clientCertificate {
+            let fieldPath = path.appending("clientCertificate")
+            Check.maxLength(value, 16384, at: fieldPath, &violations)
+        }
         if let value = self.dpop {
             let fieldPath = path.appending("dpop")
             Check.maxLength(value, 8192, at: fieldPath, &violations)

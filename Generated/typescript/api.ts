@@ -883,7 +883,7 @@ export interface OAuthClient {
    */
   singleAccessTokenPerSubject?: boolean;
   /**
-   * Access tokens are bound to the client's certificate (RFC 8705).
+   * The client's access tokens are bound to its TLS certificate (RFC 8705 §3); its token requests must carry one.
    */
   tlsClientCertificateBoundAccessTokens?: boolean;
   /**
@@ -1075,27 +1075,27 @@ export interface OAuthClient {
    */
   tosUris?: Array<TaggedValue>;
   /**
-   * Mutual TLS: the subject DN the client's certificate must have.
+   * tls_client_auth: the subject DN (RFC 4514) the client's certificate must have.
    */
   tlsClientAuthSubjectDn?: string;
   /**
-   * Mutual TLS: the DNS name the client's certificate must have.
+   * tls_client_auth: the DNS name the client's certificate must have.
    */
   tlsClientAuthSanDns?: string;
   /**
-   * Mutual TLS: the URI the client's certificate must have.
+   * tls_client_auth: the URI the client's certificate must have.
    */
   tlsClientAuthSanUri?: string;
   /**
-   * Mutual TLS: the IP address the client's certificate must have.
+   * tls_client_auth: the IP address the client's certificate must have.
    */
   tlsClientAuthSanIp?: string;
   /**
-   * Mutual TLS: the email address the client's certificate must have.
+   * tls_client_auth: the email address the client's certificate must have.
    */
   tlsClientAuthSanEmail?: string;
   /**
-   * Mutual TLS: the kid of the client's self-signed certificate in its JWK Set.
+   * self_signed_tls_client_auth: the kid of the client's self-signed certificate in its JWK Set.
    */
   selfSignedCertificateKeyId?: string;
   /**
@@ -1770,6 +1770,10 @@ export interface IntrospectionRequest {
    */
   dpop?: string;
   /**
+   * The TLS certificate (PEM) the client presented to the resource server; a certificate-bound token is refused without it.
+   */
+  clientCertificate?: string;
+  /**
    * The HTTP method of the request to the resource server; GET when absent.
    */
   htm?: string;
@@ -1917,6 +1921,10 @@ export interface IntrospectionResponse {
    * The server nonce to send in a DPoP-Nonce header, when nonces are required.
    */
   dpopNonce?: string;
+  /**
+   * The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3).
+   */
+  certificateThumbprint?: string;
 }
 
 /**
@@ -1972,6 +1980,14 @@ export interface RevocationRequest {
    * The client secret from the Authorization header.
    */
   clientSecret?: string;
+  /**
+   * The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+   */
+  clientCertificate?: string;
+  /**
+   * The intermediate certificates the client sent, in PEM, leaf's issuer first.
+   */
+  clientCertificatePath?: Array<string>;
 }
 
 /**
@@ -2289,6 +2305,14 @@ export interface PushedAuthReqRequest {
    * The client secret from the Authorization header.
    */
   clientSecret?: string;
+  /**
+   * The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+   */
+  clientCertificate?: string;
+  /**
+   * The intermediate certificates the client sent, in PEM, leaf's issuer first.
+   */
+  clientCertificatePath?: Array<string>;
   /**
    * The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to.
    */
@@ -2623,11 +2647,11 @@ export interface Service {
    */
   supportedBackchannelTokenDeliveryModes?: Array<DeliveryMode>;
   /**
-   * DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
+   * Every DPoP proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
    */
   dpopNonceRequired?: boolean;
   /**
-   * DPoP: how long a server nonce is accepted, in seconds; 0 means 300.
+   * How long a DPoP server nonce is accepted, in seconds; 0 means 300.
    */
   dpopNonceDuration?: number;
   /**
@@ -2859,19 +2883,19 @@ export interface Service {
    */
   hsks?: Array<Hsk>;
   /**
-   * Access tokens bound to client certificates (RFC 8705); true is refused until warrant implements mutual TLS.
+   * Every access token issued to a request that carries a client certificate is bound to it (RFC 8705 §3).
    */
   tlsClientCertificateBoundAccessTokens?: boolean;
   /**
-   * Mutual TLS: the endpoints' mTLS aliases; a non-empty list is refused until warrant implements mutual TLS.
+   * The endpoints' aliases on the host that asks for TLS client certificates, published in discovery as mtls_endpoint_aliases (RFC 8705 §5).
    */
   mtlsEndpointAliases?: Array<NamedUri>;
   /**
-   * Mutual TLS: validate certificate chains of PKI client authentication.
+   * Warrant checks the chain of a tls_client_auth client's certificate up to one of trustedRootCertificates itself, instead of trusting the front end's TLS terminator to have done it.
    */
   mutualTlsValidatePkiCertChain?: boolean;
   /**
-   * Mutual TLS: the root certificates (PEM) trusted for client authentication.
+   * The root certificates (PEM) trusted for tls_client_auth when mutualTlsValidatePkiCertChain is set.
    */
   trustedRootCertificates?: Array<string>;
   /**
@@ -3203,11 +3227,11 @@ export interface TokenRequest {
    */
   clientSecret?: string;
   /**
-   * The client's TLS certificate in PEM, for mutual TLS.
+   * The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
    */
   clientCertificate?: string;
   /**
-   * The rest of the client's certificate chain, in PEM.
+   * The intermediate certificates the client sent, in PEM, leaf's issuer first.
    */
   clientCertificatePath?: Array<string>;
   /**
@@ -4199,6 +4223,10 @@ export interface UserInfoRequest {
    */
   token?: string;
   /**
+   * The TLS certificate (PEM) the client presented; a certificate-bound token is refused without it.
+   */
+  clientCertificate?: string;
+  /**
    * The DPoP header the client sent; a DPoP-bound token is refused without one.
    */
   dpop?: string;
@@ -4720,6 +4748,7 @@ export const schemas: runtime.Schemas = {
       { name: "acrValues", type: { kind: "array", items: { kind: "string" } } },
       { name: "maxAge", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
       { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
       { name: "htm", type: { kind: "string" }, maxLength: 16 },
       { name: "htu", type: { kind: "url" } },
       { name: "dpopNonceRequired", type: { kind: "bool" } },
@@ -4755,6 +4784,7 @@ export const schemas: runtime.Schemas = {
       { name: "forCredentialIssuance", type: { kind: "bool" } },
       { name: "scopeDetails", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
       { name: "dpopNonce", type: { kind: "string" } },
+      { name: "certificateThumbprint", type: { kind: "string" } },
     ],
     StandardIntrospectionRequest: [
       { name: "parameters", type: { kind: "string" }, required: true },
@@ -4770,6 +4800,8 @@ export const schemas: runtime.Schemas = {
       { name: "parameters", type: { kind: "string" }, required: true },
       { name: "clientId", type: { kind: "string" } },
       { name: "clientSecret", type: { kind: "string" } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
+      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } }, maxItems: 8 },
     ],
     RevocationResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -4855,6 +4887,8 @@ export const schemas: runtime.Schemas = {
       { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
       { name: "clientId", type: { kind: "string" } },
       { name: "clientSecret", type: { kind: "string" } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
+      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } }, maxItems: 8 },
       { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
       { name: "htm", type: { kind: "string" }, maxLength: 16 },
       { name: "htu", type: { kind: "url" } },
@@ -4998,9 +5032,9 @@ export const schemas: runtime.Schemas = {
       { name: "hsmEnabled", type: { kind: "bool" } },
       { name: "hsks", type: { kind: "array", items: { kind: "object", name: "Hsk" } } },
       { name: "tlsClientCertificateBoundAccessTokens", type: { kind: "bool" } },
-      { name: "mtlsEndpointAliases", type: { kind: "array", items: { kind: "object", name: "NamedUri" } } },
+      { name: "mtlsEndpointAliases", type: { kind: "array", items: { kind: "object", name: "NamedUri" } }, maxItems: 32 },
       { name: "mutualTlsValidatePkiCertChain", type: { kind: "bool" } },
-      { name: "trustedRootCertificates", type: { kind: "array", items: { kind: "string" } } },
+      { name: "trustedRootCertificates", type: { kind: "array", items: { kind: "string" } }, maxItems: 32 },
       { name: "parRequired", type: { kind: "bool" } },
       { name: "pushedAuthReqDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
       { name: "requestObjectRequired", type: { kind: "bool" } },
@@ -5087,8 +5121,8 @@ export const schemas: runtime.Schemas = {
       { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
       { name: "clientId", type: { kind: "string" } },
       { name: "clientSecret", type: { kind: "string" } },
-      { name: "clientCertificate", type: { kind: "string" } },
-      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
+      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } }, maxItems: 8 },
       { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
       { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
       { name: "htm", type: { kind: "string" }, maxLength: 16 },
@@ -5341,6 +5375,7 @@ export const schemas: runtime.Schemas = {
     ],
     UserInfoRequest: [
       { name: "token", type: { kind: "string" } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
       { name: "dpop", type: { kind: "string" }, maxLength: 8192 },
       { name: "htm", type: { kind: "string" }, maxLength: 16 },
       { name: "htu", type: { kind: "url" } },

@@ -68,7 +68,8 @@ public struct WarrantEngine: APIProtocol {
     /// Client authentication for an endpoint of the service.
     func authenticator(for service: ServicePolicy, audiences: [String], methods: [ClientAuthMethod]?) -> ClientAuthenticator {
         ClientAuthenticator(
-            clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods)
+            clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods,
+            trustedRoots: service.trustedRoots)
     }
 }
 

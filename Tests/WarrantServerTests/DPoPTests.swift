@@ -17,7 +17,8 @@ import WarrantClient
 
     /// A client's DPoP key, making proofs the way RFC 9449 §4.2 says, with jwt-kit.
     struct Prover: Sendable {
-        let key = ES256PrivateKey()
+        let privateKey = P256.Signing.PrivateKey()
+        var key: ES256PrivateKey { try! ES256PrivateKey(pem: privateKey.pemRepresentation) }
         var jwk: [String: String] {
             let parameters = key.publicKey.parameters!
             return ["kty": "EC", "crv": "P-256", "x": parameters.x, "y": parameters.y]
@@ -101,7 +102,7 @@ import WarrantClient
             #expect(good.action == .ok)
             let refused: [(String, String?, String)] = [
                 ("no proof", nil, "invalid_token"),
-                ("another key", try await Prover().proof(Self.resource, htm: "GET", token: token), "invalid_dpop_proof"),
+                ("another key", try await Prover().proof(Self.resource, htm: "GET", token: token), "invalid_token"),
                 ("no ath", try await prover.proof(Self.resource, htm: "GET"), "invalid_dpop_proof"),
                 ("another token's ath", try await prover.proof(Self.resource, htm: "GET", token: "other"), "invalid_dpop_proof"),
                 ("another method", try await prover.proof(Self.resource, htm: "POST", token: token), "invalid_dpop_proof"),
@@ -158,32 +159,45 @@ import WarrantClient
             let prover = Prover()
             let now = Int(Date().timeIntervalSince1970)
             var privateJWK = prover.jwk
-            privateJWK["d"] = Prover.base64URL(Data(repeating: 7, count: 32))
+            privateJWK["d"] = Prover.base64URL(prover.privateKey.rawRepresentation)
+            var encryptionJWK = prover.jwk
+            encryptionJWK["use"] = "enc"
             let hmac = JWTKeyCollection()
             await hmac.add(hmac: HMACKey(from: "a shared secret long enough for HS256, 32 bytes or more"), digestAlgorithm: .sha256)
             var hmacHeader = JWTHeader()
             hmacHeader.typ = "dpop+jwt"
             hmacHeader.fields["jwk"] = .object(prover.jwk.mapValues { .string($0) })
             let claims: [String: JSONValue] = ["jti": "j", "htm": "POST", "htu": .string(Self.tokenEndpoint), "iat": .integer(Int64(now))]
-            let cases: [(String, String)] = [
-                ("another method", try await prover.proof(htm: "GET")),
-                ("another URL", try await prover.proof("https://as.example.com/other")),
-                ("too old", try await prover.proof(iat: now - 600)),
-                ("from the future", try await prover.proof(iat: now + 600)),
-                ("typ JWT", try await prover.proof(typ: "JWT")),
-                ("a private key in the header", try await prover.proof(jwk: privateJWK)),
-                ("another key's jwk", try await prover.proof(jwk: Prover().jwk)),
-                ("no jti", try await prover.proof(omit: ["jti"])),
-                ("no iat", try await prover.proof(omit: ["iat"])),
-                ("HS256", try await hmac.sign(RequestObjectTests.Claims(claims), header: hmacHeader)),
-                ("none", RequestObjectTests.base64URL(#"{"alg":"none","typ":"dpop+jwt"}"#) + "." + RequestObjectTests.base64URL(JSONValue.object(claims).serializedString) + "."),
-                ("not a JWT", "garbage"),
+            let noneHeader = JSONValue.object(["alg": "none", "typ": "dpop+jwt", "jwk": .object(prover.jwk.mapValues { .string($0) })])
+            // Each case with the words of the one check that refuses it, so an earlier check cannot hide a later one.
+            let cases: [(String, String, String)] = [
+                ("another method", try await prover.proof(htm: "GET"), "htm must be POST"),
+                ("another URL", try await prover.proof("https://as.example.com/other"), "htu must be"),
+                ("too old", try await prover.proof(iat: now - 310), "more than 300 seconds old"),
+                ("from the future", try await prover.proof(iat: now + 70), "in the future"),
+                ("iat at Int64.max", try await prover.proof(iat: Int.max), "in the future"),
+                ("iat at Int64.min", try await prover.proof(iat: Int.min), "more than 300 seconds old"),
+                ("typ JWT", try await prover.proof(typ: "JWT"), "typ must be dpop+jwt"),
+                ("a private key in the header", try await prover.proof(jwk: privateJWK), "must be a public key"),
+                ("an encryption key", try await prover.proof(jwk: encryptionJWK), "not a signing key"),
+                ("another key's jwk", try await prover.proof(jwk: Prover().jwk), "signature does not verify"),
+                ("no jti", try await prover.proof(omit: ["jti"]), "needs a jti"),
+                ("no iat", try await prover.proof(omit: ["iat"]), "has no iat"),
+                ("HS256", try await hmac.sign(RequestObjectTests.Claims(claims), header: hmacHeader), "must be signed with one of"),
+                ("none", RequestObjectTests.base64URL(noneHeader.serializedString) + "." + RequestObjectTests.base64URL(JSONValue.object(claims).serializedString) + ".", "must be signed with one of"),
+                ("not a JWT", "garbage", "not a signed JWT"),
             ]
-            for (name, proof) in cases {
+            for (name, proof, words) in cases {
                 let response = try await Self.token(flow, "grant_type=client_credentials", proof: proof, clientId: flow.clientId, secret: flow.secret)
                 #expect(response.action == .badRequest, "\(name)")
                 #expect(try Self.error(response) == "invalid_dpop_proof", "\(name)")
+                #expect(response.resultMessage.contains(words), "\(name): \(response.resultMessage)")
                 #expect(response.accessToken == nil, "\(name)")
+            }
+            // Inside the window: 290 s old, 50 s ahead; and typ compared without case.
+            for proof in [try await prover.proof(iat: now - 290), try await prover.proof(iat: now + 50), try await prover.proof(typ: "DPoP+JWT")] {
+                let response = try await Self.token(flow, "grant_type=client_credentials", proof: proof, clientId: flow.clientId, secret: flow.secret)
+                #expect(response.action == .ok)
             }
             // A proof longer than any real one is a malformed call, refused before it is decoded.
             guard case .badRequest(let tooLong) = try await flow.api.authToken(
@@ -223,6 +237,10 @@ import WarrantClient
             let refreshed = try await Self.token(flow, parameters, proof: try await prover.proof())
             #expect(refreshed.action == .ok)
             #expect(try TokenFlowTests.body(refreshed)["token_type"] == "DPoP")
+            // The rotated refresh token is bound as its predecessor was.
+            let next = "grant_type=refresh_token&client_id=\(id)&refresh_token=\(try #require(refreshed.refreshToken))"
+            #expect(try Self.error(try await Self.token(flow, next, proof: nil)) == "invalid_dpop_proof")
+            #expect(try await Self.token(flow, next, proof: try await prover.proof()).action == .ok)
         }
     }
 
@@ -238,6 +256,39 @@ import WarrantClient
                 .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: "token=\(try #require(refreshed.accessToken))")))
             else { throw UnexpectedOutput() }
             #expect(try JSONValue(parsing: try #require(standard.responseContent))["cnf"] == .object(["jkt": .string(other.thumbprint)]))
+            // Without a proof, the next refresh works and gives a bearer token.
+            let bare = "grant_type=refresh_token&refresh_token=\(try #require(refreshed.refreshToken))"
+            let bearer = try await Self.token(flow, bare, proof: nil, clientId: flow.clientId, secret: flow.secret)
+            #expect(try TokenFlowTests.body(bearer)["token_type"] == "Bearer")
+        }
+    }
+
+    @Test func boundTokensAreNeitherExchangedNorIssuedAtTheAuthorizationEndpoint() async throws {
+        try await Self.withFlow(configure: {
+            $0.supportedGrantTypes = [.authorizationCode, .implicit, .refreshToken, .clientCredentials, .password, .tokenExchange]
+            $0.tokenExchangeDirect = true
+        }) { flow in
+            let registration = OAuthClient(
+                clientName: "Exchanger", redirectUris: [flow.redirect], responseTypes: [.code, .token], grantTypes: [.clientCredentials, .tokenExchange, .implicit],
+                dpopRequired: true)
+            guard case .created(let exchanger) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: registration))
+            else { throw UnexpectedOutput() }
+            let id = String(try #require(exchanger.clientId))
+            let bound = try await Self.token(flow, "grant_type=client_credentials", proof: try await Prover().proof(), clientId: id, secret: exchanger.clientSecret)
+            let token = try #require(bound.accessToken)
+            let exchange = try await Self.token(
+                flow,
+                "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=\(token)&subject_token_type=urn:ietf:params:oauth:token-type:access_token",
+                proof: nil, clientId: id, secret: exchanger.clientSecret)
+            #expect(exchange.action == .badRequest)
+            #expect(exchange.resultMessage.contains("sender-constrained"), "\(exchange.resultMessage)")
+            #expect(exchange.accessToken == nil)
+            // The authorization endpoint sees no proof: a client that must use DPoP gets no token there.
+            guard case .ok(let implicit) = try await flow.api.authorization(
+                .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: "response_type=token&client_id=\(id)&state=s")))
+            else { throw UnexpectedOutput() }
+            #expect(implicit.action == .location)
+            #expect(try AuthorizationTests.parameters(of: try #require(implicit.responseContent))["error"] == "unsupported_response_type")
         }
     }
 

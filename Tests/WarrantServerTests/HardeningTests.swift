@@ -97,22 +97,20 @@ import Glibc
             service.singleAccessTokenPerSubject = true
             service.supportedTokenAuthMethods = [.clientSecretBasic, .clientSecretJwt, .tlsClientAuth]
             guard case .badRequest(let refused) = try await api.serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
-            #expect(
-                refused.fieldViolations?.map(\.path).sorted()
-                    == ["/singleAccessTokenPerSubject", "/supportedTokenAuthMethods/1", "/supportedTokenAuthMethods/2"])
+            #expect(refused.fieldViolations?.map(\.path).sorted() == ["/singleAccessTokenPerSubject", "/supportedTokenAuthMethods/1"])
 
             let apiKey = try #require(try await api.createService().apiKey)
             var client = OAuthClient(redirectUris: ["https://app.example.com/cb"], subjectType: .pairwise)
             client.authTimeRequired = true
-            client.tlsClientCertificateBoundAccessTokens = true
+            client.rsRequestSigned = true
             guard case .badRequest(let result) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
                 throw UnexpectedOutput()
             }
             #expect(
                 result.fieldViolations?.map(\.path).sorted()
-                    == ["/authTimeRequired", "/subjectType", "/tlsClientCertificateBoundAccessTokens"])
+                    == ["/authTimeRequired", "/rsRequestSigned", "/subjectType"])
             // false is what every Authlete SDK sends for "not set", and is accepted.
-            client = OAuthClient(redirectUris: ["https://app.example.com/cb"], tlsClientCertificateBoundAccessTokens: false)
+            client = OAuthClient(redirectUris: ["https://app.example.com/cb"], authTimeRequired: false)
             guard case .created = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else { throw UnexpectedOutput() }
         }
     }

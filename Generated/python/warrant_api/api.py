@@ -1861,7 +1861,7 @@ class OAuthClient:
     single_access_token_per_subject: Optional[bool] = None
     r"""Issuing a token revokes the client's earlier tokens for the same user. """
     tls_client_certificate_bound_access_tokens: Optional[bool] = None
-    r"""Access tokens are bound to the client's certificate (RFC 8705). """
+    r"""The client's access tokens are bound to its TLS certificate (RFC 8705 §3); its token requests must carry one. """
     dpop_required: Optional[bool] = None
     r"""Token requests must carry a DPoP proof, so every access token is DPoP-bound (RFC 9449 §5.2). """
     locked: Optional[bool] = None
@@ -1957,17 +1957,17 @@ class OAuthClient:
     tos_uris: Optional[list[TaggedValue]] = None
     r"""Terms of service for other languages. """
     tls_client_auth_subject_dn: Optional[str] = None
-    r"""Mutual TLS: the subject DN the client's certificate must have. """
+    r"""tls_client_auth: the subject DN (RFC 4514) the client's certificate must have. """
     tls_client_auth_san_dns: Optional[str] = None
-    r"""Mutual TLS: the DNS name the client's certificate must have. """
+    r"""tls_client_auth: the DNS name the client's certificate must have. """
     tls_client_auth_san_uri: Optional[str] = None
-    r"""Mutual TLS: the URI the client's certificate must have. """
+    r"""tls_client_auth: the URI the client's certificate must have. """
     tls_client_auth_san_ip: Optional[str] = None
-    r"""Mutual TLS: the IP address the client's certificate must have. """
+    r"""tls_client_auth: the IP address the client's certificate must have. """
     tls_client_auth_san_email: Optional[str] = None
-    r"""Mutual TLS: the email address the client's certificate must have. """
+    r"""tls_client_auth: the email address the client's certificate must have. """
     self_signed_certificate_key_id: Optional[str] = None
-    r"""Mutual TLS: the kid of the client's self-signed certificate in its JWK Set. """
+    r"""self_signed_tls_client_auth: the kid of the client's self-signed certificate in its JWK Set. """
     mtls_endpoint_aliases_used: Optional[bool] = None
     r"""Mutual TLS: the client prefers the mTLS endpoint aliases. """
     derived_sector_identifier: Optional[str] = None
@@ -2916,6 +2916,8 @@ class IntrospectionRequest:
     r"""The most seconds since the user authenticated; 0 means no limit. """
     dpop: Optional[str] = None
     r"""The DPoP header the client sent the resource server; a DPoP-bound token is refused without one. """
+    client_certificate: Optional[str] = None
+    r"""The TLS certificate (PEM) the client presented to the resource server; a certificate-bound token is refused without it. """
     htm: Optional[str] = None
     r"""The HTTP method of the request to the resource server; GET when absent. """
     htu: Optional[str] = None
@@ -3007,6 +3009,8 @@ class IntrospectionResponse:
     r"""The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only. """
     dpop_nonce: Optional[str] = None
     r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
+    certificate_thumbprint: Optional[str] = None
+    r"""The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3). """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3100,6 +3104,10 @@ class RevocationRequest:
     r"""The client ID from the Authorization header (client_secret_basic). """
     client_secret: Optional[str] = None
     r"""The client secret from the Authorization header. """
+    client_certificate: Optional[str] = None
+    r"""The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it. """
+    client_certificate_path: Optional[list[str]] = None
+    r"""The intermediate certificates the client sent, in PEM, leaf's issuer first. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3564,6 +3572,10 @@ class PushedAuthReqRequest:
     r"""The client ID from the Authorization header (client_secret_basic). """
     client_secret: Optional[str] = None
     r"""The client secret from the Authorization header. """
+    client_certificate: Optional[str] = None
+    r"""The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it. """
+    client_certificate_path: Optional[list[str]] = None
+    r"""The intermediate certificates the client sent, in PEM, leaf's issuer first. """
     dpop: Optional[str] = None
     r"""The DPoP header the client sent (RFC 9449 §10.1): its key binds the code the request leads to. """
     htm: Optional[str] = None
@@ -3774,9 +3786,9 @@ class Service:
     supported_backchannel_token_delivery_modes: Optional[list[DeliveryMode]] = None
     r"""CIBA: the token delivery modes offered (poll, ping, push). """
     dpop_nonce_required: Optional[bool] = None
-    r"""DPoP: every proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce. """
+    r"""Every DPoP proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce. """
     dpop_nonce_duration: Optional[int] = None
-    r"""DPoP: how long a server nonce is accepted, in seconds; 0 means 300. """
+    r"""How long a DPoP server nonce is accepted, in seconds; 0 means 300. """
     supported_service_profiles: Optional[list[ServiceProfile]] = None
     r"""The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI. """
     fapi_modes: Optional[list[FapiMode]] = None
@@ -3892,13 +3904,13 @@ class Service:
     hsks: Optional[list[Hsk]] = None
     r"""HSM: the keys held in hardware security modules. """
     tls_client_certificate_bound_access_tokens: Optional[bool] = None
-    r"""Access tokens bound to client certificates (RFC 8705); true is refused until warrant implements mutual TLS. """
+    r"""Every access token issued to a request that carries a client certificate is bound to it (RFC 8705 §3). """
     mtls_endpoint_aliases: Optional[list[NamedUri]] = None
-    r"""Mutual TLS: the endpoints' mTLS aliases; a non-empty list is refused until warrant implements mutual TLS. """
+    r"""The endpoints' aliases on the host that asks for TLS client certificates, published in discovery as mtls_endpoint_aliases (RFC 8705 §5). """
     mutual_tls_validate_pki_cert_chain: Optional[bool] = None
-    r"""Mutual TLS: validate certificate chains of PKI client authentication. """
+    r"""Warrant checks the chain of a tls_client_auth client's certificate up to one of trustedRootCertificates itself, instead of trusting the front end's TLS terminator to have done it. """
     trusted_root_certificates: Optional[list[str]] = None
-    r"""Mutual TLS: the root certificates (PEM) trusted for client authentication. """
+    r"""The root certificates (PEM) trusted for tls_client_auth when mutualTlsValidatePkiCertChain is set. """
     par_required: Optional[bool] = None
     r"""Every authorization request must be pushed first (PAR, RFC 9126): /auth/authorization takes only request_uri values from /pushed_auth_req. """
     pushed_auth_req_duration: Optional[int] = None
@@ -4240,9 +4252,9 @@ class TokenRequest:
     client_secret: Optional[str] = None
     r"""The client secret from the Authorization header. """
     client_certificate: Optional[str] = None
-    r"""The client's TLS certificate in PEM, for mutual TLS. """
+    r"""The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it. """
     client_certificate_path: Optional[list[str]] = None
-    r"""The rest of the client's certificate chain, in PEM. """
+    r"""The intermediate certificates the client sent, in PEM, leaf's issuer first. """
     properties: Optional[list[Property]] = None
     r"""Extra properties to attach to the tokens (JSON only). """
     dpop: Optional[str] = None
@@ -5174,6 +5186,8 @@ class UserInfoRequest:
 
     token: Optional[str] = None
     r"""The access token from the Authorization header or the form; missing or empty, the answer is action BAD_REQUEST (as Authlete's). """
+    client_certificate: Optional[str] = None
+    r"""The TLS certificate (PEM) the client presented; a certificate-bound token is refused without it. """
     dpop: Optional[str] = None
     r"""The DPoP header the client sent; a DPoP-bound token is refused without one. """
     htm: Optional[str] = None
@@ -5705,6 +5719,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "acrValues", "attr": "acr_values", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "maxAge", "attr": "max_age", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
             {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
             {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
             {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
             {"name": "dpopNonceRequired", "attr": "dpop_nonce_required", "type": {"kind": "bool"}},
@@ -5740,6 +5755,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "forCredentialIssuance", "attr": "for_credential_issuance", "type": {"kind": "bool"}},
             {"name": "scopeDetails", "attr": "scope_details", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
             {"name": "dpopNonce", "attr": "dpop_nonce", "type": {"kind": "string"}},
+            {"name": "certificateThumbprint", "attr": "certificate_thumbprint", "type": {"kind": "string"}},
         ],
         "StandardIntrospectionRequest": [
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True},
@@ -5755,6 +5771,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True},
             {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
             {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
+            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 8},
         ],
         "RevocationResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -5840,6 +5858,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
             {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
             {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
+            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 8},
             {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
             {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
             {"name": "htu", "attr": "htu", "type": {"kind": "url"}},
@@ -5983,9 +6003,9 @@ SCHEMAS: dict[str, Any] = {
             {"name": "hsmEnabled", "attr": "hsm_enabled", "type": {"kind": "bool"}},
             {"name": "hsks", "attr": "hsks", "type": {"kind": "array", "items": {"kind": "object", "name": "Hsk"}}},
             {"name": "tlsClientCertificateBoundAccessTokens", "attr": "tls_client_certificate_bound_access_tokens", "type": {"kind": "bool"}},
-            {"name": "mtlsEndpointAliases", "attr": "mtls_endpoint_aliases", "type": {"kind": "array", "items": {"kind": "object", "name": "NamedUri"}}},
+            {"name": "mtlsEndpointAliases", "attr": "mtls_endpoint_aliases", "type": {"kind": "array", "items": {"kind": "object", "name": "NamedUri"}}, "maxItems": 32},
             {"name": "mutualTlsValidatePkiCertChain", "attr": "mutual_tls_validate_pki_cert_chain", "type": {"kind": "bool"}},
-            {"name": "trustedRootCertificates", "attr": "trusted_root_certificates", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "trustedRootCertificates", "attr": "trusted_root_certificates", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 32},
             {"name": "parRequired", "attr": "par_required", "type": {"kind": "bool"}},
             {"name": "pushedAuthReqDuration", "attr": "pushed_auth_req_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
             {"name": "requestObjectRequired", "attr": "request_object_required", "type": {"kind": "bool"}},
@@ -6072,8 +6092,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
             {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
             {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
-            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}},
-            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
+            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 8},
             {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
             {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
             {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
@@ -6326,6 +6346,7 @@ SCHEMAS: dict[str, Any] = {
         ],
         "UserInfoRequest": [
             {"name": "token", "attr": "token", "type": {"kind": "string"}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
             {"name": "dpop", "attr": "dpop", "type": {"kind": "string"}, "maxLength": 8192},
             {"name": "htm", "attr": "htm", "type": {"kind": "string"}, "maxLength": 16},
             {"name": "htu", "attr": "htu", "type": {"kind": "url"}},

@@ -26,11 +26,11 @@ extension WarrantEngine {
         let proof = try await resourceProof(
             for: token, value: value,
             .init(proof: body.dpop, method: body.htm ?? "GET", url: body.htu?.absoluteString, nonceRequired: body.dpopNonceRequired),
-            service: service)
+            certificate: body.clientCertificate, service: service)
         if let refusal = proof.refusal {
             var response = IntrospectionResponse(
                 resultCode: refusal.result.code, resultMessage: "[\(refusal.result.code)] \(refusal.description)", action: .unauthorized,
-                responseContent: DPoPChallenge.value(refusal), existent: true, usable: false, sufficient: false, refreshable: false)
+                responseContent: Self.challenge(refusal, token: token), existent: true, usable: false, sufficient: false, refreshable: false)
             response.dpopNonce = proof.nonce
             return .ok(response)
         }
@@ -49,7 +49,7 @@ extension WarrantEngine {
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
             consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes,
-            scopeDetails: scopes.map(service.scope(named:)), dpopNonce: proof.nonce)
+            scopeDetails: scopes.map(service.scope(named:)), dpopNonce: proof.nonce, certificateThumbprint: details.certificateThumbprint)
 
         // What the resource requires; the first shortfall decides the challenge.
         let shortfall: (ResultCode, String, [String])? = {
@@ -83,9 +83,16 @@ extension WarrantEngine {
 
     /// The DPoP checks of a resource request (introspection, UserInfo): a proof that is sent must pass, with
     /// `ath` for the token presented; a token bound to a key needs a proof by that key (RFC 9449 §7).
-    func resourceProof(for token: PresentedAccessToken, value: String, _ call: DPoPVerifier.Presented, service: ServicePolicy) async throws
-        -> (refusal: DPoPProof.Refusal?, nonce: String?)
-    {
+    func resourceProof(
+        for token: PresentedAccessToken, value: String, _ call: DPoPVerifier.Presented, certificate: String?, service: ServicePolicy
+    ) async throws -> (refusal: DPoPProof.Refusal?, nonce: String?) {
+        // RFC 8705 §3: a certificate-bound token is used only over TLS with that certificate.
+        if let bound = token.details.certificateThumbprint, certificate.flatMap(ClientCertificate.init(pem:))?.thumbprint != bound {
+            let refusal = DPoPProof.Refusal(
+                error: "invalid_token", description: "The access token is bound to a TLS client certificate that the request does not carry.",
+                result: .certificateMismatch)
+            return (refusal, nil)
+        }
         var request = call
         request.accessToken = value
         let outcome = try await dpop.check(request, service: service)
@@ -101,8 +108,18 @@ extension WarrantEngine {
                     outcome.nonce
                 )
             }
-            return (verified.jkt == bound ? nil : .invalid("The DPoP proof is not by the key the access token is bound to."), outcome.nonce)
+            // RFC 9449 §7.1: a good proof by another key is a token problem (the binding), not a proof problem.
+            let mismatch = DPoPProof.Refusal(
+                error: "invalid_token", description: "The DPoP proof is not by the key the access token is bound to.", result: .dpopProofInvalid)
+            return (verified.jkt == bound ? nil : mismatch, outcome.nonce)
         }
+    }
+
+    /// The WWW-Authenticate value of a refused resource request: the DPoP scheme for DPoP-bound tokens and
+    /// proof problems, Bearer for a certificate-bound bearer token.
+    static func challenge(_ refusal: DPoPProof.Refusal, token: PresentedAccessToken) -> String {
+        refusal.result == .certificateMismatch && token.details.dpopJkt == nil
+            ? BearerChallenge.value(refusal.error, ResultCode(refusal.result.code, refusal.description)) : DPoPChallenge.value(refusal)
     }
 
     /// RFC 7662: the introspection endpoint's JSON, `{"active":false}` for anything not live.
@@ -139,8 +156,8 @@ extension WarrantEngine {
             scopes: token.record.scopes, details: token.details, subject: token.record.subject, issuedAt: token.record.createdAt,
             expiresAt: token.record.expiresAt, service: service)
         members["token_type"] = .string(token.details.dpopJkt == nil ? "Bearer" : "DPoP")
-        // RFC 9449 §6.2: the resource server learns the key the token is bound to.
-        if let jkt = token.details.dpopJkt { members["cnf"] = .object(["jkt": .string(jkt)]) }
+        // RFC 9449 §6.2, RFC 8705 §3.2: the resource server learns what the token is bound to.
+        if let confirmation = token.details.confirmation { members["cnf"] = confirmation }
         members["jti"] = .string(token.record.hash)
         for property in token.details.properties ?? [] where (hidden || !property.hidden) && members[property.key] == nil {
             members[property.key] = .string(property.value)
@@ -206,9 +223,16 @@ extension WarrantEngine {
             if form[name] != nil { return failure(.badRequest, OAuthError("invalid_request", "The parameter '\(name)' must not be repeated.", .revocationInvalid)) }
             form[name] = value
         }
+        let certificate: ClientCertificate.Presented?
+        switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
+        case .failure(let error): return failure(.badRequest, OAuthError(error.error, error.description, .revocationInvalid))
+        case .success(let presented): certificate = presented
+        }
         let authenticator = authenticator(for: service, audiences: service.revocationAudiences, methods: service.revocationAuthMethods)
         let client: ClientAuthenticator.Authenticated
-        switch try await authenticator.authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret) {
+        switch try await authenticator.authenticate(
+            form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret, certificate: certificate)
+        {
         case .failure(let error): return failure(error.isInvalidClient ? .invalidClient : .badRequest, error)
         case .success(let authenticated): client = authenticated
         }

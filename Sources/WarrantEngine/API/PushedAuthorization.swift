@@ -27,9 +27,14 @@ extension WarrantEngine {
         // The credentials as sent; a parameter sent twice is refused by the request's own checks below.
         var form: [String: String] = [:]
         for (name, value) in pairs where form[name] == nil { form[name] = value }
+        let certificate: ClientCertificate.Presented?
+        switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
+        case .failure(let error): return refuse(error, .badRequest)
+        case .success(let presented): certificate = presented
+        }
         let authenticated: ClientAuthenticator.Authenticated
         switch try await authenticator(for: service, audiences: service.pushedRequestAudiences, methods: service.tokenAuthMethods)
-            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret)
+            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret, certificate: certificate)
         {
         case .failure(let error): return refuse(error, error.isInvalidClient ? .unauthorized : .badRequest)
         case .success(let client): authenticated = client

@@ -25,9 +25,14 @@ extension WarrantEngine {
         if form["grant_type"] == ProtocolValues.grantType(.tokenExchange) {
             return .ok(try await exchangeThroughTokenEndpoint(input.body, pairs: pairs, form: form, service: service))
         }
+        let certificate: ClientCertificate.Presented?
+        switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
+        case .failure(let error): return fail(error)
+        case .success(let presented): certificate = presented
+        }
         let client: ClientAuthenticator.Authenticated
         switch try await authenticator(for: service, audiences: service.tokenEndpointAudiences, methods: service.tokenAuthMethods)
-            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret)
+            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret, certificate: certificate)
         {
         case .failure(let error): return fail(error, action: error.isInvalidClient ? .invalidClient : .badRequest)
         case .success(let authenticated): client = authenticated
@@ -52,8 +57,12 @@ extension WarrantEngine {
         case .success(nil) where client.client.dpopRequired:
             response = TokenAnswer.failure(
                 OAuthError("invalid_dpop_proof", "The client must send a DPoP proof with its token requests.", .dpopProofMissing), service: service)
+        case .success where client.client.certificateBoundTokens && certificate == nil:
+            response = TokenAnswer.failure(
+                .invalidRequest("The client's access tokens are bound to its TLS certificate; the request carries none."), service: service)
         case .success(let verified):
-            let request = TokenGrantRequest(service: service, client: client, form: form, call: input.body, dpop: verified)
+            var request = TokenGrantRequest(service: service, client: client, form: form, call: input.body, dpop: verified)
+            if client.client.certificateBoundTokens || service.certificateBoundTokens { request.certificate = certificate?.leaf.thumbprint }
             switch grantType {
             case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)

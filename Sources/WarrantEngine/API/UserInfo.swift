@@ -43,12 +43,12 @@ extension WarrantEngine {
             let proof = try await resourceProof(
                 for: token, value: body.token ?? "",
                 .init(proof: body.dpop, method: body.htm ?? "GET", url: body.htu?.absoluteString ?? service.userInfoEndpoint, nonceRequired: body.dpopNonceRequired),
-                service: service)
+                certificate: body.clientCertificate, service: service)
             if let refusal = proof.refusal {
                 return .ok(
                     UserInfoResponse(
                         resultCode: refusal.result.code, resultMessage: "[\(refusal.result.code)] \(refusal.description)", action: .unauthorized,
-                        responseContent: DPoPChallenge.value(refusal), dpopNonce: proof.nonce))
+                        responseContent: Self.challenge(refusal, token: token), dpopNonce: proof.nonce))
             }
             let details = token.details
             let scopes = ProtocolValues.words(token.record.scopes)

@@ -1,5 +1,6 @@
 import Foundation
 import SpecRuntime
+import X509
 import WarrantAPI
 import WarrantStore
 
@@ -14,9 +15,14 @@ struct ClientAuthenticator {
     let audiences: [String]
     /// The methods the service accepts at this endpoint; nil for every method warrant implements.
     let allowedMethods: [ClientAuthMethod]?
+    /// The roots tls_client_auth chains must lead to, when warrant validates chains itself; nil when the
+    /// front end's TLS terminator did.
+    let trustedRoots: [Certificate]?
 
     /// The methods warrant implements.
-    static let methods: [ClientAuthMethod] = [.none, .clientSecretBasic, .clientSecretPost, .privateKeyJwt]
+    static let methods: [ClientAuthMethod] = [
+        .none, .clientSecretBasic, .clientSecretPost, .privateKeyJwt, .tlsClientAuth, .selfSignedTlsClientAuth,
+    ]
 
     struct Authenticated: Sendable {
         var client: ClientPolicy
@@ -29,9 +35,11 @@ struct ClientAuthenticator {
     /// - Parameters:
     ///   - basicId, basicSecret: what the front end took from an `Authorization: Basic` header.
     ///   - secretCarrierFree: a secret in `form` serves client_secret_basic clients too (JSON requests have no header to use).
-    func authenticate(form: [String: String], basicId: String?, basicSecret: String?, secretCarrierFree: Bool = false) async throws
-        -> Result<Authenticated, OAuthError>
-    {
+    ///   - certificate: the TLS client certificate the front end received, for the mutual-TLS methods.
+    func authenticate(
+        form: [String: String], basicId: String?, basicSecret: String?, secretCarrierFree: Bool = false,
+        certificate: ClientCertificate.Presented? = nil
+    ) async throws -> Result<Authenticated, OAuthError> {
         let usedBasic = basicId != nil || basicSecret != nil
         let usedPost = form["client_secret"] != nil
         let usedAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
@@ -87,6 +95,24 @@ struct ClientAuthenticator {
                 assertion, client: client, identifier: identifier, audiences: audiences, store: clients.store, signer: signer, now: now())
             {
                 return .failure(.invalidClient(problem))
+            }
+        case .tlsClientAuth, .selfSignedTlsClientAuth:
+            // RFC 8705 §2: the certificate is the credential; a secret or an assertion beside it is a second method.
+            guard presented == nil, !usedAssertion else { return .failure(.invalidClient("The client authenticates with its TLS certificate alone.")) }
+            guard let certificate else { return .failure(.invalidClient("The client must authenticate with a TLS client certificate.")) }
+            if method == .selfSignedTlsClientAuth {
+                guard certificate.leaf.isRegistered(in: client.jwks, keyId: client.selfSignedCertificateKeyId) else {
+                    return .failure(.invalidClient("The TLS client certificate is not one the client registered in its jwks (x5c)."))
+                }
+            } else {
+                guard let identity = client.tlsIdentity, certificate.leaf.matches(identity) else {
+                    return .failure(.invalidClient("The TLS client certificate does not have the subject or name the client registered."))
+                }
+                if let trustedRoots {
+                    let valid = await certificate.leaf.chains(
+                        to: trustedRoots, intermediates: certificate.intermediates, at: Date(timeIntervalSince1970: Double(now()) / 1000))
+                    guard valid else { return .failure(.invalidClient("The TLS client certificate does not chain to a trusted root.")) }
+                }
             }
         default:
             return .failure(.invalidClient("The client's authentication method \(method.rawValue) is not supported."))

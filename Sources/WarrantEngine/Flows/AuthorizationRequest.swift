@@ -144,6 +144,11 @@ struct AuthorizationRequestParser {
             if let dpopJkt, !DPoPProof.isThumbprint(dpopJkt) {
                 throw .invalidRequest("dpop_jkt must be a JWK SHA-256 thumbprint: 43 base64url characters.")
             }
+            // The authorization endpoint sees no proof and no certificate, so it cannot issue a bound access token.
+            if responseTypes.contains("token"), dpopJkt != nil || trusted.client.dpopRequired || trusted.client.certificateBoundTokens {
+                throw OAuthError(
+                    "unsupported_response_type", "Access tokens of this request must be sender-constrained; ask for a code instead of a token.")
+            }
             let parsed = ParsedAuthorizationRequest(
                 clientId: trusted.client.clientId, clientIdAliasUsed: trusted.aliasUsed, redirectUri: trusted.redirectUri,
                 redirectUriGiven: parameters.single("redirect_uri") != nil,

@@ -42,6 +42,16 @@ struct GrantDetails: Codable, Equatable, Sendable {
     /// The JWK thumbprint of a DPoP key (RFC 9449): on an access token, the key it is bound to (`cnf.jkt`); on
     /// a code or grant, the key the authorization request bound the code to (`dpop_jkt`, or the PAR proof's).
     var dpopJkt: String? = nil
+    /// On an access token, the `x5t#S256` of the TLS client certificate it is bound to (RFC 8705 §3).
+    var certificateThumbprint: String? = nil
+
+    /// The `cnf` claim of a bound token (RFC 7800): the keys it is bound to; nil for a bearer token.
+    var confirmation: JSONValue? {
+        var members: [String: JSONValue] = [:]
+        if let dpopJkt { members["jkt"] = .string(dpopJkt) }
+        if let certificateThumbprint { members["x5t#S256"] = .string(certificateThumbprint) }
+        return members.isEmpty ? nil : .object(members)
+    }
 
     /// The `aud` of JWTs made from these details: audiences and resources, or else the client.
     var tokenAudience: [String] {
@@ -115,7 +125,7 @@ extension GrantDetails {
             accessTokenDuration: try read.integer("accessTokenDuration"), properties: try read.properties("properties"),
             userInfoClaims: try read.string("userInfoClaims"), consentedClaims: try read.strings("consentedClaims"),
             grantType: try read.string("grantType"), audiences: try read.strings("audiences"), act: members["act"].flatMap { $0 == .null ? nil : $0 },
-            dpopJkt: try read.string("dpopJkt"))
+            dpopJkt: try read.string("dpopJkt"), certificateThumbprint: try read.string("certificateThumbprint"))
     }
 
     /// The payload text; the same members `JSONEncoder` wrote, keys sorted.
@@ -131,6 +141,7 @@ extension GrantDetails {
             ("nonce", details.nonce), ("jwtAtClaims", details.jwtAtClaims), ("redirectUri", details.redirectUri),
             ("codeChallenge", details.codeChallenge), ("codeChallengeMethod", details.codeChallengeMethod),
             ("userInfoClaims", details.userInfoClaims), ("grantType", details.grantType), ("dpopJkt", details.dpopJkt),
+            ("certificateThumbprint", details.certificateThumbprint),
         ]
         for (name, value) in texts { if let value { members[name] = .string(value) } }
         if let authTime = details.authTime { members["authTime"] = .integer(authTime) }

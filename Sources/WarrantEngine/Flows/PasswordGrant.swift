@@ -22,6 +22,7 @@ struct PasswordGrant: Sendable {
         var details = request.details(subject: nil, scopes: scopes)
         // The proof was checked here; the tokens /auth/token/issue makes are bound to its key.
         details.dpopJkt = request.dpop?.jkt
+        details.certificateThumbprint = request.certificate
         try await store.insertTicket(
             TicketRecord(
                 hash: Secrets.hash(ticket), kind: .password, serviceApiKey: request.service.apiKey, clientId: request.client.client.clientId,
@@ -57,7 +58,8 @@ struct PasswordGrant: Sendable {
             IssueRequest(
                 service: service, client: client, grantId: grant.id, details: details, grantType: .password,
                 refresh: service.issuesRefreshTokens(to: client) ? .new(duration: input.refreshTokenDuration) : .none,
-                accessTokenValue: input.accessToken, accessDuration: input.accessTokenDuration, dpopJkt: details.dpopJkt))
+                accessTokenValue: input.accessToken, accessDuration: input.accessTokenDuration, dpopJkt: details.dpopJkt,
+                certificateThumbprint: details.certificateThumbprint))
         try await ChosenValues.storing {
             try await store.insertGrant(
                 grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord,

@@ -69,7 +69,7 @@ struct TokenExchange: Sendable {
         if credentials.identifiesClient {
             let authenticator = ClientAuthenticator(
                 clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: service.tokenEndpointAudiences,
-                allowedMethods: service.tokenAuthMethods)
+                allowedMethods: service.tokenAuthMethods, trustedRoots: service.trustedRoots)
             switch try await authenticator.authenticate(
                 form: credentials.form, basicId: credentials.basicId, basicSecret: credentials.basicSecret, secretCarrierFree: credentials.json)
             {
@@ -263,6 +263,7 @@ struct TokenExchange: Sendable {
                 return .failure("is not an active access token of this service.")
             }
             let details = found.details
+            if details.confirmation != nil { return .failure(Self.boundToken) }
             let info = try await tokenInfo(
                 clientId: found.record.clientId, details: details, subject: found.record.subject, scopes: found.record.scopes,
                 expiresAt: found.record.expiresAt, service: service)
@@ -276,6 +277,7 @@ struct TokenExchange: Sendable {
             guard let refresh = try await presented.refreshToken(token, serviceApiKey: service.apiKey).live,
                 let grant = try await store.grant(id: refresh.grantId)
             else { return .failure("is not an active refresh token of this service.") }
+            if RefreshBinding(payload: refresh.payload).dpopJkt != nil { return .failure(Self.boundToken) }
             let details = try GrantDetails.decoded(grant.payload)
             let info = try await tokenInfo(
                 clientId: refresh.clientId, details: details, subject: refresh.subject, scopes: refresh.scopes, expiresAt: refresh.expiresAt,
@@ -292,6 +294,7 @@ struct TokenExchange: Sendable {
             }
             let claims = verified.claims
             guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { return .failure("has no sub claim.") }
+            if claims["cnf"] != nil { return .failure(Self.boundToken) }
             let act: JSONValue? = if case .object? = claims["act"] { claims["act"] } else { nil }
             var exchanged = ExchangedToken(
                 subject: sub, identity: sub, scopes: claims["scope"]?.stringValue.map(ProtocolValues.words), act: act, mayAct: claims["may_act"],
@@ -313,6 +316,10 @@ struct TokenExchange: Sendable {
             return .failure("of type \(type.rawValue) cannot be verified by warrant.")
         }
     }
+
+    /// Exchange checks no DPoP proof or certificate, so a sender-constrained token would come out as a bearer one.
+    static let boundToken: ExchangeProblem =
+        "is bound to a key or certificate (DPoP, mutual TLS, cnf); warrant does not exchange sender-constrained tokens."
 
     struct ExchangeProblem: Error, ExpressibleByStringInterpolation, CustomStringConvertible {
         var description: String

@@ -12,6 +12,8 @@ struct TokenGrantRequest: Sendable {
     var call: TokenRequest
     /// The key of the DPoP proof that came with the request and verified; the tokens are bound to it.
     var dpop: DPoPProof.Verified? = nil
+    /// The thumbprint of the TLS client certificate the tokens are bound to (RFC 8705 §3), when they are.
+    var certificate: String? = nil
 
     /// The requested scopes the service knows (its defaults when none is requested); a scope the client may
     /// not request is an error.
@@ -40,7 +42,8 @@ struct TokenGrantRequest: Sendable {
     func issueRequest(details: GrantDetails, grantType: GrantType, grantId: String?) -> IssueRequest {
         IssueRequest(
             service: service, client: client.client, grantId: grantId, details: details, grantType: grantType,
-            accessTokenValue: call.accessToken, accessDuration: call.accessTokenDuration, dpopJkt: dpop?.jkt)
+            accessTokenValue: call.accessToken, accessDuration: call.accessTokenDuration, dpopJkt: dpop?.jkt,
+            certificateThumbprint: certificate)
     }
 
     /// A refresh token, when the service and the client allow them, with the lifetime the call asked for.

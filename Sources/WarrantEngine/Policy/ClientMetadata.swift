@@ -65,6 +65,21 @@ enum ClientMetadata {
                 violations.report("\(method.rawValue) is not supported by the service", at: root.appending("tokenAuthMethod"))
             }
         }
+        // RFC 8705 §2.1.2: a tls_client_auth client registers exactly one name its certificate must have.
+        let tlsNames: [(String, String?)] = [
+            ("tlsClientAuthSubjectDn", client.tlsClientAuthSubjectDn), ("tlsClientAuthSanDns", client.tlsClientAuthSanDns),
+            ("tlsClientAuthSanUri", client.tlsClientAuthSanUri), ("tlsClientAuthSanIp", client.tlsClientAuthSanIp),
+            ("tlsClientAuthSanEmail", client.tlsClientAuthSanEmail),
+        ]
+        let registeredNames = tlsNames.filter { $0.1 != nil }
+        if client.tokenAuthMethod == .tlsClientAuth, registeredNames.count != 1 {
+            violations.report(
+                "TLS_CLIENT_AUTH needs exactly one of tlsClientAuthSubjectDn, tlsClientAuthSanDns, tlsClientAuthSanUri, tlsClientAuthSanIp, tlsClientAuthSanEmail",
+                at: root.appending("tokenAuthMethod"))
+        }
+        if let ip = client.tlsClientAuthSanIp, ClientCertificate.addressBytes(ip) == nil {
+            violations.report("must be an IPv4 or IPv6 address", at: root.appending("tlsClientAuthSanIp"))
+        }
         if client.jwks != nil, client.jwksUri != nil {
             violations.report("must not be given together with jwksUri", at: root.appending("jwks"))
         }

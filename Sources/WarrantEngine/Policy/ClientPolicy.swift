@@ -14,6 +14,16 @@ struct ClientPolicy: Sendable {
     let isPublic: Bool
     /// Its token requests must carry a DPoP proof (RFC 9449 §5.2).
     let dpopRequired: Bool
+    /// Its access tokens are bound to its TLS certificate (RFC 8705 §3).
+    let certificateBoundTokens: Bool
+    /// What its certificate must name for tls_client_auth (RFC 8705 §2.1.2): the one of these it registered.
+    let tlsIdentity: TLSIdentity?
+    /// The kid of its self-signed certificate in its JWK Set (self_signed_tls_client_auth), when it named one.
+    let selfSignedCertificateKeyId: String?
+
+    enum TLSIdentity: Sendable, Equatable {
+        case subjectDN(String), dns(String), uri(String), ip(String), email(String)
+    }
     let locked: Bool
     let grantTypes: Set<GrantType>
     let responseTypes: Set<ResponseType>
@@ -54,6 +64,9 @@ struct ClientPolicy: Sendable {
         secretHash = record.secretHash
         isPublic = client.clientType == .public
         dpopRequired = client.dpopRequired == true
+        certificateBoundTokens = client.tlsClientCertificateBoundAccessTokens == true
+        tlsIdentity = Self.tlsIdentity(of: client)
+        selfSignedCertificateKeyId = client.selfSignedCertificateKeyId
         locked = client.locked == true
         grantTypes = Set(client.grantTypes ?? [])
         responseTypes = Set(client.responseTypes ?? [])
@@ -101,5 +114,16 @@ struct ClientPolicy: Sendable {
     /// The client_id value it used: its alias when it used that, else its number.
     func identifier(aliasUsed: Bool) -> String {
         aliasUsed ? (alias ?? String(clientId)) : String(clientId)
+    }
+
+    /// The identity a tls_client_auth client registered; registration allows exactly one (ClientMetadata).
+    static func tlsIdentity(of client: OAuthClient) -> TLSIdentity? {
+        let candidates: [TLSIdentity?] = [
+            client.tlsClientAuthSubjectDn.map(TLSIdentity.subjectDN), client.tlsClientAuthSanDns.map(TLSIdentity.dns),
+            client.tlsClientAuthSanUri.map(TLSIdentity.uri), client.tlsClientAuthSanIp.map(TLSIdentity.ip),
+            client.tlsClientAuthSanEmail.map(TLSIdentity.email),
+        ]
+        let given = candidates.compactMap { $0 }
+        return given.count == 1 ? given[0] : nil
     }
 }

@@ -91,6 +91,12 @@ enum ServiceMetadata {
         for name in Unenforced.settings(of: service) {
             violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: JSONPath.root.appending(name))
         }
+        for (index, pem) in (service.trustedRootCertificates ?? []).enumerated() where ClientCertificate(pem: pem) == nil {
+            violations.report("must be one certificate in PEM", at: JSONPath.root.appending("trustedRootCertificates").appending(index))
+        }
+        if service.mutualTlsValidatePkiCertChain == true, (service.trustedRootCertificates ?? []).isEmpty {
+            violations.report("needs trustedRootCertificates to validate chains against", at: JSONPath.root.appending("mutualTlsValidatePkiCertChain"))
+        }
         for (index, trusted) in (service.tokenExchangeTrustedIssuers ?? []).enumerated() {
             let path = JSONPath.root.appending("tokenExchangeTrustedIssuers").appending(index).appending("jwks")
             if let problem = JWKSetRules.publicKeyProblem(trusted.jwks) { violations.report(problem, at: path) }

@@ -1,5 +1,6 @@
 import Foundation
 import WarrantAPI
+import X509
 import WarrantStore
 
 /// A service's settings as the flows use them: typed, non-optional, defaults applied and bounds enforced
@@ -68,6 +69,10 @@ struct ServicePolicy: Sendable {
     let tokenEndpoint: String?
     let pushedRequestEndpoint: String?
     let userInfoEndpoint: String?
+    /// Every access token issued with a client certificate is bound to it (RFC 8705 §3).
+    let certificateBoundTokens: Bool
+    /// tls_client_auth validates the chain to these roots itself when set (mutualTlsValidatePkiCertChain).
+    let trustedRoots: [Certificate]?
 
     /// A used refresh token keeps working (no rotation).
     let refreshTokenKept: Bool
@@ -133,6 +138,10 @@ struct ServicePolicy: Sendable {
         tokenEndpoint = url(service.tokenEndpoint)
         pushedRequestEndpoint = url(service.pushedAuthReqEndpoint)
         userInfoEndpoint = url(service.userInfoEndpoint)
+        certificateBoundTokens = service.tlsClientCertificateBoundAccessTokens == true
+        trustedRoots =
+            service.mutualTlsValidatePkiCertChain == true
+            ? (service.trustedRootCertificates ?? []).compactMap { ClientCertificate(pem: $0)?.certificate } : nil
         refreshTokenKept = service.refreshTokenKept == true
         refreshTokenExpiryKept = service.refreshTokenDurationKept == true && service.refreshTokenDurationReset != true
         idTokenReissuable = service.idTokenReissuable == true

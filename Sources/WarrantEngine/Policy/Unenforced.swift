@@ -14,7 +14,6 @@ enum Unenforced {
             ("nativeSsoSupported", service.nativeSsoSupported), ("claimShortcutRestrictive", service.claimShortcutRestrictive),
             ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
             ("dynamicRegistrationSupported", service.dynamicRegistrationSupported), ("hsmEnabled", service.hsmEnabled),
-            ("tlsClientCertificateBoundAccessTokens", service.tlsClientCertificateBoundAccessTokens),
             ("frontChannelRequestObjectEncryptionRequired", service.frontChannelRequestObjectEncryptionRequired),
             ("tokenExpirationLinked", service.tokenExpirationLinked),
             ("refreshTokenIdempotent", service.refreshTokenIdempotent),
@@ -36,7 +35,6 @@ enum Unenforced {
             ("authorizationSignatureKeyId", service.authorizationSignatureKeyId != nil),
             ("supportedServiceProfiles", !(service.supportedServiceProfiles ?? []).isEmpty),
             ("fapiModes", !(service.fapiModes ?? []).isEmpty),
-            ("mtlsEndpointAliases", !(service.mtlsEndpointAliases ?? []).isEmpty),
             ("supportedAuthorizationDetailsTypes", !(service.supportedAuthorizationDetailsTypes ?? []).isEmpty),
             ("allowableClockSkew", (service.allowableClockSkew ?? 0) != 0),
         ]
@@ -47,7 +45,6 @@ enum Unenforced {
     static func settings(of client: OAuthClient) -> [String] {
         var names: [String] = []
         let flags: [(String, Bool?)] = [
-            ("tlsClientCertificateBoundAccessTokens", client.tlsClientCertificateBoundAccessTokens),
             ("frontChannelRequestObjectEncryptionRequired", client.frontChannelRequestObjectEncryptionRequired),
             ("singleAccessTokenPerSubject", client.singleAccessTokenPerSubject), ("authTimeRequired", client.authTimeRequired),
             ("rsRequestSigned", client.rsRequestSigned),

@@ -95,6 +95,8 @@ public struct ResultCode: Sendable, Equatable {
     static let dpopProofInvalid = ResultCode("A246201", "The DPoP proof is invalid.")
     static let dpopNonceMissing = ResultCode("A246202", "The DPoP proof lacks the server's current nonce.")
     static let dpopProofMissing = ResultCode("A246203", "The token is DPoP-bound or the client must use DPoP, and the request carries no proof.")
+    // Mutual TLS (group 247)
+    static let certificateMismatch = ResultCode("A247201", "The access token is bound to a TLS client certificate that the request does not carry.")
     // Token endpoint (group 050, issue 054, fail 067)
     static let tokenIssued = ResultCode("A050001", "The token request was processed; tokens were issued.")
     static let passwordGrant = ResultCode("A050002", "The password grant is valid; check the credentials.")

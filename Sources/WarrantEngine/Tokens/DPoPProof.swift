@@ -46,16 +46,17 @@ enum DPoPProof {
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])), let header = try? JSONValue(parsing: Array(headerData)),
             case .object(let headerMembers) = header
         else { return .failure(.invalid("The DPoP proof is not a signed JWT.")) }
-        guard headerMembers["typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
+        // A media type, compared without case (RFC 7515 §4.1.9).
+        guard headerMembers["typ"]?.stringValue?.lowercased() == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
         guard let algorithm = headerMembers["alg"]?.stringValue, algorithms.contains(algorithm) else {
             return .failure(.invalid("The DPoP proof must be signed with one of \(algorithms.sorted().joined(separator: ", ")))."))
         }
         guard case .object(var jwk)? = headerMembers["jwk"] else { return .failure(.invalid("The DPoP proof's header has no jwk.")) }
         guard !privateMembers.contains(where: { jwk[$0] != nil }) else { return .failure(.invalid("The DPoP proof's jwk must be a public key.")) }
         guard let thumbprint = thumbprint(jwk) else { return .failure(.invalid("The DPoP proof's jwk is not an EC, RSA or OKP public key.")) }
+        guard jwk["use"].map({ $0.stringValue == "sig" }) ?? true else { return .failure(.invalid("The DPoP proof's jwk is not a signing key.")) }
         // The key verifies only with the algorithm its type stands for (ForeignKeys), which must be the header's.
         jwk["kid"] = .string(thumbprint)
-        jwk["use"] = nil
         guard let pinned = ForeignKeys.pinned(JSONValue.object(["keys": .array([.object(jwk)])]).serializedString, rsaAlgorithm: algorithm),
             let pinnedKey = (try? JSONValue(parsing: Array(pinned.utf8)))?["keys"]?.arrayValue?.first,
             pinnedKey["alg"]?.stringValue == algorithm

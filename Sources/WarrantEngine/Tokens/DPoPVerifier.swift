@@ -83,7 +83,8 @@ actor DPoPNonces {
             TicketRecord(
                 hash: Secrets.hash(value), kind: .dpopNonce, serviceApiKey: service.apiKey, clientId: 0, payload: "{}", createdAt: time,
                 expiresAt: expiresAt))
-        current[service.apiKey] = (value, Bounds.expiry(from: time, seconds: service.dpopNonceDuration / 2))
+        // Renewed at half the lifetime, and at most once a second however short the lifetime.
+        current[service.apiKey] = (value, time.saturatingAdding(max(1000, Bounds.milliseconds(fromSeconds: service.dpopNonceDuration) / 2)))
         known["\(service.apiKey) \(Secrets.hash(value))"] = expiresAt
         return value
     }

@@ -28,6 +28,8 @@ struct IssueRequest: Sendable {
     /// The thumbprint of the DPoP key the access token is bound to, from a proof that verified; nil for a
     /// bearer token. A public client's refresh token is bound too (RFC 9449 §5).
     var dpopJkt: String? = nil
+    /// The `x5t#S256` of the TLS client certificate the access token is bound to (RFC 8705 §3).
+    var certificateThumbprint: String? = nil
 }
 
 /// What an ID token is made from.
@@ -84,6 +86,7 @@ struct TokenIssuer: Sendable {
         details.grantType = request.grantType.rawValue
         // Only a verified proof binds a token; what a grant remembers of the authorization never does.
         details.dpopJkt = request.dpopJkt
+        details.certificateThumbprint = request.certificateThumbprint
         let time = now()
         let accessSeconds =
             Bounds.givenDuration(request.accessDuration) ?? Bounds.givenDuration(details.accessTokenDuration)
