@@ -118,7 +118,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var tokenExchangeEncryptedJwtRejected: Bool?
     /// Refuse unsigned JWTs as subject or actor tokens.
     public var tokenExchangeUnsignedJwtRejected: Bool?
-    /// Warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response
+    /// When true, warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response
     /// instead of TOKEN_EXCHANGE. Audiences must name clients of the service, resources must be absolute
     /// URIs, scopes can only narrow those of the subject token.
     public var tokenExchangeDirect: Bool?
@@ -291,12 +291,18 @@ public struct Service: Hashable, Sendable, Codable {
     public var requestObjectEncryptionEncMatchRequired: Bool?
     /// Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them.
     public var supportedAuthorizationDetailsTypes: [String]?
-    /// JWT bearer grant: only clients warrant can identify.
+    /// The JWT bearer grant is refused to requests that do not identify their client.
     public var jwtGrantByIdentifiableClientsOnly: Bool?
-    /// JWT bearer grant: refuse encrypted assertions.
+    /// The JWT bearer grant refuses encrypted assertions (which warrant cannot read) instead of passing them on with JWT_BEARER.
     public var jwtGrantEncryptedJwtRejected: Bool?
-    /// JWT bearer grant: refuse unsigned assertions.
+    /// The JWT bearer grant refuses unsigned assertions instead of passing them on with JWT_BEARER.
     public var jwtGrantUnsignedJwtRejected: Bool?
+    /// When true, warrant decides JWT bearer grants itself (ours): the assertion's signature is verified with the keys of
+    /// the client that sent it (iss is its client ID) or of one of jwtGrantTrustedIssuers, and /auth/token
+    /// answers OK with an access token for the assertion's sub, instead of JWT_BEARER.
+    public var jwtGrantDirect: Bool?
+    /// Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours).
+    public var jwtGrantTrustedIssuers: [TrustedIssuer]?
     /// Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow.
     public var deviceAuthorizationEndpoint: URL?
     /// Device flow: the page where users enter their code; refused until warrant implements the device flow.
@@ -491,6 +497,8 @@ public struct Service: Hashable, Sendable, Codable {
         jwtGrantByIdentifiableClientsOnly: Bool? = nil,
         jwtGrantEncryptedJwtRejected: Bool? = nil,
         jwtGrantUnsignedJwtRejected: Bool? = nil,
+        jwtGrantDirect: Bool? = nil,
+        jwtGrantTrustedIssuers: [TrustedIssuer]? = nil,
         deviceAuthorizationEndpoint: URL? = nil,
         deviceVerificationUri: URL? = nil,
         deviceVerificationUriComplete: URL? = nil,
@@ -660,6 +668,8 @@ public struct Service: Hashable, Sendable, Codable {
         self.jwtGrantByIdentifiableClientsOnly = jwtGrantByIdentifiableClientsOnly
         self.jwtGrantEncryptedJwtRejected = jwtGrantEncryptedJwtRejected
         self.jwtGrantUnsignedJwtRejected = jwtGrantUnsignedJwtRejected
+        self.jwtGrantDirect = jwtGrantDirect
+        self.jwtGrantTrustedIssuers = jwtGrantTrustedIssuers
         self.deviceAuthorizationEndpoint = deviceAuthorizationEndpoint
         self.deviceVerificationUri = deviceVerificationUri
         self.deviceVerificationUriComplete = deviceVerificationUriComplete
@@ -843,6 +853,8 @@ extension Service: JSONCodable {
         let fieldJwtGrantByIdentifiableClientsOnly: Bool? = violations.optional(Bool.self, "jwtGrantByIdentifiableClientsOnly", in: object, at: path)
         let fieldJwtGrantEncryptedJwtRejected: Bool? = violations.optional(Bool.self, "jwtGrantEncryptedJwtRejected", in: object, at: path)
         let fieldJwtGrantUnsignedJwtRejected: Bool? = violations.optional(Bool.self, "jwtGrantUnsignedJwtRejected", in: object, at: path)
+        let fieldJwtGrantDirect: Bool? = violations.optional(Bool.self, "jwtGrantDirect", in: object, at: path)
+        let fieldJwtGrantTrustedIssuers: [TrustedIssuer]? = violations.optional([TrustedIssuer].self, "jwtGrantTrustedIssuers", in: object, at: path)
         let fieldDeviceAuthorizationEndpoint: URL? = violations.optional(URL.self, "deviceAuthorizationEndpoint", in: object, at: path)
         let fieldDeviceVerificationUri: URL? = violations.optional(URL.self, "deviceVerificationUri", in: object, at: path)
         let fieldDeviceVerificationUriComplete: URL? = violations.optional(URL.self, "deviceVerificationUriComplete", in: object, at: path)
@@ -1013,6 +1025,8 @@ extension Service: JSONCodable {
             jwtGrantByIdentifiableClientsOnly: fieldJwtGrantByIdentifiableClientsOnly,
             jwtGrantEncryptedJwtRejected: fieldJwtGrantEncryptedJwtRejected,
             jwtGrantUnsignedJwtRejected: fieldJwtGrantUnsignedJwtRejected,
+            jwtGrantDirect: fieldJwtGrantDirect,
+            jwtGrantTrustedIssuers: fieldJwtGrantTrustedIssuers,
             deviceAuthorizationEndpoint: fieldDeviceAuthorizationEndpoint,
             deviceVerificationUri: fieldDeviceVerificationUri,
             deviceVerificationUriComplete: fieldDeviceVerificationUriComplete,
@@ -1186,6 +1200,8 @@ extension Service: JSONCodable {
         object["jwtGrantByIdentifiableClientsOnly"] = jwtGrantByIdentifiableClientsOnly?.jsonValue
         object["jwtGrantEncryptedJwtRejected"] = jwtGrantEncryptedJwtRejected?.jsonValue
         object["jwtGrantUnsignedJwtRejected"] = jwtGrantUnsignedJwtRejected?.jsonValue
+        object["jwtGrantDirect"] = jwtGrantDirect?.jsonValue
+        object["jwtGrantTrustedIssuers"] = jwtGrantTrustedIssuers?.jsonValue
         object["deviceAuthorizationEndpoint"] = deviceAuthorizationEndpoint?.jsonValue
         object["deviceVerificationUri"] = deviceVerificationUri?.jsonValue
         object["deviceVerificationUriComplete"] = deviceVerificationUriComplete?.jsonValue
@@ -1210,124 +1226,6 @@ extension Service: JSONCodable {
         object["userPinLength"] = userPinLength?.jsonValue
         object["preAuthorizedGrantAnonymousAccessSupported"] = preAuthorizedGrantAnonymousAccessSupported?.jsonValue
         object["oid4vciVersion"] = oid4vciVersion?.jsonValue
-        return .object(object)
-    }
-}
-
-/// An issuer whose signed JWTs a service accepts in token exchange.
-public struct TrustedIssuer: Hashable, Sendable, Codable {
-    /// The `iss` of its tokens.
-    public var issuer: URL
-    /// Its public keys, a JWK Set as JSON text.
-    public var jwks: String
-
-    public init(
-        issuer: URL,
-        jwks: String,
-    ) {
-        self.issuer = issuer
-        self.jwks = jwks
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self = try CodableBridge.decode(Self.self, from: decoder)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try CodableBridge.encode(self, to: encoder)
-    }
-}
-
-extension TrustedIssuer: JSONCodable {
-    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
-        guard let object = violations.object(json, at: path) else { return nil }
-        let before = violations.count
-        let fieldIssuer: URL? = violations.required(URL.self, "issuer", in: object, at: path)
-        let fieldJwks: String? = violations.required(String.self, "jwks", in: object, at: path)
-        guard violations.count == before, let fieldIssuer, let fieldJwks else { return nil }
-        self.init(
-            issuer: fieldIssuer,
-            jwks: fieldJwks,
-        )
-    }
-
-    public var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [:]
-        object["issuer"] = issuer.jsonValue
-        object["jwks"] = jwks.jsonValue
-        return .object(object)
-    }
-}
-
-/// A page of services.
-public struct ServiceListResponse: Hashable, Sendable, Codable {
-    /// The result code.
-    public var resultCode: String?
-    /// The result for people.
-    public var resultMessage: String?
-    /// The index of the first service, from 0.
-    public var start: Int32
-    /// The index after the last service.
-    public var end: Int32
-    /// How many services there are in all.
-    public var totalCount: Int32
-    /// The services of this page.
-    public var services: [Service]
-
-    public init(
-        resultCode: String? = nil,
-        resultMessage: String? = nil,
-        start: Int32,
-        end: Int32,
-        totalCount: Int32,
-        services: [Service],
-    ) {
-        self.resultCode = resultCode
-        self.resultMessage = resultMessage
-        self.start = start
-        self.end = end
-        self.totalCount = totalCount
-        self.services = services
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self = try CodableBridge.decode(Self.self, from: decoder)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try CodableBridge.encode(self, to: encoder)
-    }
-}
-
-extension ServiceListResponse: JSONCodable {
-    public init?(json: JSONValue, at path: JSONPath, violations: inout Violations) {
-        guard let object = violations.object(json, at: path) else { return nil }
-        let before = violations.count
-        let fieldResultCode: String? = violations.optional(String.self, "resultCode", in: object, at: path)
-        let fieldResultMessage: String? = violations.optional(String.self, "resultMessage", in: object, at: path)
-        let fieldStart: Int32? = violations.required(Int32.self, "start", in: object, at: path)
-        let fieldEnd: Int32? = violations.required(Int32.self, "end", in: object, at: path)
-        let fieldTotalCount: Int32? = violations.required(Int32.self, "totalCount", in: object, at: path)
-        let fieldServices: [Service]? = violations.required([Service].self, "services", in: object, at: path)
-        guard violations.count == before, let fieldStart, let fieldEnd, let fieldTotalCount, let fieldServices else { return nil }
-        self.init(
-            resultCode: fieldResultCode,
-            resultMessage: fieldResultMessage,
-            start: fieldStart,
-            end: fieldEnd,
-            totalCount: fieldTotalCount,
-            services: fieldServices,
-        )
-    }
-
-    public var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [:]
-        object["resultCode"] = resultCode?.jsonValue
-        object["resultMessage"] = resultMessage?.jsonValue
-        object["start"] = start.jsonValue
-        object["end"] = end.jsonValue
-        object["totalCount"] = totalCount.jsonValue
-        object["services"] = services.jsonValue
         return .object(object)
     }
 }

@@ -204,6 +204,11 @@ extension Service: Validatable {
             Check.minimum(value, 0, at: fieldPath, &violations)
             Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
+        if let value = self.jwtGrantTrustedIssuers {
+            let fieldPath = path.appending("jwtGrantTrustedIssuers")
+            Check.maxItems(value.count, 32, at: fieldPath, &violations)
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self.deviceFlowCodeDuration {
             let fieldPath = path.appending("deviceFlowCodeDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
@@ -264,26 +269,6 @@ extension Service: Validatable {
         if let value = self.oid4vciVersion {
             let fieldPath = path.appending("oid4vciVersion")
             Check.maxLength(value, 1000, at: fieldPath, &violations)
-        }
-    }
-}
-
-extension TrustedIssuer: Validatable {
-    public func validate(at path: JSONPath, violations: inout Violations) {
-        do {
-            let value = self.jwks
-            let fieldPath = path.appending("jwks")
-            Check.jsonText(value, at: fieldPath, &violations)
-        }
-    }
-}
-
-extension ServiceListResponse: Validatable {
-    public func validate(at path: JSONPath, violations: inout Violations) {
-        do {
-            let value = self.services
-            let fieldPath = path.appending("services")
-            value.validate(at: fieldPath, violations: &violations)
         }
     }
 }

@@ -2596,7 +2596,7 @@ export interface Service {
    */
   tokenExchangeUnsignedJwtRejected?: boolean;
   /**
-   * Warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response
+   * When true, warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response
    * instead of TOKEN_EXCHANGE. Audiences must name clients of the service, resources must be absolute
    * URIs, scopes can only narrow those of the subject token.
    */
@@ -2939,17 +2939,27 @@ export interface Service {
    */
   supportedAuthorizationDetailsTypes?: Array<string>;
   /**
-   * JWT bearer grant: only clients warrant can identify.
+   * The JWT bearer grant is refused to requests that do not identify their client.
    */
   jwtGrantByIdentifiableClientsOnly?: boolean;
   /**
-   * JWT bearer grant: refuse encrypted assertions.
+   * The JWT bearer grant refuses encrypted assertions (which warrant cannot read) instead of passing them on with JWT_BEARER.
    */
   jwtGrantEncryptedJwtRejected?: boolean;
   /**
-   * JWT bearer grant: refuse unsigned assertions.
+   * The JWT bearer grant refuses unsigned assertions instead of passing them on with JWT_BEARER.
    */
   jwtGrantUnsignedJwtRejected?: boolean;
+  /**
+   * When true, warrant decides JWT bearer grants itself (ours): the assertion's signature is verified with the keys of
+   * the client that sent it (iss is its client ID) or of one of jwtGrantTrustedIssuers, and /auth/token
+   * answers OK with an access token for the assertion's sub, instead of JWT_BEARER.
+   */
+  jwtGrantDirect?: boolean;
+  /**
+   * Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours).
+   */
+  jwtGrantTrustedIssuers?: Array<TrustedIssuer>;
   /**
    * Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow.
    */
@@ -5048,6 +5058,8 @@ export const schemas: runtime.Schemas = {
       { name: "jwtGrantByIdentifiableClientsOnly", type: { kind: "bool" } },
       { name: "jwtGrantEncryptedJwtRejected", type: { kind: "bool" } },
       { name: "jwtGrantUnsignedJwtRejected", type: { kind: "bool" } },
+      { name: "jwtGrantDirect", type: { kind: "bool" } },
+      { name: "jwtGrantTrustedIssuers", type: { kind: "array", items: { kind: "object", name: "TrustedIssuer" } }, maxItems: 32 },
       { name: "deviceAuthorizationEndpoint", type: { kind: "url" } },
       { name: "deviceVerificationUri", type: { kind: "url" } },
       { name: "deviceVerificationUriComplete", type: { kind: "url" } },

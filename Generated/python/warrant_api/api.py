@@ -3762,7 +3762,7 @@ class Service:
     token_exchange_unsigned_jwt_rejected: Optional[bool] = None
     r"""Refuse unsigned JWTs as subject or actor tokens. """
     token_exchange_direct: Optional[bool] = None
-    r"""Warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response instead of TOKEN_EXCHANGE. Audiences must name clients of the service, resources must be absolute URIs, scopes can only narrow those of the subject token. """
+    r"""When true, warrant decides token exchanges itself (ours): /auth/token answers OK with the RFC 8693 response instead of TOKEN_EXCHANGE. Audiences must name clients of the service, resources must be absolute URIs, scopes can only narrow those of the subject token. """
     token_exchange_token_types: Optional[list[TokenType]] = None
     r"""The subject and actor token types accepted (ours); JWT, ACCESS_TOKEN, REFRESH_TOKEN and ID_TOKEN when absent. SAML1 and SAML2 are passed on unverified with TOKEN_EXCHANGE, never exchanged directly. """
     token_exchange_trusted_issuers: Optional[list[TrustedIssuer]] = None
@@ -3932,11 +3932,15 @@ class Service:
     supported_authorization_details_types: Optional[list[str]] = None
     r"""Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them. """
     jwt_grant_by_identifiable_clients_only: Optional[bool] = None
-    r"""JWT bearer grant: only clients warrant can identify. """
+    r"""The JWT bearer grant is refused to requests that do not identify their client. """
     jwt_grant_encrypted_jwt_rejected: Optional[bool] = None
-    r"""JWT bearer grant: refuse encrypted assertions. """
+    r"""The JWT bearer grant refuses encrypted assertions (which warrant cannot read) instead of passing them on with JWT_BEARER. """
     jwt_grant_unsigned_jwt_rejected: Optional[bool] = None
-    r"""JWT bearer grant: refuse unsigned assertions. """
+    r"""The JWT bearer grant refuses unsigned assertions instead of passing them on with JWT_BEARER. """
+    jwt_grant_direct: Optional[bool] = None
+    r"""When true, warrant decides JWT bearer grants itself (ours): the assertion's signature is verified with the keys of the client that sent it (iss is its client ID) or of one of jwtGrantTrustedIssuers, and /auth/token answers OK with an access token for the assertion's sub, instead of JWT_BEARER. """
+    jwt_grant_trusted_issuers: Optional[list[TrustedIssuer]] = None
+    r"""Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours). """
     device_authorization_endpoint: Optional[str] = None
     r"""Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow. """
     device_verification_uri: Optional[str] = None
@@ -6019,6 +6023,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "jwtGrantByIdentifiableClientsOnly", "attr": "jwt_grant_by_identifiable_clients_only", "type": {"kind": "bool"}},
             {"name": "jwtGrantEncryptedJwtRejected", "attr": "jwt_grant_encrypted_jwt_rejected", "type": {"kind": "bool"}},
             {"name": "jwtGrantUnsignedJwtRejected", "attr": "jwt_grant_unsigned_jwt_rejected", "type": {"kind": "bool"}},
+            {"name": "jwtGrantDirect", "attr": "jwt_grant_direct", "type": {"kind": "bool"}},
+            {"name": "jwtGrantTrustedIssuers", "attr": "jwt_grant_trusted_issuers", "type": {"kind": "array", "items": {"kind": "object", "name": "TrustedIssuer"}}, "maxItems": 32},
             {"name": "deviceAuthorizationEndpoint", "attr": "device_authorization_endpoint", "type": {"kind": "url"}},
             {"name": "deviceVerificationUri", "attr": "device_verification_uri", "type": {"kind": "url"}},
             {"name": "deviceVerificationUriComplete", "attr": "device_verification_uri_complete", "type": {"kind": "url"}},

@@ -25,6 +25,20 @@ extension WarrantEngine {
         if form["grant_type"] == ProtocolValues.grantType(.tokenExchange) {
             return .ok(try await exchangeThroughTokenEndpoint(input.body, pairs: pairs, form: form, service: service))
         }
+        // The JWT bearer grant may come from clients that do not identify themselves (RFC 7523 §3.1).
+        let jwtBearer = form["grant_type"] == ProtocolValues.grantType(.jwtBearer)
+        if jwtBearer, !TokenExchange.Credentials(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret).identifiesClient,
+            input.body.clientCertificate == nil
+        {
+            guard service.grantTypes.contains(.jwtBearer) else { return fail(.unsupportedGrantType("The service does not support the JWT bearer grant.")) }
+            if service.jwtGrant.identifiableClientsOnly || service.jwtGrant.direct {
+                return fail(.invalidClient("The JWT bearer grant needs a client that identifies itself."), action: .invalidClient)
+            }
+            switch jwtBearerGrant.examine(form["assertion"], service: service) {
+            case .failure(let error): return fail(error)
+            case .success: return .ok(JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: nil, form: form))
+            }
+        }
         let certificate: ClientCertificate.Presented?
         switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
         case .failure(let error): return fail(error)
@@ -68,6 +82,13 @@ extension WarrantEngine {
             case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .clientCredentials: response = try await ClientCredentialsGrant(store: store, issuer: issuer).run(request)
             case .password: response = try await PasswordGrant(store: store, issuer: issuer).run(request)
+            case .jwtBearer:
+                switch jwtBearerGrant.examine(form["assertion"], service: service) {
+                case .failure(let error): response = TokenAnswer.failure(error, service: service)
+                case .success(.signed(let claims)) where service.jwtGrant.direct:
+                    response = try await jwtBearerGrant.issue(request, assertion: form["assertion"] ?? "", claims: claims)
+                case .success: response = JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: client, form: form)
+                }
             default: return fail(.unsupportedGrantType("The grant type '\(grantTypeText)' is not supported yet."))
             }
         }
@@ -157,6 +178,8 @@ extension WarrantEngine {
         case .refused(let error, let invalidClient): return TokenAnswer.failure(error, service: service, action: invalidClient ? .invalidClient : .badRequest)
         }
     }
+
+    var jwtBearerGrant: JWTBearerGrant { JWTBearerGrant(store: store, issuer: issuer, signer: signer) }
 
     var tokenExchange: TokenExchange {
         TokenExchange(store: store, issuer: issuer, signer: signer, clients: clients, presented: presented)

@@ -97,9 +97,12 @@ enum ServiceMetadata {
         if service.mutualTlsValidatePkiCertChain == true, (service.trustedRootCertificates ?? []).isEmpty {
             violations.report("needs trustedRootCertificates to validate chains against", at: JSONPath.root.appending("mutualTlsValidatePkiCertChain"))
         }
-        for (index, trusted) in (service.tokenExchangeTrustedIssuers ?? []).enumerated() {
-            let path = JSONPath.root.appending("tokenExchangeTrustedIssuers").appending(index).appending("jwks")
-            if let problem = JWKSetRules.publicKeyProblem(trusted.jwks) { violations.report(problem, at: path) }
+        for name in ["tokenExchangeTrustedIssuers", "jwtGrantTrustedIssuers"] {
+            let issuers = (name == "jwtGrantTrustedIssuers" ? service.jwtGrantTrustedIssuers : service.tokenExchangeTrustedIssuers) ?? []
+            for (index, trusted) in issuers.enumerated() {
+                let path = JSONPath.root.appending(name).appending(index).appending("jwks")
+                if let problem = JWKSetRules.publicKeyProblem(trusted.jwks) { violations.report(problem, at: path) }
+            }
         }
         return violations.list
     }

@@ -88,6 +88,17 @@ struct ServicePolicy: Sendable {
     let loopbackPortsVary: Bool
 
     let tokenExchange: TokenExchangePolicy
+    let jwtGrant: JWTGrantPolicy
+
+    /// The JWT bearer grant settings (RFC 7523 §2.1).
+    struct JWTGrantPolicy: Sendable {
+        /// warrant verifies assertions and issues tokens: /auth/token answers OK, not JWT_BEARER.
+        let direct: Bool
+        let identifiableClientsOnly: Bool
+        let encryptedRejected: Bool
+        let unsignedRejected: Bool
+        let trustedIssuers: [TrustedIssuer]
+    }
 
     /// The token exchange settings (RFC 8693).
     struct TokenExchangePolicy: Sendable {
@@ -158,6 +169,10 @@ struct ServicePolicy: Sendable {
             permittedClientsOnly: service.tokenExchangeByPermittedClientsOnly == true,
             acceptedTokenTypes: service.tokenExchangeTokenTypes ?? [.jwt, .accessToken, .refreshToken, .idToken],
             trustedIssuers: service.tokenExchangeTrustedIssuers ?? [])
+        jwtGrant = JWTGrantPolicy(
+            direct: service.jwtGrantDirect == true, identifiableClientsOnly: service.jwtGrantByIdentifiableClientsOnly == true,
+            encryptedRejected: service.jwtGrantEncryptedJwtRejected == true, unsignedRejected: service.jwtGrantUnsignedJwtRejected == true,
+            trustedIssuers: service.jwtGrantTrustedIssuers ?? [])
     }
 
     /// The service's definition of a scope, or a bare one for a name it does not define.
