@@ -183,6 +183,8 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
     public var sessionId: String?
     /// The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP.
     public var dpopKeyThumbprint: String?
+    /// The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to.
+    public var certificateThumbprint: String?
 
     public init(
         grantType: GrantType,
@@ -202,6 +204,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         authTime: Int64? = nil,
         sessionId: String? = nil,
         dpopKeyThumbprint: String? = nil,
+        certificateThumbprint: String? = nil,
     ) {
         self.grantType = grantType
         self.clientId = clientId
@@ -220,6 +223,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         self.authTime = authTime
         self.sessionId = sessionId
         self.dpopKeyThumbprint = dpopKeyThumbprint
+        self.certificateThumbprint = certificateThumbprint
     }
 
     public init(from decoder: any Decoder) throws {
@@ -252,6 +256,7 @@ extension TokenCreateRequest: JSONCodable {
         let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
         let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
         let fieldDpopKeyThumbprint: String? = violations.optional(String.self, "dpopKeyThumbprint", in: object, at: path)
+        let fieldCertificateThumbprint: String? = violations.optional(String.self, "certificateThumbprint", in: object, at: path)
         guard violations.count == before, let fieldGrantType else { return nil }
         self.init(
             grantType: fieldGrantType,
@@ -271,6 +276,7 @@ extension TokenCreateRequest: JSONCodable {
             authTime: fieldAuthTime,
             sessionId: fieldSessionId,
             dpopKeyThumbprint: fieldDpopKeyThumbprint,
+            certificateThumbprint: fieldCertificateThumbprint,
         )
     }
 
@@ -293,6 +299,7 @@ extension TokenCreateRequest: JSONCodable {
         object["authTime"] = authTime?.jsonValue
         object["sessionId"] = sessionId?.jsonValue
         object["dpopKeyThumbprint"] = dpopKeyThumbprint?.jsonValue
+        object["certificateThumbprint"] = certificateThumbprint?.jsonValue
         return .object(object)
     }
 }

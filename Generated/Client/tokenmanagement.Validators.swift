@@ -6,6 +6,8 @@ import SpecRuntime
 extension TokenCreateRequest: Validatable {
     static let dpopKeyThumbprintPattern = Pattern("^[A-Za-z0-9_-]{43}$")
 
+    static let certificateThumbprintPattern = Pattern("^[A-Za-z0-9_-]{43}$")
+
     public func validate(at path: JSONPath, violations: inout Violations) {
         do {
             let value = self.grantType
@@ -46,6 +48,10 @@ extension TokenCreateRequest: Validatable {
         if let value = self.dpopKeyThumbprint {
             let fieldPath = path.appending("dpopKeyThumbprint")
             Check.pattern(value, Self.dpopKeyThumbprintPattern, at: fieldPath, &violations)
+        }
+        if let value = self.certificateThumbprint {
+            let fieldPath = path.appending("certificateThumbprint")
+            Check.pattern(value, Self.certificateThumbprintPattern, at: fieldPath, &violations)
         }
     }
 }

@@ -3857,6 +3857,10 @@ export interface TokenCreateRequest {
    * The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP.
    */
   dpopKeyThumbprint?: string;
+  /**
+   * The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to.
+   */
+  certificateThumbprint?: string;
 }
 
 /**
@@ -5289,6 +5293,7 @@ export const schemas: runtime.Schemas = {
       { name: "authTime", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799, maximumText: "253402300799" },
       { name: "sessionId", type: { kind: "string" } },
       { name: "dpopKeyThumbprint", type: { kind: "string" }, pattern: "^[A-Za-z0-9_-]{43}$" },
+      { name: "certificateThumbprint", type: { kind: "string" }, pattern: "^[A-Za-z0-9_-]{43}$" },
     ],
     TokenCreateResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },

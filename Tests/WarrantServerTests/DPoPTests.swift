@@ -268,21 +268,29 @@ import WarrantClient
             $0.supportedGrantTypes = [.authorizationCode, .implicit, .refreshToken, .clientCredentials, .password, .tokenExchange]
             $0.tokenExchangeDirect = true
         }) { flow in
-            let registration = OAuthClient(
-                clientName: "Exchanger", redirectUris: [flow.redirect], responseTypes: [.code, .token], grantTypes: [.clientCredentials, .tokenExchange, .implicit],
-                dpopRequired: true)
-            guard case .created(let exchanger) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: registration))
-            else { throw UnexpectedOutput() }
-            let id = String(try #require(exchanger.clientId))
-            let bound = try await Self.token(flow, "grant_type=client_credentials", proof: try await Prover().proof(), clientId: id, secret: exchanger.clientSecret)
-            let token = try #require(bound.accessToken)
-            let exchange = try await Self.token(
-                flow,
-                "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=\(token)&subject_token_type=urn:ietf:params:oauth:token-type:access_token",
-                proof: nil, clientId: id, secret: exchanger.clientSecret)
-            #expect(exchange.action == .badRequest)
-            #expect(exchange.resultMessage.contains("sender-constrained"), "\(exchange.resultMessage)")
-            #expect(exchange.accessToken == nil)
+            // An exchanger that may bind its tokens, and one that must.
+            var clients: [OAuthClient] = []
+            for required in [false, true] {
+                let registration = OAuthClient(
+                    clientName: "Exchanger", redirectUris: [flow.redirect], responseTypes: [.code, .token],
+                    grantTypes: [.clientCredentials, .tokenExchange, .implicit], dpopRequired: required)
+                guard case .created(let created) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: registration))
+                else { throw UnexpectedOutput() }
+                clients.append(created)
+            }
+            for (client, words) in zip(clients, ["warrant does not exchange sender-constrained tokens", "token exchange issues bearer tokens"]) {
+                let id = String(try #require(client.clientId))
+                let bound = try await Self.token(flow, "grant_type=client_credentials", proof: try await Prover().proof(), clientId: id, secret: client.clientSecret)
+                let token = try #require(bound.accessToken)
+                let exchange = try await Self.token(
+                    flow,
+                    "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=\(token)&subject_token_type=urn:ietf:params:oauth:token-type:access_token",
+                    proof: nil, clientId: id, secret: client.clientSecret)
+                #expect(exchange.action == .badRequest)
+                #expect(exchange.resultMessage.contains(words), "\(exchange.resultMessage)")
+                #expect(exchange.accessToken == nil)
+            }
+            let id = String(try #require(clients[1].clientId))
             // The authorization endpoint sees no proof: a client that must use DPoP gets no token there.
             guard case .ok(let implicit) = try await flow.api.authorization(
                 .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: "response_type=token&client_id=\(id)&state=s")))

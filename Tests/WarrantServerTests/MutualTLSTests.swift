@@ -74,13 +74,14 @@ import WarrantClient
     struct OpenSSLFailed: Error { var arguments: [String] }
 
     static func withService(
-        configure: (inout Service) -> Void = { _ in }, _ body: @Sendable (TestServer, Client, Int64) async throws -> Void
+        methods: [ClientAuthMethod] = [.clientSecretBasic, .tlsClientAuth], configure: (inout Service) -> Void = { _ in },
+        _ body: @Sendable (TestServer, Client, Int64) async throws -> Void
     ) async throws {
         try await TestServer.with { server in
             let api = server.client()
             var service = Service(serviceName: "mTLS", issuer: URL(string: "https://as.example.com")!)
             service.supportedGrantTypes = [.clientCredentials]
-            service.supportedTokenAuthMethods = [.clientSecretBasic, .tlsClientAuth, .selfSignedTlsClientAuth]
+            service.supportedTokenAuthMethods = methods
             configure(&service)
             let apiKey = try #require(try await api.createService(service).apiKey)
             try await body(server, api, apiKey)
@@ -133,11 +134,38 @@ import WarrantClient
                     #expect(try Self.error(refused) == "invalid_client", "\(name) with \(other)")
                 }
             }
-            let mismatched = try await Self.client(api, apiKey) {
-                $0.tokenAuthMethod = .tlsClientAuth
-                $0.tlsClientAuthSanDns = "other.example.com"
+            // The right kind of name with another value, or another value's case where case counts, is no match.
+            let wrong: [(String, (inout OAuthClient) -> Void)] = [
+                ("subject DN", { $0.tlsClientAuthSubjectDn = "CN=client.example.com,O=Other" }),
+                ("subject DN, value case", { $0.tlsClientAuthSubjectDn = "CN=client.example.com,O=EXAMPLE" }),
+                ("subject DN, order", { $0.tlsClientAuthSubjectDn = "O=Example,CN=client.example.com" }),
+                ("DNS name", { $0.tlsClientAuthSanDns = "other.example.com" }),
+                ("URI", { $0.tlsClientAuthSanUri = "https://client.example.com/other" }),
+                ("IP address", { $0.tlsClientAuthSanIp = "192.0.2.8" }),
+                ("email", { $0.tlsClientAuthSanEmail = "OPS@example.com" }),
+            ]
+            for (name, identity) in wrong {
+                let client = try await Self.client(api, apiKey) {
+                    $0.tokenAuthMethod = .tlsClientAuth
+                    identity(&$0)
+                }
+                #expect(try await Self.token(api, apiKey, client: client, certificate: pki.client).action == .invalidClient, "\(name)")
             }
-            #expect(try await Self.token(api, apiKey, client: mismatched, certificate: pki.client).action == .invalidClient)
+            // The email's domain has no case.
+            let domain = try await Self.client(api, apiKey) {
+                $0.tokenAuthMethod = .tlsClientAuth
+                $0.tlsClientAuthSanEmail = "ops@EXAMPLE.com"
+            }
+            #expect(try await Self.token(api, apiKey, client: domain, certificate: pki.client).action == .ok)
+            // The CA's own certificate, with a matching subject, is no client certificate.
+            let caSubject = try await Self.client(api, apiKey) {
+                $0.tokenAuthMethod = .tlsClientAuth
+                $0.tlsClientAuthSubjectDn = "CN=Test ca"
+            }
+            #expect(try await Self.token(api, apiKey, client: caSubject, certificate: pki.ca).action == .invalidClient)
+            // Line breaks are the terminator's: one long base64 line reads the same.
+            let oneLine = pki.client.split(separator: "\n").map { $0.hasPrefix("-----") ? "\n\($0)\n" : String($0) }.joined()
+            #expect(try await Self.token(api, apiKey, client: domain, certificate: oneLine).action == .ok)
             // A secret beside the certificate is a second method; text that is no certificate is the caller's error.
             let subject = try await Self.client(api, apiKey) {
                 $0.tokenAuthMethod = .tlsClientAuth
@@ -181,7 +209,7 @@ import WarrantClient
 
     @Test func warrantValidatesTheChainWhenTheServiceAsks() async throws {
         let pki = try PKI.make()
-        try await Self.withService(configure: {
+        try await Self.withService(methods: [.tlsClientAuth, .selfSignedTlsClientAuth], configure: {
             $0.mutualTlsValidatePkiCertChain = true
             $0.trustedRootCertificates = [pki.ca]
         }) { _, api, apiKey in
@@ -209,12 +237,17 @@ import WarrantClient
             service.trustedRootCertificates = ["not a certificate"]
             guard case .badRequest(let bad) = try await server.client().serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
             #expect(bad.fieldViolations?.map(\.path) == ["/trustedRootCertificates/0"])
+            // A front end taking self-signed certificates cannot vouch for PKI ones: warrant must check chains.
+            var both = Service(serviceName: "Both", issuer: URL(string: "https://as.example.com")!)
+            both.supportedTokenAuthMethods = [.tlsClientAuth, .selfSignedTlsClientAuth]
+            guard case .badRequest(let mixed) = try await server.client().serviceCreate(.init(body: both)) else { throw UnexpectedOutput() }
+            #expect(mixed.fieldViolations?.map(\.path) == ["/supportedTokenAuthMethods"])
         }
     }
 
     @Test func selfSignedClientsAuthenticateWithTheCertificateTheyRegistered() async throws {
         let pki = try PKI.make()
-        try await Self.withService { _, api, apiKey in
+        try await Self.withService(methods: [.selfSignedTlsClientAuth]) { _, api, apiKey in
             let x5c = PKI.der(pki.selfSigned).base64EncodedString()
             let jwks = JSONValue.object(["keys": [["kty": "EC", "crv": "P-256", "kid": "tls", "x5c": [.string(x5c)], "x": "AA", "y": "AA"]]])
             let client = try await Self.client(api, apiKey) {
@@ -224,6 +257,42 @@ import WarrantClient
             #expect(try await Self.token(api, apiKey, client: client, certificate: pki.selfSigned).action == .ok)
             #expect(try await Self.token(api, apiKey, client: client, certificate: pki.otherSelfSigned).action == .invalidClient)
             #expect(try await Self.token(api, apiKey, client: client, certificate: nil).action == .invalidClient)
+            // Naming another key of the set: the certificate is not that key's.
+            let named = try await Self.client(api, apiKey) {
+                $0.tokenAuthMethod = .selfSignedTlsClientAuth
+                $0.jwks = jwks.serializedString
+                $0.selfSignedCertificateKeyId = "other"
+            }
+            #expect(try await Self.token(api, apiKey, client: named, certificate: pki.selfSigned).action == .invalidClient)
+        }
+    }
+
+    @Test func aPublicClientsRefreshTokenIsBoundToItsCertificate() async throws {
+        let pki = try PKI.make()
+        try await TokenFlowTests.withFlow { flow in
+            let spa = OAuthClient(
+                clientName: "Bound SPA", clientType: .public, redirectUris: [flow.redirect], grantTypes: [.authorizationCode, .refreshToken],
+                tlsClientCertificateBoundAccessTokens: true)
+            guard case .created(let client) = try await flow.api.clientCreate(.init(path: .init(serviceId: Int64(flow.serviceId)!), body: spa)) else {
+                throw UnexpectedOutput()
+            }
+            let id = String(try #require(client.clientId))
+            func token(_ parameters: String, _ certificate: String?) async throws -> TokenResponse {
+                guard case .ok(let response) = try await flow.api.authToken(
+                    .init(path: .init(serviceId: flow.serviceId), body: .init(parameters: parameters, clientCertificate: certificate)))
+                else { throw UnexpectedOutput() }
+                return response
+            }
+            let code = try await flow.code("&code_challenge=\(TokenFlowTests.challenge)&code_challenge_method=S256", client: client)
+            let issued = try await token(
+                "grant_type=authorization_code&client_id=\(id)&code=\(code)&redirect_uri=\(FormEncoding.escape(flow.redirect))&code_verifier=\(TokenFlowTests.verifier)",
+                pki.selfSigned)
+            #expect(issued.action == .ok)
+            let refresh = "grant_type=refresh_token&client_id=\(id)&refresh_token=\(try #require(issued.refreshToken))"
+            let stolen = try await token(refresh, pki.otherSelfSigned)
+            #expect(stolen.action == .badRequest)
+            #expect(stolen.resultCode == "A247201")
+            #expect(try await token(refresh, pki.selfSigned).action == .ok)
         }
     }
 

@@ -4762,6 +4762,8 @@ class TokenCreateRequest:
     r"""The ID of the user's authentication session. """
     dpop_key_thumbprint: Optional[str] = None
     r"""The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP. """
+    certificate_thumbprint: Optional[str] = None
+    r"""The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -6254,6 +6256,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "authTime", "attr": "auth_time", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799, "maximumText": "253402300799"},
             {"name": "sessionId", "attr": "session_id", "type": {"kind": "string"}},
             {"name": "dpopKeyThumbprint", "attr": "dpop_key_thumbprint", "type": {"kind": "string"}, "pattern": "^[A-Za-z0-9_-]{43}$"},
+            {"name": "certificateThumbprint", "attr": "certificate_thumbprint", "type": {"kind": "string"}, "pattern": "^[A-Za-z0-9_-]{43}$"},
         ],
         "TokenCreateResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},

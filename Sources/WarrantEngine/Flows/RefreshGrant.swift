@@ -25,7 +25,11 @@ struct RefreshGrant: Sendable {
             return fail(.invalidGrant("The refresh token has expired or was revoked."))
         }
         // A public client's refresh token is bound to its DPoP key (RFC 9449 §5): only a proof by it refreshes.
-        if let bound = RefreshBinding(payload: old.payload).dpopJkt {
+        let binding = RefreshBinding(payload: old.payload)
+        if let bound = binding.certificateThumbprint, request.certificate != bound {
+            return fail(OAuthError("invalid_grant", "The refresh token is bound to a TLS client certificate the request does not carry.", .certificateMismatch))
+        }
+        if let bound = binding.dpopJkt {
             guard let proof = request.dpop else {
                 return fail(OAuthError("invalid_dpop_proof", "The refresh token is bound to a DPoP key; send a DPoP proof by it.", .dpopProofMissing))
             }

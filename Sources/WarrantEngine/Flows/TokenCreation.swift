@@ -59,7 +59,8 @@ struct TokenCreation: Sendable {
                 issue: IssueRequest(
                     service: service, client: client, details: details, grantType: grantType,
                     refresh: refreshable ? .new(duration: body.refreshTokenDuration, value: body.refreshToken) : .none,
-                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration, dpopJkt: body.dpopKeyThumbprint),
+                    accessTokenValue: body.accessToken, accessDuration: body.accessTokenDuration, dpopJkt: body.dpopKeyThumbprint,
+                    certificateThumbprint: body.certificateThumbprint),
                 clientIdentifier: details.clientIdentifier))
     }
 }

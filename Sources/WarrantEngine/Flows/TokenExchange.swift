@@ -90,6 +90,10 @@ struct TokenExchange: Sendable {
             if service.tokenExchange.permittedClientsOnly, !client.client.tokenExchangePermitted {
                 return refuse("unauthorized_client", "The client is not permitted to exchange tokens.")
             }
+            // Exchange checks no proof and takes no certificate, so it would give such a client bearer tokens.
+            if client.client.dpopRequired || client.client.certificateBoundTokens {
+                return refuse("invalid_request", "The client's tokens must be sender-constrained (DPoP or mutual TLS); token exchange issues bearer tokens.")
+            }
             if client.client.isPublic, service.tokenExchange.confidentialClientsOnly {
                 return refuse("unauthorized_client", "Only confidential clients may exchange tokens.")
             }
@@ -277,7 +281,7 @@ struct TokenExchange: Sendable {
             guard let refresh = try await presented.refreshToken(token, serviceApiKey: service.apiKey).live,
                 let grant = try await store.grant(id: refresh.grantId)
             else { return .failure("is not an active refresh token of this service.") }
-            if RefreshBinding(payload: refresh.payload).dpopJkt != nil { return .failure(Self.boundToken) }
+            if RefreshBinding(payload: refresh.payload).isBound { return .failure(Self.boundToken) }
             let details = try GrantDetails.decoded(grant.payload)
             let info = try await tokenInfo(
                 clientId: refresh.clientId, details: details, subject: refresh.subject, scopes: refresh.scopes, expiresAt: refresh.expiresAt,

@@ -94,6 +94,14 @@ enum ServiceMetadata {
         for (index, pem) in (service.trustedRootCertificates ?? []).enumerated() where ClientCertificate(pem: pem) == nil {
             violations.report("must be one certificate in PEM", at: JSONPath.root.appending("trustedRootCertificates").appending(index))
         }
+        // A front end that takes self-signed certificates (for SELF_SIGNED_TLS_CLIENT_AUTH) cannot vouch for PKI
+        // chains: anyone could mint a certificate with a tls_client_auth client's subject. warrant must check them.
+        let methods = service.supportedTokenAuthMethods ?? []
+        if methods.contains(.tlsClientAuth), methods.contains(.selfSignedTlsClientAuth), service.mutualTlsValidatePkiCertChain != true {
+            violations.report(
+                "TLS_CLIENT_AUTH beside SELF_SIGNED_TLS_CLIENT_AUTH needs mutualTlsValidatePkiCertChain and trustedRootCertificates",
+                at: JSONPath.root.appending("supportedTokenAuthMethods"))
+        }
         if service.mutualTlsValidatePkiCertChain == true, (service.trustedRootCertificates ?? []).isEmpty {
             violations.report("needs trustedRootCertificates to validate chains against", at: JSONPath.root.appending("mutualTlsValidatePkiCertChain"))
         }

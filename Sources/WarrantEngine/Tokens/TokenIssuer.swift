@@ -104,7 +104,8 @@ struct TokenIssuer: Sendable {
             refreshToken = value
             refreshRecord = RefreshTokenRecord(
                 hash: Secrets.hash(value), grantId: grantId, serviceApiKey: request.service.apiKey, clientId: request.client.clientId,
-                subject: details.subject, scopes: scopes, payload: RefreshBinding(dpopJkt: request.client.isPublic ? request.dpopJkt : nil).payload,
+                subject: details.subject, scopes: scopes, payload: request.client.isPublic
+                    ? RefreshBinding(dpopJkt: request.dpopJkt, certificateThumbprint: request.certificateThumbprint).payload : "{}",
                 createdAt: time,
                 expiresAt: expiresAt ?? Bounds.expiry(from: time, seconds: seconds))
         }
@@ -171,21 +172,30 @@ struct TokenIssuer: Sendable {
     }
 }
 
-/// What a refresh token's payload keeps: the DPoP key a public client's refresh token is bound to.
+/// What a refresh token's payload keeps: the DPoP key and TLS certificate a public client's refresh token is
+/// bound to (RFC 9449 §5, RFC 8705 §4), since no client authentication protects it.
 struct RefreshBinding: Equatable {
     var dpopJkt: String?
+    var certificateThumbprint: String?
 
-    init(dpopJkt: String?) {
+    init(dpopJkt: String?, certificateThumbprint: String?) {
         self.dpopJkt = dpopJkt
+        self.certificateThumbprint = certificateThumbprint
     }
 
     /// Read from a stored payload; rows written before bindings hold `{}`.
     init(payload: String) {
-        dpopJkt = (try? JSONValue(parsing: Array(payload.utf8)))?["dpopJkt"]?.stringValue
+        let members = try? JSONValue(parsing: Array(payload.utf8))
+        dpopJkt = members?["dpopJkt"]?.stringValue
+        certificateThumbprint = members?["certificateThumbprint"]?.stringValue
     }
 
+    var isBound: Bool { dpopJkt != nil || certificateThumbprint != nil }
+
     var payload: String {
-        guard let dpopJkt else { return "{}" }
-        return JSONValue.object(["dpopJkt": .string(dpopJkt)]).serializedString
+        var members: [String: JSONValue] = [:]
+        if let dpopJkt { members["dpopJkt"] = .string(dpopJkt) }
+        if let certificateThumbprint { members["certificateThumbprint"] = .string(certificateThumbprint) }
+        return JSONValue.object(members).serializedString
     }
 }
