@@ -39,6 +39,11 @@ extension WarrantEngine {
             case .success: return .ok(JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: nil, form: form))
             }
         }
+        // RFC 8707 §2: each resource an absolute URI without a fragment.
+        let resources = pairs.filter { $0.name == "resource" }.map(\.value)
+        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
+            return fail(OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment."))
+        }
         let certificate: ClientCertificate.Presented?
         switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
         case .failure(let error): return fail(error)
@@ -76,6 +81,7 @@ extension WarrantEngine {
                 .invalidRequest("The client's access tokens are bound to its TLS certificate; the request carries none."), service: service)
         case .success(let verified):
             var request = TokenGrantRequest(service: service, client: client, form: form, call: input.body, dpop: verified)
+            request.resources = resources
             if client.client.certificateBoundTokens || service.certificateBoundTokens { request.certificate = certificate?.leaf.thumbprint }
             switch grantType {
             case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)

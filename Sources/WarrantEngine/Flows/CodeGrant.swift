@@ -32,6 +32,10 @@ struct CodeGrant: Sendable {
         }
         var details = try GrantDetails.decoded(grant.payload)
         if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
+        switch request.narrowedResources(granted: details.resources) {
+        case .failure(let error): return fail(error)
+        case .success(let resources): details.resources = resources
+        }
         if let problem = Self.redirectProblem(details, given: request.form["redirect_uri"])
             ?? Self.pkceProblem(details, verifier: request.form["code_verifier"]) ?? Self.dpopProblem(details, proof: request.dpop)
         {

@@ -39,6 +39,11 @@ struct RefreshGrant: Sendable {
         }
         var details = try GrantDetails.decoded(grant.payload)
         if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
+        // A narrower audience for this access token; the grant keeps every resource for the next refresh.
+        switch request.narrowedResources(granted: details.resources) {
+        case .failure(let error): return fail(error)
+        case .success(let resources): details.resources = resources
+        }
         // Scopes the client may no longer request do not come back with a refresh.
         let granted = old.scopes.split(separator: " ").map(String.init).filter(client.mayRequest)
         if let requested = request.form["scope"] {

@@ -14,6 +14,19 @@ struct TokenGrantRequest: Sendable {
     var dpop: DPoPProof.Verified? = nil
     /// The thumbprint of the TLS client certificate the tokens are bound to (RFC 8705 §3), when they are.
     var certificate: String? = nil
+    /// The `resource` parameters (RFC 8707), each an absolute URI without a fragment.
+    var resources: [String] = []
+
+    /// The resources the access token is for (RFC 8707 §2.2): those the request names, which must be among
+    /// those the authorization named; all of those when the request names none.
+    func narrowedResources(granted: [String]) -> Result<[String], OAuthError> {
+        guard !resources.isEmpty else { return .success(granted) }
+        guard !granted.isEmpty else { return .failure(OAuthError("invalid_target", "The authorization named no resource; a token request cannot add one.")) }
+        if let other = resources.first(where: { !granted.contains($0) }) {
+            return .failure(OAuthError("invalid_target", "The resource '\(other)' is not one the authorization named."))
+        }
+        return .success(resources)
+    }
 
     /// The requested scopes the service knows (its defaults when none is requested); a scope the client may
     /// not request is an error.
@@ -32,7 +45,7 @@ struct TokenGrantRequest: Sendable {
     /// The details of a grant made at the token endpoint itself (no authorization request before it).
     func details(subject: String?, scopes: [String]) -> GrantDetails {
         GrantDetails(
-            subject: subject, sub: nil, scopes: scopes, resources: [], authTime: nil, acr: nil, claims: nil, idtHeaderParams: nil,
+            subject: subject, sub: nil, scopes: scopes, resources: resources, authTime: nil, acr: nil, claims: nil, idtHeaderParams: nil,
             idTokenAudType: nil, sessionId: nil, nonce: nil, jwtAtClaims: call.jwtAtClaims, requestedIdTokenClaims: [],
             clientIdentifier: client.identifier, redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
             accessTokenDuration: call.accessTokenDuration, properties: StoredProperty.from(call.properties))
@@ -64,6 +77,7 @@ enum TokenAnswer {
             grantType: grantType, clientId: client.client.clientId, clientIdAlias: client.client.alias, clientIdAliasUsed: client.aliasUsed,
             clientAuthMethod: client.client.tokenAuthMethod, subject: subject, scopes: tokens.scopes,
             properties: StoredProperty.list(tokens.properties), jwtAccessToken: tokens.jwtAccessToken,
+            resources: request.resources.isEmpty ? nil : request.resources,
             accessTokenResources: tokens.resources.isEmpty ? nil : tokens.resources, refreshTokenScopes: tokens.refreshTokenScopes,
             sessionId: tokens.sessionId, serviceAttributes: request.service.document.attributes,
             clientAttributes: client.client.document.attributes)
