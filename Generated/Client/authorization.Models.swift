@@ -261,7 +261,7 @@ public struct AuthorizationIssueRequest: Hashable, Sendable, Codable {
     public var claimsForTx: String?
     /// The claims the user agreed to release.
     public var consentedClaims: [String]?
-    /// The RFC 9396 details actually granted.
+    /// The authorization_details (RFC 9396) the user granted, instead of those requested; checked as the request's are.
     public var authorizationDetails: AuthorizationDetails?
     /// A JSON object, as a string, of extra claims for JWT access tokens.
     public var jwtAtClaims: String?
@@ -647,6 +647,8 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
     public var nativeSsoRequested: Bool
     /// The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return.
     public var claimsAtUserInfo: [String]?
+    /// The request's authorization_details (RFC 9396), checked against the types the service and client accept; show them to the user.
+    public var authorizationDetails: AuthorizationDetails?
     /// The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters.
     public var requestObjectPayload: String?
 
@@ -678,6 +680,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         clientEntityIdUsed: Bool = false,
         nativeSsoRequested: Bool = false,
         claimsAtUserInfo: [String]? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         requestObjectPayload: String? = nil,
     ) {
         self.resultCode = resultCode
@@ -707,6 +710,7 @@ public struct AuthorizationResponse: Hashable, Sendable, Codable {
         self.clientEntityIdUsed = clientEntityIdUsed
         self.nativeSsoRequested = nativeSsoRequested
         self.claimsAtUserInfo = claimsAtUserInfo
+        self.authorizationDetails = authorizationDetails
         self.requestObjectPayload = requestObjectPayload
     }
 
@@ -750,6 +754,7 @@ extension AuthorizationResponse: JSONCodable {
         let fieldClientEntityIdUsed: Bool = violations.optional(Bool.self, "clientEntityIdUsed", in: object, at: path) ?? false
         let fieldNativeSsoRequested: Bool = violations.optional(Bool.self, "nativeSsoRequested", in: object, at: path) ?? false
         let fieldClaimsAtUserInfo: [String]? = violations.optional([String].self, "claimsAtUserInfo", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldRequestObjectPayload: String? = violations.optional(String.self, "requestObjectPayload", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
@@ -780,6 +785,7 @@ extension AuthorizationResponse: JSONCodable {
             clientEntityIdUsed: fieldClientEntityIdUsed,
             nativeSsoRequested: fieldNativeSsoRequested,
             claimsAtUserInfo: fieldClaimsAtUserInfo,
+            authorizationDetails: fieldAuthorizationDetails,
             requestObjectPayload: fieldRequestObjectPayload,
         )
     }
@@ -813,6 +819,7 @@ extension AuthorizationResponse: JSONCodable {
         object["clientEntityIdUsed"] = clientEntityIdUsed.jsonValue
         object["nativeSsoRequested"] = nativeSsoRequested.jsonValue
         object["claimsAtUserInfo"] = claimsAtUserInfo?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["requestObjectPayload"] = requestObjectPayload?.jsonValue
         return .object(object)
     }

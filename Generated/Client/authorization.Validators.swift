@@ -124,6 +124,10 @@ extension AuthorizationResponse: Validatable {
             let fieldPath = path.appending("userInfoClaims")
             Check.jsonText(value, at: fieldPath, &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self.requestObjectPayload {
             let fieldPath = path.appending("requestObjectPayload")
             Check.jsonText(value, at: fieldPath, &violations)

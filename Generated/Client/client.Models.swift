@@ -236,7 +236,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var requestObjectEncryptionAlgMatchRequired: Bool?
     /// Encrypted request objects: the JWE enc must be requestEncryptionEnc.
     public var requestObjectEncryptionEncMatchRequired: Bool?
-    /// Rich authorization requests: the authorization_details types the client may use.
+    /// The authorization_details types (RFC 9396) the client may use, among the service's; any of the service's when absent.
     public var authorizationDetailsTypes: [String]?
     /// Token migration: the client's tokens move with Authlete's migration between services, which warrant does not implement (batch creation does not need it).
     public var inScopeForTokenMigration: Bool?

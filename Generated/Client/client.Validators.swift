@@ -238,5 +238,9 @@ extension OAuthClient: Validatable {
             let fieldPath = path.appending("requestEncryptionEnc")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.authorizationDetailsTypes {
+            let fieldPath = path.appending("authorizationDetailsTypes")
+            Check.maxItems(value.count, 64, at: fieldPath, &violations)
+        }
     }
 }

@@ -826,7 +826,7 @@ extension Pair: JSONCodable {
 
 /// Fine-grained authorization details (RFC 9396).
 public struct AuthorizationDetails: Hashable, Sendable, Codable {
-    /// The authorization detail objects, each with at least a `type` member.
+    /// The authorization detail objects (RFC 9396 §2), each with a `type` string; locations, actions, datatypes and privileges are arrays of strings and identifier a string when present.
     public var elements: [JSONValue]
 
     public init(

@@ -58,6 +58,11 @@ extension Pair: Validatable {
 
 extension AuthorizationDetails: Validatable {
     public func validate(at path: JSONPath, violations: inout Violations) {
+        do {
+            let value = self.elements
+            let fieldPath = path.appending("elements")
+            Check.maxItems(value.count, 64, at: fieldPath, &violations)
+        }
     }
 }
 

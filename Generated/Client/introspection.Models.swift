@@ -306,6 +306,8 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
     public var scopeDetails: [Scope]?
     /// The server nonce to send in a DPoP-Nonce header, when nonces are required.
     public var dpopNonce: String?
+    /// The authorization_details (RFC 9396) of the token.
+    public var authorizationDetails: AuthorizationDetails?
     /// The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3).
     public var certificateThumbprint: String?
 
@@ -340,6 +342,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         forCredentialIssuance: Bool = false,
         scopeDetails: [Scope]? = nil,
         dpopNonce: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         certificateThumbprint: String? = nil,
     ) {
         self.resultCode = resultCode
@@ -372,6 +375,7 @@ public struct IntrospectionResponse: Hashable, Sendable, Codable {
         self.forCredentialIssuance = forCredentialIssuance
         self.scopeDetails = scopeDetails
         self.dpopNonce = dpopNonce
+        self.authorizationDetails = authorizationDetails
         self.certificateThumbprint = certificateThumbprint
     }
 
@@ -418,6 +422,7 @@ extension IntrospectionResponse: JSONCodable {
         let fieldForCredentialIssuance: Bool = violations.optional(Bool.self, "forCredentialIssuance", in: object, at: path) ?? false
         let fieldScopeDetails: [Scope]? = violations.optional([Scope].self, "scopeDetails", in: object, at: path)
         let fieldDpopNonce: String? = violations.optional(String.self, "dpopNonce", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldCertificateThumbprint: String? = violations.optional(String.self, "certificateThumbprint", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
         self.init(
@@ -451,6 +456,7 @@ extension IntrospectionResponse: JSONCodable {
             forCredentialIssuance: fieldForCredentialIssuance,
             scopeDetails: fieldScopeDetails,
             dpopNonce: fieldDpopNonce,
+            authorizationDetails: fieldAuthorizationDetails,
             certificateThumbprint: fieldCertificateThumbprint,
         )
     }
@@ -487,6 +493,7 @@ extension IntrospectionResponse: JSONCodable {
         object["forCredentialIssuance"] = forCredentialIssuance.jsonValue
         object["scopeDetails"] = scopeDetails?.jsonValue
         object["dpopNonce"] = dpopNonce?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["certificateThumbprint"] = certificateThumbprint?.jsonValue
         return .object(object)
     }

@@ -52,6 +52,10 @@ extension IntrospectionResponse: Validatable {
             let fieldPath = path.appending("scopeDetails")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 

@@ -289,7 +289,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var requestObjectEncryptionAlgMatchRequired: Bool?
     /// Encrypted request objects: the JWE enc must be the client's registered one.
     public var requestObjectEncryptionEncMatchRequired: Bool?
-    /// Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them.
+    /// The authorization_details types (RFC 9396) the service accepts; requests with authorization_details are refused when it lists none.
     public var supportedAuthorizationDetailsTypes: [String]?
     /// The JWT bearer grant is refused to requests that do not identify their client.
     public var jwtGrantByIdentifiableClientsOnly: Bool?

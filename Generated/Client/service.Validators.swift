@@ -204,6 +204,10 @@ extension Service: Validatable {
             Check.minimum(value, 0, at: fieldPath, &violations)
             Check.maximum(value, 315360000, at: fieldPath, &violations)
         }
+        if let value = self.supportedAuthorizationDetailsTypes {
+            let fieldPath = path.appending("supportedAuthorizationDetailsTypes")
+            Check.maxItems(value.count, 64, at: fieldPath, &violations)
+        }
         if let value = self.jwtGrantTrustedIssuers {
             let fieldPath = path.appending("jwtGrantTrustedIssuers")
             Check.maxItems(value.count, 32, at: fieldPath, &violations)

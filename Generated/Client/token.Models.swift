@@ -411,6 +411,8 @@ public struct TokenResponse: Hashable, Sendable, Codable {
     public var properties: [Property]?
     /// The access token as a JWT, when the service signs access tokens.
     public var jwtAccessToken: String?
+    /// The authorization_details (RFC 9396) of the access token.
+    public var authorizationDetails: AuthorizationDetails?
     /// The `resource` parameters of the request.
     public var resources: [String]?
     /// The resources the access token is for.
@@ -482,6 +484,7 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         scopes: [String]? = nil,
         properties: [Property]? = nil,
         jwtAccessToken: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         resources: [String]? = nil,
         accessTokenResources: [String]? = nil,
         audiences: [String]? = nil,
@@ -527,6 +530,7 @@ public struct TokenResponse: Hashable, Sendable, Codable {
         self.scopes = scopes
         self.properties = properties
         self.jwtAccessToken = jwtAccessToken
+        self.authorizationDetails = authorizationDetails
         self.resources = resources
         self.accessTokenResources = accessTokenResources
         self.audiences = audiences
@@ -586,6 +590,7 @@ extension TokenResponse: JSONCodable {
         let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
         let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldResources: [String]? = violations.optional([String].self, "resources", in: object, at: path)
         let fieldAccessTokenResources: [String]? = violations.optional([String].self, "accessTokenResources", in: object, at: path)
         let fieldAudiences: [String]? = violations.optional([String].self, "audiences", in: object, at: path)
@@ -632,6 +637,7 @@ extension TokenResponse: JSONCodable {
             scopes: fieldScopes,
             properties: fieldProperties,
             jwtAccessToken: fieldJwtAccessToken,
+            authorizationDetails: fieldAuthorizationDetails,
             resources: fieldResources,
             accessTokenResources: fieldAccessTokenResources,
             audiences: fieldAudiences,
@@ -681,6 +687,7 @@ extension TokenResponse: JSONCodable {
         object["scopes"] = scopes?.jsonValue
         object["properties"] = properties?.jsonValue
         object["jwtAccessToken"] = jwtAccessToken?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["resources"] = resources?.jsonValue
         object["accessTokenResources"] = accessTokenResources?.jsonValue
         object["audiences"] = audiences?.jsonValue
@@ -1117,6 +1124,8 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
     public var properties: [Property]?
     /// The access token as a JWT, when the service signs access tokens.
     public var jwtAccessToken: String?
+    /// The authorization_details (RFC 9396) of the access token.
+    public var authorizationDetails: AuthorizationDetails?
     /// The resources the access token is for.
     public var accessTokenResources: [String]?
     /// The scopes of the refresh token.
@@ -1152,6 +1161,7 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         scopes: [String]? = nil,
         properties: [Property]? = nil,
         jwtAccessToken: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         accessTokenResources: [String]? = nil,
         refreshTokenScopes: [String]? = nil,
         serviceAttributes: [Pair]? = nil,
@@ -1176,6 +1186,7 @@ public struct TokenIssueResponse: Hashable, Sendable, Codable {
         self.scopes = scopes
         self.properties = properties
         self.jwtAccessToken = jwtAccessToken
+        self.authorizationDetails = authorizationDetails
         self.accessTokenResources = accessTokenResources
         self.refreshTokenScopes = refreshTokenScopes
         self.serviceAttributes = serviceAttributes
@@ -1214,6 +1225,7 @@ extension TokenIssueResponse: JSONCodable {
         let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
         let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldAccessTokenResources: [String]? = violations.optional([String].self, "accessTokenResources", in: object, at: path)
         let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         let fieldServiceAttributes: [Pair]? = violations.optional([Pair].self, "serviceAttributes", in: object, at: path)
@@ -1239,6 +1251,7 @@ extension TokenIssueResponse: JSONCodable {
             scopes: fieldScopes,
             properties: fieldProperties,
             jwtAccessToken: fieldJwtAccessToken,
+            authorizationDetails: fieldAuthorizationDetails,
             accessTokenResources: fieldAccessTokenResources,
             refreshTokenScopes: fieldRefreshTokenScopes,
             serviceAttributes: fieldServiceAttributes,
@@ -1267,6 +1280,7 @@ extension TokenIssueResponse: JSONCodable {
         object["scopes"] = scopes?.jsonValue
         object["properties"] = properties?.jsonValue
         object["jwtAccessToken"] = jwtAccessToken?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["accessTokenResources"] = accessTokenResources?.jsonValue
         object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
         object["serviceAttributes"] = serviceAttributes?.jsonValue

@@ -66,6 +66,10 @@ extension TokenResponse: Validatable {
             let fieldPath = path.appending("properties")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self.requestedTokenType {
             let fieldPath = path.appending("requestedTokenType")
             value.validate(at: fieldPath, violations: &violations)
@@ -203,6 +207,10 @@ extension TokenIssueResponse: Validatable {
         }
         if let value = self.properties {
             let fieldPath = path.appending("properties")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
             value.validate(at: fieldPath, violations: &violations)
         }
         if let value = self.serviceAttributes {

@@ -183,6 +183,8 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
     public var sessionId: String?
     /// The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP.
     public var dpopKeyThumbprint: String?
+    /// The authorization_details (RFC 9396) of the token, checked against the types the service and client accept.
+    public var authorizationDetails: AuthorizationDetails?
     /// The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to.
     public var certificateThumbprint: String?
 
@@ -204,6 +206,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         authTime: Int64? = nil,
         sessionId: String? = nil,
         dpopKeyThumbprint: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         certificateThumbprint: String? = nil,
     ) {
         self.grantType = grantType
@@ -223,6 +226,7 @@ public struct TokenCreateRequest: Hashable, Sendable, Codable {
         self.authTime = authTime
         self.sessionId = sessionId
         self.dpopKeyThumbprint = dpopKeyThumbprint
+        self.authorizationDetails = authorizationDetails
         self.certificateThumbprint = certificateThumbprint
     }
 
@@ -256,6 +260,7 @@ extension TokenCreateRequest: JSONCodable {
         let fieldAuthTime: Int64? = violations.optional(Int64.self, "authTime", in: object, at: path)
         let fieldSessionId: String? = violations.optional(String.self, "sessionId", in: object, at: path)
         let fieldDpopKeyThumbprint: String? = violations.optional(String.self, "dpopKeyThumbprint", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldCertificateThumbprint: String? = violations.optional(String.self, "certificateThumbprint", in: object, at: path)
         guard violations.count == before, let fieldGrantType else { return nil }
         self.init(
@@ -276,6 +281,7 @@ extension TokenCreateRequest: JSONCodable {
             authTime: fieldAuthTime,
             sessionId: fieldSessionId,
             dpopKeyThumbprint: fieldDpopKeyThumbprint,
+            authorizationDetails: fieldAuthorizationDetails,
             certificateThumbprint: fieldCertificateThumbprint,
         )
     }
@@ -299,6 +305,7 @@ extension TokenCreateRequest: JSONCodable {
         object["authTime"] = authTime?.jsonValue
         object["sessionId"] = sessionId?.jsonValue
         object["dpopKeyThumbprint"] = dpopKeyThumbprint?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["certificateThumbprint"] = certificateThumbprint?.jsonValue
         return .object(object)
     }
@@ -334,6 +341,8 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
     public var tokenType: String?
     /// The access token as a JWT, when the service signs access tokens.
     public var jwtAccessToken: String?
+    /// The authorization_details (RFC 9396) of the token.
+    public var authorizationDetails: AuthorizationDetails?
     /// The token's identifier: the SHA-256 of the access token, the jti of its JWT form.
     public var tokenId: String?
     /// The scopes of the refresh token.
@@ -362,6 +371,7 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
         subject: String? = nil,
         tokenType: String? = nil,
         jwtAccessToken: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         tokenId: String? = nil,
         refreshTokenScopes: [String]? = nil,
         clientIdentifier: String? = nil,
@@ -382,6 +392,7 @@ public struct TokenCreateResponse: Hashable, Sendable, Codable {
         self.subject = subject
         self.tokenType = tokenType
         self.jwtAccessToken = jwtAccessToken
+        self.authorizationDetails = authorizationDetails
         self.tokenId = tokenId
         self.refreshTokenScopes = refreshTokenScopes
         self.clientIdentifier = clientIdentifier
@@ -416,6 +427,7 @@ extension TokenCreateResponse: JSONCodable {
         let fieldSubject: String? = violations.optional(String.self, "subject", in: object, at: path)
         let fieldTokenType: String? = violations.optional(String.self, "tokenType", in: object, at: path)
         let fieldJwtAccessToken: String? = violations.optional(String.self, "jwtAccessToken", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldTokenId: String? = violations.optional(String.self, "tokenId", in: object, at: path)
         let fieldRefreshTokenScopes: [String]? = violations.optional([String].self, "refreshTokenScopes", in: object, at: path)
         let fieldClientIdentifier: String? = violations.optional(String.self, "clientIdentifier", in: object, at: path)
@@ -437,6 +449,7 @@ extension TokenCreateResponse: JSONCodable {
             subject: fieldSubject,
             tokenType: fieldTokenType,
             jwtAccessToken: fieldJwtAccessToken,
+            authorizationDetails: fieldAuthorizationDetails,
             tokenId: fieldTokenId,
             refreshTokenScopes: fieldRefreshTokenScopes,
             clientIdentifier: fieldClientIdentifier,
@@ -461,6 +474,7 @@ extension TokenCreateResponse: JSONCodable {
         object["subject"] = subject?.jsonValue
         object["tokenType"] = tokenType?.jsonValue
         object["jwtAccessToken"] = jwtAccessToken?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["tokenId"] = tokenId?.jsonValue
         object["refreshTokenScopes"] = refreshTokenScopes?.jsonValue
         object["clientIdentifier"] = clientIdentifier?.jsonValue
@@ -480,6 +494,8 @@ public struct TokenUpdateRequest: Hashable, Sendable, Codable {
     public var scopes: [String]?
     /// The new properties; absent keeps them.
     public var properties: [Property]?
+    /// New authorization_details (RFC 9396), checked as at creation; absent keeps them.
+    public var authorizationDetails: AuthorizationDetails?
     /// When scopes change, restart the token's lifetime from now.
     public var accessTokenExpiresAtUpdatedOnScopeUpdate: Bool?
 
@@ -488,12 +504,14 @@ public struct TokenUpdateRequest: Hashable, Sendable, Codable {
         accessTokenExpiresAt: Int64? = nil,
         scopes: [String]? = nil,
         properties: [Property]? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         accessTokenExpiresAtUpdatedOnScopeUpdate: Bool? = nil,
     ) {
         self.accessToken = accessToken
         self.accessTokenExpiresAt = accessTokenExpiresAt
         self.scopes = scopes
         self.properties = properties
+        self.authorizationDetails = authorizationDetails
         self.accessTokenExpiresAtUpdatedOnScopeUpdate = accessTokenExpiresAtUpdatedOnScopeUpdate
     }
 
@@ -514,6 +532,7 @@ extension TokenUpdateRequest: JSONCodable {
         let fieldAccessTokenExpiresAt: Int64? = violations.optional(Int64.self, "accessTokenExpiresAt", in: object, at: path)
         let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldProperties: [Property]? = violations.optional([Property].self, "properties", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldAccessTokenExpiresAtUpdatedOnScopeUpdate: Bool? = violations.optional(Bool.self, "accessTokenExpiresAtUpdatedOnScopeUpdate", in: object, at: path)
         guard violations.count == before, let fieldAccessToken else { return nil }
         self.init(
@@ -521,6 +540,7 @@ extension TokenUpdateRequest: JSONCodable {
             accessTokenExpiresAt: fieldAccessTokenExpiresAt,
             scopes: fieldScopes,
             properties: fieldProperties,
+            authorizationDetails: fieldAuthorizationDetails,
             accessTokenExpiresAtUpdatedOnScopeUpdate: fieldAccessTokenExpiresAtUpdatedOnScopeUpdate,
         )
     }
@@ -531,6 +551,7 @@ extension TokenUpdateRequest: JSONCodable {
         object["accessTokenExpiresAt"] = accessTokenExpiresAt?.jsonValue
         object["scopes"] = scopes?.jsonValue
         object["properties"] = properties?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["accessTokenExpiresAtUpdatedOnScopeUpdate"] = accessTokenExpiresAtUpdatedOnScopeUpdate?.jsonValue
         return .object(object)
     }
@@ -556,6 +577,8 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
     public var tokenType: String?
     /// The token's identifier (the SHA-256 of the access token).
     public var tokenId: String?
+    /// The authorization_details (RFC 9396) the token now has.
+    public var authorizationDetails: AuthorizationDetails?
     /// Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.
     ///
     /// Defaults to `false` when absent.
@@ -573,6 +596,7 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
         scopes: [String]? = nil,
         tokenType: String? = nil,
         tokenId: String? = nil,
+        authorizationDetails: AuthorizationDetails? = nil,
         forExternalAttachment: Bool = false,
         refreshTokenExpiresAt: Int64? = nil,
     ) {
@@ -585,6 +609,7 @@ public struct TokenUpdateResponse: Hashable, Sendable, Codable {
         self.scopes = scopes
         self.tokenType = tokenType
         self.tokenId = tokenId
+        self.authorizationDetails = authorizationDetails
         self.forExternalAttachment = forExternalAttachment
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
     }
@@ -611,6 +636,7 @@ extension TokenUpdateResponse: JSONCodable {
         let fieldScopes: [String]? = violations.optional([String].self, "scopes", in: object, at: path)
         let fieldTokenType: String? = violations.optional(String.self, "tokenType", in: object, at: path)
         let fieldTokenId: String? = violations.optional(String.self, "tokenId", in: object, at: path)
+        let fieldAuthorizationDetails: AuthorizationDetails? = violations.optional(AuthorizationDetails.self, "authorizationDetails", in: object, at: path)
         let fieldForExternalAttachment: Bool = violations.optional(Bool.self, "forExternalAttachment", in: object, at: path) ?? false
         let fieldRefreshTokenExpiresAt: Int64? = violations.optional(Int64.self, "refreshTokenExpiresAt", in: object, at: path)
         guard violations.count == before, let fieldResultCode, let fieldResultMessage, let fieldAction else { return nil }
@@ -624,6 +650,7 @@ extension TokenUpdateResponse: JSONCodable {
             scopes: fieldScopes,
             tokenType: fieldTokenType,
             tokenId: fieldTokenId,
+            authorizationDetails: fieldAuthorizationDetails,
             forExternalAttachment: fieldForExternalAttachment,
             refreshTokenExpiresAt: fieldRefreshTokenExpiresAt,
         )
@@ -640,6 +667,7 @@ extension TokenUpdateResponse: JSONCodable {
         object["scopes"] = scopes?.jsonValue
         object["tokenType"] = tokenType?.jsonValue
         object["tokenId"] = tokenId?.jsonValue
+        object["authorizationDetails"] = authorizationDetails?.jsonValue
         object["forExternalAttachment"] = forExternalAttachment.jsonValue
         object["refreshTokenExpiresAt"] = refreshTokenExpiresAt?.jsonValue
         return .object(object)

@@ -49,6 +49,10 @@ extension TokenCreateRequest: Validatable {
             let fieldPath = path.appending("dpopKeyThumbprint")
             Check.pattern(value, Self.dpopKeyThumbprintPattern, at: fieldPath, &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
         if let value = self.certificateThumbprint {
             let fieldPath = path.appending("certificateThumbprint")
             Check.pattern(value, Self.certificateThumbprintPattern, at: fieldPath, &violations)
@@ -71,6 +75,10 @@ extension TokenCreateResponse: Validatable {
             let fieldPath = path.appending("properties")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 
@@ -90,6 +98,10 @@ extension TokenUpdateRequest: Validatable {
             let fieldPath = path.appending("properties")
             value.validate(at: fieldPath, violations: &violations)
         }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
+            value.validate(at: fieldPath, violations: &violations)
+        }
     }
 }
 
@@ -102,6 +114,10 @@ extension TokenUpdateResponse: Validatable {
         }
         if let value = self.properties {
             let fieldPath = path.appending("properties")
+            value.validate(at: fieldPath, violations: &violations)
+        }
+        if let value = self.authorizationDetails {
+            let fieldPath = path.appending("authorizationDetails")
             value.validate(at: fieldPath, violations: &violations)
         }
     }

@@ -374,7 +374,7 @@ export interface AuthorizationIssueRequest {
    */
   consentedClaims?: Array<string>;
   /**
-   * The RFC 9396 details actually granted.
+   * The authorization_details (RFC 9396) the user granted, instead of those requested; checked as the request's are.
    */
   authorizationDetails?: AuthorizationDetails;
   /**
@@ -595,6 +595,10 @@ export interface AuthorizationResponse {
    * The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return.
    */
   claimsAtUserInfo?: Array<string>;
+  /**
+   * The request's authorization_details (RFC 9396), checked against the types the service and client accept; show them to the user.
+   */
+  authorizationDetails?: AuthorizationDetails;
   /**
    * The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters.
    */
@@ -1131,7 +1135,7 @@ export interface OAuthClient {
    */
   requestObjectEncryptionEncMatchRequired?: boolean;
   /**
-   * Rich authorization requests: the authorization_details types the client may use.
+   * The authorization_details types (RFC 9396) the client may use, among the service's; any of the service's when absent.
    */
   authorizationDetailsTypes?: Array<string>;
   /**
@@ -1512,7 +1516,7 @@ export interface Pair {
  */
 export interface AuthorizationDetails {
   /**
-   * The authorization detail objects, each with at least a `type` member.
+   * The authorization detail objects (RFC 9396 §2), each with a `type` string; locations, actions, datatypes and privileges are arrays of strings and identifier a string when present.
    */
   elements: Array<runtime.JSONValue>;
 }
@@ -1921,6 +1925,10 @@ export interface IntrospectionResponse {
    * The server nonce to send in a DPoP-Nonce header, when nonces are required.
    */
   dpopNonce?: string;
+  /**
+   * The authorization_details (RFC 9396) of the token.
+   */
+  authorizationDetails?: AuthorizationDetails;
   /**
    * The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3).
    */
@@ -2935,7 +2943,7 @@ export interface Service {
    */
   requestObjectEncryptionEncMatchRequired?: boolean;
   /**
-   * Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them.
+   * The authorization_details types (RFC 9396) the service accepts; requests with authorization_details are refused when it lists none.
    */
   supportedAuthorizationDetailsTypes?: Array<string>;
   /**
@@ -3388,6 +3396,10 @@ export interface TokenResponse {
    */
   jwtAccessToken?: string;
   /**
+   * The authorization_details (RFC 9396) of the access token.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
    * The `resource` parameters of the request.
    */
   resources?: Array<string>;
@@ -3720,6 +3732,10 @@ export interface TokenIssueResponse {
    */
   jwtAccessToken?: string;
   /**
+   * The authorization_details (RFC 9396) of the access token.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
    * The resources the access token is for.
    */
   accessTokenResources?: Array<string>;
@@ -3858,6 +3874,10 @@ export interface TokenCreateRequest {
    */
   dpopKeyThumbprint?: string;
   /**
+   * The authorization_details (RFC 9396) of the token, checked against the types the service and client accept.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
    * The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to.
    */
   certificateThumbprint?: string;
@@ -3924,6 +3944,10 @@ export interface TokenCreateResponse {
    */
   jwtAccessToken?: string;
   /**
+   * The authorization_details (RFC 9396) of the token.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
    * The token's identifier: the SHA-256 of the access token, the jti of its JWT form.
    */
   tokenId?: string;
@@ -3967,6 +3991,10 @@ export interface TokenUpdateRequest {
    * The new properties; absent keeps them.
    */
   properties?: Array<Property>;
+  /**
+   * New authorization_details (RFC 9396), checked as at creation; absent keeps them.
+   */
+  authorizationDetails?: AuthorizationDetails;
   /**
    * When scopes change, restart the token's lifetime from now.
    */
@@ -4013,6 +4041,10 @@ export interface TokenUpdateResponse {
    * The token's identifier (the SHA-256 of the access token).
    */
   tokenId?: string;
+  /**
+   * The authorization_details (RFC 9396) the token now has.
+   */
+  authorizationDetails?: AuthorizationDetails;
   /**
    * Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.
    *
@@ -4455,6 +4487,7 @@ export const schemas: runtime.Schemas = {
       { name: "clientEntityIdUsed", type: { kind: "bool" } },
       { name: "nativeSsoRequested", type: { kind: "bool" } },
       { name: "claimsAtUserInfo", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "requestObjectPayload", type: { kind: "json-string" } },
     ],
     ClientSummary: [
@@ -4591,7 +4624,7 @@ export const schemas: runtime.Schemas = {
       { name: "frontChannelRequestObjectEncryptionRequired", type: { kind: "bool" } },
       { name: "requestObjectEncryptionAlgMatchRequired", type: { kind: "bool" } },
       { name: "requestObjectEncryptionEncMatchRequired", type: { kind: "bool" } },
-      { name: "authorizationDetailsTypes", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetailsTypes", type: { kind: "array", items: { kind: "string" } }, maxItems: 64 },
       { name: "inScopeForTokenMigration", type: { kind: "bool" } },
       { name: "credentialOfferEndpoint", type: { kind: "url" } },
       { name: "credentialResponseEncryptionRequired", type: { kind: "bool" } },
@@ -4693,7 +4726,7 @@ export const schemas: runtime.Schemas = {
       { name: "value", type: { kind: "string" }, required: true },
     ],
     AuthorizationDetails: [
-      { name: "elements", type: { kind: "array", items: { kind: "json" } }, required: true },
+      { name: "elements", type: { kind: "array", items: { kind: "json" } }, required: true, maxItems: 64 },
     ],
     Scope: [
       { name: "name", type: { kind: "string" }, required: true, minLength: 1 },
@@ -4798,6 +4831,7 @@ export const schemas: runtime.Schemas = {
       { name: "forCredentialIssuance", type: { kind: "bool" } },
       { name: "scopeDetails", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
       { name: "dpopNonce", type: { kind: "string" } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "certificateThumbprint", type: { kind: "string" } },
     ],
     StandardIntrospectionRequest: [
@@ -5058,7 +5092,7 @@ export const schemas: runtime.Schemas = {
       { name: "frontChannelRequestObjectEncryptionRequired", type: { kind: "bool" } },
       { name: "requestObjectEncryptionAlgMatchRequired", type: { kind: "bool" } },
       { name: "requestObjectEncryptionEncMatchRequired", type: { kind: "bool" } },
-      { name: "supportedAuthorizationDetailsTypes", type: { kind: "array", items: { kind: "string" } } },
+      { name: "supportedAuthorizationDetailsTypes", type: { kind: "array", items: { kind: "string" } }, maxItems: 64 },
       { name: "jwtGrantByIdentifiableClientsOnly", type: { kind: "bool" } },
       { name: "jwtGrantEncryptedJwtRejected", type: { kind: "bool" } },
       { name: "jwtGrantUnsignedJwtRejected", type: { kind: "bool" } },
@@ -5175,6 +5209,7 @@ export const schemas: runtime.Schemas = {
       { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
       { name: "jwtAccessToken", type: { kind: "string" } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "resources", type: { kind: "array", items: { kind: "string" } } },
       { name: "accessTokenResources", type: { kind: "array", items: { kind: "string" } } },
       { name: "audiences", type: { kind: "array", items: { kind: "string" } } },
@@ -5258,6 +5293,7 @@ export const schemas: runtime.Schemas = {
       { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
       { name: "jwtAccessToken", type: { kind: "string" } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "accessTokenResources", type: { kind: "array", items: { kind: "string" } } },
       { name: "refreshTokenScopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "serviceAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
@@ -5293,6 +5329,7 @@ export const schemas: runtime.Schemas = {
       { name: "authTime", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799, maximumText: "253402300799" },
       { name: "sessionId", type: { kind: "string" } },
       { name: "dpopKeyThumbprint", type: { kind: "string" }, pattern: "^[A-Za-z0-9_-]{43}$" },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "certificateThumbprint", type: { kind: "string" }, pattern: "^[A-Za-z0-9_-]{43}$" },
     ],
     TokenCreateResponse: [
@@ -5310,6 +5347,7 @@ export const schemas: runtime.Schemas = {
       { name: "subject", type: { kind: "string" } },
       { name: "tokenType", type: { kind: "string" } },
       { name: "jwtAccessToken", type: { kind: "string" } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "tokenId", type: { kind: "string" } },
       { name: "refreshTokenScopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "clientIdentifier", type: { kind: "string" } },
@@ -5321,6 +5359,7 @@ export const schemas: runtime.Schemas = {
       { name: "accessTokenExpiresAt", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799999, maximumText: "253402300799999" },
       { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "accessTokenExpiresAtUpdatedOnScopeUpdate", type: { kind: "bool" } },
     ],
     TokenUpdateResponse: [
@@ -5333,6 +5372,7 @@ export const schemas: runtime.Schemas = {
       { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
       { name: "tokenType", type: { kind: "string" } },
       { name: "tokenId", type: { kind: "string" } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
       { name: "forExternalAttachment", type: { kind: "bool" } },
       { name: "refreshTokenExpiresAt", type: { kind: "int64" } },
     ],

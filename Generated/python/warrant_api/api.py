@@ -1369,7 +1369,7 @@ class AuthorizationIssueRequest:
     consented_claims: Optional[list[str]] = None
     r"""The claims the user agreed to release. """
     authorization_details: Optional[AuthorizationDetails] = None
-    r"""The RFC 9396 details actually granted. """
+    r"""The authorization_details (RFC 9396) the user granted, instead of those requested; checked as the request's are. """
     jwt_at_claims: Optional[str] = None
     r"""A JSON object, as a string, of extra claims for JWT access tokens. """
     access_token: Optional[str] = None
@@ -1564,6 +1564,8 @@ class AuthorizationResponse:
     r"""Whether the request asked for Native SSO (the device_sso scope): always false, as warrant does not implement it yet.  Default: false. """
     claims_at_user_info: Optional[list[str]] = None
     r"""The claims the userinfo member of the claims parameter asks for, by name: what the UserInfo endpoint will be asked to return. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The request's authorization_details (RFC 9396), checked against the types the service and client accept; show them to the user. """
     request_object_payload: Optional[str] = None
     r"""The verified claims of the request object the request came as (RFC 9101), as JSON text; absent for plain parameters. """
 
@@ -1985,7 +1987,7 @@ class OAuthClient:
     request_object_encryption_enc_match_required: Optional[bool] = None
     r"""Encrypted request objects: the JWE enc must be requestEncryptionEnc. """
     authorization_details_types: Optional[list[str]] = None
-    r"""Rich authorization requests: the authorization_details types the client may use. """
+    r"""The authorization_details types (RFC 9396) the client may use, among the service's; any of the service's when absent. """
     in_scope_for_token_migration: Optional[bool] = None
     r"""Token migration: the client's tokens move with Authlete's migration between services, which warrant does not implement (batch creation does not need it). """
     credential_offer_endpoint: Optional[str] = None
@@ -2569,7 +2571,7 @@ class AuthorizationDetails:
     """
 
     elements: list[Any]
-    r"""The authorization detail objects, each with at least a `type` member. """
+    r"""The authorization detail objects (RFC 9396 §2), each with a `type` string; locations, actions, datatypes and privileges are arrays of strings and identifier a string when present. """
 
     def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
         """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
@@ -3009,6 +3011,8 @@ class IntrospectionResponse:
     r"""The token's scopes as the service defines them (description, attributes); a scope the service no longer defines appears by name only. """
     dpop_nonce: Optional[str] = None
     r"""The server nonce to send in a DPoP-Nonce header, when nonces are required. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the token. """
     certificate_thumbprint: Optional[str] = None
     r"""The SHA-256 thumbprint (x5t#S256) of the certificate the token is bound to (RFC 8705 §3). """
 
@@ -3930,7 +3934,7 @@ class Service:
     request_object_encryption_enc_match_required: Optional[bool] = None
     r"""Encrypted request objects: the JWE enc must be the client's registered one. """
     supported_authorization_details_types: Optional[list[str]] = None
-    r"""Rich authorization requests: the authorization_details types accepted; a non-empty list is refused until warrant implements them. """
+    r"""The authorization_details types (RFC 9396) the service accepts; requests with authorization_details are refused when it lists none. """
     jwt_grant_by_identifiable_clients_only: Optional[bool] = None
     r"""The JWT bearer grant is refused to requests that do not identify their client. """
     jwt_grant_encrypted_jwt_rejected: Optional[bool] = None
@@ -4352,6 +4356,8 @@ class TokenResponse:
     r"""The extra properties attached to the access token. """
     jwt_access_token: Optional[str] = None
     r"""The access token as a JWT, when the service signs access tokens. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the access token. """
     resources: Optional[list[str]] = None
     r"""The `resource` parameters of the request. """
     access_token_resources: Optional[list[str]] = None
@@ -4629,6 +4635,8 @@ class TokenIssueResponse:
     r"""The extra properties attached to the access token. """
     jwt_access_token: Optional[str] = None
     r"""The access token as a JWT, when the service signs access tokens. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the access token. """
     access_token_resources: Optional[list[str]] = None
     r"""The resources the access token is for. """
     refresh_token_scopes: Optional[list[str]] = None
@@ -4762,6 +4770,8 @@ class TokenCreateRequest:
     r"""The ID of the user's authentication session. """
     dpop_key_thumbprint: Optional[str] = None
     r"""The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key to bind the token to; its token type is then DPoP. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the token, checked against the types the service and client accept. """
     certificate_thumbprint: Optional[str] = None
     r"""The x5t#S256 (RFC 8705 §3.1) of the TLS client certificate to bind the token to. """
 
@@ -4817,6 +4827,8 @@ class TokenCreateResponse:
     r"""The token type for the token response; Bearer. """
     jwt_access_token: Optional[str] = None
     r"""The access token as a JWT, when the service signs access tokens. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the token. """
     token_id: Optional[str] = None
     r"""The token's identifier: the SHA-256 of the access token, the jti of its JWT form. """
     refresh_token_scopes: Optional[list[str]] = None
@@ -4860,6 +4872,8 @@ class TokenUpdateRequest:
     r"""The new scopes (each supported by the service); absent keeps them. """
     properties: Optional[list[Property]] = None
     r"""The new properties; absent keeps them. """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""New authorization_details (RFC 9396), checked as at creation; absent keeps them. """
     access_token_expires_at_updated_on_scope_update: Optional[bool] = None
     r"""When scopes change, restart the token's lifetime from now. """
 
@@ -4905,6 +4919,8 @@ class TokenUpdateResponse:
     r"""The token type; Bearer. """
     token_id: Optional[str] = None
     r"""The token's identifier (the SHA-256 of the access token). """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) the token now has. """
     for_external_attachment: Optional[bool] = False
     r"""Whether the token is for fetching an external identity assurance attachment: always false, as warrant issues none yet.  Default: false. """
     refresh_token_expires_at: Optional[int] = None
@@ -5418,6 +5434,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
             {"name": "nativeSsoRequested", "attr": "native_sso_requested", "type": {"kind": "bool"}},
             {"name": "claimsAtUserInfo", "attr": "claims_at_user_info", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "requestObjectPayload", "attr": "request_object_payload", "type": {"kind": "json-string"}},
         ],
         "ClientSummary": [
@@ -5554,7 +5571,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "frontChannelRequestObjectEncryptionRequired", "attr": "front_channel_request_object_encryption_required", "type": {"kind": "bool"}},
             {"name": "requestObjectEncryptionAlgMatchRequired", "attr": "request_object_encryption_alg_match_required", "type": {"kind": "bool"}},
             {"name": "requestObjectEncryptionEncMatchRequired", "attr": "request_object_encryption_enc_match_required", "type": {"kind": "bool"}},
-            {"name": "authorizationDetailsTypes", "attr": "authorization_details_types", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetailsTypes", "attr": "authorization_details_types", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 64},
             {"name": "inScopeForTokenMigration", "attr": "in_scope_for_token_migration", "type": {"kind": "bool"}},
             {"name": "credentialOfferEndpoint", "attr": "credential_offer_endpoint", "type": {"kind": "url"}},
             {"name": "credentialResponseEncryptionRequired", "attr": "credential_response_encryption_required", "type": {"kind": "bool"}},
@@ -5656,7 +5673,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "value", "attr": "value", "type": {"kind": "string"}, "required": True},
         ],
         "AuthorizationDetails": [
-            {"name": "elements", "attr": "elements", "type": {"kind": "array", "items": {"kind": "json"}}, "required": True},
+            {"name": "elements", "attr": "elements", "type": {"kind": "array", "items": {"kind": "json"}}, "required": True, "maxItems": 64},
         ],
         "Scope": [
             {"name": "name", "attr": "name", "type": {"kind": "string"}, "required": True, "minLength": 1},
@@ -5761,6 +5778,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "forCredentialIssuance", "attr": "for_credential_issuance", "type": {"kind": "bool"}},
             {"name": "scopeDetails", "attr": "scope_details", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
             {"name": "dpopNonce", "attr": "dpop_nonce", "type": {"kind": "string"}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "certificateThumbprint", "attr": "certificate_thumbprint", "type": {"kind": "string"}},
         ],
         "StandardIntrospectionRequest": [
@@ -6021,7 +6039,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "frontChannelRequestObjectEncryptionRequired", "attr": "front_channel_request_object_encryption_required", "type": {"kind": "bool"}},
             {"name": "requestObjectEncryptionAlgMatchRequired", "attr": "request_object_encryption_alg_match_required", "type": {"kind": "bool"}},
             {"name": "requestObjectEncryptionEncMatchRequired", "attr": "request_object_encryption_enc_match_required", "type": {"kind": "bool"}},
-            {"name": "supportedAuthorizationDetailsTypes", "attr": "supported_authorization_details_types", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "supportedAuthorizationDetailsTypes", "attr": "supported_authorization_details_types", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 64},
             {"name": "jwtGrantByIdentifiableClientsOnly", "attr": "jwt_grant_by_identifiable_clients_only", "type": {"kind": "bool"}},
             {"name": "jwtGrantEncryptedJwtRejected", "attr": "jwt_grant_encrypted_jwt_rejected", "type": {"kind": "bool"}},
             {"name": "jwtGrantUnsignedJwtRejected", "attr": "jwt_grant_unsigned_jwt_rejected", "type": {"kind": "bool"}},
@@ -6138,6 +6156,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
             {"name": "jwtAccessToken", "attr": "jwt_access_token", "type": {"kind": "string"}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "accessTokenResources", "attr": "access_token_resources", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "audiences", "attr": "audiences", "type": {"kind": "array", "items": {"kind": "string"}}},
@@ -6221,6 +6240,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
             {"name": "jwtAccessToken", "attr": "jwt_access_token", "type": {"kind": "string"}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "accessTokenResources", "attr": "access_token_resources", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "refreshTokenScopes", "attr": "refresh_token_scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "serviceAttributes", "attr": "service_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
@@ -6256,6 +6276,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "authTime", "attr": "auth_time", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799, "maximumText": "253402300799"},
             {"name": "sessionId", "attr": "session_id", "type": {"kind": "string"}},
             {"name": "dpopKeyThumbprint", "attr": "dpop_key_thumbprint", "type": {"kind": "string"}, "pattern": "^[A-Za-z0-9_-]{43}$"},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "certificateThumbprint", "attr": "certificate_thumbprint", "type": {"kind": "string"}, "pattern": "^[A-Za-z0-9_-]{43}$"},
         ],
         "TokenCreateResponse": [
@@ -6273,6 +6294,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "subject", "attr": "subject", "type": {"kind": "string"}},
             {"name": "tokenType", "attr": "token_type", "type": {"kind": "string"}},
             {"name": "jwtAccessToken", "attr": "jwt_access_token", "type": {"kind": "string"}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "tokenId", "attr": "token_id", "type": {"kind": "string"}},
             {"name": "refreshTokenScopes", "attr": "refresh_token_scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "clientIdentifier", "attr": "client_identifier", "type": {"kind": "string"}},
@@ -6284,6 +6306,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "accessTokenExpiresAt", "attr": "access_token_expires_at", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799999, "maximumText": "253402300799999"},
             {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "accessTokenExpiresAtUpdatedOnScopeUpdate", "attr": "access_token_expires_at_updated_on_scope_update", "type": {"kind": "bool"}},
         ],
         "TokenUpdateResponse": [
@@ -6296,6 +6319,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "tokenType", "attr": "token_type", "type": {"kind": "string"}},
             {"name": "tokenId", "attr": "token_id", "type": {"kind": "string"}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
             {"name": "forExternalAttachment", "attr": "for_external_attachment", "type": {"kind": "bool"}},
             {"name": "refreshTokenExpiresAt", "attr": "refresh_token_expires_at", "type": {"kind": "int64"}},
         ],

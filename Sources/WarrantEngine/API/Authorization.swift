@@ -105,7 +105,9 @@ extension WarrantEngine {
             lowestPrompt: Prompt(rawValue: (request.prompts.first ?? "consent").uppercased()),
             idTokenClaims: request.idTokenClaims, userInfoClaims: request.userInfoClaims,
             resources: request.resources.isEmpty ? nil : request.resources,
-            claimsAtUserInfo: Self.claimNames(request.userInfoClaims), requestObjectPayload: request.requestObjectPayload)
+            claimsAtUserInfo: Self.claimNames(request.userInfoClaims),
+            authorizationDetails: RichAuthorization.wire(request.authorizationDetails.flatMap { try? JSONValue(parsing: $0) }?.arrayValue),
+            requestObjectPayload: request.requestObjectPayload)
     }
 
     public func authorizationFail(_ input: Operations.AuthorizationFail.Input) async throws -> Operations.AuthorizationFail.Output {
@@ -189,6 +191,19 @@ extension WarrantEngine {
         let body = input.body
         // Before the ticket is used up: a value that is taken must not cost the user their login.
         try await ChosenValues.requireUnused(body.accessToken, in: store)
+        // Nor may details the user cannot be granted: checked against the ticket's client, which stays usable.
+        if let granted = body.authorizationDetails,
+            let record = try await store.ticket(hash: Secrets.hash(body.ticket), kind: .authorization, serviceApiKey: service.apiKey, now: now()),
+            let peeked = try? StoredJSON.decode(ParsedAuthorizationRequest.self, from: record.payload),
+            let client = try await clients.client(id: peeked.clientId, serviceApiKey: service.apiKey),
+            case .failure(let error) = RichAuthorization.check(granted.elements, service: service, client: client)
+        {
+            let result = ResultCode.authorizationDetailsRefused
+            return .ok(
+                AuthorizationIssueResponse(
+                    resultCode: result.code, resultMessage: "[\(result.code)] \(error.description)", action: .badRequest,
+                    responseContent: OAuthError("invalid_request", error.description, result).jsonBody()))
+        }
         guard let request = try await consumeAuthorizationTicket(body.ticket, serviceApiKey: service.apiKey),
             let client = try await clients.client(id: request.clientId, serviceApiKey: service.apiKey)
         else {

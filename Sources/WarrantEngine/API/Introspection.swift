@@ -49,7 +49,8 @@ extension WarrantEngine {
             resources: details.resources.isEmpty ? nil : details.resources, accessTokenResources: details.tokenAudience,
             grantType: details.grantType.map { GrantType(rawValue: $0) }, acr: details.acr, authTime: details.authTime,
             consentedClaims: details.consentedClaims, serviceAttributes: service.document.attributes, clientAttributes: client?.document.attributes,
-            scopeDetails: scopes.map(service.scope(named:)), dpopNonce: proof.nonce, certificateThumbprint: details.certificateThumbprint)
+            scopeDetails: scopes.map(service.scope(named:)), dpopNonce: proof.nonce,
+            authorizationDetails: RichAuthorization.wire(details.authorizationDetails), certificateThumbprint: details.certificateThumbprint)
 
         // What the resource requires; the first shortfall decides the challenge.
         let shortfall: (ResultCode, String, [String])? = {
@@ -190,6 +191,7 @@ extension WarrantEngine {
         members["aud"] = audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string))
         if !service.issuer.isEmpty { members["iss"] = .string(service.issuer) }
         if let act = details.act { members["act"] = act }
+        if let elements = details.authorizationDetails { members["authorization_details"] = .array(elements) }
         return members
     }
 

@@ -22,7 +22,8 @@ extension WarrantEngine {
                 accessToken: tokens.accessToken, clientId: request.client.clientId, expiresAt: tokens.accessRecord.expiresAt,
                 expiresIn: tokens.expiresIn, grantType: request.grantType, properties: StoredProperty.list(tokens.properties),
                 refreshToken: tokens.refreshToken, scopes: request.details.scopes, subject: request.details.subject, tokenType: tokens.tokenType,
-                jwtAccessToken: tokens.jwtAccessToken, tokenId: tokens.accessRecord.hash,
+                jwtAccessToken: tokens.jwtAccessToken, authorizationDetails: RichAuthorization.wire(tokens.authorizationDetails),
+                tokenId: tokens.accessRecord.hash,
                 refreshTokenScopes: tokens.refreshRecord.map { ProtocolValues.words($0.scopes) }, clientIdentifier: accepted.clientIdentifier,
                 sessionId: request.details.sessionId))
     }
@@ -55,6 +56,13 @@ extension WarrantEngine {
             token.expiresAt = expiresAt
         }
         if let properties = body.properties { details.properties = StoredProperty.from(properties) }
+        if let elements = body.authorizationDetails?.elements {
+            guard let client = try await clients.client(id: token.clientId, serviceApiKey: service.apiKey) else { return refused(.notFound, .tokenUpdateNotFound) }
+            if case .failure(let error) = RichAuthorization.check(elements, service: service, client: client) {
+                return refused(.badRequest, .tokenUpdateInvalid, error.description)
+            }
+            details.authorizationDetails = elements
+        }
         token.payload = try GrantDetails.json(details)
         guard try await store.updateAccessToken(token) else { return refused(.notFound, .tokenUpdateNotFound) }
         var refreshExpiresAt: Int64?
@@ -64,7 +72,7 @@ extension WarrantEngine {
                 resultCode: ResultCode.tokenUpdated.code, resultMessage: ResultCode.tokenUpdated.message, action: .ok,
                 accessToken: body.accessToken, accessTokenExpiresAt: token.expiresAt,
                 properties: StoredProperty.list(details.properties), scopes: details.scopes, tokenType: details.dpopJkt == nil ? "Bearer" : "DPoP",
-                tokenId: token.hash, refreshTokenExpiresAt: refreshExpiresAt))
+                tokenId: token.hash, authorizationDetails: RichAuthorization.wire(details.authorizationDetails), refreshTokenExpiresAt: refreshExpiresAt))
     }
 
     public func tokenDelete(_ input: Operations.TokenDelete.Input) async throws -> Operations.TokenDelete.Output {

@@ -35,6 +35,9 @@ struct AuthorizationIssuance: Sendable {
             properties: StoredProperty.from(body.properties), userInfoClaims: request.userInfoClaims, consentedClaims: body.consentedClaims)
         // Binds the code only; tokens are bound by the proof at the token endpoint.
         details.dpopJkt = request.dpopJkt
+        // What the user granted (checked by the caller), or else what the request asked for.
+        details.authorizationDetails =
+            body.authorizationDetails?.elements ?? request.authorizationDetails.flatMap { try? JSONValue(parsing: $0) }?.arrayValue
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: service.apiKey, clientId: request.clientId, subject: body.subject,
             payload: try GrantDetails.json(details), createdAt: time)

@@ -35,6 +35,8 @@ struct ParsedAuthorizationRequest: Codable, Equatable, Sendable {
     var requestObjectPayload: String? = nil
     /// The DPoP key the code is bound to (RFC 9449 §10): `dpop_jkt`, or the key of the PAR request's proof.
     var dpopJkt: String? = nil
+    /// The checked `authorization_details` (RFC 9396), as JSON text of the array.
+    var authorizationDetails: String? = nil
 
     var wantsCode: Bool { responseTypes.contains("code") }
     var wantsToken: Bool { responseTypes.contains("token") }
@@ -144,6 +146,13 @@ struct AuthorizationRequestParser {
             if let dpopJkt, !DPoPProof.isThumbprint(dpopJkt) {
                 throw .invalidRequest("dpop_jkt must be a JWK SHA-256 thumbprint: 43 base64url characters.")
             }
+            var authorizationDetails: String?
+            if let text = parameters.single("authorization_details") {
+                switch RichAuthorization.parse(text, service: service, client: trusted.client) {
+                case .failure(let error): throw error
+                case .success(let elements): authorizationDetails = JSONValue.array(elements).serializedString
+                }
+            }
             // The authorization endpoint sees no proof and no certificate, so it cannot issue a bound access token.
             if responseTypes.contains("token"), dpopJkt != nil || trusted.client.dpopRequired || trusted.client.certificateBoundTokens {
                 throw OAuthError(
@@ -159,7 +168,7 @@ struct AuthorizationRequestParser {
                 userInfoClaims: claims.userInfoClaims, claimNames: claims.claimNames, subject: claims.subject,
                 loginHint: parameters.single("login_hint"), uiLocales: parameters.words("ui_locales"),
                 claimsLocales: parameters.words("claims_locales"), resources: resources, context: context,
-                requestObjectPayload: requestObjectPayload, dpopJkt: dpopJkt)
+                requestObjectPayload: requestObjectPayload, dpopJkt: dpopJkt, authorizationDetails: authorizationDetails)
             return .valid(parsed, trusted.client)
         } catch {
             return .redirect(error, redirection)

@@ -18,7 +18,14 @@ struct ClientCredentialsGrant: Sendable {
         if scopes.contains("openid") {
             return TokenAnswer.failure(.invalidScope("openid makes no sense without a user."), service: request.service)
         }
-        let details = request.details(subject: nil, scopes: scopes)
+        var details = request.details(subject: nil, scopes: scopes)
+        // RFC 9396 §6.1: with no authorization before it, the token request's own details, checked.
+        if let text = request.form["authorization_details"] {
+            switch RichAuthorization.parse(text, service: request.service, client: request.client.client) {
+            case .failure(let error): return TokenAnswer.failure(error, service: request.service)
+            case .success(let elements): details.authorizationDetails = elements
+            }
+        }
         let tokens = try await issuer.issue(request.issueRequest(details: details, grantType: .clientCredentials, grantId: nil))
         try await ChosenValues.storing { try await store.insertTokens(accessToken: tokens.accessRecord, refreshToken: nil) }
         return TokenAnswer.success(tokens, for: request, grantType: .clientCredentials, subject: nil)

@@ -36,6 +36,10 @@ struct CodeGrant: Sendable {
         case .failure(let error): return fail(error)
         case .success(let resources): details.resources = resources
         }
+        switch RichAuthorization.narrowed(request.form["authorization_details"], granted: details.authorizationDetails) {
+        case .failure(let error): return fail(error)
+        case .success(let elements): details.authorizationDetails = elements
+        }
         if let problem = Self.redirectProblem(details, given: request.form["redirect_uri"])
             ?? Self.pkceProblem(details, verifier: request.form["code_verifier"]) ?? Self.dpopProblem(details, proof: request.dpop)
         {

@@ -44,6 +44,8 @@ struct GrantDetails: Codable, Equatable, Sendable {
     var dpopJkt: String? = nil
     /// On an access token, the `x5t#S256` of the TLS client certificate it is bound to (RFC 8705 §3).
     var certificateThumbprint: String? = nil
+    /// The authorization_details (RFC 9396) granted: on an access token, those it carries.
+    var authorizationDetails: [JSONValue]? = nil
 
     /// The `cnf` claim of a bound token (RFC 7800): the keys it is bound to; nil for a bearer token.
     var confirmation: JSONValue? {
@@ -125,7 +127,8 @@ extension GrantDetails {
             accessTokenDuration: try read.integer("accessTokenDuration"), properties: try read.properties("properties"),
             userInfoClaims: try read.string("userInfoClaims"), consentedClaims: try read.strings("consentedClaims"),
             grantType: try read.string("grantType"), audiences: try read.strings("audiences"), act: members["act"].flatMap { $0 == .null ? nil : $0 },
-            dpopJkt: try read.string("dpopJkt"), certificateThumbprint: try read.string("certificateThumbprint"))
+            dpopJkt: try read.string("dpopJkt"), certificateThumbprint: try read.string("certificateThumbprint"),
+            authorizationDetails: members["authorizationDetails"]?.arrayValue)
     }
 
     /// The payload text; the same members `JSONEncoder` wrote, keys sorted.
@@ -153,6 +156,7 @@ extension GrantDetails {
         if let claims = details.consentedClaims { members["consentedClaims"] = .array(claims.map(JSONValue.string)) }
         if let audiences = details.audiences { members["audiences"] = .array(audiences.map(JSONValue.string)) }
         if let act = details.act { members["act"] = act }
+        if let elements = details.authorizationDetails { members["authorizationDetails"] = .array(elements) }
         return JSONValue.object(members).serializedString
     }
 }

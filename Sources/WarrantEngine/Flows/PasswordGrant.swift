@@ -23,6 +23,12 @@ struct PasswordGrant: Sendable {
         // The proof was checked here; the tokens /auth/token/issue makes are bound to its key.
         details.dpopJkt = request.dpop?.jkt
         details.certificateThumbprint = request.certificate
+        if let text = request.form["authorization_details"] {
+            switch RichAuthorization.parse(text, service: request.service, client: request.client.client) {
+            case .failure(let error): return TokenAnswer.failure(error, service: request.service)
+            case .success(let elements): details.authorizationDetails = elements
+            }
+        }
         try await store.insertTicket(
             TicketRecord(
                 hash: Secrets.hash(ticket), kind: .password, serviceApiKey: request.service.apiKey, clientId: request.client.client.clientId,
@@ -65,7 +71,7 @@ struct PasswordGrant: Sendable {
                 grant, code: nil, accessToken: tokens.accessRecord, refreshToken: tokens.refreshRecord,
                 consent: .given(with: grant, scopes: details.scopes))
         }
-        return TokenIssueResponse(
+        var response = TokenIssueResponse(
             resultCode: ResultCode.passwordTokensIssued.code, resultMessage: ResultCode.passwordTokensIssued.message, action: .ok,
             responseContent: TokenIssuer.responseBody(tokens, service: service), accessToken: tokens.accessToken,
             accessTokenExpiresAt: tokens.accessRecord.expiresAt, accessTokenDuration: tokens.expiresIn, refreshToken: tokens.refreshToken,
@@ -75,5 +81,7 @@ struct PasswordGrant: Sendable {
             jwtAccessToken: tokens.jwtAccessToken, accessTokenResources: tokens.resources.isEmpty ? nil : tokens.resources,
             refreshTokenScopes: tokens.refreshTokenScopes, serviceAttributes: service.document.attributes,
             clientAttributes: client.document.attributes)
+        response.authorizationDetails = RichAuthorization.wire(tokens.authorizationDetails)
+        return response
     }
 }

@@ -44,6 +44,10 @@ struct RefreshGrant: Sendable {
         case .failure(let error): return fail(error)
         case .success(let resources): details.resources = resources
         }
+        switch RichAuthorization.narrowed(request.form["authorization_details"], granted: details.authorizationDetails) {
+        case .failure(let error): return fail(error)
+        case .success(let elements): details.authorizationDetails = elements
+        }
         // Scopes the client may no longer request do not come back with a refresh.
         let granted = old.scopes.split(separator: " ").map(String.init).filter(client.mayRequest)
         if let requested = request.form["scope"] {

@@ -46,13 +46,19 @@ struct TokenCreation: Sendable {
         if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
             return refused(.badRequest, .tokenCreateInvalid, "The resource '\(bad)' must be an absolute URI without a fragment.")
         }
-        let details = GrantDetails(
+        var details = GrantDetails(
             subject: subject, sub: nil, scopes: scopes, resources: resources, authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil },
             acr: body.acr, claims: nil, idtHeaderParams: nil, idTokenAudType: nil, sessionId: body.sessionId, nonce: nil,
             jwtAtClaims: body.jwtAtClaims, requestedIdTokenClaims: [],
             clientIdentifier: body.clientIdAliasUsed == true ? (client.alias ?? identifier) : client.identifier(aliasUsed: aliasUsed),
             redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
             accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
+        if let elements = body.authorizationDetails?.elements {
+            if case .failure(let error) = RichAuthorization.check(elements, service: service, client: client) {
+                return refused(.badRequest, .tokenCreateInvalid, error.description)
+            }
+            details.authorizationDetails = elements
+        }
         let refreshable = ![.clientCredentials, .implicit].contains(grantType) && subject != nil && service.issuesRefreshTokens(to: client)
         return .success(
             Accepted(

@@ -380,7 +380,8 @@ struct TokenExchange: Sendable {
         return TokenInfo(
             clientId: clientId, clientIdAlias: client?.alias, clientIdAliasUsed: aliasUsed, subject: subject,
             scopes: ProtocolValues.words(scopes).map(service.scope(named:)), expiresAt: expiresAt,
-            properties: StoredProperty.list(details.properties), resources: details.resources.isEmpty ? nil : details.resources)
+            properties: StoredProperty.list(details.properties), resources: details.resources.isEmpty ? nil : details.resources,
+            authorizationDetails: RichAuthorization.wire(details.authorizationDetails))
     }
 
 }

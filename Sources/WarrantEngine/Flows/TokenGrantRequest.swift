@@ -69,7 +69,7 @@ struct TokenGrantRequest: Sendable {
 enum TokenAnswer {
     static func success(_ tokens: IssuedTokens, for request: TokenGrantRequest, grantType: GrantType, subject: String?) -> TokenResponse {
         let client = request.client
-        return TokenResponse(
+        var response = TokenResponse(
             resultCode: ResultCode.tokenIssued.code, resultMessage: ResultCode.tokenIssued.message, action: .ok,
             responseContent: TokenIssuer.responseBody(tokens, service: request.service), accessToken: tokens.accessToken,
             accessTokenExpiresAt: tokens.accessRecord.expiresAt, accessTokenDuration: tokens.expiresIn, refreshToken: tokens.refreshToken,
@@ -81,6 +81,8 @@ enum TokenAnswer {
             accessTokenResources: tokens.resources.isEmpty ? nil : tokens.resources, refreshTokenScopes: tokens.refreshTokenScopes,
             sessionId: tokens.sessionId, serviceAttributes: request.service.document.attributes,
             clientAttributes: client.client.document.attributes)
+        response.authorizationDetails = RichAuthorization.wire(tokens.authorizationDetails)
+        return response
     }
 
     static func failure(_ error: OAuthError, service: ServicePolicy, action: TokenAction = .badRequest) -> TokenResponse {

@@ -69,6 +69,8 @@ struct ServicePolicy: Sendable {
     let tokenEndpoint: String?
     let pushedRequestEndpoint: String?
     let userInfoEndpoint: String?
+    /// The authorization_details types it accepts (RFC 9396); none, so no authorization_details, when empty.
+    let authorizationDetailsTypes: Set<String>
     /// Every access token issued with a client certificate is bound to it (RFC 8705 §3).
     let certificateBoundTokens: Bool
     /// tls_client_auth validates the chain to these roots itself when set (mutualTlsValidatePkiCertChain).
@@ -150,6 +152,7 @@ struct ServicePolicy: Sendable {
         pushedRequestEndpoint = url(service.pushedAuthReqEndpoint)
         userInfoEndpoint = url(service.userInfoEndpoint)
         certificateBoundTokens = service.tlsClientCertificateBoundAccessTokens == true
+        authorizationDetailsTypes = Set(service.supportedAuthorizationDetailsTypes ?? [])
         trustedRoots =
             service.mutualTlsValidatePkiCertChain == true
             ? (service.trustedRootCertificates ?? []).compactMap { ClientCertificate(pem: $0)?.certificate } : nil

@@ -35,7 +35,6 @@ enum Unenforced {
             ("authorizationSignatureKeyId", service.authorizationSignatureKeyId != nil),
             ("supportedServiceProfiles", !(service.supportedServiceProfiles ?? []).isEmpty),
             ("fapiModes", !(service.fapiModes ?? []).isEmpty),
-            ("supportedAuthorizationDetailsTypes", !(service.supportedAuthorizationDetailsTypes ?? []).isEmpty),
             ("allowableClockSkew", (service.allowableClockSkew ?? 0) != 0),
         ]
         for (name, given) in values where given { names.append(name) }

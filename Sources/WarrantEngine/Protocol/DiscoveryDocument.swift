@@ -57,6 +57,7 @@ enum Discovery {
         members["authorization_response_iss_parameter_supported"] = .bool(service.issSuppressed != true)
         // DPoP (RFC 9449 §5.1): proofs are accepted at every token and resource call.
         set("dpop_signing_alg_values_supported", DPoPProof.algorithms.sorted())
+        set("authorization_details_types_supported", service.supportedAuthorizationDetailsTypes)
         // Mutual TLS (RFC 8705 §3.3, §5).
         // Any client may register tlsClientCertificateBoundAccessTokens, so binding is always offered.
         members["tls_client_certificate_bound_access_tokens"] = true

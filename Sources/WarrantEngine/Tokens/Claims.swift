@@ -77,6 +77,7 @@ struct AccessTokenClaims {
         if !details.scopes.isEmpty { members["scope"] = .string(details.scopes.joined(separator: " ")) }
         if let act = details.act { members["act"] = act }
         if let confirmation = details.confirmation { members["cnf"] = confirmation }
+        if let elements = details.authorizationDetails { members["authorization_details"] = .array(elements) }
         // The caller's extra claims never replace the registered ones.
         if let extra = details.jwtAtClaims, case .object(let given)? = try? JSONValue(parsing: extra) {
             for (name, value) in given where members[name] == nil { members[name] = value }

@@ -63,6 +63,8 @@ struct IssuedTokens: Sendable {
     var properties: [StoredProperty]?
     /// The DPoP key the access token is bound to.
     var dpopJkt: String? = nil
+    /// The authorization_details (RFC 9396) the access token carries.
+    var authorizationDetails: [JSONValue]? = nil
 
     /// RFC 9449 §5: `DPoP` for a DPoP-bound access token.
     var tokenType: String { dpopJkt == nil ? "Bearer" : "DPoP" }
@@ -129,7 +131,8 @@ struct TokenIssuer: Sendable {
             accessToken: accessToken, accessRecord: accessRecord, expiresIn: accessSeconds, refreshToken: refreshToken,
             refreshRecord: refreshRecord, refreshExpiresIn: refreshRecord.map { $0.expiresAt.saturatingSubtracting(time) / 1000 },
             jwtAccessToken: jwtAccessToken, scopes: details.scopes, resources: details.resources, grantId: request.grantId,
-            sessionId: details.sessionId, properties: details.properties, dpopJkt: details.dpopJkt)
+            sessionId: details.sessionId, properties: details.properties, dpopJkt: details.dpopJkt,
+            authorizationDetails: details.authorizationDetails)
     }
 
     /// An ID token (OpenID Connect Core §2), signed with the service's key for the client's algorithm.
@@ -157,6 +160,7 @@ struct TokenIssuer: Sendable {
         if !tokens.scopes.isEmpty { body["scope"] = .string(tokens.scopes.joined(separator: " ")) }
         if let refresh = tokens.refreshToken { body["refresh_token"] = .string(refresh) }
         if includeIDToken, let idToken = tokens.idToken { body["id_token"] = .string(idToken) }
+        if let elements = tokens.authorizationDetails { body["authorization_details"] = .array(elements) }
         // Properties that are not hidden travel in the response, as Authlete's do; they never replace a member.
         for property in tokens.properties ?? [] where !property.hidden && body[property.key] == nil {
             body[property.key] = .string(property.value)
