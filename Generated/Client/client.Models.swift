@@ -136,7 +136,7 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var bcRequestSignAlg: JwsAlg?
     /// CIBA: authentication requests must carry user_code.
     public var bcUserCodeRequired: Bool?
-    /// The FAPI modes that apply to the client; a non-empty list is refused until warrant implements FAPI.
+    /// The FAPI modes the client follows besides the service's, on a service with FAPI in supportedServiceProfiles.
     public var fapiModes: [FapiMode]?
     /// The client signs its resource requests (HTTP Message Signatures); true is refused until warrant implements them.
     public var rsRequestSigned: Bool?

@@ -84,6 +84,7 @@ extension OAuthClient: Validatable {
         }
         if let value = self.fapiModes {
             let fieldPath = path.appending("fapiModes")
+            Check.maxItems(value.count, 8, at: fieldPath, &violations)
             value.validate(at: fieldPath, violations: &violations)
         }
         if let value = self.rsSignedRequestKeyId {

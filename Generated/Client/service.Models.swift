@@ -149,11 +149,11 @@ public struct Service: Hashable, Sendable, Codable {
     public var dpopNonceRequired: Bool?
     /// How long a DPoP server nonce is accepted, in seconds; 0 means 300.
     public var dpopNonceDuration: Int64?
-    /// The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI.
+    /// The profiles the service offers: FAPI lets the service and its clients set fapiModes; OPEN_BANKING is refused, warrant does not implement it.
     public var supportedServiceProfiles: [ServiceProfile]?
-    /// The FAPI modes the service applies to every client; a non-empty list is refused until warrant implements FAPI.
+    /// The FAPI modes every client of the service follows (FAPI2_SECURITY, FAPI2_MESSAGE_SIGNING_AUTH_REQ, FAPI2_MESSAGE_SIGNING_AUTH_RES; the others are refused), with each client's own.
     public var fapiModes: [FapiMode]?
-    /// Client assertions must name the issuer alone as aud (FAPI 2.0); true is refused until warrant implements FAPI 2.0.
+    /// Client assertions must name the issuer alone as aud, as FAPI 2.0 requires of its clients.
     public var clientAssertionAudRestrictedToIssuer: Bool?
     /// Grant management: the URL of the grant management endpoint; refused until warrant implements it.
     public var grantManagementEndpoint: URL?

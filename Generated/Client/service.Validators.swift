@@ -115,10 +115,12 @@ extension Service: Validatable {
         }
         if let value = self.supportedServiceProfiles {
             let fieldPath = path.appending("supportedServiceProfiles")
+            Check.maxItems(value.count, 2, at: fieldPath, &violations)
             value.validate(at: fieldPath, violations: &violations)
         }
         if let value = self.fapiModes {
             let fieldPath = path.appending("fapiModes")
+            Check.maxItems(value.count, 8, at: fieldPath, &violations)
             value.validate(at: fieldPath, violations: &violations)
         }
         if let value = self.accessTokenSignatureKeyId {

@@ -935,7 +935,7 @@ export interface OAuthClient {
    */
   bcUserCodeRequired?: boolean;
   /**
-   * The FAPI modes that apply to the client; a non-empty list is refused until warrant implements FAPI.
+   * The FAPI modes the client follows besides the service's, on a service with FAPI in supportedServiceProfiles.
    */
   fapiModes?: Array<FapiMode>;
   /**
@@ -2663,15 +2663,15 @@ export interface Service {
    */
   dpopNonceDuration?: number;
   /**
-   * The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI.
+   * The profiles the service offers: FAPI lets the service and its clients set fapiModes; OPEN_BANKING is refused, warrant does not implement it.
    */
   supportedServiceProfiles?: Array<ServiceProfile>;
   /**
-   * The FAPI modes the service applies to every client; a non-empty list is refused until warrant implements FAPI.
+   * The FAPI modes every client of the service follows (FAPI2_SECURITY, FAPI2_MESSAGE_SIGNING_AUTH_REQ, FAPI2_MESSAGE_SIGNING_AUTH_RES; the others are refused), with each client's own.
    */
   fapiModes?: Array<FapiMode>;
   /**
-   * Client assertions must name the issuer alone as aud (FAPI 2.0); true is refused until warrant implements FAPI 2.0.
+   * Client assertions must name the issuer alone as aud, as FAPI 2.0 requires of its clients.
    */
   clientAssertionAudRestrictedToIssuer?: boolean;
   /**
@@ -4574,7 +4574,7 @@ export const schemas: runtime.Schemas = {
       { name: "bcNotificationEndpoint", type: { kind: "url" } },
       { name: "bcRequestSignAlg", type: { kind: "enum", name: "JwsAlg" } },
       { name: "bcUserCodeRequired", type: { kind: "bool" } },
-      { name: "fapiModes", type: { kind: "array", items: { kind: "enum", name: "FapiMode" } } },
+      { name: "fapiModes", type: { kind: "array", items: { kind: "enum", name: "FapiMode" } }, maxItems: 8 },
       { name: "rsRequestSigned", type: { kind: "bool" } },
       { name: "rsSignedRequestKeyId", type: { kind: "string" }, maxLength: 1000 },
       { name: "responseModes", type: { kind: "array", items: { kind: "enum", name: "ClientResponseMode" } } },
@@ -5022,8 +5022,8 @@ export const schemas: runtime.Schemas = {
       { name: "supportedBackchannelTokenDeliveryModes", type: { kind: "array", items: { kind: "enum", name: "DeliveryMode" } } },
       { name: "dpopNonceRequired", type: { kind: "bool" } },
       { name: "dpopNonceDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
-      { name: "supportedServiceProfiles", type: { kind: "array", items: { kind: "enum", name: "ServiceProfile" } } },
-      { name: "fapiModes", type: { kind: "array", items: { kind: "enum", name: "FapiMode" } } },
+      { name: "supportedServiceProfiles", type: { kind: "array", items: { kind: "enum", name: "ServiceProfile" } }, maxItems: 2 },
+      { name: "fapiModes", type: { kind: "array", items: { kind: "enum", name: "FapiMode" } }, maxItems: 8 },
       { name: "clientAssertionAudRestrictedToIssuer", type: { kind: "bool" } },
       { name: "grantManagementEndpoint", type: { kind: "url" } },
       { name: "grantManagementActionRequired", type: { kind: "bool" } },

@@ -69,7 +69,8 @@ public struct WarrantEngine: APIProtocol {
     func authenticator(for service: ServicePolicy, audiences: [String], methods: [ClientAuthMethod]?) -> ClientAuthenticator {
         ClientAuthenticator(
             clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: audiences, allowedMethods: methods,
-            trustedRoots: service.trustedRoots)
+            trustedRoots: service.trustedRoots, fapiModes: service.document.fapiModes ?? [], issuer: service.issuer,
+            audienceRestrictedToIssuer: service.document.clientAssertionAudRestrictedToIssuer == true)
     }
 }
 

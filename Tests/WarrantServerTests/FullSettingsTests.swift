@@ -86,7 +86,7 @@ import WarrantClient
             guard case .badRequest(let clientRefused) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
                 throw UnexpectedOutput()
             }
-            #expect(Set(clientRefused.fieldViolations?.map(\.path) ?? []) == ["/idTokenEncryptionAlg", "/authorizationEncryptionAlg", "/fapiModes"])
+            #expect(Set(clientRefused.fieldViolations?.map(\.path) ?? []) == ["/idTokenEncryptionAlg", "/authorizationEncryptionAlg", "/fapiModes", "/fapiModes/0"])
         }
     }
 

@@ -1887,7 +1887,7 @@ class OAuthClient:
     bc_user_code_required: Optional[bool] = None
     r"""CIBA: authentication requests must carry user_code. """
     fapi_modes: Optional[list[FapiMode]] = None
-    r"""The FAPI modes that apply to the client; a non-empty list is refused until warrant implements FAPI. """
+    r"""The FAPI modes the client follows besides the service's, on a service with FAPI in supportedServiceProfiles. """
     rs_request_signed: Optional[bool] = None
     r"""The client signs its resource requests (HTTP Message Signatures); true is refused until warrant implements them. """
     rs_signed_request_key_id: Optional[str] = None
@@ -3794,11 +3794,11 @@ class Service:
     dpop_nonce_duration: Optional[int] = None
     r"""How long a DPoP server nonce is accepted, in seconds; 0 means 300. """
     supported_service_profiles: Optional[list[ServiceProfile]] = None
-    r"""The profiles the service follows (FAPI, OPEN_BANKING); a non-empty list is refused until warrant implements FAPI. """
+    r"""The profiles the service offers: FAPI lets the service and its clients set fapiModes; OPEN_BANKING is refused, warrant does not implement it. """
     fapi_modes: Optional[list[FapiMode]] = None
-    r"""The FAPI modes the service applies to every client; a non-empty list is refused until warrant implements FAPI. """
+    r"""The FAPI modes every client of the service follows (FAPI2_SECURITY, FAPI2_MESSAGE_SIGNING_AUTH_REQ, FAPI2_MESSAGE_SIGNING_AUTH_RES; the others are refused), with each client's own. """
     client_assertion_aud_restricted_to_issuer: Optional[bool] = None
-    r"""Client assertions must name the issuer alone as aud (FAPI 2.0); true is refused until warrant implements FAPI 2.0. """
+    r"""Client assertions must name the issuer alone as aud, as FAPI 2.0 requires of its clients. """
     grant_management_endpoint: Optional[str] = None
     r"""Grant management: the URL of the grant management endpoint; refused until warrant implements it. """
     grant_management_action_required: Optional[bool] = None
@@ -5521,7 +5521,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "bcNotificationEndpoint", "attr": "bc_notification_endpoint", "type": {"kind": "url"}},
             {"name": "bcRequestSignAlg", "attr": "bc_request_sign_alg", "type": {"kind": "enum", "name": "JwsAlg"}},
             {"name": "bcUserCodeRequired", "attr": "bc_user_code_required", "type": {"kind": "bool"}},
-            {"name": "fapiModes", "attr": "fapi_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "FapiMode"}}},
+            {"name": "fapiModes", "attr": "fapi_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "FapiMode"}}, "maxItems": 8},
             {"name": "rsRequestSigned", "attr": "rs_request_signed", "type": {"kind": "bool"}},
             {"name": "rsSignedRequestKeyId", "attr": "rs_signed_request_key_id", "type": {"kind": "string"}, "maxLength": 1000},
             {"name": "responseModes", "attr": "response_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "ClientResponseMode"}}},
@@ -5969,8 +5969,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "supportedBackchannelTokenDeliveryModes", "attr": "supported_backchannel_token_delivery_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "DeliveryMode"}}},
             {"name": "dpopNonceRequired", "attr": "dpop_nonce_required", "type": {"kind": "bool"}},
             {"name": "dpopNonceDuration", "attr": "dpop_nonce_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
-            {"name": "supportedServiceProfiles", "attr": "supported_service_profiles", "type": {"kind": "array", "items": {"kind": "enum", "name": "ServiceProfile"}}},
-            {"name": "fapiModes", "attr": "fapi_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "FapiMode"}}},
+            {"name": "supportedServiceProfiles", "attr": "supported_service_profiles", "type": {"kind": "array", "items": {"kind": "enum", "name": "ServiceProfile"}}, "maxItems": 2},
+            {"name": "fapiModes", "attr": "fapi_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "FapiMode"}}, "maxItems": 8},
             {"name": "clientAssertionAudRestrictedToIssuer", "attr": "client_assertion_aud_restricted_to_issuer", "type": {"kind": "bool"}},
             {"name": "grantManagementEndpoint", "attr": "grant_management_endpoint", "type": {"kind": "url"}},
             {"name": "grantManagementActionRequired", "attr": "grant_management_action_required", "type": {"kind": "bool"}},

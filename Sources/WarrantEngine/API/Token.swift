@@ -64,11 +64,13 @@ extension WarrantEngine {
             return fail(.unauthorizedClient("The client may not use the grant type '\(grantTypeText)'."))
         }
         // DPoP (RFC 9449 §5): the proof is checked once the client is known; every answer after carries the nonce.
+        let fapi = service.fapi(for: client.client)
         let proof = try await dpop.check(
             .init(
                 proof: input.body.dpop, method: input.body.htm ?? "POST", url: input.body.htu?.absoluteString ?? service.tokenEndpoint,
-                nonceRequired: input.body.dpopNonceRequired),
+                nonceRequired: input.body.dpopNonceRequired, algorithms: fapi.security ? FAPIRules.algorithms : DPoPProof.algorithms),
             service: service)
+        let certificateBinding = client.client.certificateBoundTokens || service.certificateBoundTokens ? certificate?.leaf.thumbprint : nil
         var response: TokenResponse
         switch proof.result {
         case .failure(let refusal):
@@ -76,13 +78,17 @@ extension WarrantEngine {
         case .success(nil) where client.client.dpopRequired:
             response = TokenAnswer.failure(
                 OAuthError("invalid_dpop_proof", "The client must send a DPoP proof with its token requests.", .dpopProofMissing), service: service)
+        case .success(nil) where fapi.security && certificateBinding == nil:
+            response = TokenAnswer.failure(
+                .invalidRequest("FAPI 2.0 requires sender-constrained tokens: send a DPoP proof, or use certificate-bound tokens over mutual TLS."),
+                service: service)
         case .success where client.client.certificateBoundTokens && certificate == nil:
             response = TokenAnswer.failure(
                 .invalidRequest("The client's access tokens are bound to its TLS certificate; the request carries none."), service: service)
         case .success(let verified):
             var request = TokenGrantRequest(service: service, client: client, form: form, call: input.body, dpop: verified)
             request.resources = resources
-            if client.client.certificateBoundTokens || service.certificateBoundTokens { request.certificate = certificate?.leaf.thumbprint }
+            request.certificate = certificateBinding
             switch grantType {
             case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)

@@ -18,6 +18,12 @@ struct ClientAuthenticator {
     /// The roots tls_client_auth chains must lead to, when warrant validates chains itself; nil when the
     /// front end's TLS terminator did.
     let trustedRoots: [Certificate]?
+    /// The service's FAPI modes, which with the client's decide the methods and algorithms allowed.
+    var fapiModes: [FapiMode] = []
+    /// The service's issuer, the one audience an assertion may name under FAPI 2.0 or with
+    /// `clientAssertionAudRestrictedToIssuer`.
+    var issuer: String = ""
+    var audienceRestrictedToIssuer = false
 
     /// The methods warrant implements.
     static let methods: [ClientAuthMethod] = [
@@ -73,6 +79,8 @@ struct ClientAuthenticator {
         if let allowedMethods, !allowedMethods.contains(method) {
             return .failure(.invalidClient("The service does not accept \(method.rawValue) at this endpoint."))
         }
+        let fapi = FAPIRules(fapiModes + (client.document.fapiModes ?? []))
+        if let problem = fapi.registrationProblem(of: client) { return .failure(.invalidClient(problem)) }
         let presented: String? = usedBasic ? basicSecret : form["client_secret"]
         switch method {
         case .none:
@@ -91,8 +99,11 @@ struct ClientAuthenticator {
             guard let assertion = form["client_assertion"] else {
                 return .failure(.invalidClient("The client must authenticate with private_key_jwt."))
             }
+            // FAPI 2.0 §5.3.2.1: the issuer alone, so an assertion for one endpoint is no use at another server.
+            let audiences = fapi.security || audienceRestrictedToIssuer ? [issuer] : audiences
             if let problem = try await ClientAssertion.verify(
-                assertion, client: client, identifier: identifier, audiences: audiences, store: clients.store, signer: signer, now: now())
+                assertion, client: client, identifier: identifier, audiences: audiences, store: clients.store, signer: signer, now: now(),
+                algorithms: fapi.security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms)
             {
                 return .failure(.invalidClient(problem))
             }
@@ -141,7 +152,7 @@ enum ClientAssertion {
     /// Nil when the assertion is good; what is wrong with it otherwise.
     static func verify(
         _ jwt: String, client: ClientPolicy, identifier: String, audiences: [String], store: any WarrantStore, signer: TokenSigner,
-        now: Int64
+        now: Int64, algorithms: Set<String> = allowedAlgorithms
     ) async throws -> String? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
@@ -151,7 +162,7 @@ enum ClientAssertion {
         if let registered = client.tokenAuthSigningAlgorithm, registered != algorithm {
             return "client_assertion must be signed with \(registered)."
         }
-        guard allowedAlgorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
+        guard algorithms.contains(algorithm) else { return "client_assertion may not use the algorithm \(algorithm)." }
         // A request object (RFC 9101) signed by the same key is no assertion, whatever its aud.
         let payload = Base64URL.decode(String(parts[1])).flatMap { try? JSONValue(parsing: Array($0)) }
         if header["typ"]?.stringValue?.lowercased() == "oauth-authz-req+jwt" || payload?["response_type"] != nil {

@@ -51,7 +51,11 @@ struct AuthorizationIssuance: Sendable {
             codeRecord = AuthorizationCodeRecord(
                 hash: Secrets.hash(value), grantId: grant.id, serviceApiKey: service.apiKey, clientId: request.clientId, payload: "{}",
                 createdAt: time,
-                expiresAt: Bounds.expiry(from: time, seconds: service.authorizationCodeDuration))
+                // FAPI 2.0 §5.3.2.1: codes live at most 60 s under the security profile.
+                expiresAt: Bounds.expiry(
+                    from: time,
+                    seconds: service.fapi(for: client).security
+                        ? min(service.authorizationCodeDuration, FAPIRules.codeLifetime) : service.authorizationCodeDuration))
             parameters.append(("code", value))
         }
         var tokens: IssuedTokens?

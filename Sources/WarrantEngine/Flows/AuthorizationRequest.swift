@@ -129,14 +129,16 @@ struct AuthorizationRequestParser {
         }
         var redirection = Redirection(
             uri: trusted.redirectUri, mode: "query", state: parameters.single("state"), client: trusted.client, aliasUsed: trusted.aliasUsed)
+        let fapi = service.fapi(for: trusted.client)
         do throws(OAuthError) {
-            if pushedBy == nil, service.parRequired || trusted.client.parRequired {
+            if pushedBy == nil, service.parRequired || trusted.client.parRequired || fapi.security {
                 throw .invalidRequest("Authorization requests must be pushed to the PAR endpoint first; send its request_uri.")
             }
-            if requestObjectPayload == nil, service.requestObjectRequired || trusted.client.requestObjectRequired {
+            if requestObjectPayload == nil, service.requestObjectRequired || trusted.client.requestObjectRequired || fapi.signedRequests {
                 throw .invalidRequest("Authorization requests must be signed request objects (the request parameter, RFC 9101).")
             }
             let responseTypes = try responseTypes(parameters, client: trusted.client, redirection: &redirection)
+            try checkFAPI(fapi, parameters: parameters, client: trusted.client, responseTypes: responseTypes, requestObject: requestObjectPayload, redirection: &redirection)
             let scopes = try scopes(parameters, client: trusted.client, responseTypes: responseTypes)
             let pkce = try pkce(parameters, client: trusted.client, responseTypes: responseTypes)
             let interaction = try interaction(parameters, client: trusted.client)
@@ -220,6 +222,42 @@ struct AuthorizationRequestParser {
     /// The parameters of a request sent as a request object: the object's claims alone (RFC 9101 §5), apart
     /// from client_id, which the query must carry too; or, with `traditionalRequestObjectProcessingApplied`,
     /// the query's parameters with the object's taking precedence (OpenID Connect Core §6.3.3).
+    /// FAPI 2.0 Security Profile §5.3.2.2 and Message Signing §5.3–5.4, for requests they apply to.
+    func checkFAPI(
+        _ fapi: FAPIRules, parameters: Parameters, client: ClientPolicy, responseTypes: Set<String>, requestObject: String?,
+        redirection: inout Redirection
+    ) throws(OAuthError) {
+        guard fapi.security else { return }
+        if let problem = fapi.registrationProblem(of: client) { throw .unauthorizedClient(problem) }
+        guard responseTypes == ["code"] else { throw OAuthError("unsupported_response_type", "FAPI 2.0 allows response_type code only.") }
+        guard parameters.single("code_challenge") != nil, parameters.single("code_challenge_method") == "S256" else {
+            throw .invalidRequest("FAPI 2.0 requires PKCE with code_challenge_method S256.")
+        }
+        guard parameters.single("redirect_uri") != nil else { throw .invalidRequest("FAPI 2.0 requires redirect_uri in the pushed request.") }
+        if parameters.words("scope").contains("openid"), let algorithm = try? client.idTokenAlgorithm.get().rawValue,
+            !FAPIRules.algorithms.contains(algorithm)
+        {
+            throw .invalidRequest("FAPI 2.0 signs ID tokens with PS256, ES256 or EdDSA only; the client's idTokenSignAlg is \(algorithm).")
+        }
+        if fapi.signedRequests, let requestObject, let claims = try? JSONValue(parsing: Array(requestObject.utf8)) {
+            guard let nbf = claims["nbf"].flatMap(JSONClaims.seconds), let exp = claims["exp"].flatMap(JSONClaims.seconds),
+                exp.saturatingSubtracting(nbf) <= FAPIRules.requestObjectLifetime
+            else { throw OAuthError("invalid_request_object", "FAPI 2.0 request objects need nbf and exp at most 60 minutes apart.") }
+        }
+        if fapi.signedResponses {
+            // JARM: the response is a signed JWT; without a response_mode, the code's default one as a JWT.
+            if !redirection.mode.hasSuffix(".jwt") {
+                guard parameters.single("response_mode") == nil else {
+                    throw .invalidRequest("FAPI 2.0 Message Signing needs a JWT response_mode (jwt, query.jwt, fragment.jwt, form_post.jwt).")
+                }
+                redirection.mode = "query.jwt"
+            }
+            guard FAPIRules.algorithms.contains(client.authorizationSigningAlgorithm) else {
+                throw .invalidRequest("FAPI 2.0 signs authorization responses with PS256, ES256 or EdDSA only; set authorizationSignAlg.")
+            }
+        }
+    }
+
     func expandRequestObject(_ parameters: Parameters) async throws -> Result<(Parameters, String), OAuthError> {
         if (parameters.values["request"]?.count ?? 0) > 1 { return .failure(.invalidRequest("request must not be repeated.")) }
         if parameters.values["request_uri"] != nil { return .failure(.invalidRequest("request and request_uri must not both be sent.")) }

@@ -23,7 +23,8 @@ enum RequestObject {
         if let registered = client.requestSigningAlgorithm, registered != algorithm {
             return invalid("The request object must be signed with \(registered).")
         }
-        guard ClientAssertion.allowedAlgorithms.contains(algorithm) else { return invalid("Request objects may not use the algorithm \(algorithm).") }
+        let allowed = service.fapi(for: client).security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms
+        guard allowed.contains(algorithm) else { return invalid("Request objects may not use the algorithm \(algorithm).") }
         guard let jwks = client.jwks else { return invalid("The client has no registered jwks to verify its request object with.") }
         let claims: [String: JSONValue]
         do {

@@ -69,7 +69,8 @@ struct TokenExchange: Sendable {
         if credentials.identifiesClient {
             let authenticator = ClientAuthenticator(
                 clients: clients, signer: signer, now: now, serviceApiKey: service.apiKey, audiences: service.tokenEndpointAudiences,
-                allowedMethods: service.tokenAuthMethods, trustedRoots: service.trustedRoots)
+                allowedMethods: service.tokenAuthMethods, trustedRoots: service.trustedRoots, fapiModes: service.document.fapiModes ?? [],
+                issuer: service.issuer, audienceRestrictedToIssuer: service.document.clientAssertionAudRestrictedToIssuer == true)
             switch try await authenticator.authenticate(
                 form: credentials.form, basicId: credentials.basicId, basicSecret: credentials.basicSecret, secretCarrierFree: credentials.json)
             {

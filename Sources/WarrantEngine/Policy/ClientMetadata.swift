@@ -99,6 +99,7 @@ enum ClientMetadata {
                 violations.report("must be one of \(ClientAssertion.allowedAlgorithms.sorted().joined(separator: ", "))", at: root.appending(name))
             }
         }
+        for (problem, path) in fapiProblems(of: client, service: service) { violations.report(problem, at: path) }
         for name in Unenforced.settings(of: client) {
             violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: root.appending(name))
         }
@@ -106,6 +107,37 @@ enum ClientMetadata {
             violations.report("must not be all digits, which would read as a client ID", at: root.appending("clientIdAlias"))
         }
         return violations.list
+    }
+
+    /// FAPI 2.0: the modes warrant implements, on a service that offers FAPI; under the security profile, a
+    /// confidential client with a strong authentication method and FAPI's signing algorithms.
+    static func fapiProblems(of client: OAuthClient, service: Service) -> [(String, JSONPath)] {
+        let root = JSONPath.root
+        var problems: [(String, JSONPath)] = []
+        let modes = client.fapiModes ?? []
+        for (index, mode) in modes.enumerated() where !FAPIRules.implemented.contains(mode) {
+            problems.append(("\(mode.rawValue) is not supported by warrant yet", root.appending("fapiModes").appending(index)))
+        }
+        if !modes.isEmpty, !(service.supportedServiceProfiles ?? []).contains(.fapi) {
+            problems.append(("needs a service with FAPI in supportedServiceProfiles", root.appending("fapiModes")))
+        }
+        guard FAPIRules(modes + (service.fapiModes ?? [])).security else { return problems }
+        if client.clientType == .public { problems.append(("FAPI 2.0 allows confidential clients only", root.appending("clientType"))) }
+        if let method = client.tokenAuthMethod, !FAPIRules.authenticationMethods.contains(method) {
+            problems.append(("FAPI 2.0 allows PRIVATE_KEY_JWT, TLS_CLIENT_AUTH and SELF_SIGNED_TLS_CLIENT_AUTH only", root.appending("tokenAuthMethod")))
+        }
+        let allowed = FAPIRules.algorithms.sorted().joined(separator: ", ")
+        // ID tokens default to RS256, which FAPI 2.0 does not allow: the client must choose.
+        if !FAPIRules.algorithms.contains(client.idTokenSignAlg?.rawValue ?? "RS256") {
+            problems.append(("FAPI 2.0 needs one of \(allowed)", root.appending("idTokenSignAlg")))
+        }
+        for (name, algorithm) in [
+            ("authorizationSignAlg", client.authorizationSignAlg?.rawValue), ("tokenAuthSignAlg", client.tokenAuthSignAlg?.rawValue),
+            ("requestSignAlg", client.requestSignAlg?.rawValue),
+        ] {
+            if let algorithm, !FAPIRules.algorithms.contains(algorithm) { problems.append(("FAPI 2.0 needs one of \(allowed)", root.appending(name))) }
+        }
+        return problems
     }
 
     /// RFC 6749 §3.1.2, RFC 8252 and OAuth 2.0 Security BCP: absolute, no fragment, https except on loopback;

@@ -88,6 +88,12 @@ enum ServiceMetadata {
             violations.report(
                 "\(method.rawValue) is not supported by warrant", at: JSONPath.root.appending("supportedTokenAuthMethods").appending(index))
         }
+        for (index, mode) in (service.fapiModes ?? []).enumerated() where !FAPIRules.implemented.contains(mode) {
+            violations.report("\(mode.rawValue) is not supported by warrant yet", at: JSONPath.root.appending("fapiModes").appending(index))
+        }
+        if !(service.fapiModes ?? []).isEmpty, !(service.supportedServiceProfiles ?? []).contains(.fapi) {
+            violations.report("needs FAPI in supportedServiceProfiles", at: JSONPath.root.appending("fapiModes"))
+        }
         for name in Unenforced.settings(of: service) {
             violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: JSONPath.root.appending(name))
         }

@@ -9,7 +9,6 @@ enum Unenforced {
         var names: [String] = []
         let switches: [(String, Bool?)] = [
             ("singleAccessTokenPerSubject", service.singleAccessTokenPerSubject), ("missingClientIdAllowed", service.missingClientIdAllowed),
-            ("clientAssertionAudRestrictedToIssuer", service.clientAssertionAudRestrictedToIssuer),
             ("grantManagementActionRequired", service.grantManagementActionRequired), ("rsResponseSigned", service.rsResponseSigned),
             ("nativeSsoSupported", service.nativeSsoSupported), ("claimShortcutRestrictive", service.claimShortcutRestrictive),
             ("federationEnabled", service.federationEnabled), ("clientIdMetadataDocumentSupported", service.clientIdMetadataDocumentSupported),
@@ -33,8 +32,7 @@ enum Unenforced {
             ("idTokenSignatureKeyId", service.idTokenSignatureKeyId != nil),
             ("userInfoSignatureKeyId", service.userInfoSignatureKeyId != nil),
             ("authorizationSignatureKeyId", service.authorizationSignatureKeyId != nil),
-            ("supportedServiceProfiles", !(service.supportedServiceProfiles ?? []).isEmpty),
-            ("fapiModes", !(service.fapiModes ?? []).isEmpty),
+            ("supportedServiceProfiles", (service.supportedServiceProfiles ?? []).contains(.openBanking)),
             ("allowableClockSkew", (service.allowableClockSkew ?? 0) != 0),
         ]
         for (name, given) in values where given { names.append(name) }
@@ -53,7 +51,6 @@ enum Unenforced {
             ("subjectType", client.subjectType == .pairwise), ("sectorIdentifierUri", client.sectorIdentifierUri != nil),
             ("authorizationEncryptionAlg", client.authorizationEncryptionAlg != nil),
             ("authorizationEncryptionEnc", client.authorizationEncryptionEnc != nil), ("defaultAcrs", !(client.defaultAcrs ?? []).isEmpty),
-            ("fapiModes", !(client.fapiModes ?? []).isEmpty),
             ("idTokenEncryptionAlg", client.idTokenEncryptionAlg != nil), ("idTokenEncryptionEnc", client.idTokenEncryptionEnc != nil),
             ("userInfoEncryptionAlg", client.userInfoEncryptionAlg != nil), ("userInfoEncryptionEnc", client.userInfoEncryptionEnc != nil),
         ]

@@ -27,6 +27,8 @@ enum DPoPProof {
         var url: String
         /// The access token the request presents, for `ath` (RFC 9449 §4.3, at resource servers).
         var accessToken: String?
+        /// The algorithms allowed: ``DPoPProof/algorithms``, or FAPI's.
+        var algorithms: Set<String> = DPoPProof.algorithms
     }
 
     static let algorithms: Set<String> = ClientAssertion.allowedAlgorithms
@@ -48,8 +50,8 @@ enum DPoPProof {
         else { return .failure(.invalid("The DPoP proof is not a signed JWT.")) }
         // A media type, compared without case (RFC 7515 §4.1.9).
         guard headerMembers["typ"]?.stringValue?.lowercased() == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
-        guard let algorithm = headerMembers["alg"]?.stringValue, algorithms.contains(algorithm) else {
-            return .failure(.invalid("The DPoP proof must be signed with one of \(algorithms.sorted().joined(separator: ", ")))."))
+        guard let algorithm = headerMembers["alg"]?.stringValue, expected.algorithms.contains(algorithm) else {
+            return .failure(.invalid("The DPoP proof must be signed with one of \(expected.algorithms.sorted().joined(separator: ", ")))."))
         }
         guard case .object(var jwk)? = headerMembers["jwk"] else { return .failure(.invalid("The DPoP proof's header has no jwk.")) }
         guard !privateMembers.contains(where: { jwk[$0] != nil }) else { return .failure(.invalid("The DPoP proof's jwk must be a public key.")) }

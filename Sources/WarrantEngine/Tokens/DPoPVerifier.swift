@@ -17,6 +17,7 @@ struct DPoPVerifier: Sendable {
         var accessToken: String? = nil
         /// The call's `dpopNonceRequired`: true requires nonces even where the service does not.
         var nonceRequired: Bool?
+        var algorithms: Set<String> = DPoPProof.algorithms
     }
 
     /// The proof's key when there was a proof and it passed, nil when there was none; with the nonce to answer
@@ -37,7 +38,8 @@ struct DPoPVerifier: Sendable {
         let time = now()
         let verified: DPoPProof.Verified
         let jti: String
-        switch await DPoPProof.verify(proof, expected: .init(method: presented.method, url: url, accessToken: presented.accessToken), now: time) {
+        let expected = DPoPProof.Expectation(method: presented.method, url: url, accessToken: presented.accessToken, algorithms: presented.algorithms)
+        switch await DPoPProof.verify(proof, expected: expected, now: time) {
         case .failure(let refusal): return refused(refusal)
         case .success(let outcome):
             verified = outcome.0
