@@ -26,6 +26,8 @@ public struct WarrantEngine: APIProtocol {
     /// Milliseconds a rotated key keeps signing after the rotation, while the new key is already published:
     /// longer than it takes every node on a shared database to see the new key (0 with one process).
     let keyActivationDelay: Int64
+    /// Fetches request objects by reference (request_uri URLs); nil where the process fetches nothing.
+    let requestObjectFetcher: (any RequestObjectFetching)?
     /// Whether the process is stopping, for the readiness check.
     let node: NodeState
     /// The health check's write, shared by the checks that arrive while it runs.
@@ -33,7 +35,7 @@ public struct WarrantEngine: APIProtocol {
 
     public init(
         store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0, node: NodeState = NodeState(),
-        now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }
+        requestObjectFetcher: (any RequestObjectFetching)? = nil, now: @escaping @Sendable () -> Int64 = { Clock.nowMilliseconds }
     ) {
         let policies = PolicyCache()
         let signer = TokenSigner(store: store, now: now)
@@ -49,6 +51,7 @@ public struct WarrantEngine: APIProtocol {
         self.now = now
         self.keyActivationDelay = max(0, keyActivationDelay)
         self.node = node
+        self.requestObjectFetcher = requestObjectFetcher
     }
 
     // MARK: Shared by the API areas

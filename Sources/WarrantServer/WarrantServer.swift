@@ -130,7 +130,8 @@ public struct WarrantServer: Sendable {
         metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState(), tracer: (any Tracer)? = nil
     ) throws -> Router<BasicRequestContext> {
         let delay = keyActivationDelay.components.seconds * 1000 + keyActivationDelay.components.attoseconds / 1_000_000_000_000_000
-        let engine = WarrantEngine(store: store, logger: logger, keyActivationDelay: delay, node: node)
+        let engine = WarrantEngine(
+            store: store, logger: logger, keyActivationDelay: delay, node: node, requestObjectFetcher: RequestObjectFetcher())
         var options = ServerOptions.warrant(onInternalError: { error, operation in
             logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         })

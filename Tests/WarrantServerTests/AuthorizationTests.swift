@@ -119,7 +119,6 @@ import WarrantClient
                 ("response_type=code&id_token_hint=not.a.jwt", "invalid_request", "?"),
                 ("response_type=code&resource=relative%2Fpath", "invalid_target", "?"),
                 ("response_type=code&scope=openid&scope=profile", "invalid_request", "?"),  // repeated
-                ("response_type=code&request_uri=https%3A%2F%2Fapp.example.com%2Frequest.jwt", "request_uri_not_supported", "?"),
                 ("response_type=code&response_mode=web_message", "invalid_request", "?"),
             ]
             for (parameters, error, separator) in cases {

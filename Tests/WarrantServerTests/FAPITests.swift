@@ -68,11 +68,13 @@ import WarrantClient
             service.tokenEndpoint = URL(string: "https://bank.example.com/token")
             service.pushedAuthReqEndpoint = URL(string: "https://bank.example.com/par")
             service.supportedGrantTypes = [.authorizationCode, .refreshToken]
+            service.supportedResponseTypes = [.code, .codeIdToken]
             service.supportedTokenAuthMethods = [.privateKeyJwt, .clientSecretBasic]
             let apiKey = try #require(try await api.createService(service).apiKey)
             let key = ES256PrivateKey()
             var client = OAuthClient(
-                clientName: "TPP", redirectUris: [redirect], grantTypes: [.authorizationCode, .refreshToken], tokenAuthMethod: .privateKeyJwt,
+                clientName: "TPP", redirectUris: [redirect], responseTypes: [.code, .codeIdToken], grantTypes: [.authorizationCode, .refreshToken],
+                tokenAuthMethod: .privateKeyJwt,
                 jwks: try ClientAssertionTests.publicJWKS(key, kid: "k"))
             client.tokenAuthSignAlg = .es256
             client.idTokenSignAlg = .es256
@@ -117,6 +119,61 @@ import WarrantClient
         }
     }
 
+    @Test func theWholeFlowOverMutualTLSWithCertificateBoundTokens() async throws {
+        let pki = try MutualTLSTests.PKI.make()
+        try await TestServer.with { server in
+            let api = server.client()
+            var service = Service(serviceName: "Bank over mTLS", issuer: URL(string: Self.issuer)!)
+            service.supportedServiceProfiles = [.fapi]
+            service.fapiModes = [.fapi2Security]
+            service.supportedGrantTypes = [.authorizationCode, .refreshToken]
+            service.supportedTokenAuthMethods = [.tlsClientAuth]
+            let apiKey = try #require(try await api.createService(service).apiKey)
+            var registration = OAuthClient(
+                clientName: "TPP", redirectUris: [Self.redirect], grantTypes: [.authorizationCode, .refreshToken], tokenAuthMethod: .tlsClientAuth,
+                idTokenSignAlg: .es256, tlsClientCertificateBoundAccessTokens: true)
+            registration.tlsClientAuthSanDns = "client.example.com"
+            guard case .created(let client) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: registration)) else {
+                throw UnexpectedOutput()
+            }
+            let id = String(try #require(client.clientId))
+            guard case .ok(let pushed) = try await api.pushedAuthReq(
+                .init(path: .init(serviceId: String(apiKey)), body: .init(parameters: "client_id=\(id)&" + Self.good, clientCertificate: pki.client)))
+            else { throw UnexpectedOutput() }
+            #expect(pushed.action == .created)
+            guard case .ok(let authorization) = try await api.authorization(
+                .init(
+                    path: .init(serviceId: String(apiKey)),
+                    body: .init(parameters: "client_id=\(id)&request_uri=\(FormEncoding.escape(try #require(pushed.requestUri)))")))
+            else { throw UnexpectedOutput() }
+            let ticket = try #require(authorization.ticket)
+            guard case .ok(let issued) = try await api.authorizationIssue(.init(path: .init(serviceId: String(apiKey)), body: .init(ticket: ticket, subject: "alice")))
+            else { throw UnexpectedOutput() }
+            let code = try #require(issued.authorizationCode)
+            func token(_ parameters: String, _ certificate: String?) async throws -> TokenResponse {
+                guard case .ok(let response) = try await api.authToken(
+                    .init(path: .init(serviceId: String(apiKey)), body: .init(parameters: "client_id=\(id)&" + parameters, clientCertificate: certificate)))
+                else { throw UnexpectedOutput() }
+                return response
+            }
+            let redeem = "grant_type=authorization_code&code=\(code)&redirect_uri=\(FormEncoding.escape(Self.redirect))&code_verifier=\(TokenFlowTests.verifier)"
+            // Without the certificate the client cannot even authenticate.
+            #expect(try await token(redeem, nil).action == .invalidClient)
+            let tokens = try await token(redeem, pki.client)
+            #expect(tokens.action == .ok)
+            let access = try #require(tokens.accessToken)
+            func introspect(_ certificate: String?) async throws -> IntrospectionAction {
+                guard case .ok(let answer) = try await api.introspection(
+                    .init(path: .init(serviceId: String(apiKey)), body: .init(token: access, clientCertificate: certificate)))
+                else { throw UnexpectedOutput() }
+                return answer.action
+            }
+            #expect(try await introspect(pki.client) == .ok)
+            #expect(try await introspect(pki.impostor) == .unauthorized)
+            #expect(try await token("grant_type=refresh_token&refresh_token=\(try #require(tokens.refreshToken))", pki.client).action == .ok)
+        }
+    }
+
     @Test func everyAuthorizationRuleOfTheSecurityProfile() async throws {
         try await Self.withSetup { setup in
             // Pushed only.
@@ -135,7 +192,29 @@ import WarrantClient
                 let response = try await setup.push(parameters)
                 #expect(response.action == .badRequest, "\(name)")
                 #expect(try Self.error(response.responseContent) == error, "\(name)")
+                #expect(response.resultMessage.contains("FAPI 2.0"), "\(name): \(response.resultMessage)")
             }
+            // A hybrid response type the service and the client both allow, still refused under FAPI 2.0.
+            let hybrid = try await setup.push(Self.good.replacingOccurrences(of: "response_type=code", with: "response_type=code+id_token") + "&nonce=n")
+            #expect(try Self.error(hybrid.responseContent) == "unsupported_response_type")
+            #expect(hybrid.resultMessage.contains("FAPI 2.0"))
+            // A DPoP proof with an algorithm DPoP takes but FAPI 2.0 does not (ES384).
+            let es384 = ES384PrivateKey()
+            let parameters = try #require(es384.publicKey.parameters)
+            var header = JWTHeader()
+            header.typ = "dpop+jwt"
+            header.fields["jwk"] = .object(["kty": "EC", "crv": "P-384", "x": .string(parameters.x), "y": .string(parameters.y)])
+            let keys = JWTKeyCollection()
+            await keys.add(ecdsa: es384)
+            let proof = try await keys.sign(
+                RequestObjectTests.Claims([
+                    "jti": .string(UUID().uuidString), "htm": "POST", "htu": "https://bank.example.com/par", "iat": .integer(Int64(Date().timeIntervalSince1970)),
+                ]),
+                header: header)
+            guard case .ok(let weak) = try await setup.api.pushedAuthReq(
+                .init(path: .init(serviceId: setup.serviceId), body: .init(parameters: try await setup.credentials() + "&" + Self.good, dpop: proof)))
+            else { throw UnexpectedOutput() }
+            #expect(try Self.error(weak.responseContent) == "invalid_dpop_proof")
             // The issuer alone as the assertion's aud.
             let endpointAudience = try await setup.push(Self.good, audience: "https://bank.example.com/token")
             #expect(endpointAudience.action == .unauthorized)
@@ -151,6 +230,8 @@ import WarrantClient
                 ("client_secret_basic", OAuthClient(clientName: "Secret", redirectUris: [Self.redirect], tokenAuthMethod: .clientSecretBasic, idTokenSignAlg: .es256), "/tokenAuthMethod"),
                 ("RS256 ID tokens", OAuthClient(clientName: "RS", redirectUris: [Self.redirect], tokenAuthMethod: .privateKeyJwt, idTokenSignAlg: .rs256), "/idTokenSignAlg"),
                 ("FAPI 1", OAuthClient(clientName: "Old", redirectUris: [Self.redirect], tokenAuthMethod: .privateKeyJwt, idTokenSignAlg: .es256, fapiModes: [.fapi1Advanced]), "/fapiModes/0"),
+                ("no method", OAuthClient(clientName: "Default", redirectUris: [Self.redirect], idTokenSignAlg: .es256), "/tokenAuthMethod"),
+                ("password", OAuthClient(clientName: "ROPC", redirectUris: [Self.redirect], grantTypes: [.authorizationCode, .password], tokenAuthMethod: .privateKeyJwt, idTokenSignAlg: .es256), "/grantTypes/1"),
             ]
             for (name, client, path) in cases {
                 guard case .badRequest(let result) = try await setup.api.clientCreate(.init(path: .init(serviceId: apiKey), body: client)) else {
@@ -158,6 +239,26 @@ import WarrantClient
                 }
                 #expect(result.fieldViolations?.map(\.path).contains(path) == true, "\(name): \(result.fieldViolations?.map(\.path) ?? [])")
             }
+        }
+        // A client registered before the service turned FAPI on is refused at use.
+        try await TestServer.with { server in
+            let api = server.client()
+            var service = Service(serviceName: "Later", issuer: URL(string: Self.issuer)!)
+            service.supportedServiceProfiles = [.fapi]
+            let apiKey = try #require(try await api.createService(service).apiKey)
+            guard case .created(let old) = try await api.clientCreate(
+                .init(path: .init(serviceId: apiKey), body: OAuthClient(clientName: "Old", redirectUris: [Self.redirect])))
+            else { throw UnexpectedOutput() }
+            guard case .ok(var stored) = try await api.serviceGet(.init(path: .init(serviceId: apiKey))) else { throw UnexpectedOutput() }
+            stored.fapiModes = [.fapi2Security]
+            guard case .ok = try await api.serviceUpdate(.init(path: .init(serviceId: apiKey), body: stored)) else { throw UnexpectedOutput() }
+            guard case .ok(let pushed) = try await api.pushedAuthReq(
+                .init(
+                    path: .init(serviceId: String(apiKey)),
+                    body: .init(parameters: Self.good, clientId: String(try #require(old.clientId)), clientSecret: old.clientSecret)))
+            else { throw UnexpectedOutput() }
+            #expect(pushed.action == .unauthorized)
+            #expect(pushed.resultMessage.contains("FAPI 2.0"))
         }
         // fapiModes need a service that offers FAPI.
         try await TestServer.with { server in

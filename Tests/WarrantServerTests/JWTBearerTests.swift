@@ -102,13 +102,16 @@ import WarrantClient
                 ("no exp", try await Self.sign(Self.claims(setup, ["exp": .null]), with: key), "invalid_grant"),
                 ("iat in the future", try await Self.sign(Self.claims(setup, ["iat": .integer(Self.now + 600)]), with: key), "invalid_grant"),
                 ("nbf in the future", try await Self.sign(Self.claims(setup, ["nbf": .integer(Self.now + 600)]), with: key), "invalid_grant"),
-                ("exp at Int64.max is fine, nbf at Int64.max is not", try await Self.sign(Self.claims(setup, ["exp": .integer(.max), "nbf": .integer(.max)]), with: key), "invalid_grant"),
+                ("nbf at Int64.max", try await Self.sign(Self.claims(setup, ["nbf": .integer(.max)]), with: key), "invalid_grant"),
+                ("exp at Int64.min", try await Self.sign(Self.claims(setup, ["exp": .integer(.min)]), with: key), "invalid_grant"),
             ]
             for (name, assertion, error) in cases {
                 let response = try await Self.token(setup, assertion: assertion)
                 #expect(response.action == .badRequest, "\(name)")
                 #expect(try Self.error(response) == error, "\(name)")
             }
+            // exp at Int64.max saturates and passes these checks.
+            #expect(try await Self.token(setup, assertion: try await Self.sign(Self.claims(setup, ["exp": .integer(.max)]), with: key)).action == .jwtBearer)
             // The token endpoint's URL is an audience too; unsigned and encrypted assertions pass on unless refused.
             let toEndpoint = try await Self.sign(Self.claims(setup, ["aud": ["https://as.example.com/token"]]), with: key)
             #expect(try await Self.token(setup, assertion: toEndpoint).action == .jwtBearer)
@@ -170,6 +173,23 @@ import WarrantClient
                 #expect(try Self.error(answer) == "invalid_grant", "\(name)")
                 #expect(answer.accessToken == nil, "\(name)")
             }
+            // A request object is no assertion, and a public client's keys sign for nobody.
+            let object = try await Self.sign(Self.claims(setup, ["response_type": "code"]), with: setup.key)
+            #expect(try Self.error(try await Self.token(setup, assertion: object)) == "invalid_grant")
+            let spa = OAuthClient(
+                clientName: "App", clientType: .public, grantTypes: [.jwtBearer], jwks: try ClientAssertionTests.publicJWKS(setup.key, kid: "a"))
+            guard case .created(let app) = try await setup.api.clientCreate(.init(path: .init(serviceId: Int64(setup.serviceId)!), body: spa)) else {
+                throw UnexpectedOutput()
+            }
+            let appId = String(try #require(app.clientId))
+            guard case .ok(let fromApp) = try await setup.api.authToken(
+                .init(
+                    path: .init(serviceId: setup.serviceId),
+                    body: .init(
+                        parameters: "grant_type=\(FormEncoding.escape(Self.grant))&client_id=\(appId)&assertion=\(try await Self.sign(Self.claims(setup, ["iss": .string(appId)]), with: setup.key))")))
+            else { throw UnexpectedOutput() }
+            #expect(fromApp.action == .badRequest)
+            #expect(try Self.error(fromApp) == "unauthorized_client")
             // Direct grants need a client that identifies itself.
             #expect(try await Self.token(setup, assertion: try await Self.sign(Self.claims(setup), with: setup.key), client: false).action == .invalidClient)
         }

@@ -221,7 +221,7 @@ import WarrantClient
             guard case .ok(let discovery) = try await setup.flow.api.serviceConfiguration(.init(path: .init(serviceId: Int64(setup.flow.serviceId)!)))
             else { throw UnexpectedOutput() }
             #expect(discovery["request_parameter_supported"] == true)
-            #expect(discovery["request_uri_parameter_supported"] == false)
+            #expect(discovery["request_uri_parameter_supported"] == true)  // from registered URLs (RequestUriTests)
             #expect(discovery["require_signed_request_object"] == true)
             let algorithms = discovery["request_object_signing_alg_values_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(algorithms.contains("ES256") && algorithms.contains("PS256") && !algorithms.contains("HS256") && !algorithms.contains("none"))

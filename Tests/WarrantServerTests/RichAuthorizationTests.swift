@@ -59,6 +59,13 @@ import WarrantClient
                 "grant_type=refresh_token&refresh_token=\(try #require(narrowed.refreshToken))" + Self.parameter([more]),
                 clientId: flow.clientId, secret: flow.secret)
             #expect(try TokenFlowTests.body(widened)["error"] == "invalid_authorization_details")
+            let repeated = try await flow.token(
+                "grant_type=refresh_token&refresh_token=\(try #require(narrowed.refreshToken))" + Self.parameter([Self.accounts, Self.accounts]),
+                clientId: flow.clientId, secret: flow.secret)
+            #expect(try TokenFlowTests.body(repeated)["error"] == "invalid_authorization_details")
+            // Naming none gives the whole grant back.
+            let whole = try await flow.token("grant_type=refresh_token&refresh_token=\(try #require(narrowed.refreshToken))", clientId: flow.clientId, secret: flow.secret)
+            #expect(whole.authorizationDetails?.elements == [Self.payment, Self.accounts])
         }
     }
 

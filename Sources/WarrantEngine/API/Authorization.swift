@@ -15,7 +15,14 @@ extension WarrantEngine {
                 return .ok(try await startInteraction(request, client: client, service: service))
             }
         }
-        switch try await authorizationParser(for: service).parse(input.body.parameters, context: input.body.context) {
+        var parameters = input.body.parameters
+        if let fetcher = requestObjectFetcher, let reference = RequestObjectReference.reference(in: parameters) {
+            switch try await fetchedRequest(reference, with: fetcher, service: service) {
+            case .failure(let error): return .ok(Self.untrusted(error, result: error.result, service: service))
+            case .success(let expanded): parameters = expanded
+            }
+        }
+        switch try await authorizationParser(for: service).parse(parameters, context: input.body.context) {
         case .untrusted(let error):
             return .ok(Self.untrusted(error, result: .authorizationRejected, service: service))
         case .redirect(let error, let redirection):
@@ -27,6 +34,32 @@ extension WarrantEngine {
         case .valid(let request, let client):
             return .ok(try await startInteraction(request, client: client, service: service))
         }
+    }
+
+    /// A request whose request_uri is a URL: the object fetched from it, as the request's `request`; an error
+    /// answered to the user (the client is not trusted yet) otherwise.
+    func fetchedRequest(_ reference: RequestObjectReference.Reference, with fetcher: any RequestObjectFetching, service: ServicePolicy)
+        async throws -> Result<String, OAuthError>
+    {
+        func invalid(_ description: String) -> OAuthError { OAuthError("invalid_request_uri", description, .requestUriUnusable) }
+        guard reference.clientIds.count == 1, let (client, _) = try await clients.client(named: reference.clientIds[0], serviceApiKey: service.apiKey)
+        else { return .failure(OAuthError("invalid_request", "client_id must name one client of the service.", .authorizationRejected)) }
+        guard RequestObjectReference.isFetchable(reference.url) else { return .failure(invalid("request_uri must be an https URL.")) }
+        guard RequestObjectReference.isRegistered(reference.url, in: client.requestUris) else {
+            return .failure(invalid("request_uri is not one of the client's registered requestUris."))
+        }
+        let object: String
+        do {
+            object = try await fetcher.fetch(reference.url, limit: RequestObjectReference.maximumBytes, timeout: RequestObjectReference.timeout)
+        } catch {
+            logger.notice("request_uri could not be fetched", metadata: ["client": "\(client.clientId)", "error": "\(error)"])
+            return .failure(invalid("The request object could not be fetched from request_uri."))
+        }
+        let jwt = object.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard [3, 5].contains(jwt.split(separator: ".", omittingEmptySubsequences: false).count) else {
+            return .failure(invalid("request_uri does not hold a JWT."))
+        }
+        return .success(RequestObjectReference.parameters(reference, object: jwt))
     }
 
     /// The checks of an authorization request, at the authorization endpoint or (`pushedBy` the client that

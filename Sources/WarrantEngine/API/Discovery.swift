@@ -19,7 +19,7 @@ extension WarrantEngine {
         _ apiKey: Int64, _ credentials: BearerCredentials?, patch: String?, from location: Violation.Location
     ) async throws -> JSONValue {
         let (_, record) = try await access.service(apiKey, credentials)
-        let document = Discovery.document(for: try apiService(from: record, result: nil))
+        let document = Discovery.document(for: try apiService(from: record, result: nil), fetchesRequestUris: requestObjectFetcher != nil)
         guard let patch, !patch.isEmpty else { return document }
         do {
             return try JSONPatch.apply(patch, to: document)

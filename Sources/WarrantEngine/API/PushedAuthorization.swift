@@ -44,7 +44,8 @@ extension WarrantEngine {
         let proof = try await dpop.check(
             .init(
                 proof: input.body.dpop, method: input.body.htm ?? "POST", url: input.body.htu?.absoluteString ?? service.pushedRequestEndpoint,
-                nonceRequired: input.body.dpopNonceRequired),
+                nonceRequired: input.body.dpopNonceRequired,
+                algorithms: service.fapi(for: authenticated.client).security ? FAPIRules.algorithms : DPoPProof.algorithms),
             service: service)
         nonce = proof.nonce
         let key: DPoPProof.Verified?
@@ -94,7 +95,7 @@ extension WarrantEngine {
         if client.locked { return .failure(rejected("The client is locked.")) }
         var request = try StoredJSON.decode(ParsedAuthorizationRequest.self, from: pushed.payload)
         // The service or client may have come to require request objects since the push.
-        if request.requestObjectPayload == nil, service.requestObjectRequired || client.requestObjectRequired {
+        if request.requestObjectPayload == nil, service.requestObjectRequired || client.requestObjectRequired || service.fapi(for: client).signedRequests {
             return .failure(rejected("Authorization requests must be signed request objects; push one."))
         }
         // The client's registration may have changed since the push.

@@ -25,24 +25,24 @@ extension WarrantEngine {
         if form["grant_type"] == ProtocolValues.grantType(.tokenExchange) {
             return .ok(try await exchangeThroughTokenEndpoint(input.body, pairs: pairs, form: form, service: service))
         }
+        // RFC 8707 §2: each resource an absolute URI without a fragment.
+        let resources = pairs.filter { $0.name == "resource" }.map(\.value)
+        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
+            return fail(OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment."))
+        }
         // The JWT bearer grant may come from clients that do not identify themselves (RFC 7523 §3.1).
         let jwtBearer = form["grant_type"] == ProtocolValues.grantType(.jwtBearer)
         if jwtBearer, !TokenExchange.Credentials(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret).identifiesClient,
             input.body.clientCertificate == nil
         {
             guard service.grantTypes.contains(.jwtBearer) else { return fail(.unsupportedGrantType("The service does not support the JWT bearer grant.")) }
-            if service.jwtGrant.identifiableClientsOnly || service.jwtGrant.direct {
+            if service.jwtGrant.identifiableClientsOnly || service.jwtGrant.direct || FAPIRules(service.document.fapiModes ?? []).security {
                 return fail(.invalidClient("The JWT bearer grant needs a client that identifies itself."), action: .invalidClient)
             }
             switch jwtBearerGrant.examine(form["assertion"], service: service) {
             case .failure(let error): return fail(error)
-            case .success: return .ok(JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: nil, form: form))
+            case .success: return .ok(JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: nil, form: form, resources: resources))
             }
-        }
-        // RFC 8707 §2: each resource an absolute URI without a fragment.
-        let resources = pairs.filter { $0.name == "resource" }.map(\.value)
-        if let bad = resources.first(where: { !URLRules.isResourceIndicator($0) }) {
-            return fail(OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment."))
         }
         let certificate: ClientCertificate.Presented?
         switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
@@ -93,13 +93,21 @@ extension WarrantEngine {
             case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .clientCredentials: response = try await ClientCredentialsGrant(store: store, issuer: issuer).run(request)
+            case .password where fapi.security:
+                // FAPI 2.0 §5.3.2.1: no resource owner password credentials.
+                response = TokenAnswer.failure(.unauthorizedClient("FAPI 2.0 does not allow the password grant."), service: service)
             case .password: response = try await PasswordGrant(store: store, issuer: issuer).run(request)
             case .jwtBearer:
                 switch jwtBearerGrant.examine(form["assertion"], service: service) {
                 case .failure(let error): response = TokenAnswer.failure(error, service: service)
                 case .success(.signed(let claims)) where service.jwtGrant.direct:
                     response = try await jwtBearerGrant.issue(request, assertion: form["assertion"] ?? "", claims: claims)
-                case .success: response = JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: client, form: form)
+                case .success where verified != nil || request.certificate != nil || client.client.dpopRequired || client.client.certificateBoundTokens:
+                    // The front end issues with /auth/token/create, which would not know the key or certificate to bind to.
+                    response = TokenAnswer.failure(
+                        .invalidRequest("Sender-constrained JWT bearer grants are decided by warrant only; the service needs jwtGrantDirect."),
+                        service: service)
+                case .success: response = JWTBearerGrant.delegated(assertion: form["assertion"] ?? "", client: client, form: form, resources: resources)
                 }
             default: return fail(.unsupportedGrantType("The grant type '\(grantTypeText)' is not supported yet."))
             }

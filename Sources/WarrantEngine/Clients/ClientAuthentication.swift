@@ -103,7 +103,7 @@ struct ClientAuthenticator {
             let audiences = fapi.security || audienceRestrictedToIssuer ? [issuer] : audiences
             if let problem = try await ClientAssertion.verify(
                 assertion, client: client, identifier: identifier, audiences: audiences, store: clients.store, signer: signer, now: now(),
-                algorithms: fapi.security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms)
+                algorithms: fapi.security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms, audienceAsString: fapi.security)
             {
                 return .failure(.invalidClient(problem))
             }
@@ -152,7 +152,7 @@ enum ClientAssertion {
     /// Nil when the assertion is good; what is wrong with it otherwise.
     static func verify(
         _ jwt: String, client: ClientPolicy, identifier: String, audiences: [String], store: any WarrantStore, signer: TokenSigner,
-        now: Int64, algorithms: Set<String> = allowedAlgorithms
+        now: Int64, algorithms: Set<String> = allowedAlgorithms, audienceAsString: Bool = false
     ) async throws -> String? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
@@ -182,6 +182,8 @@ enum ClientAssertion {
         guard claims.iss.value == identifier, claims.sub.value == identifier else {
             return "client_assertion must have iss and sub equal to the client_id."
         }
+        // FAPI 2.0 §5.3.2.1: the issuer as a string, not in an array.
+        if audienceAsString, payload?["aud"]?.stringValue == nil { return "client_assertion's aud must be the issuer, as a string." }
         guard claims.aud.value.contains(where: audiences.contains) else {
             return "client_assertion's aud must name the token endpoint or the issuer."
         }

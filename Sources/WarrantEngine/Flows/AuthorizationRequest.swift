@@ -173,6 +173,8 @@ struct AuthorizationRequestParser {
                 requestObjectPayload: requestObjectPayload, dpopJkt: dpopJkt, authorizationDetails: authorizationDetails)
             return .valid(parsed, trusted.client)
         } catch {
+            // Under FAPI Message Signing, errors are signed responses too, whatever failed before the mode was settled.
+            if fapi.signedResponses, !redirection.mode.hasSuffix(".jwt") { redirection.mode = "query.jwt" }
             return .redirect(error, redirection)
         }
     }
@@ -282,7 +284,9 @@ struct AuthorizationRequestParser {
         }
         // Where request objects are required, the unsigned query adds nothing to one (a replayed object would
         // otherwise carry whatever an attacker appends).
-        let merged = service.traditionalRequestObjects && !service.requestObjectRequired && !client.requestObjectRequired
+        let merged =
+            service.traditionalRequestObjects && !service.requestObjectRequired && !client.requestObjectRequired
+            && !service.fapi(for: client).signedRequests
         var expanded = merged ? parameters : Parameters()
         expanded.values["request"] = nil
         for (name, value) in claims where !RequestObject.envelopeClaims.contains(name) {

@@ -60,12 +60,15 @@ struct JWTBearerGrant: Sendable {
 
     /// JWT_BEARER: the checked request for the front end, which verifies the assertion and issues the token
     /// with /auth/token/create (grantType JWT_BEARER).
-    static func delegated(assertion: String, client: ClientAuthenticator.Authenticated?, form: [String: String]) -> TokenResponse {
+    static func delegated(assertion: String, client: ClientAuthenticator.Authenticated?, form: [String: String], resources: [String])
+        -> TokenResponse
+    {
         let result = ResultCode.jwtBearerValid
         return TokenResponse(
             resultCode: result.code, resultMessage: result.message, action: .jwtBearer, grantType: .jwtBearer,
             clientId: client?.client.clientId ?? 0, clientIdAlias: client?.client.alias, clientIdAliasUsed: client?.aliasUsed ?? false,
-            clientAuthMethod: client?.client.tokenAuthMethod, scopes: form["scope"].map(ProtocolValues.words), assertion: assertion)
+            clientAuthMethod: client?.client.tokenAuthMethod, scopes: form["scope"].map(ProtocolValues.words),
+            resources: resources.isEmpty ? nil : resources, assertion: assertion)
     }
 
     /// The direct grant: the signature verified with the client's keys (iss is its client ID) or a trusted
@@ -74,6 +77,8 @@ struct JWTBearerGrant: Sendable {
         let service = request.service
         func fail(_ error: OAuthError) -> TokenResponse { TokenAnswer.failure(error, service: service) }
         let iss = claims["iss"]?.stringValue ?? ""
+        // A public client's keys may ship inside an app: it could sign for any user.
+        guard !request.client.client.isPublic else { return fail(.unauthorizedClient("Public clients cannot use the direct JWT bearer grant.")) }
         let jwks: String?
         var rsaAlgorithm: String?
         if request.client.client.names.contains(iss) {
@@ -84,9 +89,14 @@ struct JWTBearerGrant: Sendable {
         }
         guard let jwks else { return fail(Self.refusal("The assertion's issuer is neither the client nor a trusted issuer.")) }
         let parts = assertion.split(separator: ".", omittingEmptySubsequences: false)
+        let allowed = service.fapi(for: request.client.client).security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms
         guard let header = Base64URL.decode(String(parts[0])).flatMap({ try? JSONValue(parsing: Array($0)) }),
-            let algorithm = header["alg"]?.stringValue, ClientAssertion.allowedAlgorithms.contains(algorithm)
-        else { return fail(Self.refusal("The assertion must be signed with an asymmetric algorithm.")) }
+            let algorithm = header["alg"]?.stringValue, allowed.contains(algorithm)
+        else { return fail(Self.refusal("The assertion must be signed with one of \(allowed.sorted().joined(separator: ", ")).")) }
+        // A request object signed by the same key is no assertion (as for client assertions).
+        if header["typ"]?.stringValue?.lowercased() == "oauth-authz-req+jwt" || claims["response_type"] != nil {
+            return fail(Self.refusal("The assertion is a request object."))
+        }
         do {
             _ = try await signer.verified(assertion, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: rsaAlgorithm)
         } catch {
@@ -100,7 +110,8 @@ struct JWTBearerGrant: Sendable {
             return fail(Self.refusal("The assertion must expire within \(ClientAssertion.maximumLifetime / 60) minutes."))
         }
         guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return fail(Self.refusal("The assertion has no jti.")) }
-        guard try await store.recordAssertion(hash: Secrets.hash("jwt-bearer \(iss) \(jti)"), expiresAt: expiresAt, now: now) else {
+        // Recorded as client assertions are (issuer and jti), so one JWT cannot serve as both in one request.
+        guard try await store.recordAssertion(hash: Secrets.hash(iss + " " + jti), expiresAt: expiresAt, now: now) else {
             return fail(Self.refusal("The assertion was used before."))
         }
         let scopes: [String]

@@ -57,7 +57,8 @@ struct RefreshGrant: Sendable {
         } else {
             details.scopes = granted
         }
-        let keep = service.refreshTokenKept
+        // FAPI 2.0 §5.3.2.1: no rotation, so a retried refresh cannot revoke the grant.
+        let keep = service.refreshTokenKept || service.fapi(for: client).security
         var issue = request.issueRequest(details: details, grantType: .refreshToken, grantId: grant.id)
         if !keep {
             issue.refresh = .new(duration: request.call.refreshTokenDuration, expiresAt: service.refreshTokenExpiryKept ? old.expiresAt : nil)

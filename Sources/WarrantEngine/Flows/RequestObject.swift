@@ -42,7 +42,7 @@ enum RequestObject {
         }
         // aud is the issuer (RFC 9101 §4), and only the issuer: an object naming the token endpoint could pass
         // as a client assertion there, and an assertion as an object here.
-        if claims["aud"] != nil || service.requestObjectAudienceChecked {
+        if claims["aud"] != nil || service.requestObjectAudienceChecked || service.fapi(for: client).signedRequests {
             guard JSONClaims.audience(of: claims).contains(service.issuer) else { return invalid("The request object's aud must name the issuer.") }
         }
         if header["typ"]?.stringValue.map({ $0.lowercased() != "oauth-authz-req+jwt" && $0.lowercased() != "jwt" }) == true {

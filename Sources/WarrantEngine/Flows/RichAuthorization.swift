@@ -53,9 +53,13 @@ enum RichAuthorization {
             return .failure(invalid("authorization_details must be a JSON array of objects."))
         }
         let granted = granted ?? []
-        guard requested.allSatisfy(granted.contains) else {
+        guard requested.count <= granted.count, requested.allSatisfy(granted.contains) else {
             return .failure(invalid("authorization_details may only name details the authorization granted."))
         }
+        // Each granted element once: repeating one would only grow every token made from it.
+        var seen: [JSONValue] = []
+        for element in requested where !seen.contains(element) { seen.append(element) }
+        guard seen.count == requested.count else { return .failure(invalid("authorization_details names an element twice.")) }
         return .success(requested)
     }
 

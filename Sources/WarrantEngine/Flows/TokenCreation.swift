@@ -53,6 +53,17 @@ struct TokenCreation: Sendable {
             clientIdentifier: body.clientIdAliasUsed == true ? (client.alias ?? identifier) : client.identifier(aliasUsed: aliasUsed),
             redirectUri: nil, redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil,
             accessTokenDuration: body.accessTokenDuration, properties: StoredProperty.from(body.properties))
+        // A client whose tokens must be sender-constrained gets none unbound here either.
+        let bound = body.dpopKeyThumbprint != nil || body.certificateThumbprint != nil
+        if !bound, client.dpopRequired || client.certificateBoundTokens || service.fapi(for: client).security {
+            return refused(.badRequest, .tokenCreateInvalid, "The client's tokens must be bound: give dpopKeyThumbprint or certificateThumbprint.")
+        }
+        if client.dpopRequired, body.dpopKeyThumbprint == nil {
+            return refused(.badRequest, .tokenCreateInvalid, "The client uses DPoP: give dpopKeyThumbprint.")
+        }
+        if client.certificateBoundTokens, body.certificateThumbprint == nil {
+            return refused(.badRequest, .tokenCreateInvalid, "The client's tokens are bound to its certificate: give certificateThumbprint.")
+        }
         if let elements = body.authorizationDetails?.elements {
             if case .failure(let error) = RichAuthorization.check(elements, service: service, client: client) {
                 return refused(.badRequest, .tokenCreateInvalid, error.description)

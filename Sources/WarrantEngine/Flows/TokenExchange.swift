@@ -77,7 +77,7 @@ struct TokenExchange: Sendable {
             case .failure(let error): return .refused(error, invalidClient: error.isInvalidClient)
             case .success(let authenticated): client = authenticated
             }
-        } else if direct || service.tokenExchange.identifiableClientsOnly {
+        } else if direct || service.tokenExchange.identifiableClientsOnly || FAPIRules(service.document.fapiModes ?? []).security {
             return .refused(.invalidClient("The client must identify itself to exchange tokens."), invalidClient: true)
         }
         guard service.grantTypes.contains(.tokenExchange) else {
@@ -92,7 +92,7 @@ struct TokenExchange: Sendable {
                 return refuse("unauthorized_client", "The client is not permitted to exchange tokens.")
             }
             // Exchange checks no proof and takes no certificate, so it would give such a client bearer tokens.
-            if client.client.dpopRequired || client.client.certificateBoundTokens {
+            if client.client.dpopRequired || client.client.certificateBoundTokens || service.fapi(for: client.client).security {
                 return refuse("invalid_request", "The client's tokens must be sender-constrained (DPoP or mutual TLS); token exchange issues bearer tokens.")
             }
             if client.client.isPublic, service.tokenExchange.confidentialClientsOnly {

@@ -80,6 +80,9 @@ enum ClientMetadata {
         if let ip = client.tlsClientAuthSanIp, ClientCertificate.addressBytes(ip) == nil {
             violations.report("must be an IPv4 or IPv6 address", at: root.appending("tlsClientAuthSanIp"))
         }
+        for (index, uri) in (client.requestUris ?? []).enumerated() where !(URL(string: uri).map(RequestObjectReference.isFetchable) ?? false) {
+            violations.report("must be an https URL (http only on a loopback address)", at: root.appending("requestUris").appending(index))
+        }
         if client.jwks != nil, client.jwksUri != nil {
             violations.report("must not be given together with jwksUri", at: root.appending("jwks"))
         }
@@ -123,10 +126,18 @@ enum ClientMetadata {
         }
         guard FAPIRules(modes + (service.fapiModes ?? [])).security else { return problems }
         if client.clientType == .public { problems.append(("FAPI 2.0 allows confidential clients only", root.appending("clientType"))) }
-        if let method = client.tokenAuthMethod, !FAPIRules.authenticationMethods.contains(method) {
+        // No method registered means client_secret_basic, which FAPI 2.0 does not allow either.
+        if !FAPIRules.authenticationMethods.contains(client.tokenAuthMethod ?? .clientSecretBasic) {
             problems.append(("FAPI 2.0 allows PRIVATE_KEY_JWT, TLS_CLIENT_AUTH and SELF_SIGNED_TLS_CLIENT_AUTH only", root.appending("tokenAuthMethod")))
         }
+        for (index, grant) in (client.grantTypes ?? []).enumerated() where grant == .password || grant == .implicit {
+            problems.append(("FAPI 2.0 allows neither the password nor the implicit grant", root.appending("grantTypes").appending(index)))
+        }
+        if service.issSuppressed == true { problems.append(("FAPI 2.0 needs iss in authorization responses; the service suppresses it", root.appending("fapiModes"))) }
         let allowed = FAPIRules.algorithms.sorted().joined(separator: ", ")
+        if FAPIRules(modes + (service.fapiModes ?? [])).signedResponses, client.authorizationSignAlg == nil {
+            problems.append(("FAPI 2.0 Message Signing needs one of \(allowed) for JARM", root.appending("authorizationSignAlg")))
+        }
         // ID tokens default to RS256, which FAPI 2.0 does not allow: the client must choose.
         if !FAPIRules.algorithms.contains(client.idTokenSignAlg?.rawValue ?? "RS256") {
             problems.append(("FAPI 2.0 needs one of \(allowed)", root.appending("idTokenSignAlg")))

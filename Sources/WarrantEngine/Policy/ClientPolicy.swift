@@ -18,6 +18,8 @@ struct ClientPolicy: Sendable {
     let certificateBoundTokens: Bool
     /// What its certificate must name for tls_client_auth (RFC 8705 §2.1.2): the one of these it registered.
     let tlsIdentity: TLSIdentity?
+    /// The request_uri URLs it registered (RFC 9101 §5.2); warrant fetches no other.
+    let requestUris: [String]
     /// The authorization_details types it may use (RFC 9396), among the service's; nil for all of those.
     let authorizationDetailsTypes: Set<String>?
     /// The kid of its self-signed certificate in its JWK Set (self_signed_tls_client_auth), when it named one.
@@ -70,6 +72,7 @@ struct ClientPolicy: Sendable {
         tlsIdentity = Self.tlsIdentity(of: client)
         selfSignedCertificateKeyId = client.selfSignedCertificateKeyId
         authorizationDetailsTypes = client.authorizationDetailsTypes.map(Set.init)
+        requestUris = client.requestUris ?? []
         locked = client.locked == true
         grantTypes = Set(client.grantTypes ?? [])
         responseTypes = Set(client.responseTypes ?? [])

@@ -91,6 +91,9 @@ enum ServiceMetadata {
         for (index, mode) in (service.fapiModes ?? []).enumerated() where !FAPIRules.implemented.contains(mode) {
             violations.report("\(mode.rawValue) is not supported by warrant yet", at: JSONPath.root.appending("fapiModes").appending(index))
         }
+        if FAPIRules(service.fapiModes ?? []).security, service.issSuppressed == true {
+            violations.report("FAPI 2.0 needs iss in authorization responses", at: JSONPath.root.appending("issSuppressed"))
+        }
         if !(service.fapiModes ?? []).isEmpty, !(service.supportedServiceProfiles ?? []).contains(.fapi) {
             violations.report("needs FAPI in supportedServiceProfiles", at: JSONPath.root.appending("fapiModes"))
         }

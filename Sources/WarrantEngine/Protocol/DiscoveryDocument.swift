@@ -4,7 +4,8 @@ import WarrantAPI
 
 /// The OpenID Provider metadata of a service (OpenID Connect Discovery 1.0 §3, RFC 8414 §2).
 enum Discovery {
-    static func document(for service: Service) -> JSONValue {
+    /// - Parameter fetchesRequestUris: whether this process fetches request objects from registered URLs.
+    static func document(for service: Service, fetchesRequestUris: Bool = false) -> JSONValue {
         var members: [String: JSONValue] = [:]
         func set(_ name: String, _ url: URL?) { if let url { members[name] = .string(url.absoluteString) } }
         func set(_ name: String, _ values: [String]?) { if let values, !values.isEmpty { members[name] = .array(values.map(JSONValue.string)) } }
@@ -49,9 +50,10 @@ enum Discovery {
             set("access_token_signing_alg_values_supported", [alg.rawValue])
         }
         members["claims_parameter_supported"] = true
-        // Request objects by value (RFC 9101), or pushed; warrant fetches no request_uri from the web.
+        // Request objects by value (RFC 9101), pushed, or by reference from a URL the client registered.
         members["request_parameter_supported"] = true
-        members["request_uri_parameter_supported"] = false
+        members["request_uri_parameter_supported"] = .bool(fetchesRequestUris)
+        if fetchesRequestUris { members["require_request_uri_registration"] = true }
         set("request_object_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())
         members["require_signed_request_object"] = .bool(service.requestObjectRequired == true)
         members["authorization_response_iss_parameter_supported"] = .bool(service.issSuppressed != true)

@@ -81,6 +81,7 @@ public struct ResultCode: Sendable, Equatable {
     static let authorizationRejected = ResultCode("A004201", "The authorization request cannot be trusted: the client or redirect URI is wrong.")
     static let oauthRequestInvalid = ResultCode("A004301", "The OAuth request is invalid.")
     static let authorizationDetailsRefused = ResultCode("A040204", "The authorizationDetails given are not ones the service and client accept; the ticket stays usable.")
+    static let requestUriUnusable = ResultCode("A004203", "The request_uri is not a registered URL, or what it holds could not be fetched or is no JWT.")
     static let requestUriUnknown = ResultCode("A004202", "The request_uri is unknown, already used, expired or another client's.")
     static let authorizationIssued = ResultCode("A040001", "The authorization response was issued.")
     static let ticketUnknown = ResultCode("A040201", "The ticket is unknown, already used or expired.")
