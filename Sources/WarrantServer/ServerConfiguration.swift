@@ -43,6 +43,9 @@ public struct ServerConfiguration: Sendable {
     public var keyEncryptionKey: String?
     /// Older key-encryption keys, kept during a rotation to open what they sealed.
     public var previousKeyEncryptionKeys: [String]
+    /// Whether request_uri URLs may lead to loopback, private or link-local addresses (development and tests);
+    /// off, warrant fetches only from public addresses, so no tenant can make it call the server's own network.
+    public var requestUriPrivateHostsAllowed = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "./warrant.sqlite", databasePoolSize: Int = 10,

@@ -39,7 +39,8 @@ public struct WarrantServer: Sendable {
             store: store, logger: logger, bodyTimeout: .seconds(configuration.bodyTimeout),
             keyActivationDelay: configuration.usesPostgres
                 ? CacheSyncService.keyActivationDelay(databaseTimeout: .seconds(configuration.databaseTimeout)) : .zero,
-            metrics: metrics, metricsToken: configuration.metricsToken, node: node, tracer: tracer)
+            metrics: metrics, metricsToken: configuration.metricsToken, node: node, tracer: tracer,
+            requestObjectFetcher: RequestObjectFetcher(privateHostsAllowed: configuration.requestUriPrivateHostsAllowed))
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout)))),
@@ -127,11 +128,12 @@ public struct WarrantServer: Sendable {
     ///   - tracer: gives each request a span; nil, none.
     public static func makeRouter(
         store: any WarrantStore, logger: Logger, bodyTimeout: Duration = .seconds(30), keyActivationDelay: Duration = .zero,
-        metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState(), tracer: (any Tracer)? = nil
+        metrics: ServerMetrics? = nil, metricsToken: String? = nil, node: NodeState = NodeState(), tracer: (any Tracer)? = nil,
+        requestObjectFetcher: (any RequestObjectFetching)? = nil
     ) throws -> Router<BasicRequestContext> {
         let delay = keyActivationDelay.components.seconds * 1000 + keyActivationDelay.components.attoseconds / 1_000_000_000_000_000
         let engine = WarrantEngine(
-            store: store, logger: logger, keyActivationDelay: delay, node: node, requestObjectFetcher: RequestObjectFetcher())
+            store: store, logger: logger, keyActivationDelay: delay, node: node, requestObjectFetcher: requestObjectFetcher)
         var options = ServerOptions.warrant(onInternalError: { error, operation in
             logger.error("request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         })

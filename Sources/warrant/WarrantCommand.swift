@@ -183,6 +183,11 @@ struct Serve: AsyncParsableCommand {
         help: "Seconds the server goes on answering once a stop begins, its readiness check answering DRAINING (env: WARRANT_DRAIN_DELAY; default: 0).")
     var drainDelay: Int?
 
+    @Flag(
+        name: .long,
+        help: "Fetch request_uri objects from loopback and private addresses too; for development only (env: WARRANT_REQUEST_URI_PRIVATE_HOSTS=1).")
+    var requestUriPrivateHosts = false
+
     @Option(
         name: .customLong("metrics-token-file"),
         help: """
@@ -252,6 +257,7 @@ struct Serve: AsyncParsableCommand {
         configuration.purgeRetention = try number(purgeRetention, "WARRANT_PURGE_RETENTION", default: 86_400)
         configuration.metricsToken = try metricsToken()
         configuration.drainDelay = try number(drainDelay, "WARRANT_DRAIN_DELAY", default: 0)
+        configuration.requestUriPrivateHostsAllowed = requestUriPrivateHosts || ProcessInfo.processInfo.environment["WARRANT_REQUEST_URI_PRIVATE_HOSTS"] == "1"
         // WarrantServer.make refuses settings that cannot serve (ConfigurationError lists each problem).
         let tracing = try tracing(logger: logger)
         let server = try await WarrantServer.make(

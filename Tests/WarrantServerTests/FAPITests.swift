@@ -266,6 +266,10 @@ import WarrantClient
             service.fapiModes = [.fapi2Security]
             guard case .badRequest(let result) = try await server.client().serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
             #expect(result.fieldViolations?.map(\.path) == ["/fapiModes"])
+            var openBanking = Service(serviceName: "UK", issuer: URL(string: Self.issuer)!)
+            openBanking.supportedServiceProfiles = [.fapi, .openBanking]
+            guard case .badRequest(let refused) = try await server.client().serviceCreate(.init(body: openBanking)) else { throw UnexpectedOutput() }
+            #expect(refused.fieldViolations?.map(\.path) == ["/supportedServiceProfiles/1"])
         }
     }
 

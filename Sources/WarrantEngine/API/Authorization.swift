@@ -44,21 +44,28 @@ extension WarrantEngine {
         func invalid(_ description: String) -> OAuthError { OAuthError("invalid_request_uri", description, .requestUriUnusable) }
         guard reference.clientIds.count == 1, let (client, _) = try await clients.client(named: reference.clientIds[0], serviceApiKey: service.apiKey)
         else { return .failure(OAuthError("invalid_request", "client_id must name one client of the service.", .authorizationRejected)) }
-        guard RequestObjectReference.isFetchable(reference.url) else { return .failure(invalid("request_uri must be an https URL.")) }
+        // What would refuse the request anyway is answered before anything is fetched.
+        if client.locked { return .failure(OAuthError("invalid_request", "The client is locked.", .authorizationRejected)) }
+        if service.parRequired || client.parRequired || service.fapi(for: client).security {
+            return .failure(OAuthError("invalid_request", "Authorization requests must be pushed to the PAR endpoint first.", .authorizationRejected))
+        }
+        guard client.jwks != nil else { return .failure(invalid("The client has no registered jwks to verify a request object with.")) }
+        guard reference.url.absoluteString.utf8.count <= RequestObjectReference.maximumURILength, RequestObjectReference.isFetchable(reference.url)
+        else { return .failure(invalid("request_uri must be an https URL of at most \(RequestObjectReference.maximumURILength) characters.")) }
         guard RequestObjectReference.isRegistered(reference.url, in: client.requestUris) else {
             return .failure(invalid("request_uri is not one of the client's registered requestUris."))
         }
+        // One answer for every failure, so request_uri cannot be used to probe what a host answers.
+        let unusable = invalid("The request object could not be fetched from request_uri, or is not a JWT.")
         let object: String
         do {
             object = try await fetcher.fetch(reference.url, limit: RequestObjectReference.maximumBytes, timeout: RequestObjectReference.timeout)
         } catch {
             logger.notice("request_uri could not be fetched", metadata: ["client": "\(client.clientId)", "error": "\(error)"])
-            return .failure(invalid("The request object could not be fetched from request_uri."))
+            return .failure(unusable)
         }
         let jwt = object.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard [3, 5].contains(jwt.split(separator: ".", omittingEmptySubsequences: false).count) else {
-            return .failure(invalid("request_uri does not hold a JWT."))
-        }
+        guard [3, 5].contains(jwt.split(separator: ".", omittingEmptySubsequences: false).count) else { return .failure(unusable) }
         return .success(RequestObjectReference.parameters(reference, object: jwt))
     }
 

@@ -15,6 +15,8 @@ public protocol RequestObjectFetching: Sendable {
 enum RequestObjectReference {
     static let maximumBytes = 65536
     static let timeout: Duration = .seconds(5)
+    /// RFC 9101 §5.2: a request_uri should not be longer.
+    static let maximumURILength = 512
 
     struct Reference {
         var url: URL

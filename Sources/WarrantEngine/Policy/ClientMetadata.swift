@@ -80,8 +80,11 @@ enum ClientMetadata {
         if let ip = client.tlsClientAuthSanIp, ClientCertificate.addressBytes(ip) == nil {
             violations.report("must be an IPv4 or IPv6 address", at: root.appending("tlsClientAuthSanIp"))
         }
-        for (index, uri) in (client.requestUris ?? []).enumerated() where !(URL(string: uri).map(RequestObjectReference.isFetchable) ?? false) {
-            violations.report("must be an https URL (http only on a loopback address)", at: root.appending("requestUris").appending(index))
+        for (index, uri) in (client.requestUris ?? []).enumerated()
+        where uri.utf8.count > RequestObjectReference.maximumURILength || !(URL(string: uri).map(RequestObjectReference.isFetchable) ?? false) {
+            violations.report(
+                "must be an https URL (http only on a loopback address) of at most \(RequestObjectReference.maximumURILength) characters",
+                at: root.appending("requestUris").appending(index))
         }
         if client.jwks != nil, client.jwksUri != nil {
             violations.report("must not be given together with jwksUri", at: root.appending("jwks"))

@@ -91,6 +91,9 @@ enum ServiceMetadata {
         for (index, mode) in (service.fapiModes ?? []).enumerated() where !FAPIRules.implemented.contains(mode) {
             violations.report("\(mode.rawValue) is not supported by warrant yet", at: JSONPath.root.appending("fapiModes").appending(index))
         }
+        for (index, profile) in (service.supportedServiceProfiles ?? []).enumerated() where profile != .fapi {
+            violations.report("\(profile.rawValue) is not supported by warrant", at: JSONPath.root.appending("supportedServiceProfiles").appending(index))
+        }
         if FAPIRules(service.fapiModes ?? []).security, service.issSuppressed == true {
             violations.report("FAPI 2.0 needs iss in authorization responses", at: JSONPath.root.appending("issSuppressed"))
         }

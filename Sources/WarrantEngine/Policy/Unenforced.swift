@@ -32,7 +32,6 @@ enum Unenforced {
             ("idTokenSignatureKeyId", service.idTokenSignatureKeyId != nil),
             ("userInfoSignatureKeyId", service.userInfoSignatureKeyId != nil),
             ("authorizationSignatureKeyId", service.authorizationSignatureKeyId != nil),
-            ("supportedServiceProfiles", (service.supportedServiceProfiles ?? []).contains(.openBanking)),
             ("allowableClockSkew", (service.allowableClockSkew ?? 0) != 0),
         ]
         for (name, given) in values where given { names.append(name) }
