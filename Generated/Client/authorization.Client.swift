@@ -28,6 +28,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -56,6 +58,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -86,6 +90,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:

@@ -53,6 +53,8 @@ extension Operations {
             case forbidden(ApiResult)
             /// There is no such service.
             case notFound(ApiResult)
+            /// The body is larger than the runtime APIs' 128 KiB; nothing of it was read.
+            case contentTooLarge(ApiResult)
             /// warrant could not process the request (its database refuses writes, or another fault of its own): action INTERNAL_SERVER_ERROR.
             case internalServerError(RuntimeFailure)
         }

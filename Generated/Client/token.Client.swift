@@ -27,6 +27,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -55,6 +57,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -83,6 +87,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -114,6 +120,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:

@@ -23,6 +23,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:
@@ -51,6 +53,8 @@ extension Client {
             return .forbidden(try response.decode(ApiResult.self))
         case 404:
             return .notFound(try response.decode(ApiResult.self))
+        case 413:
+            return .contentTooLarge(try response.decode(ApiResult.self))
         case 500:
             return .internalServerError(try response.decode(RuntimeFailure.self))
         default:

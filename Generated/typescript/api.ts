@@ -5989,6 +5989,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6004,6 +6005,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6019,6 +6021,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6584,6 +6587,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6599,6 +6603,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6614,6 +6619,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6629,6 +6635,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6766,6 +6773,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6856,6 +6864,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6871,6 +6880,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6886,6 +6896,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -6901,6 +6912,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -7033,6 +7045,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -7048,6 +7061,7 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -7075,6 +7089,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -7099,6 +7114,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -7123,6 +7139,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8015,6 +8032,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8039,6 +8057,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8063,6 +8082,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8087,6 +8107,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8287,6 +8308,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8423,6 +8445,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8447,6 +8470,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8471,6 +8495,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8495,6 +8520,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8704,6 +8730,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -8728,6 +8755,7 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }

@@ -6621,6 +6621,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -6636,6 +6637,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -6651,6 +6653,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7216,6 +7219,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7231,6 +7235,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7246,6 +7251,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7261,6 +7267,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7398,6 +7405,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7488,6 +7496,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7503,6 +7512,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7518,6 +7528,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7533,6 +7544,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7665,6 +7677,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7680,6 +7693,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -7710,7 +7724,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/authorization
 
-        Answers: 200 (AuthorizationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (AuthorizationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["authorization"],
@@ -7737,7 +7751,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/authorization/fail
 
-        Answers: 200 (AuthorizationFailResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (AuthorizationFailResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["authorizationFail"],
@@ -7765,7 +7779,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/authorization/issue
 
-        Answers: 200 (AuthorizationIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (AuthorizationIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["authorizationIssue"],
@@ -8652,7 +8666,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/idtoken/reissue
 
-        Answers: 200 (IdTokenReissueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (IdTokenReissueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["idTokenReissue"],
@@ -8677,7 +8691,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/introspection
 
-        Answers: 200 (IntrospectionResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (IntrospectionResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["introspection"],
@@ -8704,7 +8718,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/introspection/standard
 
-        Answers: 200 (StandardIntrospectionResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (StandardIntrospectionResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["standardIntrospection"],
@@ -8732,7 +8746,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/revocation
 
-        Answers: 200 (RevocationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (RevocationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["revocation"],
@@ -9001,7 +9015,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/pushed_auth_req
 
-        Answers: 200 (PushedAuthReqResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (PushedAuthReqResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["pushedAuthReq"],
@@ -9148,7 +9162,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/token
 
-        Answers: 200 (TokenResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (TokenResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["authToken"],
@@ -9175,7 +9189,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/token/issue
 
-        Answers: 200 (TokenIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (TokenIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["tokenIssue"],
@@ -9202,7 +9216,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/token/fail
 
-        Answers: 200 (TokenFailResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (TokenFailResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["tokenFail"],
@@ -9231,7 +9245,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/token/exchange
 
-        Answers: 200 (TokenEndpointResponse) 400 (TokenExchangeError) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (TokenEndpointResponse) 400 (TokenExchangeError) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["tokenExchange"],
@@ -9439,7 +9453,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/userinfo
 
-        Answers: 200 (UserInfoResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (UserInfoResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["userInfo"],
@@ -9466,7 +9480,7 @@ class Client(_runtime.BaseClient):
 
         POST /api/{serviceId}/auth/userinfo/issue
 
-        Answers: 200 (UserInfoIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 500 (RuntimeFailure).
+        Answers: 200 (UserInfoIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
         """
         return self._call(
             _OPERATIONS["userInfoIssue"],
