@@ -30,15 +30,10 @@ struct CodeGrant: Sendable {
         case .redeemed(_, let redeemedGrant):
             grant = redeemedGrant
         }
-        var details = try GrantDetails.decoded(grant.payload)
-        if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
-        switch request.narrowedResources(granted: details.resources) {
+        var details: GrantDetails
+        switch request.tokenDetails(granted: try GrantDetails.decoded(grant.payload)) {
         case .failure(let error): return fail(error)
-        case .success(let resources): details.resources = resources
-        }
-        switch RichAuthorization.narrowed(request.form["authorization_details"], granted: details.authorizationDetails) {
-        case .failure(let error): return fail(error)
-        case .success(let elements): details.authorizationDetails = elements
+        case .success(let narrowed): details = narrowed
         }
         if let problem = Self.redirectProblem(details, given: request.form["redirect_uri"])
             ?? Self.pkceProblem(details, verifier: request.form["code_verifier"]) ?? Self.dpopProblem(details, proof: request.dpop)

@@ -37,16 +37,10 @@ struct RefreshGrant: Sendable {
                 return fail(OAuthError("invalid_dpop_proof", "The DPoP proof is not by the key the refresh token is bound to.", .dpopProofInvalid))
             }
         }
-        var details = try GrantDetails.decoded(grant.payload)
-        if let properties = StoredProperty.from(request.call.properties) { details.properties = properties }
-        // A narrower audience for this access token; the grant keeps every resource for the next refresh.
-        switch request.narrowedResources(granted: details.resources) {
+        var details: GrantDetails
+        switch request.tokenDetails(granted: try GrantDetails.decoded(grant.payload)) {
         case .failure(let error): return fail(error)
-        case .success(let resources): details.resources = resources
-        }
-        switch RichAuthorization.narrowed(request.form["authorization_details"], granted: details.authorizationDetails) {
-        case .failure(let error): return fail(error)
-        case .success(let elements): details.authorizationDetails = elements
+        case .success(let narrowed): details = narrowed
         }
         // Scopes the client may no longer request do not come back with a refresh.
         let granted = old.scopes.split(separator: " ").map(String.init).filter(client.mayRequest)

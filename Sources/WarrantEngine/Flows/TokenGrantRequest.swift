@@ -17,6 +17,23 @@ struct TokenGrantRequest: Sendable {
     /// The `resource` parameters (RFC 8707), each an absolute URI without a fragment.
     var resources: [String] = []
 
+    /// What a grant's access token is made from: the grant's details with the call's properties, and the
+    /// resources and authorization_details the request narrows them to (the grant keeps them all, so a later
+    /// refresh can choose again).
+    func tokenDetails(granted: GrantDetails) -> Result<GrantDetails, OAuthError> {
+        var details = granted
+        if let properties = StoredProperty.from(call.properties) { details.properties = properties }
+        switch narrowedResources(granted: details.resources) {
+        case .failure(let error): return .failure(error)
+        case .success(let resources): details.resources = resources
+        }
+        switch RichAuthorization.narrowed(form["authorization_details"], granted: details.authorizationDetails) {
+        case .failure(let error): return .failure(error)
+        case .success(let elements): details.authorizationDetails = elements
+        }
+        return .success(details)
+    }
+
     /// The resources the access token is for (RFC 8707 §2.2): those the request names, which must be among
     /// those the authorization named; all of those when the request names none.
     func narrowedResources(granted: [String]) -> Result<[String], OAuthError> {
