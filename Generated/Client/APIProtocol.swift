@@ -226,6 +226,40 @@ public protocol APIProtocol: Sendable {
     /// `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}`
     func clientAuthorizationDeleteBySubject(_ input: Operations.ClientAuthorizationDeleteBySubject.Input) async throws -> Operations.ClientAuthorizationDeleteBySubject.Output
 
+    // MARK: device
+
+    /// Process a device authorization request (RFC 8628 §3.1).
+    ///
+    /// Forward every request the device authorization endpoint receives. Warrant authenticates the client as at
+    /// the token endpoint (public clients send client_id), checks that the service and client allow the device
+    /// code grant, keeps the scopes the client may request, and answers a device code, a user code from the
+    /// service's `userCodeCharset` and `userCodeLength`, the service's verification URIs, `expires_in`
+    /// (`deviceFlowCodeDuration`) and `interval` (`deviceFlowPollingInterval`).
+    ///
+    ///
+    /// `POST /api/{serviceId}/device/authorization`
+    func deviceAuthorization(_ input: Operations.DeviceAuthorization.Input) async throws -> Operations.DeviceAuthorization.Output
+
+    /// Look up a user code (RFC 8628 §3.3).
+    ///
+    /// Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
+    /// Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
+    /// there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+    ///
+    ///
+    /// `POST /api/{serviceId}/device/verification`
+    func deviceVerification(_ input: Operations.DeviceVerification.Input) async throws -> Operations.DeviceVerification.Output
+
+    /// Record the user's decision on a device's request (RFC 8628 §3.3).
+    ///
+    /// Call it once the user approved or refused. The decision is recorded once: the device's next poll of the
+    /// token endpoint gets tokens (AUTHORIZED), access_denied (ACCESS_DENIED) or expired_token
+    /// (TRANSACTION_FAILED). Wrong codes count towards the same limit as at /device/verification.
+    ///
+    ///
+    /// `POST /api/{serviceId}/device/complete`
+    func deviceComplete(_ input: Operations.DeviceComplete.Input) async throws -> Operations.DeviceComplete.Output
+
     // MARK: discovery
 
     /// Get the service's OpenID Provider metadata.

@@ -303,19 +303,19 @@ public struct Service: Hashable, Sendable, Codable {
     public var jwtGrantDirect: Bool?
     /// Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours).
     public var jwtGrantTrustedIssuers: [TrustedIssuer]?
-    /// Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow.
+    /// The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri.
     public var deviceAuthorizationEndpoint: URL?
-    /// Device flow: the page where users enter their code; refused until warrant implements the device flow.
+    /// The page where users enter a device's user code (verification_uri, RFC 8628 §3.2).
     public var deviceVerificationUri: URL?
-    /// Device flow: that page with the code filled in (USER_CODE marks it); refused until warrant implements the device flow.
+    /// That page with the user code filled in, USER_CODE marking where (verification_uri_complete); none when absent.
     public var deviceVerificationUriComplete: URL?
-    /// Device flow: lifetime of device and user codes in seconds.
+    /// The lifetime of device and user codes in seconds; 0 means 600.
     public var deviceFlowCodeDuration: Int32?
-    /// Device flow: the least interval between polls of the token endpoint, in seconds.
+    /// The least interval between a device's polls of the token endpoint, in seconds; 0 means 5 (RFC 8628 §3.2).
     public var deviceFlowPollingInterval: Int32?
-    /// Device flow: the characters of user codes (BASE20 or NUMERIC).
+    /// The characters of device flow user codes (BASE20, the default, or NUMERIC).
     public var userCodeCharset: UserCodeCharset?
-    /// Device flow: the length of user codes.
+    /// The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits.
     public var userCodeLength: Int32?
     /// The service's privacy policy, published as op_policy_uri.
     public var policyUri: URL?

@@ -218,12 +218,12 @@ extension Service: Validatable {
         if let value = self.deviceFlowCodeDuration {
             let fieldPath = path.appending("deviceFlowCodeDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
-            Check.maximum(value, 315360000, at: fieldPath, &violations)
+            Check.maximum(value, 86400, at: fieldPath, &violations)
         }
         if let value = self.deviceFlowPollingInterval {
             let fieldPath = path.appending("deviceFlowPollingInterval")
             Check.minimum(value, 0, at: fieldPath, &violations)
-            Check.maximum(value, 315360000, at: fieldPath, &violations)
+            Check.maximum(value, 3600, at: fieldPath, &violations)
         }
         if let value = self.userCodeCharset {
             let fieldPath = path.appending("userCodeCharset")
@@ -232,7 +232,7 @@ extension Service: Validatable {
         if let value = self.userCodeLength {
             let fieldPath = path.appending("userCodeLength")
             Check.minimum(value, 0, at: fieldPath, &violations)
-            Check.maximum(value, 100, at: fieldPath, &violations)
+            Check.maximum(value, 32, at: fieldPath, &violations)
         }
         if let value = self.allowableClockSkew {
             let fieldPath = path.appending("allowableClockSkew")

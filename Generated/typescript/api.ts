@@ -123,6 +123,34 @@ export const SubjectTypeValues = ["PUBLIC", "PAIRWISE", ] as const;
 export type SubjectType = (typeof SubjectTypeValues)[number] | (string & {});
 
 /**
+ * What the front end does with the result of /device/authorization.
+ */
+export const DeviceAuthorizationActionValues = ["OK", "BAD_REQUEST", "UNAUTHORIZED", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of DeviceAuthorizationActionValues, or a value a newer server sends that this version does not define. */
+export type DeviceAuthorizationAction = (typeof DeviceAuthorizationActionValues)[number] | (string & {});
+
+/**
+ * What the front end does with the result of /device/verification.
+ */
+export const DeviceVerificationActionValues = ["VALID", "EXPIRED", "NOT_EXIST", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of DeviceVerificationActionValues, or a value a newer server sends that this version does not define. */
+export type DeviceVerificationAction = (typeof DeviceVerificationActionValues)[number] | (string & {});
+
+/**
+ * What the user decided about a device's request.
+ */
+export const DeviceCompleteResultValues = ["AUTHORIZED", "ACCESS_DENIED", "TRANSACTION_FAILED", ] as const;
+/** One of DeviceCompleteResultValues, or a value a newer server sends that this version does not define. */
+export type DeviceCompleteResult = (typeof DeviceCompleteResultValues)[number] | (string & {});
+
+/**
+ * What the front end tells the user after /device/complete.
+ */
+export const DeviceCompleteActionValues = ["SUCCESS", "INVALID_REQUEST", "USER_CODE_EXPIRED", "USER_CODE_NOT_EXIST", "SERVER_ERROR", ] as const;
+/** One of DeviceCompleteActionValues, or a value a newer server sends that this version does not define. */
+export type DeviceCompleteAction = (typeof DeviceCompleteActionValues)[number] | (string & {});
+
+/**
  * What the front end does with the result of /federation/configuration.
  */
 export const FederationConfigurationActionValues = ["OK", "NOT_FOUND", "INTERNAL_SERVER_ERROR", ] as const;
@@ -1588,6 +1616,323 @@ export interface TokenInfo {
 }
 
 /**
+ * A device authorization request a client sent the front end's device authorization endpoint, forwarded to warrant.
+ */
+export interface DeviceAuthorizationRequest {
+  /**
+   * The whole application/x-www-form-urlencoded body the endpoint received (client_id, scope, acr_values, resource, authorization_details).
+   */
+  parameters: string;
+  /**
+   * The client ID from the Authorization header (client_secret_basic).
+   */
+  clientId?: string;
+  /**
+   * The client secret from the Authorization header.
+   */
+  clientSecret?: string;
+  /**
+   * The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+   */
+  clientCertificate?: string;
+  /**
+   * The intermediate certificates the client sent, in PEM, leaf's issuer first.
+   */
+  clientCertificatePath?: Array<string>;
+}
+
+/**
+ * The outcome of a device authorization request.
+ */
+export interface DeviceAuthorizationResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: DeviceAuthorizationAction;
+  /**
+   * The JSON body to return to the client: device_code, user_code, verification_uri,
+   * verification_uri_complete, expires_in and interval (OK, RFC 8628 §3.2), or an RFC 6749 error.
+   */
+  responseContent?: string;
+  /**
+   * The numeric client ID (OK, and failures after the client was identified).
+   */
+  clientId?: number;
+  /**
+   * The client ID alias, when the client has one.
+   */
+  clientIdAlias?: string;
+  /**
+   * Whether the client identified itself by its alias.
+   */
+  clientIdAliasUsed?: boolean;
+  /**
+   * The client's name.
+   */
+  clientName?: string;
+  /**
+   * How the client authenticated.
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The scopes requested and allowed: the service's defaults when the request names none.
+   */
+  scopes?: Array<Scope>;
+  /**
+   * The claims the scopes stand for (OpenID Connect Core §5.4), when openid is among them.
+   */
+  claimNames?: Array<string>;
+  /**
+   * The authentication context classes requested (acr_values) that the service supports.
+   */
+  acrs?: Array<string>;
+  /**
+   * The resource parameters of the request (RFC 8707).
+   */
+  resources?: Array<string>;
+  /**
+   * The request's authorization_details (RFC 9396), checked against the types the service and client accept.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
+   * The device code (OK): the client polls the token endpoint with it.
+   */
+  deviceCode?: string;
+  /**
+   * The user code (OK): the user enters it at the verification URI.
+   */
+  userCode?: string;
+  /**
+   * The page where the user enters the code: the service's deviceVerificationUri.
+   */
+  verificationUri?: string;
+  /**
+   * That page with the code in it, when the service has a deviceVerificationUriComplete.
+   */
+  verificationUriComplete?: string;
+  /**
+   * The lifetime of the device code and the user code in seconds.
+   */
+  expiresIn?: number;
+  /**
+   * The least number of seconds between two polls of the token endpoint.
+   */
+  interval?: number;
+  /**
+   * What warrant left out of the request: scopes the service does not know or the client may not request, acr_values the service does not support.
+   */
+  warnings?: Array<string>;
+  /**
+   * Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+   *
+   * Default: false.
+   */
+  metadataDocumentUsed?: boolean;
+  /**
+   * Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+   *
+   * Default: false.
+   */
+  clientEntityIdUsed?: boolean;
+  /**
+   * The service's attributes.
+   */
+  serviceAttributes?: Array<Pair>;
+  /**
+   * The client's attributes.
+   */
+  clientAttributes?: Array<Pair>;
+}
+
+/**
+ * A user code a user entered at the verification page.
+ */
+export interface DeviceVerificationRequest {
+  /**
+   * The user code as the user typed it: letters in either case, with hyphens and spaces if any.
+   */
+  userCode: string;
+}
+
+/**
+ * What a user code stands for, for the page that asks the user to approve.
+ */
+export interface DeviceVerificationResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: DeviceVerificationAction;
+  /**
+   * The numeric client ID of the device (VALID).
+   */
+  clientId?: number;
+  /**
+   * The client ID alias, when the client has one.
+   */
+  clientIdAlias?: string;
+  /**
+   * Whether the device identified itself by the alias.
+   */
+  clientIdAliasUsed?: boolean;
+  /**
+   * The client's name.
+   */
+  clientName?: string;
+  /**
+   * The scopes the device asked for.
+   */
+  scopes?: Array<Scope>;
+  /**
+   * The claims the scopes stand for, when openid is among them.
+   */
+  claimNames?: Array<string>;
+  /**
+   * The authentication context classes the device asked for.
+   */
+  acrs?: Array<string>;
+  /**
+   * The resources the device asked for (RFC 8707).
+   */
+  resources?: Array<string>;
+  /**
+   * The authorization_details the device asked for (RFC 9396); show them to the user.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
+   * When the user code expires, in milliseconds since the Unix epoch (VALID and EXPIRED).
+   */
+  expiresAt?: number;
+  /**
+   * Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+   *
+   * Default: false.
+   */
+  metadataDocumentUsed?: boolean;
+  /**
+   * Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+   *
+   * Default: false.
+   */
+  clientEntityIdUsed?: boolean;
+  /**
+   * The service's attributes.
+   */
+  serviceAttributes?: Array<Pair>;
+  /**
+   * The client's attributes.
+   */
+  clientAttributes?: Array<Pair>;
+}
+
+/**
+ * The user's decision on the request of a user code.
+ */
+export interface DeviceCompleteRequest {
+  /**
+   * The user code the decision is about.
+   */
+  userCode: string;
+  /**
+   * What the user decided.
+   */
+  result: DeviceCompleteResult;
+  /**
+   * The unique ID of the user who decided.
+   */
+  subject: string;
+  /**
+   * The `sub` of the ID token when it differs from subject (pairwise IDs).
+   */
+  sub?: string;
+  /**
+   * When the user authenticated, in seconds since the Unix epoch.
+   */
+  authTime?: number;
+  /**
+   * The authentication context class the user authentication satisfied.
+   */
+  acr?: string;
+  /**
+   * A JSON object, as a string, of user claims for the ID token.
+   */
+  claims?: string;
+  /**
+   * Extra properties to attach to the tokens (JSON only).
+   */
+  properties?: Array<Property>;
+  /**
+   * The scopes to grant instead of those requested.
+   */
+  scopes?: Array<string>;
+  /**
+   * The error_description the token endpoint answers when the result is not AUTHORIZED.
+   */
+  errorDescription?: string;
+  /**
+   * The error_uri the token endpoint answers when the result is not AUTHORIZED.
+   */
+  errorUri?: string;
+  /**
+   * A JSON object, as a string, of extra JWS header parameters.
+   */
+  idtHeaderParams?: string;
+  /**
+   * The claims the user agreed to release.
+   */
+  consentedClaims?: Array<string>;
+  /**
+   * A JSON object, as a string, of extra claims for JWT access tokens.
+   */
+  jwtAtClaims?: string;
+  /**
+   * Lifetime of the access token in seconds; 0 means the default.
+   */
+  accessTokenDuration?: number;
+  /**
+   * Lifetime of the refresh token in seconds; 0 means the default.
+   */
+  refreshTokenDuration?: number;
+  /**
+   * How to write `aud` in the ID token.
+   */
+  idTokenAudType?: IdTokenAudType;
+}
+
+/**
+ * Whether the decision was recorded.
+ */
+export interface DeviceCompleteResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end tells the user.
+   */
+  action: DeviceCompleteAction;
+}
+
+/**
  * Options for the discovery document (the body Authlete's SDKs send).
  */
 export interface ServiceConfigurationRequest {
@@ -2969,31 +3314,31 @@ export interface Service {
    */
   jwtGrantTrustedIssuers?: Array<TrustedIssuer>;
   /**
-   * Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow.
+   * The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri.
    */
   deviceAuthorizationEndpoint?: string;
   /**
-   * Device flow: the page where users enter their code; refused until warrant implements the device flow.
+   * The page where users enter a device's user code (verification_uri, RFC 8628 §3.2).
    */
   deviceVerificationUri?: string;
   /**
-   * Device flow: that page with the code filled in (USER_CODE marks it); refused until warrant implements the device flow.
+   * That page with the user code filled in, USER_CODE marking where (verification_uri_complete); none when absent.
    */
   deviceVerificationUriComplete?: string;
   /**
-   * Device flow: lifetime of device and user codes in seconds.
+   * The lifetime of device and user codes in seconds; 0 means 600.
    */
   deviceFlowCodeDuration?: number;
   /**
-   * Device flow: the least interval between polls of the token endpoint, in seconds.
+   * The least interval between a device's polls of the token endpoint, in seconds; 0 means 5 (RFC 8628 §3.2).
    */
   deviceFlowPollingInterval?: number;
   /**
-   * Device flow: the characters of user codes (BASE20 or NUMERIC).
+   * The characters of device flow user codes (BASE20, the default, or NUMERIC).
    */
   userCodeCharset?: UserCodeCharset;
   /**
-   * Device flow: the length of user codes.
+   * The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits.
    */
   userCodeLength?: number;
   /**
@@ -4745,6 +5090,86 @@ export const schemas: runtime.Schemas = {
       { name: "resources", type: { kind: "array", items: { kind: "string" } } },
       { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
     ],
+    DeviceAuthorizationRequest: [
+      { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "clientId", type: { kind: "string" } },
+      { name: "clientSecret", type: { kind: "string" } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
+      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } }, maxItems: 8 },
+    ],
+    DeviceAuthorizationResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "DeviceAuthorizationAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+      { name: "clientId", type: { kind: "int64" } },
+      { name: "clientIdAlias", type: { kind: "string" } },
+      { name: "clientIdAliasUsed", type: { kind: "bool" } },
+      { name: "clientName", type: { kind: "string" } },
+      { name: "clientAuthMethod", type: { kind: "enum", name: "ClientAuthMethod" } },
+      { name: "scopes", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
+      { name: "claimNames", type: { kind: "array", items: { kind: "string" } } },
+      { name: "acrs", type: { kind: "array", items: { kind: "string" } } },
+      { name: "resources", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
+      { name: "deviceCode", type: { kind: "string" } },
+      { name: "userCode", type: { kind: "string" } },
+      { name: "verificationUri", type: { kind: "url" } },
+      { name: "verificationUriComplete", type: { kind: "url" } },
+      { name: "expiresIn", type: { kind: "int32" } },
+      { name: "interval", type: { kind: "int32" } },
+      { name: "warnings", type: { kind: "array", items: { kind: "string" } } },
+      { name: "metadataDocumentUsed", type: { kind: "bool" } },
+      { name: "clientEntityIdUsed", type: { kind: "bool" } },
+      { name: "serviceAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+    ],
+    DeviceVerificationRequest: [
+      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 256 },
+    ],
+    DeviceVerificationResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "DeviceVerificationAction" }, required: true },
+      { name: "clientId", type: { kind: "int64" } },
+      { name: "clientIdAlias", type: { kind: "string" } },
+      { name: "clientIdAliasUsed", type: { kind: "bool" } },
+      { name: "clientName", type: { kind: "string" } },
+      { name: "scopes", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
+      { name: "claimNames", type: { kind: "array", items: { kind: "string" } } },
+      { name: "acrs", type: { kind: "array", items: { kind: "string" } } },
+      { name: "resources", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
+      { name: "expiresAt", type: { kind: "int64" } },
+      { name: "metadataDocumentUsed", type: { kind: "bool" } },
+      { name: "clientEntityIdUsed", type: { kind: "bool" } },
+      { name: "serviceAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+    ],
+    DeviceCompleteRequest: [
+      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 256 },
+      { name: "result", type: { kind: "enum", name: "DeviceCompleteResult" }, required: true },
+      { name: "subject", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "sub", type: { kind: "string" } },
+      { name: "authTime", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799, maximumText: "253402300799" },
+      { name: "acr", type: { kind: "string" } },
+      { name: "claims", type: { kind: "json-string" } },
+      { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
+      { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
+      { name: "errorDescription", type: { kind: "string" }, maxLength: 1024 },
+      { name: "errorUri", type: { kind: "url" } },
+      { name: "idtHeaderParams", type: { kind: "json-string" } },
+      { name: "consentedClaims", type: { kind: "array", items: { kind: "string" } } },
+      { name: "jwtAtClaims", type: { kind: "json-string" } },
+      { name: "accessTokenDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "refreshTokenDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "idTokenAudType", type: { kind: "enum", name: "IdTokenAudType" } },
+    ],
+    DeviceCompleteResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "DeviceCompleteAction" }, required: true },
+    ],
     ServiceConfigurationRequest: [
       { name: "pretty", type: { kind: "bool" } },
       { name: "patch", type: { kind: "string" }, maxLength: 65536 },
@@ -5101,10 +5526,10 @@ export const schemas: runtime.Schemas = {
       { name: "deviceAuthorizationEndpoint", type: { kind: "url" } },
       { name: "deviceVerificationUri", type: { kind: "url" } },
       { name: "deviceVerificationUriComplete", type: { kind: "url" } },
-      { name: "deviceFlowCodeDuration", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
-      { name: "deviceFlowPollingInterval", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "deviceFlowCodeDuration", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 86400, maximumText: "86400" },
+      { name: "deviceFlowPollingInterval", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 3600, maximumText: "3600" },
       { name: "userCodeCharset", type: { kind: "enum", name: "UserCodeCharset" } },
-      { name: "userCodeLength", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 100, maximumText: "100" },
+      { name: "userCodeLength", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 32, maximumText: "32" },
       { name: "policyUri", type: { kind: "url" } },
       { name: "tosUri", type: { kind: "url" } },
       { name: "allowableClockSkew", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 3600, maximumText: "3600" },
@@ -5489,6 +5914,10 @@ export const schemas: runtime.Schemas = {
     Prompt: PromptValues,
     ClaimType: ClaimTypeValues,
     SubjectType: SubjectTypeValues,
+    DeviceAuthorizationAction: DeviceAuthorizationActionValues,
+    DeviceVerificationAction: DeviceVerificationActionValues,
+    DeviceCompleteResult: DeviceCompleteResultValues,
+    DeviceCompleteAction: DeviceCompleteActionValues,
     FederationConfigurationAction: FederationConfigurationActionValues,
     FederationRegistrationAction: FederationRegistrationActionValues,
     IdTokenReissueAction: IdTokenReissueActionValues,
@@ -5679,6 +6108,36 @@ export function validateScope(value: unknown, direction?: runtime.Direction): ru
 /** Every problem `value` has as a TokenInfo, with the server's messages; none when it is one. */
 export function validateTokenInfo(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
   return new runtime.Checker(schemas, direction).check({ kind: "object", name: "TokenInfo" }, value);
+}
+
+/** Every problem `value` has as a DeviceAuthorizationRequest, with the server's messages; none when it is one. */
+export function validateDeviceAuthorizationRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceAuthorizationRequest" }, value);
+}
+
+/** Every problem `value` has as a DeviceAuthorizationResponse, with the server's messages; none when it is one. */
+export function validateDeviceAuthorizationResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceAuthorizationResponse" }, value);
+}
+
+/** Every problem `value` has as a DeviceVerificationRequest, with the server's messages; none when it is one. */
+export function validateDeviceVerificationRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceVerificationRequest" }, value);
+}
+
+/** Every problem `value` has as a DeviceVerificationResponse, with the server's messages; none when it is one. */
+export function validateDeviceVerificationResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceVerificationResponse" }, value);
+}
+
+/** Every problem `value` has as a DeviceCompleteRequest, with the server's messages; none when it is one. */
+export function validateDeviceCompleteRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceCompleteRequest" }, value);
+}
+
+/** Every problem `value` has as a DeviceCompleteResponse, with the server's messages; none when it is one. */
+export function validateDeviceCompleteResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "DeviceCompleteResponse" }, value);
 }
 
 /** Every problem `value` has as a ServiceConfigurationRequest, with the server's messages; none when it is one. */
@@ -6480,6 +6939,56 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       404: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "ApiResult" },
       503: { kind: "object", name: "ApiResult" },
+    },
+  },
+  deviceAuthorization: {
+    id: "deviceAuthorization", method: "POST", path: "/api/{serviceId}/device/authorization", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "DeviceAuthorizationRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "DeviceAuthorizationResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  deviceVerification: {
+    id: "deviceVerification", method: "POST", path: "/api/{serviceId}/device/verification", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "DeviceVerificationRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "DeviceVerificationResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      429: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  deviceComplete: {
+    id: "deviceComplete", method: "POST", path: "/api/{serviceId}/device/complete", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "DeviceCompleteRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "DeviceCompleteResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      429: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
     },
   },
   serviceConfiguration: {
@@ -7864,6 +8373,83 @@ export namespace Operations {
       | { status: 503; body: ApiResult }
       ;
   }
+  export namespace DeviceAuthorization {
+    /** What deviceAuthorization takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: DeviceAuthorizationRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What deviceAuthorization answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: DeviceAuthorizationResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace DeviceVerification {
+    /** What deviceVerification takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: DeviceVerificationRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What deviceVerification answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: DeviceVerificationResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 429; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace DeviceComplete {
+    /** What deviceComplete takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: DeviceCompleteRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What deviceComplete answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: DeviceCompleteResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 429; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
   export namespace ServiceConfiguration {
     /** What serviceConfiguration takes. */
     export interface Input {
@@ -9091,6 +9677,47 @@ export class Client {
    */
   async clientAuthorizationDeleteBySubject(input: Operations.ClientAuthorizationDeleteBySubject.Input): Promise<Operations.ClientAuthorizationDeleteBySubject.Output> {
     return (await runtime.call(this.__baseURL, this.__options, schemas, operations.clientAuthorizationDeleteBySubject, input)) as unknown as Operations.ClientAuthorizationDeleteBySubject.Output;
+  }
+
+  /**
+   * Process a device authorization request (RFC 8628 §3.1).
+   *
+   * Forward every request the device authorization endpoint receives. Warrant authenticates the client as at
+   * the token endpoint (public clients send client_id), checks that the service and client allow the device
+   * code grant, keeps the scopes the client may request, and answers a device code, a user code from the
+   * service's `userCodeCharset` and `userCodeLength`, the service's verification URIs, `expires_in`
+   * (`deviceFlowCodeDuration`) and `interval` (`deviceFlowPollingInterval`).
+   *
+   * POST /api/{serviceId}/device/authorization
+   */
+  async deviceAuthorization(input: Operations.DeviceAuthorization.Input): Promise<Operations.DeviceAuthorization.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.deviceAuthorization, input)) as unknown as Operations.DeviceAuthorization.Output;
+  }
+
+  /**
+   * Look up a user code (RFC 8628 §3.3).
+   *
+   * Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
+   * Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
+   * there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+   *
+   * POST /api/{serviceId}/device/verification
+   */
+  async deviceVerification(input: Operations.DeviceVerification.Input): Promise<Operations.DeviceVerification.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.deviceVerification, input)) as unknown as Operations.DeviceVerification.Output;
+  }
+
+  /**
+   * Record the user's decision on a device's request (RFC 8628 §3.3).
+   *
+   * Call it once the user approved or refused. The decision is recorded once: the device's next poll of the
+   * token endpoint gets tokens (AUTHORIZED), access_denied (ACCESS_DENIED) or expired_token
+   * (TRANSACTION_FAILED). Wrong codes count towards the same limit as at /device/verification.
+   *
+   * POST /api/{serviceId}/device/complete
+   */
+  async deviceComplete(input: Operations.DeviceComplete.Input): Promise<Operations.DeviceComplete.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.deviceComplete, input)) as unknown as Operations.DeviceComplete.Output;
   }
 
   /**

@@ -32,6 +32,8 @@ public struct WarrantEngine: APIProtocol {
     let node: NodeState
     /// The health check's write, shared by the checks that arrive while it runs.
     let healthProbe = SharedProbe()
+    /// Wrong device flow user codes, counted per service.
+    let wrongUserCodes = WrongCodeLimiter()
 
     public init(
         store: any WarrantStore, logger: Logger, keyActivationDelay: Int64 = 0, node: NodeState = NodeState(),

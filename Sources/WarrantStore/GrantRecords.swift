@@ -244,3 +244,71 @@ public struct IssuedRecords: Hashable, Sendable {
         self.refreshToken = refreshToken
     }
 }
+
+/// An authorization the user gives on another device than the client's, which the client polls for: the
+/// device authorization grant (RFC 8628) and, later, CIBA. `hash` is the hash of what the client polls with
+/// (the device code); `lookupHash` the hash of what the user's side refers to it by (the normalized user
+/// code), unique among the service's records of a kind.
+public struct DecoupledAuthorizationRecord: Hashable, Sendable {
+    public enum Kind: String, Sendable {
+        /// RFC 8628: polled with a device code, looked up by a user code.
+        case device
+    }
+
+    public enum State: String, Sendable {
+        /// The user has not decided.
+        case pending
+        /// The user approved; `payload` holds the grant's details, and the next poll gets tokens.
+        case authorized
+        /// The user refused: polls get access_denied.
+        case denied
+        /// No decision could be had: polls get expired_token.
+        case failed
+    }
+
+    public var hash: String
+    public var kind: Kind
+    public var lookupHash: String
+    public var serviceApiKey: Int64
+    public var clientId: Int64
+    public var state: State
+    /// The request while pending; the decision's details once decided.
+    public var payload: String
+    /// The least number of seconds between two polls: the service's interval, 5 more for each poll too soon.
+    public var interval: Int64
+    public var polledAt: Int64?
+    public var createdAt: Int64
+    public var expiresAt: Int64
+
+    public init(
+        hash: String, kind: Kind, lookupHash: String, serviceApiKey: Int64, clientId: Int64, state: State = .pending, payload: String,
+        interval: Int64, polledAt: Int64? = nil, createdAt: Int64, expiresAt: Int64
+    ) {
+        self.hash = hash
+        self.kind = kind
+        self.lookupHash = lookupHash
+        self.serviceApiKey = serviceApiKey
+        self.clientId = clientId
+        self.state = state
+        self.payload = payload
+        self.interval = interval
+        self.polledAt = polledAt
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    /// The longest interval slowing down leads to, so that it stays a sane wait.
+    public static let longestInterval: Int64 = 3600
+}
+
+/// What a poll of a decoupled authorization found.
+public enum DecoupledPoll: Equatable, Sendable {
+    /// No such record of the service and kind (or it was redeemed).
+    case unknown
+    case otherClient
+    case expired
+    /// The poll came sooner than the interval after the previous one; the interval is now this, in seconds.
+    case slowDown(interval: Int64)
+    /// The poll is on time (now recorded as the latest); the record says what the user decided.
+    case polled(DecoupledAuthorizationRecord)
+}

@@ -59,6 +59,32 @@ public protocol GrantStore: Sendable {
         _ rewrite: @escaping @Sendable (_ payload: String) throws -> String
     ) async throws -> Int
 
+    // MARK: Decoupled authorizations (the device flow)
+
+    /// A user code (`lookupHash`) the service has for the kind already throws ``StoreError/duplicate(_:)``.
+    func insertDecoupledAuthorization(_ record: DecoupledAuthorizationRecord) async throws
+    /// The record the user's side refers to, whatever its state and expiry.
+    func decoupledAuthorization(lookupHash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64) async throws
+        -> DecoupledAuthorizationRecord?
+    /// Records the user's decision on a pending, unexpired record, in the statement that checks so: a decision
+    /// is taken once. False when there was none to decide.
+    func decideDecoupledAuthorization(
+        lookupHash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, state: DecoupledAuthorizationRecord.State,
+        payload: String, now: Int64
+    ) async throws -> Bool
+    /// A client's poll: on time when it comes at least the record's interval after the previous one (less
+    /// `leeway` milliseconds), and then recorded; too soon, and the interval grows by 5 seconds (RFC 8628
+    /// §3.5), up to ``DecoupledAuthorizationRecord/longestInterval``. Of two polls at once, one is too soon.
+    func pollDecoupledAuthorization(
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, clientId: Int64, leeway: Int64, now: Int64
+    ) async throws -> DecoupledPoll
+    /// Removes an authorized record and stores the grant and tokens made from it, in one transaction; false,
+    /// storing nothing, when the record is no longer there and authorized (another poll redeemed it).
+    func redeemDecoupledAuthorization(
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
+        refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
+    ) async throws -> Bool
+
     // MARK: Token batches
 
     func insertTokenBatch(_ batch: TokenBatchRecord) async throws

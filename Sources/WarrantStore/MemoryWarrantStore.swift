@@ -38,6 +38,8 @@ public actor MemoryWarrantStore: WarrantStore {
     private var assertions: [String: Int64] = [:]
     private var grantedScopes: [ConsentKey: GrantedScopesRecord] = [:]
     private var tokenBatches: [String: TokenBatchRecord] = [:]
+    /// By hash (the device code's).
+    private var decoupled: [String: DecoupledAuthorizationRecord] = [:]
     private var healthCheckedAt: Int64 = 0
 
     public init() {}
@@ -66,6 +68,7 @@ public actor MemoryWarrantStore: WarrantStore {
         let cutoff = now.subtractingReportingOverflow(max(0, retention)).partialValue
         var report = PurgeReport()
         report.tickets = Self.remove(from: &tickets) { $0.expiresAt < now }
+        report.decoupledAuthorizations = Self.remove(from: &decoupled) { $0.expiresAt < now }
         report.authorizationCodes = Self.remove(from: &codes) { $0.record.expiresAt < now }
         report.assertions = Self.remove(from: &assertions) { $0 < now }
         report.accessTokens = Self.remove(from: &accessTokens) { $0.expiresAt < cutoff || ($0.revokedAt.map { $0 < cutoff } ?? false) }
@@ -183,6 +186,7 @@ public actor MemoryWarrantStore: WarrantStore {
         signingKeys = signingKeys.filter { $0.value.serviceApiKey != apiKey }
         for token in apiTokens.values where token.serviceApiKey == apiKey { removeAPIToken(id: token.id) }
         tickets = tickets.filter { $0.value.serviceApiKey != apiKey }
+        decoupled = decoupled.filter { $0.value.serviceApiKey != apiKey }
         grants = grants.filter { $0.value.record.serviceApiKey != apiKey }
         codes = codes.filter { $0.value.record.serviceApiKey != apiKey }
         accessTokens = accessTokens.filter { $0.value.serviceApiKey != apiKey }
@@ -259,6 +263,7 @@ public actor MemoryWarrantStore: WarrantStore {
         }
         codes = codes.filter { !held($0.value.record.serviceApiKey, $0.value.record.clientId) }
         tickets = tickets.filter { !held($0.value.serviceApiKey, $0.value.clientId) }
+        decoupled = decoupled.filter { !held($0.value.serviceApiKey, $0.value.clientId) }
         grantedScopes = grantedScopes.filter { !held($0.key.serviceApiKey, $0.key.clientId) }
         clients[clientId] = nil
         return true
@@ -501,6 +506,59 @@ public actor MemoryWarrantStore: WarrantStore {
         }
         for hash in refreshHashes { refreshTokens[hash]?.scopes = scopes }
         return accessPayloads.count + refreshHashes.count
+    }
+
+    // MARK: Decoupled authorizations
+
+    public func insertDecoupledAuthorization(_ record: DecoupledAuthorizationRecord) async throws {
+        let taken = decoupled.values.contains {
+            $0.serviceApiKey == record.serviceApiKey && $0.kind == record.kind && $0.lookupHash == record.lookupHash
+        }
+        guard !taken, decoupled[record.hash] == nil else { throw StoreError.duplicate("user code") }
+        decoupled[record.hash] = record
+    }
+
+    public func decoupledAuthorization(lookupHash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64) async throws
+        -> DecoupledAuthorizationRecord?
+    {
+        decoupled.values.first { $0.serviceApiKey == serviceApiKey && $0.kind == kind && $0.lookupHash == lookupHash }
+    }
+
+    public func decideDecoupledAuthorization(
+        lookupHash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, state: DecoupledAuthorizationRecord.State,
+        payload: String, now: Int64
+    ) async throws -> Bool {
+        guard let record = try await decoupledAuthorization(lookupHash: lookupHash, kind: kind, serviceApiKey: serviceApiKey),
+            record.state == .pending, record.expiresAt >= now
+        else { return false }
+        decoupled[record.hash]?.state = state
+        decoupled[record.hash]?.payload = payload
+        return true
+    }
+
+    public func pollDecoupledAuthorization(
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, clientId: Int64, leeway: Int64, now: Int64
+    ) async throws -> DecoupledPoll {
+        guard var record = decoupled[hash], record.kind == kind, record.serviceApiKey == serviceApiKey else { return .unknown }
+        guard record.clientId == clientId else { return .otherClient }
+        guard record.expiresAt >= now else { return .expired }
+        let onTime = record.polledAt.map { $0 + record.interval * 1000 - leeway <= now } ?? true
+        record.polledAt = now
+        if !onTime { record.interval = min(record.interval + 5, DecoupledAuthorizationRecord.longestInterval) }
+        decoupled[hash] = record
+        return onTime ? .polled(record) : .slowDown(interval: record.interval)
+    }
+
+    public func redeemDecoupledAuthorization(
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
+        refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
+    ) async throws -> Bool {
+        guard let record = decoupled[hash], record.kind == kind, record.serviceApiKey == serviceApiKey, record.state == .authorized else {
+            return false
+        }
+        try await insertGrant(grant, code: nil, accessToken: accessToken, refreshToken: refreshToken, consent: consent)
+        decoupled[record.hash] = nil
+        return true
     }
 
     // MARK: Token batches

@@ -196,6 +196,25 @@ enum Migrations {
                 .run()
             try await db.create(index: "cache_changes_changed").on("cache_changes").column("changed_at").run()
         },
+        Migration(version: 7, name: "authorizations decided on another device: the device flow") { db in
+            try await db.create(table: "decoupled_authorizations")
+                .column("hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("kind", type: .text, .notNull)
+                .column("lookup_hash", type: .text, .notNull)
+                .column("service_api_key", type: .bigint, .notNull)
+                .column("client_id", type: .bigint, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("payload", type: .text, .notNull)
+                .column("poll_interval", type: .bigint, .notNull)
+                .column("polled_at", type: .bigint)
+                .column("created_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "decoupled_authorizations_lookup").unique().on("decoupled_authorizations")
+                .column("service_api_key").column("kind").column("lookup_hash").run()
+            try await db.create(index: "decoupled_authorizations_client").on("decoupled_authorizations").column("service_api_key").column("client_id").run()
+            try await db.create(index: "decoupled_authorizations_expiry").on("decoupled_authorizations").column("expires_at").run()
+        },
     ]
 
     /// Applies the migrations the database has not seen; returns the versions applied.

@@ -150,6 +150,7 @@ public struct PurgeReport: Equatable, Sendable {
     public var assertions = 0
     public var apiTokens = 0
     public var tokenBatches = 0
+    public var decoupledAuthorizations = 0
     /// Entries of the change log that keeps caches coherent across processes (``SQLStore/followChanges()``).
     public var cacheChanges = 0
 
@@ -157,5 +158,6 @@ public struct PurgeReport: Equatable, Sendable {
 
     public var total: Int {
         tickets + authorizationCodes + accessTokens + refreshTokens + grants + assertions + apiTokens + tokenBatches + cacheChanges
+            + decoupledAuthorizations
     }
 }

@@ -99,7 +99,7 @@ extension SQLStore {
         }
     }
 
-    private static func insert(_ grant: GrantRecord, into db: any SQLDatabase) async throws {
+    static func insert(_ grant: GrantRecord, into db: any SQLDatabase) async throws {
         try await db.raw(insertion(grant)).run()
     }
 
@@ -394,7 +394,7 @@ extension SQLStore {
     // builders: SQLKit quotes and escapes each identifier of a builder on every call, which a profile of
     // token requests showed at 5% of the server's time. The text is the same on SQLite and PostgreSQL.
 
-    private static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {
+    static func insert(_ token: AccessTokenRecord, into db: any SQLDatabase) async throws {
         try await db.raw(insertion(token)).run()
     }
 
@@ -407,7 +407,7 @@ extension SQLStore {
         """
     }
 
-    private static func insert(_ token: RefreshTokenRecord, into db: any SQLDatabase) async throws {
+    static func insert(_ token: RefreshTokenRecord, into db: any SQLDatabase) async throws {
         try await db.raw(insertion(token)).run()
     }
 

@@ -8,6 +8,8 @@ extension SQLStore {
         let cutoff = now.subtractingReportingOverflow(max(0, retention)).partialValue
         var report = PurgeReport()
         report.tickets = try await deleteInBatches(from: "tickets", key: "hash", where: "expires_at < \(bind: now)")
+        report.decoupledAuthorizations = try await deleteInBatches(
+            from: "decoupled_authorizations", key: "hash", where: "expires_at < \(bind: now)")
         // A used code stays until it expires, so that a replay is recognised and revokes its grant.
         report.authorizationCodes = try await deleteInBatches(from: "authorization_codes", key: "hash", where: "expires_at < \(bind: now)")
         report.assertions = try await deleteInBatches(from: "used_assertions", key: "hash", where: "expires_at < \(bind: now)")

@@ -280,7 +280,7 @@ public final class SQLStore: WarrantStore {
             else { return false }
             for table in [
                 "clients", "signing_keys", "api_tokens", "tickets", "grants", "authorization_codes", "access_tokens", "refresh_tokens",
-                "granted_scopes", "token_batches",
+                "granted_scopes", "token_batches", "decoupled_authorizations",
             ] {
                 try await db.delete(from: table).where("service_api_key", .equal, apiKey).run()
             }
@@ -395,7 +395,7 @@ public final class SQLStore: WarrantStore {
                 try await db.update(table).set("revoked_at", to: now).where("service_api_key", .equal, serviceApiKey)
                     .where("client_id", .equal, clientId).where("revoked_at", .is, SQLLiteral.null).run()
             }
-            for table in ["authorization_codes", "tickets", "granted_scopes"] {
+            for table in ["authorization_codes", "tickets", "granted_scopes", "decoupled_authorizations"] {
                 try await db.delete(from: table).where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()
             }
             try await db.delete(from: "clients").where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, clientId).run()

@@ -27,7 +27,7 @@ import WarrantStore
         // A different WARRANT_ORGANIZATION_TOKEN is ignored: the organization already exists.
         let second = try await TestServer.start(database: database, organizationToken: "another-organization-token-0123456789")
         #expect(second.server.bootstrap == .alreadyInitialized)
-        #expect(try await #require(second.server.store as? SQLStore).schemaVersions() == Array(1...6))
+        #expect(try await #require(second.server.store as? SQLStore).schemaVersions() == Array(1...7))
         let again = second.client()
         guard case .ok(let client) = try await again.clientGet(.init(path: .init(serviceId: apiKey, clientId: "kept"))) else {
             throw UnexpectedOutput()

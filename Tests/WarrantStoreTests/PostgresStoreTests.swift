@@ -28,10 +28,10 @@ import WarrantStore
 
     @Test func migrationsRunOnceAndAreRecorded() async throws {
         try await Self.withStore { store, url in
-            #expect(try await store.schemaVersions() == Array(1...6))
+            #expect(try await store.schemaVersions() == Array(1...7))
             try await store.createOrganization(StoreConformanceTests.organization, token: StoreConformanceTests.token)
             let reopened = try await Self.open(url)
-            #expect(try await reopened.schemaVersions() == Array(1...6))
+            #expect(try await reopened.schemaVersions() == Array(1...7))
             #expect(try await reopened.organizationCount() == 1)
             try await reopened.close()
         }
@@ -46,7 +46,7 @@ import WarrantStore
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             for store in stores {
-                #expect(try await store.schemaVersions() == Array(1...6))
+                #expect(try await store.schemaVersions() == Array(1...7))
                 try await store.close()
             }
         }

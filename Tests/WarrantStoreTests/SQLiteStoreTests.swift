@@ -20,10 +20,10 @@ import WarrantStore
 
     @Test func migrationsRunOnceAndAreRecorded() async throws {
         try await Self.withStore { store, path in
-            #expect(try await store.schemaVersions() == Array(1...6))
+            #expect(try await store.schemaVersions() == Array(1...7))
             try await store.createOrganization(StoreConformanceTests.organization, token: StoreConformanceTests.token)
             let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
-            #expect(try await reopened.schemaVersions() == Array(1...6))
+            #expect(try await reopened.schemaVersions() == Array(1...7))
             #expect(try await reopened.organizationCount() == 1)
             try await reopened.close()
         }

@@ -29,6 +29,10 @@ __all__ = [
     "Prompt",
     "ClaimType",
     "SubjectType",
+    "DeviceAuthorizationAction",
+    "DeviceVerificationAction",
+    "DeviceCompleteResult",
+    "DeviceCompleteAction",
     "FederationConfigurationAction",
     "FederationRegistrationAction",
     "IdTokenReissueAction",
@@ -90,6 +94,12 @@ __all__ = [
     "AuthorizationDetails",
     "Scope",
     "TokenInfo",
+    "DeviceAuthorizationRequest",
+    "DeviceAuthorizationResponse",
+    "DeviceVerificationRequest",
+    "DeviceVerificationResponse",
+    "DeviceCompleteRequest",
+    "DeviceCompleteResponse",
     "ServiceConfigurationRequest",
     "JwksRotateResponse",
     "FederationConfigurationResponse",
@@ -620,6 +630,102 @@ class SubjectType(str):
 
 SubjectType.PUBLIC = SubjectType("PUBLIC")
 SubjectType.PAIRWISE = SubjectType("PAIRWISE")
+
+
+class DeviceAuthorizationAction(str):
+    r"""
+    What the front end does with the result of /device/authorization.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("OK", "BAD_REQUEST", "UNAUTHORIZED", "INTERNAL_SERVER_ERROR", )
+    OK: ClassVar[DeviceAuthorizationAction]
+    BAD_REQUEST: ClassVar[DeviceAuthorizationAction]
+    UNAUTHORIZED: ClassVar[DeviceAuthorizationAction]
+    INTERNAL_SERVER_ERROR: ClassVar[DeviceAuthorizationAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+DeviceAuthorizationAction.OK = DeviceAuthorizationAction("OK")
+DeviceAuthorizationAction.BAD_REQUEST = DeviceAuthorizationAction("BAD_REQUEST")
+DeviceAuthorizationAction.UNAUTHORIZED = DeviceAuthorizationAction("UNAUTHORIZED")
+DeviceAuthorizationAction.INTERNAL_SERVER_ERROR = DeviceAuthorizationAction("INTERNAL_SERVER_ERROR")
+
+
+class DeviceVerificationAction(str):
+    r"""
+    What the front end does with the result of /device/verification.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("VALID", "EXPIRED", "NOT_EXIST", "INTERNAL_SERVER_ERROR", )
+    VALID: ClassVar[DeviceVerificationAction]
+    EXPIRED: ClassVar[DeviceVerificationAction]
+    NOT_EXIST: ClassVar[DeviceVerificationAction]
+    INTERNAL_SERVER_ERROR: ClassVar[DeviceVerificationAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+DeviceVerificationAction.VALID = DeviceVerificationAction("VALID")
+DeviceVerificationAction.EXPIRED = DeviceVerificationAction("EXPIRED")
+DeviceVerificationAction.NOT_EXIST = DeviceVerificationAction("NOT_EXIST")
+DeviceVerificationAction.INTERNAL_SERVER_ERROR = DeviceVerificationAction("INTERNAL_SERVER_ERROR")
+
+
+class DeviceCompleteResult(str):
+    r"""
+    What the user decided about a device's request.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("AUTHORIZED", "ACCESS_DENIED", "TRANSACTION_FAILED", )
+    AUTHORIZED: ClassVar[DeviceCompleteResult]
+    ACCESS_DENIED: ClassVar[DeviceCompleteResult]
+    TRANSACTION_FAILED: ClassVar[DeviceCompleteResult]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+DeviceCompleteResult.AUTHORIZED = DeviceCompleteResult("AUTHORIZED")
+DeviceCompleteResult.ACCESS_DENIED = DeviceCompleteResult("ACCESS_DENIED")
+DeviceCompleteResult.TRANSACTION_FAILED = DeviceCompleteResult("TRANSACTION_FAILED")
+
+
+class DeviceCompleteAction(str):
+    r"""
+    What the front end tells the user after /device/complete.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("SUCCESS", "INVALID_REQUEST", "USER_CODE_EXPIRED", "USER_CODE_NOT_EXIST", "SERVER_ERROR", )
+    SUCCESS: ClassVar[DeviceCompleteAction]
+    INVALID_REQUEST: ClassVar[DeviceCompleteAction]
+    USER_CODE_EXPIRED: ClassVar[DeviceCompleteAction]
+    USER_CODE_NOT_EXIST: ClassVar[DeviceCompleteAction]
+    SERVER_ERROR: ClassVar[DeviceCompleteAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+DeviceCompleteAction.SUCCESS = DeviceCompleteAction("SUCCESS")
+DeviceCompleteAction.INVALID_REQUEST = DeviceCompleteAction("INVALID_REQUEST")
+DeviceCompleteAction.USER_CODE_EXPIRED = DeviceCompleteAction("USER_CODE_EXPIRED")
+DeviceCompleteAction.USER_CODE_NOT_EXIST = DeviceCompleteAction("USER_CODE_NOT_EXIST")
+DeviceCompleteAction.SERVER_ERROR = DeviceCompleteAction("SERVER_ERROR")
 
 
 class FederationConfigurationAction(str):
@@ -2668,6 +2774,292 @@ class TokenInfo:
 
 
 @dataclass(kw_only=True)
+class DeviceAuthorizationRequest:
+    r"""
+    A device authorization request a client sent the front end's device authorization endpoint, forwarded to warrant.
+    """
+
+    parameters: str
+    r"""The whole application/x-www-form-urlencoded body the endpoint received (client_id, scope, acr_values, resource, authorization_details). """
+    client_id: Optional[str] = None
+    r"""The client ID from the Authorization header (client_secret_basic). """
+    client_secret: Optional[str] = None
+    r"""The client secret from the Authorization header. """
+    client_certificate: Optional[str] = None
+    r"""The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it. """
+    client_certificate_path: Optional[list[str]] = None
+    r"""The intermediate certificates the client sent, in PEM, leaf's issuer first. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceAuthorizationRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceAuthorizationRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceAuthorizationRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceAuthorizationRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceAuthorizationRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceAuthorizationRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceAuthorizationRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class DeviceAuthorizationResponse:
+    r"""
+    The outcome of a device authorization request.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: DeviceAuthorizationAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The JSON body to return to the client: device_code, user_code, verification_uri, verification_uri_complete, expires_in and interval (OK, RFC 8628 §3.2), or an RFC 6749 error. """
+    client_id: Optional[int] = None
+    r"""The numeric client ID (OK, and failures after the client was identified). """
+    client_id_alias: Optional[str] = None
+    r"""The client ID alias, when the client has one. """
+    client_id_alias_used: Optional[bool] = None
+    r"""Whether the client identified itself by its alias. """
+    client_name: Optional[str] = None
+    r"""The client's name. """
+    client_auth_method: Optional[ClientAuthMethod] = None
+    r"""How the client authenticated. """
+    scopes: Optional[list[Scope]] = None
+    r"""The scopes requested and allowed: the service's defaults when the request names none. """
+    claim_names: Optional[list[str]] = None
+    r"""The claims the scopes stand for (OpenID Connect Core §5.4), when openid is among them. """
+    acrs: Optional[list[str]] = None
+    r"""The authentication context classes requested (acr_values) that the service supports. """
+    resources: Optional[list[str]] = None
+    r"""The resource parameters of the request (RFC 8707). """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The request's authorization_details (RFC 9396), checked against the types the service and client accept. """
+    device_code: Optional[str] = None
+    r"""The device code (OK): the client polls the token endpoint with it. """
+    user_code: Optional[str] = None
+    r"""The user code (OK): the user enters it at the verification URI. """
+    verification_uri: Optional[str] = None
+    r"""The page where the user enters the code: the service's deviceVerificationUri. """
+    verification_uri_complete: Optional[str] = None
+    r"""That page with the code in it, when the service has a deviceVerificationUriComplete. """
+    expires_in: Optional[int] = None
+    r"""The lifetime of the device code and the user code in seconds. """
+    interval: Optional[int] = None
+    r"""The least number of seconds between two polls of the token endpoint. """
+    warnings: Optional[list[str]] = None
+    r"""What warrant left out of the request: scopes the service does not know or the client may not request, acr_values the service does not support. """
+    metadata_document_used: Optional[bool] = False
+    r"""Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.  Default: false. """
+    client_entity_id_used: Optional[bool] = False
+    r"""Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.  Default: false. """
+    service_attributes: Optional[list[Pair]] = None
+    r"""The service's attributes. """
+    client_attributes: Optional[list[Pair]] = None
+    r"""The client's attributes. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceAuthorizationResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceAuthorizationResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceAuthorizationResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceAuthorizationResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceAuthorizationResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceAuthorizationResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceAuthorizationResponse"}, wire)
+
+
+@dataclass(kw_only=True)
+class DeviceVerificationRequest:
+    r"""
+    A user code a user entered at the verification page.
+    """
+
+    user_code: str
+    r"""The user code as the user typed it: letters in either case, with hyphens and spaces if any. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceVerificationRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceVerificationRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceVerificationRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceVerificationRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceVerificationRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceVerificationRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceVerificationRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class DeviceVerificationResponse:
+    r"""
+    What a user code stands for, for the page that asks the user to approve.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: DeviceVerificationAction
+    r"""What the front end does next. """
+    client_id: Optional[int] = None
+    r"""The numeric client ID of the device (VALID). """
+    client_id_alias: Optional[str] = None
+    r"""The client ID alias, when the client has one. """
+    client_id_alias_used: Optional[bool] = None
+    r"""Whether the device identified itself by the alias. """
+    client_name: Optional[str] = None
+    r"""The client's name. """
+    scopes: Optional[list[Scope]] = None
+    r"""The scopes the device asked for. """
+    claim_names: Optional[list[str]] = None
+    r"""The claims the scopes stand for, when openid is among them. """
+    acrs: Optional[list[str]] = None
+    r"""The authentication context classes the device asked for. """
+    resources: Optional[list[str]] = None
+    r"""The resources the device asked for (RFC 8707). """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details the device asked for (RFC 9396); show them to the user. """
+    expires_at: Optional[int] = None
+    r"""When the user code expires, in milliseconds since the Unix epoch (VALID and EXPIRED). """
+    metadata_document_used: Optional[bool] = False
+    r"""Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.  Default: false. """
+    client_entity_id_used: Optional[bool] = False
+    r"""Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.  Default: false. """
+    service_attributes: Optional[list[Pair]] = None
+    r"""The service's attributes. """
+    client_attributes: Optional[list[Pair]] = None
+    r"""The client's attributes. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceVerificationResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceVerificationResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceVerificationResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceVerificationResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceVerificationResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceVerificationResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceVerificationResponse"}, wire)
+
+
+@dataclass(kw_only=True)
+class DeviceCompleteRequest:
+    r"""
+    The user's decision on the request of a user code.
+    """
+
+    user_code: str
+    r"""The user code the decision is about. """
+    result: DeviceCompleteResult
+    r"""What the user decided. """
+    subject: str
+    r"""The unique ID of the user who decided. """
+    sub: Optional[str] = None
+    r"""The `sub` of the ID token when it differs from subject (pairwise IDs). """
+    auth_time: Optional[int] = None
+    r"""When the user authenticated, in seconds since the Unix epoch. """
+    acr: Optional[str] = None
+    r"""The authentication context class the user authentication satisfied. """
+    claims: Optional[str] = None
+    r"""A JSON object, as a string, of user claims for the ID token. """
+    properties: Optional[list[Property]] = None
+    r"""Extra properties to attach to the tokens (JSON only). """
+    scopes: Optional[list[str]] = None
+    r"""The scopes to grant instead of those requested. """
+    error_description: Optional[str] = None
+    r"""The error_description the token endpoint answers when the result is not AUTHORIZED. """
+    error_uri: Optional[str] = None
+    r"""The error_uri the token endpoint answers when the result is not AUTHORIZED. """
+    idt_header_params: Optional[str] = None
+    r"""A JSON object, as a string, of extra JWS header parameters. """
+    consented_claims: Optional[list[str]] = None
+    r"""The claims the user agreed to release. """
+    jwt_at_claims: Optional[str] = None
+    r"""A JSON object, as a string, of extra claims for JWT access tokens. """
+    access_token_duration: Optional[int] = None
+    r"""Lifetime of the access token in seconds; 0 means the default. """
+    refresh_token_duration: Optional[int] = None
+    r"""Lifetime of the refresh token in seconds; 0 means the default. """
+    id_token_aud_type: Optional[IdTokenAudType] = None
+    r"""How to write `aud` in the ID token. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceCompleteRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceCompleteRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceCompleteRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceCompleteRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceCompleteRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceCompleteRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceCompleteRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class DeviceCompleteResponse:
+    r"""
+    Whether the decision was recorded.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: DeviceCompleteAction
+    r"""What the front end tells the user. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceCompleteResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> DeviceCompleteResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: DeviceCompleteResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "DeviceCompleteResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a DeviceCompleteResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "DeviceCompleteResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "DeviceCompleteResponse"}, wire)
+
+
+@dataclass(kw_only=True)
 class ServiceConfigurationRequest:
     r"""
     Options for the discovery document (the body Authlete's SDKs send).
@@ -3946,19 +4338,19 @@ class Service:
     jwt_grant_trusted_issuers: Optional[list[TrustedIssuer]] = None
     r"""Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours). """
     device_authorization_endpoint: Optional[str] = None
-    r"""Device flow: the URL of the device authorization endpoint; refused until warrant implements the device flow. """
+    r"""The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri. """
     device_verification_uri: Optional[str] = None
-    r"""Device flow: the page where users enter their code; refused until warrant implements the device flow. """
+    r"""The page where users enter a device's user code (verification_uri, RFC 8628 §3.2). """
     device_verification_uri_complete: Optional[str] = None
-    r"""Device flow: that page with the code filled in (USER_CODE marks it); refused until warrant implements the device flow. """
+    r"""That page with the user code filled in, USER_CODE marking where (verification_uri_complete); none when absent. """
     device_flow_code_duration: Optional[int] = None
-    r"""Device flow: lifetime of device and user codes in seconds. """
+    r"""The lifetime of device and user codes in seconds; 0 means 600. """
     device_flow_polling_interval: Optional[int] = None
-    r"""Device flow: the least interval between polls of the token endpoint, in seconds. """
+    r"""The least interval between a device's polls of the token endpoint, in seconds; 0 means 5 (RFC 8628 §3.2). """
     user_code_charset: Optional[UserCodeCharset] = None
-    r"""Device flow: the characters of user codes (BASE20 or NUMERIC). """
+    r"""The characters of device flow user codes (BASE20, the default, or NUMERIC). """
     user_code_length: Optional[int] = None
-    r"""Device flow: the length of user codes. """
+    r"""The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits. """
     policy_uri: Optional[str] = None
     r"""The service's privacy policy, published as op_policy_uri. """
     tos_uri: Optional[str] = None
@@ -5692,6 +6084,86 @@ SCHEMAS: dict[str, Any] = {
             {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
             {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
         ],
+        "DeviceAuthorizationRequest": [
+            {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
+            {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
+            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 8},
+        ],
+        "DeviceAuthorizationResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "DeviceAuthorizationAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "int64"}},
+            {"name": "clientIdAlias", "attr": "client_id_alias", "type": {"kind": "string"}},
+            {"name": "clientIdAliasUsed", "attr": "client_id_alias_used", "type": {"kind": "bool"}},
+            {"name": "clientName", "attr": "client_name", "type": {"kind": "string"}},
+            {"name": "clientAuthMethod", "attr": "client_auth_method", "type": {"kind": "enum", "name": "ClientAuthMethod"}},
+            {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
+            {"name": "claimNames", "attr": "claim_names", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "acrs", "attr": "acrs", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
+            {"name": "deviceCode", "attr": "device_code", "type": {"kind": "string"}},
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}},
+            {"name": "verificationUri", "attr": "verification_uri", "type": {"kind": "url"}},
+            {"name": "verificationUriComplete", "attr": "verification_uri_complete", "type": {"kind": "url"}},
+            {"name": "expiresIn", "attr": "expires_in", "type": {"kind": "int32"}},
+            {"name": "interval", "attr": "interval", "type": {"kind": "int32"}},
+            {"name": "warnings", "attr": "warnings", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "metadataDocumentUsed", "attr": "metadata_document_used", "type": {"kind": "bool"}},
+            {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
+            {"name": "serviceAttributes", "attr": "service_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+        ],
+        "DeviceVerificationRequest": [
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 256},
+        ],
+        "DeviceVerificationResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "DeviceVerificationAction"}, "required": True},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "int64"}},
+            {"name": "clientIdAlias", "attr": "client_id_alias", "type": {"kind": "string"}},
+            {"name": "clientIdAliasUsed", "attr": "client_id_alias_used", "type": {"kind": "bool"}},
+            {"name": "clientName", "attr": "client_name", "type": {"kind": "string"}},
+            {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
+            {"name": "claimNames", "attr": "claim_names", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "acrs", "attr": "acrs", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
+            {"name": "expiresAt", "attr": "expires_at", "type": {"kind": "int64"}},
+            {"name": "metadataDocumentUsed", "attr": "metadata_document_used", "type": {"kind": "bool"}},
+            {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
+            {"name": "serviceAttributes", "attr": "service_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+        ],
+        "DeviceCompleteRequest": [
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 256},
+            {"name": "result", "attr": "result", "type": {"kind": "enum", "name": "DeviceCompleteResult"}, "required": True},
+            {"name": "subject", "attr": "subject", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "sub", "attr": "sub", "type": {"kind": "string"}},
+            {"name": "authTime", "attr": "auth_time", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799, "maximumText": "253402300799"},
+            {"name": "acr", "attr": "acr", "type": {"kind": "string"}},
+            {"name": "claims", "attr": "claims", "type": {"kind": "json-string"}},
+            {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
+            {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "errorDescription", "attr": "error_description", "type": {"kind": "string"}, "maxLength": 1024},
+            {"name": "errorUri", "attr": "error_uri", "type": {"kind": "url"}},
+            {"name": "idtHeaderParams", "attr": "idt_header_params", "type": {"kind": "json-string"}},
+            {"name": "consentedClaims", "attr": "consented_claims", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "jwtAtClaims", "attr": "jwt_at_claims", "type": {"kind": "json-string"}},
+            {"name": "accessTokenDuration", "attr": "access_token_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "refreshTokenDuration", "attr": "refresh_token_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "idTokenAudType", "attr": "id_token_aud_type", "type": {"kind": "enum", "name": "IdTokenAudType"}},
+        ],
+        "DeviceCompleteResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "DeviceCompleteAction"}, "required": True},
+        ],
         "ServiceConfigurationRequest": [
             {"name": "pretty", "attr": "pretty", "type": {"kind": "bool"}},
             {"name": "patch", "attr": "patch", "type": {"kind": "string"}, "maxLength": 65536},
@@ -6048,10 +6520,10 @@ SCHEMAS: dict[str, Any] = {
             {"name": "deviceAuthorizationEndpoint", "attr": "device_authorization_endpoint", "type": {"kind": "url"}},
             {"name": "deviceVerificationUri", "attr": "device_verification_uri", "type": {"kind": "url"}},
             {"name": "deviceVerificationUriComplete", "attr": "device_verification_uri_complete", "type": {"kind": "url"}},
-            {"name": "deviceFlowCodeDuration", "attr": "device_flow_code_duration", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
-            {"name": "deviceFlowPollingInterval", "attr": "device_flow_polling_interval", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "deviceFlowCodeDuration", "attr": "device_flow_code_duration", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 86400, "maximumText": "86400"},
+            {"name": "deviceFlowPollingInterval", "attr": "device_flow_polling_interval", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 3600, "maximumText": "3600"},
             {"name": "userCodeCharset", "attr": "user_code_charset", "type": {"kind": "enum", "name": "UserCodeCharset"}},
-            {"name": "userCodeLength", "attr": "user_code_length", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 100, "maximumText": "100"},
+            {"name": "userCodeLength", "attr": "user_code_length", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 32, "maximumText": "32"},
             {"name": "policyUri", "attr": "policy_uri", "type": {"kind": "url"}},
             {"name": "tosUri", "attr": "tos_uri", "type": {"kind": "url"}},
             {"name": "allowableClockSkew", "attr": "allowable_clock_skew", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 3600, "maximumText": "3600"},
@@ -6436,6 +6908,10 @@ SCHEMAS: dict[str, Any] = {
         "Prompt": Prompt.VALUES,
         "ClaimType": ClaimType.VALUES,
         "SubjectType": SubjectType.VALUES,
+        "DeviceAuthorizationAction": DeviceAuthorizationAction.VALUES,
+        "DeviceVerificationAction": DeviceVerificationAction.VALUES,
+        "DeviceCompleteResult": DeviceCompleteResult.VALUES,
+        "DeviceCompleteAction": DeviceCompleteAction.VALUES,
         "FederationConfigurationAction": FederationConfigurationAction.VALUES,
         "FederationRegistrationAction": FederationRegistrationAction.VALUES,
         "IdTokenReissueAction": IdTokenReissueAction.VALUES,
@@ -6501,6 +6977,12 @@ CLASSES: dict[str, Any] = {
     "AuthorizationDetails": AuthorizationDetails,
     "Scope": Scope,
     "TokenInfo": TokenInfo,
+    "DeviceAuthorizationRequest": DeviceAuthorizationRequest,
+    "DeviceAuthorizationResponse": DeviceAuthorizationResponse,
+    "DeviceVerificationRequest": DeviceVerificationRequest,
+    "DeviceVerificationResponse": DeviceVerificationResponse,
+    "DeviceCompleteRequest": DeviceCompleteRequest,
+    "DeviceCompleteResponse": DeviceCompleteResponse,
     "ServiceConfigurationRequest": ServiceConfigurationRequest,
     "JwksRotateResponse": JwksRotateResponse,
     "FederationConfigurationResponse": FederationConfigurationResponse,
@@ -6577,6 +7059,10 @@ CLASSES: dict[str, Any] = {
     "Prompt": Prompt,
     "ClaimType": ClaimType,
     "SubjectType": SubjectType,
+    "DeviceAuthorizationAction": DeviceAuthorizationAction,
+    "DeviceVerificationAction": DeviceVerificationAction,
+    "DeviceCompleteResult": DeviceCompleteResult,
+    "DeviceCompleteAction": DeviceCompleteAction,
     "FederationConfigurationAction": FederationConfigurationAction,
     "FederationRegistrationAction": FederationRegistrationAction,
     "IdTokenReissueAction": IdTokenReissueAction,
@@ -7112,6 +7598,56 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             404: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "ApiResult"},
             503: {"kind": "object", "name": "ApiResult"},
+        },
+    },
+    "deviceAuthorization": {
+        "id": "deviceAuthorization", "method": "POST", "path": "/api/{serviceId}/device/authorization", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "DeviceAuthorizationRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "DeviceAuthorizationResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "deviceVerification": {
+        "id": "deviceVerification", "method": "POST", "path": "/api/{serviceId}/device/verification", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "DeviceVerificationRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "DeviceVerificationResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            429: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "deviceComplete": {
+        "id": "deviceComplete", "method": "POST", "path": "/api/{serviceId}/device/complete", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "DeviceCompleteRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "DeviceCompleteResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            429: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
     "serviceConfiguration": {
@@ -8490,6 +9026,95 @@ class Client(_runtime.BaseClient):
         return self._call(
             _OPERATIONS["clientAuthorizationDeleteBySubject"],
             { "serviceId": service_id, "clientId": client_id, "subject": subject, },
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def device_authorization(
+        self,
+        service_id: str,
+        body: DeviceAuthorizationRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Process a device authorization request (RFC 8628 §3.1).
+
+        Forward every request the device authorization endpoint receives. Warrant authenticates the client as at
+        the token endpoint (public clients send client_id), checks that the service and client allow the device
+        code grant, keeps the scopes the client may request, and answers a device code, a user code from the
+        service's `userCodeCharset` and `userCodeLength`, the service's verification URIs, `expires_in`
+        (`deviceFlowCodeDuration`) and `interval` (`deviceFlowPollingInterval`).
+
+        POST /api/{serviceId}/device/authorization
+
+        Answers: 200 (DeviceAuthorizationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["deviceAuthorization"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def device_verification(
+        self,
+        service_id: str,
+        body: DeviceVerificationRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Look up a user code (RFC 8628 §3.3).
+
+        Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
+        Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
+        there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+
+        POST /api/{serviceId}/device/verification
+
+        Answers: 200 (DeviceVerificationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 429 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["deviceVerification"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def device_complete(
+        self,
+        service_id: str,
+        body: DeviceCompleteRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Record the user's decision on a device's request (RFC 8628 §3.3).
+
+        Call it once the user approved or refused. The decision is recorded once: the device's next poll of the
+        token endpoint gets tokens (AUTHORIZED), access_denied (ACCESS_DENIED) or expired_token
+        (TRANSACTION_FAILED). Wrong codes count towards the same limit as at /device/verification.
+
+        POST /api/{serviceId}/device/complete
+
+        Answers: 200 (DeviceCompleteResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 429 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["deviceComplete"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
             credentials=credentials,
             timeout=timeout,
         )

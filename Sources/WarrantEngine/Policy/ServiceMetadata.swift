@@ -13,6 +13,9 @@ enum ServiceMetadata {
     static let defaultPushedRequestDuration: Int64 = 600
     /// How long a DPoP server nonce is accepted when the service does not say (RFC 9449 §8).
     static let defaultDPoPNonceDuration: Int64 = 300
+    /// RFC 8628 §3.2: device codes live 10 minutes, and devices poll every 5 seconds, when the service does not say.
+    static let defaultDeviceCodeDuration: Int64 = 600
+    static let defaultDevicePollingInterval: Int64 = 5
 
     static let standardClaims = [
         "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
@@ -68,7 +71,8 @@ enum ServiceMetadata {
             ("revocationEndpoint", service.revocationEndpoint), ("userInfoEndpoint", service.userInfoEndpoint),
             ("introspectionEndpoint", service.introspectionEndpoint), ("registrationEndpoint", service.registrationEndpoint),
             ("endSessionEndpoint", service.endSessionEndpoint), ("pushedAuthReqEndpoint", service.pushedAuthReqEndpoint),
-            ("jwksUri", service.jwksUri),
+            ("jwksUri", service.jwksUri), ("deviceAuthorizationEndpoint", service.deviceAuthorizationEndpoint),
+            ("deviceVerificationUri", service.deviceVerificationUri), ("deviceVerificationUriComplete", service.deviceVerificationUriComplete),
         ]
         for (name, url) in endpoints {
             if let url, !URLRules.isWebURL(url) {
@@ -99,6 +103,19 @@ enum ServiceMetadata {
         }
         if !(service.fapiModes ?? []).isEmpty, !(service.supportedServiceProfiles ?? []).contains(.fapi) {
             violations.report("needs FAPI in supportedServiceProfiles", at: JSONPath.root.appending("fapiModes"))
+        }
+        if let complete = service.deviceVerificationUriComplete, !complete.absoluteString.contains(UserCodes.placeholder) {
+            violations.report("must hold USER_CODE where the user code goes", at: JSONPath.root.appending("deviceVerificationUriComplete"))
+        }
+        if (service.supportedGrantTypes ?? []).contains(.deviceCode), service.deviceVerificationUri == nil {
+            violations.report("DEVICE_CODE needs deviceVerificationUri, the page where users enter their code", at: JSONPath.root.appending("supportedGrantTypes"))
+        }
+        if case .unknown? = service.userCodeCharset {
+            violations.report("must be BASE20 or NUMERIC", at: JSONPath.root.appending("userCodeCharset"))
+        } else if let length = service.userCodeLength, length != 0,
+            let problem = UserCodes.lengthProblem(Int(length), charset: service.userCodeCharset ?? .base20)
+        {
+            violations.report(problem, at: JSONPath.root.appending("userCodeLength"))
         }
         for name in Unenforced.settings(of: service) {
             violations.report("is not supported by warrant yet; leave it out (or false, or empty)", at: JSONPath.root.appending(name))

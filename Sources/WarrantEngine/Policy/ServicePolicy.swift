@@ -91,6 +91,18 @@ struct ServicePolicy: Sendable {
 
     let tokenExchange: TokenExchangePolicy
     let jwtGrant: JWTGrantPolicy
+    let device: DeviceFlowPolicy
+
+    /// The device authorization grant's settings (RFC 8628).
+    struct DeviceFlowPolicy: Sendable {
+        let verificationUri: URL?
+        /// With ``UserCodes/placeholder`` where the user code goes.
+        let verificationUriComplete: String?
+        /// Seconds device and user codes live, and the least seconds between polls.
+        let codeDuration: Int64
+        let interval: Int64
+        let userCodes: UserCodes
+    }
 
     /// The JWT bearer grant settings (RFC 7523 §2.1).
     struct JWTGrantPolicy: Sendable {
@@ -172,6 +184,12 @@ struct ServicePolicy: Sendable {
             permittedClientsOnly: service.tokenExchangeByPermittedClientsOnly == true,
             acceptedTokenTypes: service.tokenExchangeTokenTypes ?? [.jwt, .accessToken, .refreshToken, .idToken],
             trustedIssuers: service.tokenExchangeTrustedIssuers ?? [])
+        let pollingInterval = Int64(service.deviceFlowPollingInterval ?? 0)
+        device = DeviceFlowPolicy(
+            verificationUri: service.deviceVerificationUri, verificationUriComplete: url(service.deviceVerificationUriComplete),
+            codeDuration: min(duration(service.deviceFlowCodeDuration.map(Int64.init), ServiceMetadata.defaultDeviceCodeDuration), 86_400),
+            interval: pollingInterval > 0 ? min(pollingInterval, 3_600) : ServiceMetadata.defaultDevicePollingInterval,
+            userCodes: UserCodes(charset: service.userCodeCharset ?? .base20, length: Int(service.userCodeLength ?? 0)))
         jwtGrant = JWTGrantPolicy(
             direct: service.jwtGrantDirect == true, identifiableClientsOnly: service.jwtGrantByIdentifiableClientsOnly == true,
             encryptedRejected: service.jwtGrantEncryptedJwtRejected == true, unsignedRejected: service.jwtGrantUnsignedJwtRejected == true,

@@ -21,6 +21,7 @@ enum Discovery {
         set("op_policy_uri", service.policyUri)
         set("op_tos_uri", service.tosUri)
         set("pushed_authorization_request_endpoint", service.pushedAuthReqEndpoint)
+        set("device_authorization_endpoint", service.deviceAuthorizationEndpoint)
         if service.pushedAuthReqEndpoint != nil || service.parRequired == true {
             members["require_pushed_authorization_requests"] = .bool(service.parRequired == true)
         }

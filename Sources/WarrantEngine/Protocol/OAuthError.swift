@@ -6,6 +6,10 @@ struct OAuthError: Error, Equatable {
     var description: String
     /// The result code the error is reported under.
     var result: ResultCode
+    /// `error_uri`: a page about the error, when the front end named one.
+    var uri: String? = nil
+    /// An `error_description` the front end chose, passed on as it is (without the result code).
+    var chosenDescription: String? = nil
 
     init(_ error: String, _ description: String, _ result: ResultCode = .oauthRequestInvalid) {
         self.error = error
@@ -25,7 +29,8 @@ struct OAuthError: Error, Equatable {
     /// `error_description` carries the result code, as Authlete's does: `[A…] text`.
     func members(omitDescription: Bool = false) -> [(String, String)] {
         var members = [("error", error)]
-        if !omitDescription { members.append(("error_description", "[\(result.code)] \(description)")) }
+        if !omitDescription { members.append(("error_description", chosenDescription ?? "[\(result.code)] \(description)")) }
+        if let uri { members.append(("error_uri", uri)) }
         return members
     }
 
