@@ -42,8 +42,9 @@ extension Client {
     /// Look up a user code (RFC 8628 §3.3).
     ///
     /// Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
-    /// Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
-    /// there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+    /// Lookups are counted for each service, and given back when they find a code: after 100 wrong ones in a
+    /// minute on a node, every lookup of that service there answers 429 until the minute is over (RFC 8628
+    /// §5.1), so user codes cannot be guessed.
     ///
     ///
     /// `POST /api/{serviceId}/device/verification`

@@ -125,7 +125,7 @@ public enum DeviceCompleteResult: OpenEnum {
 public enum DeviceCompleteAction: OpenEnum {
     /// The decision was recorded; the user may go back to the device.
     case success
-    /// The call is wrong: AUTHORIZED with claims that are not a JSON object, or scopes the service does not know.
+    /// The call is wrong: AUTHORIZED with claims that are not a JSON object or scopes the service does not know or the client may not request; an errorDescription outside RFC 6749's characters.
     case invalidRequest
     /// The code expired before the decision; the user starts again on the device.
     case userCodeExpired
@@ -656,7 +656,7 @@ public struct DeviceCompleteRequest: Hashable, Sendable, Codable {
     public var properties: [Property]?
     /// The scopes to grant instead of those requested.
     public var scopes: [String]?
-    /// The error_description the token endpoint answers when the result is not AUTHORIZED.
+    /// The error_description the token endpoint answers when the result is not AUTHORIZED: printable ASCII without double quotes and backslashes (RFC 6749 §5.2).
     public var errorDescription: String?
     /// The error_uri the token endpoint answers when the result is not AUTHORIZED.
     public var errorUri: URL?

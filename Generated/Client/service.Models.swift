@@ -315,7 +315,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var deviceFlowPollingInterval: Int32?
     /// The characters of device flow user codes (BASE20, the default, or NUMERIC).
     public var userCodeCharset: UserCodeCharset?
-    /// The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits.
+    /// The length of device flow user codes; 0 means 8 for BASE20 and 10 for NUMERIC, the least: a code carries 33 bits at least.
     public var userCodeLength: Int32?
     /// The service's privacy policy, published as op_policy_uri.
     public var policyUri: URL?

@@ -1881,7 +1881,7 @@ export interface DeviceCompleteRequest {
    */
   scopes?: Array<string>;
   /**
-   * The error_description the token endpoint answers when the result is not AUTHORIZED.
+   * The error_description the token endpoint answers when the result is not AUTHORIZED: printable ASCII without double quotes and backslashes (RFC 6749 §5.2).
    */
   errorDescription?: string;
   /**
@@ -3338,7 +3338,7 @@ export interface Service {
    */
   userCodeCharset?: UserCodeCharset;
   /**
-   * The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits.
+   * The length of device flow user codes; 0 means 8 for BASE20 and 10 for NUMERIC, the least: a code carries 33 bits at least.
    */
   userCodeLength?: number;
   /**
@@ -9698,8 +9698,9 @@ export class Client {
    * Look up a user code (RFC 8628 §3.3).
    *
    * Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
-   * Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
-   * there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+   * Lookups are counted for each service, and given back when they find a code: after 100 wrong ones in a
+   * minute on a node, every lookup of that service there answers 429 until the minute is over (RFC 8628
+   * §5.1), so user codes cannot be guessed.
    *
    * POST /api/{serviceId}/device/verification
    */

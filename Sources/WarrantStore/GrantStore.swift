@@ -78,8 +78,9 @@ public protocol GrantStore: Sendable {
     func pollDecoupledAuthorization(
         hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, clientId: Int64, leeway: Int64, now: Int64
     ) async throws -> DecoupledPoll
-    /// Removes an authorized record and stores the grant and tokens made from it, in one transaction; false,
-    /// storing nothing, when the record is no longer there and authorized (another poll redeemed it).
+    /// Removes an authorized record of the grant's client and stores the grant and tokens made from it, in one
+    /// transaction; false, storing nothing, when the record is no longer there and authorized (another poll
+    /// redeemed it).
     func redeemDecoupledAuthorization(
         hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
         refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?

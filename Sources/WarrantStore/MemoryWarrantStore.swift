@@ -553,7 +553,9 @@ public actor MemoryWarrantStore: WarrantStore {
         hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
         refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
     ) async throws -> Bool {
-        guard let record = decoupled[hash], record.kind == kind, record.serviceApiKey == serviceApiKey, record.state == .authorized else {
+        guard let record = decoupled[hash], record.kind == kind, record.serviceApiKey == serviceApiKey, record.clientId == grant.clientId,
+            record.state == .authorized
+        else {
             return false
         }
         try await insertGrant(grant, code: nil, accessToken: accessToken, refreshToken: refreshToken, consent: consent)

@@ -75,7 +75,7 @@ extension SQLStore {
         try await inserting("token") { db in
             guard
                 try await db.delete(from: "decoupled_authorizations").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
-                    .where("service_api_key", .equal, serviceApiKey)
+                    .where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, grant.clientId)
                     .where("state", .equal, DecoupledAuthorizationRecord.State.authorized.rawValue).returning("hash").first() != nil
             else { return false }
             try await Self.insert(grant, into: db)

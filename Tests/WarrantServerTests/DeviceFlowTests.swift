@@ -64,7 +64,8 @@ import WarrantClient
             service.deviceFlowPollingInterval = 1
             configure(&service)
             let apiKey = try #require(try await api.createService(service).apiKey)
-            let tv = OAuthClient(clientName: "Living room TV", clientType: .public, grantTypes: [.deviceCode, .refreshToken])
+            var tv = OAuthClient(clientName: "Living room TV", clientType: .public, grantTypes: [.deviceCode, .refreshToken])
+            tv.extension = ClientExtension(requestableScopesEnabled: true, requestableScopes: ["openid", "profile", "offline_access"])
             guard case .created(let client) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: tv)) else { throw UnexpectedOutput() }
             let backend = OAuthClient(clientName: "Kiosk", grantTypes: [.deviceCode])
             guard case .created(let confidential) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: backend)) else {
@@ -150,18 +151,19 @@ import WarrantClient
     }
 
     @Test func pollsTooSoonSlowDownByFiveSecondsEachTime() async throws {
-        try await Self.withDevice { device in
+        // An interval of 5 s, so that "at once" and "a second later" are too soon however loaded the machine.
+        try await Self.withDevice(configure: { $0.deviceFlowPollingInterval = 5 }) { device in
             let deviceCode = try #require(try await device.authorize().deviceCode)
             #expect(try Self.error(try await device.poll(deviceCode)) == "authorization_pending")
             let tooSoon = try await device.poll(deviceCode)
             #expect(try Self.error(tooSoon) == "slow_down")
             #expect(tooSoon.resultCode == "A050009")
-            #expect(tooSoon.resultMessage.contains("every 6 seconds"))
+            #expect(tooSoon.resultMessage.contains("every 10 seconds"))
             // A second later is on time for the old interval, not for the new one: it grows again.
             try await Task.sleep(for: .milliseconds(1_100))
             let again = try await device.poll(deviceCode)
             #expect(try Self.error(again) == "slow_down")
-            #expect(again.resultMessage.contains("every 11 seconds"))
+            #expect(again.resultMessage.contains("every 15 seconds"))
         }
     }
 
@@ -204,12 +206,20 @@ import WarrantClient
                 try #require(denied.deviceCode), clientId: String(try #require(device.confidential.clientId)), secret: device.confidential.clientSecret)
             let otherError = try Self.error(other)
             #expect(otherError == "invalid_grant")
+            // A confidential client's poll without its secret is not a poll.
+            let unauthenticated = try await device.poll(try #require(denied.deviceCode), clientId: String(try #require(device.confidential.clientId)))
+            #expect(unauthenticated.action == .invalidClient)
             // A decision the service cannot keep is refused, and the code stays to decide.
             let live = try await device.authorize()
             let badScope = try await device.complete(.init(userCode: try #require(live.userCode), result: .authorized, subject: "alice", scopes: ["admin"]))
             #expect(badScope.action == .invalidRequest && badScope.resultMessage.contains("'admin'"))
             let badClaims = try await device.complete(.init(userCode: try #require(live.userCode), result: .authorized, subject: "alice", claims: "[1]"))
             #expect(badClaims.action == .invalidRequest)
+            let unrequestable = try await device.complete(.init(userCode: try #require(live.userCode), result: .authorized, subject: "alice", scopes: ["email"]))
+            #expect(unrequestable.action == .invalidRequest && unrequestable.resultMessage.contains("may not request the scope 'email'"))
+            let quoted = try await device.complete(
+                .init(userCode: try #require(live.userCode), result: .accessDenied, subject: "alice", errorDescription: "said \"no\""))
+            #expect(quoted.action == .invalidRequest)
             #expect(try await device.verify(try #require(live.userCode)).action == .valid)
         }
     }
@@ -230,10 +240,22 @@ import WarrantClient
     @Test func wrongUserCodesAreLimitedPerService() async throws {
         try await Self.withDevice { device in
             let live = try #require(try await device.authorize().userCode)
-            for attempt in 0..<20 {
-                let guess = try await device.verify(attempt % 2 == 0 ? "BCDF-GHJK" : "not a code")
-                #expect(guess.action == .notExist)
+            // Right codes are not counted.
+            #expect(try await device.verify(live).action == .valid)
+            // Guesses sent at once are counted all the same: of 130, 100 are answered and 30 refused.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for attempt in 0..<130 {
+                    group.addTask {
+                        let (status, _) = try await device.server.raw(
+                            .post, "/api/\(device.serviceId)/device/verification", token: TestServer.organizationToken,
+                            body: #"{"userCode": "\#(attempt % 2 == 0 ? "BCDF-GHJK" : "not a code")"}"#)
+                        return status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
+            #expect(statuses.filter { $0 == 200 }.count == 100)
+            #expect(statuses.filter { $0 == 429 }.count == 30)
             // Past the limit, even the right code waits out the minute.
             guard case .tooManyRequests(let limited) = try await device.api.deviceVerification(
                 .init(path: .init(serviceId: device.serviceId), body: .init(userCode: live)))
@@ -273,7 +295,8 @@ import WarrantClient
             #expect(narrowed.action == .ok && narrowed.scopes?.map(\.name) == ["openid"] && narrowed.acrs == ["urn:acr:none"])
             #expect(narrowed.warnings == ["The scope 'admin' is not one the service supports; it was left out."])
             let repeated = try await device.authorize("client_id=\(device.clientId)&scope=openid&scope=profile")
-            #expect(repeated.action == .badRequest && refused.resultCode == "A250201")
+            #expect(repeated.action == .badRequest && repeated.resultCode == "A250201")
+            #expect(try Self.content(repeated.responseContent)["error"] == "invalid_request")
         }
     }
 
@@ -288,17 +311,17 @@ import WarrantClient
             }
             let noPage = try await violations { $0.supportedGrantTypes = [.deviceCode] }
             #expect(noPage == ["/supportedGrantTypes: DEVICE_CODE needs deviceVerificationUri, the page where users enter their code"])
-            let short = try await violations { $0.userCodeLength = 6 }
-            #expect(short == ["/userCodeLength: must be at least 7 for BASE20 codes (about 30 bits), or 0 for 8"])
-            let shortDigits = try await violations { ($0.userCodeLength, $0.userCodeCharset) = (8, .numeric) }
-            #expect(shortDigits == ["/userCodeLength: must be at least 9 for NUMERIC codes (about 30 bits), or 0 for 9"])
+            let short = try await violations { $0.userCodeLength = 7 }
+            #expect(short == ["/userCodeLength: must be at least 8 for BASE20 codes (33 bits), or 0 for 8"])
+            let shortDigits = try await violations { ($0.userCodeLength, $0.userCodeCharset) = (9, .numeric) }
+            #expect(shortDigits == ["/userCodeLength: must be at least 10 for NUMERIC codes (33 bits), or 0 for 10"])
             let noPlaceholder = try await violations { $0.deviceVerificationUriComplete = URL(string: "https://as.example.com/device") }
             #expect(noPlaceholder == ["/deviceVerificationUriComplete: must hold USER_CODE where the user code goes"])
         }
         try await Self.withDevice(configure: { $0.userCodeCharset = .numeric }) { device in
             let started = try await device.authorize()
             let code = try #require(started.userCode)
-            #expect(code.count == 9 && code.allSatisfy(\.isNumber))
+            #expect(code.count == 10 && code.allSatisfy(\.isNumber))
             #expect(try await device.verify(String(code.prefix(3)) + " " + code.dropFirst(3)).action == .valid)
             guard case .ok(let discovery) = try await device.api.serviceConfiguration(.init(path: .init(serviceId: Int64(device.serviceId)!))) else {
                 throw UnexpectedOutput()

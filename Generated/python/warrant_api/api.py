@@ -2994,7 +2994,7 @@ class DeviceCompleteRequest:
     scopes: Optional[list[str]] = None
     r"""The scopes to grant instead of those requested. """
     error_description: Optional[str] = None
-    r"""The error_description the token endpoint answers when the result is not AUTHORIZED. """
+    r"""The error_description the token endpoint answers when the result is not AUTHORIZED: printable ASCII without double quotes and backslashes (RFC 6749 §5.2). """
     error_uri: Optional[str] = None
     r"""The error_uri the token endpoint answers when the result is not AUTHORIZED. """
     idt_header_params: Optional[str] = None
@@ -4350,7 +4350,7 @@ class Service:
     user_code_charset: Optional[UserCodeCharset] = None
     r"""The characters of device flow user codes (BASE20, the default, or NUMERIC). """
     user_code_length: Optional[int] = None
-    r"""The length of device flow user codes; 0 means 8 for BASE20 and 9 for NUMERIC. A code must carry about 30 bits: at least 7 BASE20 characters or 9 digits. """
+    r"""The length of device flow user codes; 0 means 8 for BASE20 and 10 for NUMERIC, the least: a code carries 33 bits at least. """
     policy_uri: Optional[str] = None
     r"""The service's privacy policy, published as op_policy_uri. """
     tos_uri: Optional[str] = None
@@ -9074,8 +9074,9 @@ class Client(_runtime.BaseClient):
         Look up a user code (RFC 8628 §3.3).
 
         Call it with the code the user typed at the verification page. Case, hyphens and spaces do not matter.
-        Wrong codes are counted for each service: after 20 in a minute on a node, every lookup of that service
-        there answers 429 until the minute is over (RFC 8628 §5.1), so user codes cannot be guessed.
+        Lookups are counted for each service, and given back when they find a code: after 100 wrong ones in a
+        minute on a node, every lookup of that service there answers 429 until the minute is over (RFC 8628
+        §5.1), so user codes cannot be guessed.
 
         POST /api/{serviceId}/device/verification
 

@@ -177,6 +177,9 @@ extension WarrantEngine {
             if let unknown = body.scopes?.first(where: { !service.scopeNames.contains($0) }) {
                 return answer(.invalidRequest, .deviceDecisionInvalid, "The scope '\(unknown)' is not one the service supports.")
             }
+            if let forbidden = body.scopes?.first(where: { !client.mayRequest($0) }) {
+                return answer(.invalidRequest, .deviceDecisionInvalid, "The client may not request the scope '\(forbidden)'.")
+            }
             let request = stored.request
             var details = GrantDetails(
                 subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
@@ -190,6 +193,10 @@ extension WarrantEngine {
             stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
             state = .authorized
         case .accessDenied, .transactionFailed:
+            // RFC 6749 §5.2: error_description is printable ASCII without " and \.
+            if let text = body.errorDescription, !text.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }) {
+                return answer(.invalidRequest, .deviceDecisionInvalid, "errorDescription may hold printable ASCII only, without \" and \\.")
+            }
             stored.decision = .init(errorDescription: body.errorDescription, errorUri: body.errorUri?.absoluteString)
             state = body.result == .accessDenied ? .denied : .failed
         case .unknown(let value):
@@ -210,19 +217,18 @@ extension WarrantEngine {
     }
 
     /// The pending record of a user code as the user typed it. Codes that do not exist count towards the
-    /// service's limit (RFC 8628 §5.1); past it, every lookup of the service is refused with 429 for the minute.
+    /// service's limit (RFC 8628 §5.1); past it, every lookup of the service on this node is refused with 429
+    /// for the rest of the minute.
     func userCodeRecord(_ typed: String, service: ServicePolicy) async throws -> UserCodeLookup {
         let time = now()
-        if let wait = wrongUserCodes.wait(service: service.apiKey, now: time) {
+        if let wait = wrongUserCodes.admit(service: service.apiKey, now: time) {
             throw APIFailure(429, ResultCode(ResultCode.userCodesGuessed.code, "Too many wrong user codes for this service; retry in \((wait + 999) / 1000) s."))
         }
         guard let code = service.device.userCodes.normalized(typed),
             let record = try await store.decoupledAuthorization(lookupHash: Secrets.hash(code), kind: .device, serviceApiKey: service.apiKey)
-        else {
-            wrongUserCodes.recordWrong(service: service.apiKey, now: time)
-            return .unknown
-        }
-        // A code decided already is a real one, not a guess: not counted.
+        else { return .unknown }
+        // A real code, even one decided already, is not a guess.
+        wrongUserCodes.found(service: service.apiKey, now: time)
         guard record.state == .pending else { return .unknown }
         guard record.expiresAt >= time else { return .expired(record) }
         return .pending(record, try DeviceAuthorization.decoded(record.payload))

@@ -8,9 +8,10 @@ struct UserCodes: Sendable {
     /// Consonants without vowels (no words) and without look-alikes of digits.
     static let base20 = Array("BCDFGHJKLMNPQRSTVWXZ".utf8)
     static let digits = Array("0123456789".utf8)
-    /// The shortest codes of about 30 bits: 20^7 and 10^9 (RFC 8628 §6.1's examples carry 34 and 30).
-    static let shortestBase20 = 7
-    static let shortestNumeric = 9
+    /// The shortest codes of 33 bits at least: 20^8 and 10^10 (RFC 8628 §6.1's examples carry 34 and 30),
+    /// which ``WrongCodeLimiter`` keeps out of reach of guessing.
+    static let shortestBase20 = 8
+    static let shortestNumeric = 10
     /// What a user may type, hyphens and spaces included, before it is refused unread.
     static let longestTyped = 64
 
@@ -22,13 +23,13 @@ struct UserCodes: Sendable {
         let numeric = charset == .numeric
         characters = numeric ? Self.digits : Self.base20
         let shortest = numeric ? Self.shortestNumeric : Self.shortestBase20
-        self.length = length == 0 ? (numeric ? 9 : 8) : min(max(length, shortest), 32)
+        self.length = length == 0 ? shortest : min(max(length, shortest), 32)
     }
 
     static func lengthProblem(_ length: Int, charset: UserCodeCharset) -> String? {
         switch charset {
-        case .base20: length < shortestBase20 ? "must be at least \(shortestBase20) for BASE20 codes (about 30 bits), or 0 for 8" : nil
-        case .numeric: length < shortestNumeric ? "must be at least \(shortestNumeric) for NUMERIC codes (about 30 bits), or 0 for 9" : nil
+        case .base20: length < shortestBase20 ? "must be at least \(shortestBase20) for BASE20 codes (33 bits), or 0 for 8" : nil
+        case .numeric: length < shortestNumeric ? "must be at least \(shortestNumeric) for NUMERIC codes (33 bits), or 0 for 10" : nil
         case .unknown: nil
         }
     }
