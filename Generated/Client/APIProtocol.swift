@@ -53,6 +53,46 @@ public protocol APIProtocol: Sendable {
     /// `POST /api/{serviceId}/auth/authorization/ticket/update`
     func authorizationTicketUpdate(_ input: Operations.AuthorizationTicketUpdate.Input) async throws -> Operations.AuthorizationTicketUpdate.Output
 
+    // MARK: backchannel
+
+    /// Process a backchannel authentication request (CIBA §7.1).
+    ///
+    /// Forward every request the backchannel authentication endpoint receives. Warrant authenticates the
+    /// client (a confidential one: CIBA clients authenticate), checks that the service and client allow the
+    /// CIBA grant and the client's delivery mode, verifies a signed request (`request`, signed with the
+    /// client's bcRequestSignAlg) and an id_token_hint, and checks the rest; then the front end finds the user.
+    ///
+    ///
+    /// `POST /api/{serviceId}/backchannel/authentication`
+    func backchannelAuthentication(_ input: Operations.BackchannelAuthentication.Input) async throws -> Operations.BackchannelAuthentication.Output
+
+    /// Issue the auth_req_id of a CIBA request whose user was found.
+    ///
+    /// Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+    /// backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
+    /// /backchannel/authentication/complete.
+    ///
+    ///
+    /// `POST /api/{serviceId}/backchannel/authentication/issue`
+    func backchannelAuthenticationIssue(_ input: Operations.BackchannelAuthenticationIssue.Input) async throws -> Operations.BackchannelAuthenticationIssue.Output
+
+    /// Refuse a CIBA request before its auth_req_id is issued.
+    ///
+    /// Uses the ticket up and builds the CIBA §13 error the reason stands for.
+    ///
+    /// `POST /api/{serviceId}/backchannel/authentication/fail`
+    func backchannelAuthenticationFail(_ input: Operations.BackchannelAuthenticationFail.Input) async throws -> Operations.BackchannelAuthenticationFail.Output
+
+    /// Record the user's decision on a CIBA request.
+    ///
+    /// The decision is recorded once. In poll mode nothing is sent (NO_ACTION): the client's next poll gets
+    /// its answer. In ping mode the front end notifies the client (NOTIFICATION, `{"auth_req_id"}`), which then
+    /// polls. In push mode warrant issues the tokens now and the notification carries them.
+    ///
+    ///
+    /// `POST /api/{serviceId}/backchannel/authentication/complete`
+    func backchannelAuthenticationComplete(_ input: Operations.BackchannelAuthenticationComplete.Input) async throws -> Operations.BackchannelAuthenticationComplete.Output
+
     // MARK: client
 
     /// Register a client.

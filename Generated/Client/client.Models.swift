@@ -128,13 +128,13 @@ public struct OAuthClient: Hashable, Sendable, Codable {
     public var createdAt: Int64?
     /// When the client was last changed, in milliseconds since the Unix epoch.
     public var modifiedAt: Int64?
-    /// CIBA: how the client receives tokens (poll, ping or push).
+    /// How the client receives CIBA tokens: poll, ping or push, one the service offers.
     public var bcDeliveryMode: String?
-    /// CIBA: where ping and push notifications go.
+    /// Where CIBA ping and push notifications go (https; http only on loopback); ping and push clients need it.
     public var bcNotificationEndpoint: URL?
-    /// CIBA: the algorithm of signed authentication requests.
+    /// The algorithm of the client's signed CIBA requests; when set, every request must be signed.
     public var bcRequestSignAlg: JwsAlg?
-    /// CIBA: authentication requests must carry user_code.
+    /// The client's CIBA requests must carry user_code, where the service supports it.
     public var bcUserCodeRequired: Bool?
     /// The FAPI modes the client follows besides the service's, on a service with FAPI in supportedServiceProfiles.
     public var fapiModes: [FapiMode]?

@@ -133,17 +133,17 @@ public struct Service: Hashable, Sendable, Codable {
     public var attributes: [Pair]?
     /// Arbitrary key-value pairs warrant keeps for the service owner.
     public var metadata: [Pair]?
-    /// CIBA: the URL of the backchannel authentication endpoint; refused until warrant implements CIBA.
+    /// The URL of the CIBA backchannel authentication endpoint, for discovery (backchannel_authentication_endpoint) and as an aud a client assertion or signed request may name.
     public var backchannelAuthenticationEndpoint: URL?
-    /// CIBA: lifetime of auth_req_id values in seconds.
+    /// The lifetime of CIBA auth_req_id values in seconds; 0 means 600.
     public var backchannelAuthReqIdDuration: Int32?
-    /// CIBA: the least interval between polls of the token endpoint, in seconds.
+    /// The least interval between a CIBA client's polls of the token endpoint, in seconds; 0 means 5.
     public var backchannelPollingInterval: Int32?
-    /// CIBA: whether the user_code parameter is supported.
+    /// Whether CIBA requests may carry user_code (and clients with bcUserCodeRequired must).
     public var backchannelUserCodeParameterSupported: Bool?
     /// CIBA: whether FAPI-CIBA requests must carry binding_message.
     public var backchannelBindingMessageRequiredInFapi: Bool?
-    /// CIBA: the token delivery modes offered (poll, ping, push).
+    /// The CIBA token delivery modes offered (POLL, PING, PUSH); a client's bcDeliveryMode must be one of them.
     public var supportedBackchannelTokenDeliveryModes: [DeliveryMode]?
     /// Every DPoP proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce.
     public var dpopNonceRequired: Bool?

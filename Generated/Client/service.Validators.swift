@@ -97,12 +97,12 @@ extension Service: Validatable {
         if let value = self.backchannelAuthReqIdDuration {
             let fieldPath = path.appending("backchannelAuthReqIdDuration")
             Check.minimum(value, 0, at: fieldPath, &violations)
-            Check.maximum(value, 315360000, at: fieldPath, &violations)
+            Check.maximum(value, 86400, at: fieldPath, &violations)
         }
         if let value = self.backchannelPollingInterval {
             let fieldPath = path.appending("backchannelPollingInterval")
             Check.minimum(value, 0, at: fieldPath, &violations)
-            Check.maximum(value, 315360000, at: fieldPath, &violations)
+            Check.maximum(value, 3600, at: fieldPath, &violations)
         }
         if let value = self.supportedBackchannelTokenDeliveryModes {
             let fieldPath = path.appending("supportedBackchannelTokenDeliveryModes")

@@ -32,6 +32,55 @@ export const AuthorizationTicketInfoActionValues = ["OK", "NOT_FOUND", "CALLER_E
 export type AuthorizationTicketInfoAction = (typeof AuthorizationTicketInfoActionValues)[number] | (string & {});
 
 /**
+ * What the front end does with the result of /backchannel/authentication.
+ */
+export const BackchannelAuthenticationActionValues = ["USER_IDENTIFICATION", "BAD_REQUEST", "UNAUTHORIZED", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of BackchannelAuthenticationActionValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationAction = (typeof BackchannelAuthenticationActionValues)[number] | (string & {});
+
+/**
+ * How a CIBA request names its user.
+ */
+export const UserIdentificationHintTypeValues = ["LOGIN_HINT", "LOGIN_HINT_TOKEN", "ID_TOKEN_HINT", ] as const;
+/** One of UserIdentificationHintTypeValues, or a value a newer server sends that this version does not define. */
+export type UserIdentificationHintType = (typeof UserIdentificationHintTypeValues)[number] | (string & {});
+
+/**
+ * What the front end does with the result of /backchannel/authentication/issue.
+ */
+export const BackchannelAuthenticationIssueActionValues = ["OK", "INVALID_TICKET", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of BackchannelAuthenticationIssueActionValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationIssueAction = (typeof BackchannelAuthenticationIssueActionValues)[number] | (string & {});
+
+/**
+ * Why a CIBA request cannot go on; each maps to a CIBA §13 error.
+ */
+export const BackchannelAuthenticationFailReasonValues = ["ACCESS_DENIED", "EXPIRED_LOGIN_HINT_TOKEN", "INVALID_BINDING_MESSAGE", "INVALID_TARGET", "INVALID_USER_CODE", "MISSING_USER_CODE", "SERVER_ERROR", "UNAUTHORIZED_CLIENT", "UNKNOWN_USER_ID", ] as const;
+/** One of BackchannelAuthenticationFailReasonValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationFailReason = (typeof BackchannelAuthenticationFailReasonValues)[number] | (string & {});
+
+/**
+ * What the front end does with the result of /backchannel/authentication/fail.
+ */
+export const BackchannelAuthenticationFailActionValues = ["BAD_REQUEST", "FORBIDDEN", "INTERNAL_SERVER_ERROR", ] as const;
+/** One of BackchannelAuthenticationFailActionValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationFailAction = (typeof BackchannelAuthenticationFailActionValues)[number] | (string & {});
+
+/**
+ * What came of reaching the user.
+ */
+export const BackchannelAuthenticationCompleteResultValues = ["AUTHORIZED", "ACCESS_DENIED", "TRANSACTION_FAILED", ] as const;
+/** One of BackchannelAuthenticationCompleteResultValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationCompleteResult = (typeof BackchannelAuthenticationCompleteResultValues)[number] | (string & {});
+
+/**
+ * What the front end does with the result of /backchannel/authentication/complete.
+ */
+export const BackchannelAuthenticationCompleteActionValues = ["NOTIFICATION", "NO_ACTION", "SERVER_ERROR", ] as const;
+/** One of BackchannelAuthenticationCompleteActionValues, or a value a newer server sends that this version does not define. */
+export type BackchannelAuthenticationCompleteAction = (typeof BackchannelAuthenticationCompleteActionValues)[number] | (string & {});
+
+/**
  * Whether a client can keep a secret (RFC 6749 §2.1).
  */
 export const ClientTypeValues = ["PUBLIC", "CONFIDENTIAL", ] as const;
@@ -763,6 +812,448 @@ export interface AuthorizationTicketInfoResponse {
 }
 
 /**
+ * A backchannel authentication request a client sent the front end's CIBA endpoint, forwarded to warrant.
+ */
+export interface BackchannelAuthenticationRequest {
+  /**
+   * The whole application/x-www-form-urlencoded body the endpoint received (scope, one of login_hint, login_hint_token and id_token_hint, binding_message, user_code, requested_expiry, client_notification_token, acr_values, resource, authorization_details, or request: all of them as a signed JWT).
+   */
+  parameters: string;
+  /**
+   * The client ID from the Authorization header (client_secret_basic).
+   */
+  clientId?: string;
+  /**
+   * The client secret from the Authorization header.
+   */
+  clientSecret?: string;
+  /**
+   * The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it.
+   */
+  clientCertificate?: string;
+  /**
+   * The intermediate certificates the client sent, in PEM, leaf's issuer first.
+   */
+  clientCertificatePath?: Array<string>;
+}
+
+/**
+ * The outcome of a backchannel authentication request.
+ */
+export interface BackchannelAuthenticationResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: BackchannelAuthenticationAction;
+  /**
+   * The RFC 6749 error to return to the client (BAD_REQUEST, UNAUTHORIZED, INTERNAL_SERVER_ERROR).
+   */
+  responseContent?: string;
+  /**
+   * The ticket for /backchannel/authentication/issue or /fail, and later /complete (USER_IDENTIFICATION).
+   */
+  ticket?: string;
+  /**
+   * The numeric client ID.
+   */
+  clientId?: number;
+  /**
+   * The client ID alias, when the client has one.
+   */
+  clientIdAlias?: string;
+  /**
+   * Whether the client identified itself by its alias.
+   */
+  clientIdAliasUsed?: boolean;
+  /**
+   * The client's name.
+   */
+  clientName?: string;
+  /**
+   * How the client authenticated.
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /**
+   * How the client gets its tokens: its bcDeliveryMode.
+   */
+  deliveryMode?: DeliveryMode;
+  /**
+   * The scopes requested and allowed (openid among them).
+   */
+  scopes?: Array<Scope>;
+  /**
+   * The claims the scopes stand for (OpenID Connect Core §5.4).
+   */
+  claimNames?: Array<string>;
+  /**
+   * The authentication context classes requested (acr_values) that the service supports.
+   */
+  acrs?: Array<string>;
+  /**
+   * Which hint names the user.
+   */
+  hintType?: UserIdentificationHintType;
+  /**
+   * The hint as the client sent it: find the user by it.
+   */
+  hint?: string;
+  /**
+   * The subject of the id_token_hint, when that was the hint: warrant verified the ID token.
+   */
+  sub?: string;
+  /**
+   * binding_message: show it on both devices.
+   */
+  bindingMessage?: string;
+  /**
+   * user_code: check it against the user's.
+   */
+  userCode?: string;
+  /**
+   * Whether user_code had to be sent (the client's bcUserCodeRequired, where the service supports it).
+   */
+  userCodeRequired?: boolean;
+  /**
+   * requested_expiry, in seconds: the auth_req_id lives that long when it is shorter than the service's backchannelAuthReqIdDuration.
+   */
+  requestedExpiry?: number;
+  /**
+   * client_notification_token (ping and push): the bearer token of the notification.
+   */
+  clientNotificationToken?: string;
+  /**
+   * The request_context claim of a signed request (FAPI-CIBA), as JSON text.
+   */
+  requestContext?: string;
+  /**
+   * The resource parameters of the request (RFC 8707).
+   */
+  resources?: Array<string>;
+  /**
+   * The request's authorization_details (RFC 9396), checked against the types the service and client accept.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
+   * What warrant left out of the request: scopes the service does not know or the client may not request, acr_values the service does not support.
+   */
+  warnings?: Array<string>;
+  /**
+   * The service's attributes.
+   */
+  serviceAttributes?: Array<Pair>;
+  /**
+   * The client's attributes.
+   */
+  clientAttributes?: Array<Pair>;
+  /**
+   * Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+   *
+   * Default: false.
+   */
+  metadataDocumentUsed?: boolean;
+  /**
+   * Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+   *
+   * Default: false.
+   */
+  clientEntityIdUsed?: boolean;
+}
+
+/**
+ * The front end found the user the hint names; warrant issues the auth_req_id.
+ */
+export interface BackchannelAuthenticationIssueRequest {
+  /**
+   * The ticket /backchannel/authentication gave out.
+   */
+  ticket: string;
+}
+
+/**
+ * The answer to give the client.
+ */
+export interface BackchannelAuthenticationIssueResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: BackchannelAuthenticationIssueAction;
+  /**
+   * The JSON body to return to the client: auth_req_id, expires_in and (poll and ping) interval (OK, CIBA §7.3), or an error.
+   */
+  responseContent?: string;
+  /**
+   * The auth_req_id (OK): the client polls with it, and notifications carry it.
+   */
+  authReqId?: string;
+  /**
+   * The lifetime of the auth_req_id in seconds.
+   */
+  expiresIn?: number;
+  /**
+   * The least seconds between polls (poll and ping).
+   */
+  interval?: number;
+}
+
+/**
+ * The request cannot go on (no such user, a wrong user code …); warrant builds the error for the client.
+ */
+export interface BackchannelAuthenticationFailRequest {
+  /**
+   * The ticket /backchannel/authentication gave out.
+   */
+  ticket: string;
+  /**
+   * Why; it decides the error.
+   */
+  reason: BackchannelAuthenticationFailReason;
+  /**
+   * The error_description to answer instead of warrant's: printable ASCII without double quotes and backslashes.
+   */
+  errorDescription?: string;
+  /**
+   * The error_uri to answer.
+   */
+  errorUri?: string;
+}
+
+/**
+ * The error to give the client.
+ */
+export interface BackchannelAuthenticationFailResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: BackchannelAuthenticationFailAction;
+  /**
+   * The JSON error body to return to the client.
+   */
+  responseContent?: string;
+}
+
+/**
+ * The user's decision on the request of a ticket, once they were reached on their device.
+ */
+export interface BackchannelAuthenticationCompleteRequest {
+  /**
+   * The ticket /backchannel/authentication gave out (after /issue).
+   */
+  ticket: string;
+  /**
+   * What the user decided.
+   */
+  result: BackchannelAuthenticationCompleteResult;
+  /**
+   * The unique ID of the user.
+   */
+  subject: string;
+  /**
+   * The `sub` of the ID token when it differs from subject (pairwise IDs).
+   */
+  sub?: string;
+  /**
+   * When the user authenticated, in seconds since the Unix epoch.
+   */
+  authTime?: number;
+  /**
+   * The authentication context class the user authentication satisfied.
+   */
+  acr?: string;
+  /**
+   * A JSON object, as a string, of user claims for the ID token.
+   */
+  claims?: string;
+  /**
+   * Extra properties to attach to the tokens (JSON only).
+   */
+  properties?: Array<Property>;
+  /**
+   * The scopes to grant instead of those requested.
+   */
+  scopes?: Array<string>;
+  /**
+   * A JSON object, as a string, of extra JWS header parameters.
+   */
+  idtHeaderParams?: string;
+  /**
+   * The error_description the client gets when the result is not AUTHORIZED: printable ASCII without double quotes and backslashes.
+   */
+  errorDescription?: string;
+  /**
+   * The error_uri the client gets when the result is not AUTHORIZED.
+   */
+  errorUri?: string;
+  /**
+   * The claims the user agreed to release.
+   */
+  consentedClaims?: Array<string>;
+  /**
+   * A JSON object, as a string, of extra claims for JWT access tokens.
+   */
+  jwtAtClaims?: string;
+  /**
+   * An access token value of the caller's choosing (push mode, where tokens are issued here).
+   */
+  accessToken?: string;
+  /**
+   * Lifetime of the access token in seconds; 0 means the default.
+   */
+  accessTokenDuration?: number;
+  /**
+   * Lifetime of the refresh token in seconds; 0 means the default.
+   */
+  refreshTokenDuration?: number;
+  /**
+   * How to write `aud` in the ID token.
+   */
+  idTokenAudType?: IdTokenAudType;
+}
+
+/**
+ * What to deliver to the client, if anything.
+ */
+export interface BackchannelAuthenticationCompleteResponse {
+  /**
+   * The result code (see ApiResult).
+   */
+  resultCode: string;
+  /**
+   * The result for people.
+   */
+  resultMessage: string;
+  /**
+   * What the front end does next.
+   */
+  action: BackchannelAuthenticationCompleteAction;
+  /**
+   * The body of the notification to POST to clientNotificationEndpoint with `Authorization: Bearer
+   * {clientNotificationToken}` (NOTIFICATION): `{"auth_req_id"}` in ping mode; in push mode the token
+   * response with auth_req_id (CIBA §10.3.1), or the error with auth_req_id.
+   */
+  responseContent?: string;
+  /**
+   * The numeric client ID.
+   */
+  clientId?: number;
+  /**
+   * The client ID alias, when the client has one.
+   */
+  clientIdAlias?: string;
+  /**
+   * Whether the client identified itself by its alias.
+   */
+  clientIdAliasUsed?: boolean;
+  /**
+   * The client's name.
+   */
+  clientName?: string;
+  /**
+   * How the client gets its tokens.
+   */
+  deliveryMode?: DeliveryMode;
+  /**
+   * Where to POST the notification (ping and push): the client's bcNotificationEndpoint.
+   */
+  clientNotificationEndpoint?: string;
+  /**
+   * The bearer token of the notification.
+   */
+  clientNotificationToken?: string;
+  /**
+   * The auth_req_id the decision is about.
+   */
+  authReqId?: string;
+  /**
+   * The access token issued (push mode).
+   */
+  accessToken?: string;
+  /**
+   * When it expires, in milliseconds since the Unix epoch.
+   */
+  accessTokenExpiresAt?: number;
+  /**
+   * The lifetime of the access token in seconds.
+   */
+  accessTokenDuration?: number;
+  /**
+   * The refresh token issued (push mode).
+   */
+  refreshToken?: string;
+  /**
+   * When it expires, in milliseconds since the Unix epoch.
+   */
+  refreshTokenExpiresAt?: number;
+  /**
+   * The lifetime of the refresh token in seconds.
+   */
+  refreshTokenDuration?: number;
+  /**
+   * The ID token issued (push mode), with urn:openid:params:jwt:claim:auth_req_id, at_hash and rt_hash.
+   */
+  idToken?: string;
+  /**
+   * The lifetime of the ID token in seconds.
+   */
+  idTokenDuration?: number;
+  /**
+   * The access token as a JWT, when the service signs access tokens.
+   */
+  jwtAccessToken?: string;
+  /**
+   * The resources of the request (RFC 8707).
+   */
+  resources?: Array<string>;
+  /**
+   * The authorization_details (RFC 9396) of the tokens.
+   */
+  authorizationDetails?: AuthorizationDetails;
+  /**
+   * The service's attributes.
+   */
+  serviceAttributes?: Array<Pair>;
+  /**
+   * The client's attributes.
+   */
+  clientAttributes?: Array<Pair>;
+  /**
+   * Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.
+   *
+   * Default: false.
+   */
+  metadataDocumentUsed?: boolean;
+  /**
+   * Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.
+   *
+   * Default: false.
+   */
+  clientEntityIdUsed?: boolean;
+}
+
+/**
  * An OAuth client of a service. Sent complete on create and update (read, change, send back);
  * omitted fields take their defaults.
  */
@@ -947,19 +1438,19 @@ export interface OAuthClient {
    */
   modifiedAt?: number;
   /**
-   * CIBA: how the client receives tokens (poll, ping or push).
+   * How the client receives CIBA tokens: poll, ping or push, one the service offers.
    */
   bcDeliveryMode?: string;
   /**
-   * CIBA: where ping and push notifications go.
+   * Where CIBA ping and push notifications go (https; http only on loopback); ping and push clients need it.
    */
   bcNotificationEndpoint?: string;
   /**
-   * CIBA: the algorithm of signed authentication requests.
+   * The algorithm of the client's signed CIBA requests; when set, every request must be signed.
    */
   bcRequestSignAlg?: JwsAlg;
   /**
-   * CIBA: authentication requests must carry user_code.
+   * The client's CIBA requests must carry user_code, where the service supports it.
    */
   bcUserCodeRequired?: boolean;
   /**
@@ -2976,19 +3467,19 @@ export interface Service {
    */
   metadata?: Array<Pair>;
   /**
-   * CIBA: the URL of the backchannel authentication endpoint; refused until warrant implements CIBA.
+   * The URL of the CIBA backchannel authentication endpoint, for discovery (backchannel_authentication_endpoint) and as an aud a client assertion or signed request may name.
    */
   backchannelAuthenticationEndpoint?: string;
   /**
-   * CIBA: lifetime of auth_req_id values in seconds.
+   * The lifetime of CIBA auth_req_id values in seconds; 0 means 600.
    */
   backchannelAuthReqIdDuration?: number;
   /**
-   * CIBA: the least interval between polls of the token endpoint, in seconds.
+   * The least interval between a CIBA client's polls of the token endpoint, in seconds; 0 means 5.
    */
   backchannelPollingInterval?: number;
   /**
-   * CIBA: whether the user_code parameter is supported.
+   * Whether CIBA requests may carry user_code (and clients with bcUserCodeRequired must).
    */
   backchannelUserCodeParameterSupported?: boolean;
   /**
@@ -2996,7 +3487,7 @@ export interface Service {
    */
   backchannelBindingMessageRequiredInFapi?: boolean;
   /**
-   * CIBA: the token delivery modes offered (poll, ping, push).
+   * The CIBA token delivery modes offered (POLL, PING, PUSH); a client's bcDeliveryMode must be one of them.
    */
   supportedBackchannelTokenDeliveryModes?: Array<DeliveryMode>;
   /**
@@ -4870,6 +5361,118 @@ export const schemas: runtime.Schemas = {
       { name: "action", type: { kind: "enum", name: "AuthorizationTicketInfoAction" }, required: true },
       { name: "info", type: { kind: "object", name: "AuthorizationTicketInfo" } },
     ],
+    BackchannelAuthenticationRequest: [
+      { name: "parameters", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "clientId", type: { kind: "string" } },
+      { name: "clientSecret", type: { kind: "string" } },
+      { name: "clientCertificate", type: { kind: "string" }, maxLength: 16384 },
+      { name: "clientCertificatePath", type: { kind: "array", items: { kind: "string" } }, maxItems: 8 },
+    ],
+    BackchannelAuthenticationResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "BackchannelAuthenticationAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+      { name: "ticket", type: { kind: "string" } },
+      { name: "clientId", type: { kind: "int64" } },
+      { name: "clientIdAlias", type: { kind: "string" } },
+      { name: "clientIdAliasUsed", type: { kind: "bool" } },
+      { name: "clientName", type: { kind: "string" } },
+      { name: "clientAuthMethod", type: { kind: "enum", name: "ClientAuthMethod" } },
+      { name: "deliveryMode", type: { kind: "enum", name: "DeliveryMode" } },
+      { name: "scopes", type: { kind: "array", items: { kind: "object", name: "Scope" } } },
+      { name: "claimNames", type: { kind: "array", items: { kind: "string" } } },
+      { name: "acrs", type: { kind: "array", items: { kind: "string" } } },
+      { name: "hintType", type: { kind: "enum", name: "UserIdentificationHintType" } },
+      { name: "hint", type: { kind: "string" } },
+      { name: "sub", type: { kind: "string" } },
+      { name: "bindingMessage", type: { kind: "string" } },
+      { name: "userCode", type: { kind: "string" } },
+      { name: "userCodeRequired", type: { kind: "bool" } },
+      { name: "requestedExpiry", type: { kind: "int32" } },
+      { name: "clientNotificationToken", type: { kind: "string" } },
+      { name: "requestContext", type: { kind: "json-string" } },
+      { name: "resources", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
+      { name: "warnings", type: { kind: "array", items: { kind: "string" } } },
+      { name: "serviceAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "metadataDocumentUsed", type: { kind: "bool" } },
+      { name: "clientEntityIdUsed", type: { kind: "bool" } },
+    ],
+    BackchannelAuthenticationIssueRequest: [
+      { name: "ticket", type: { kind: "string" }, required: true, minLength: 1 },
+    ],
+    BackchannelAuthenticationIssueResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "BackchannelAuthenticationIssueAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+      { name: "authReqId", type: { kind: "string" } },
+      { name: "expiresIn", type: { kind: "int32" } },
+      { name: "interval", type: { kind: "int32" } },
+    ],
+    BackchannelAuthenticationFailRequest: [
+      { name: "ticket", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "reason", type: { kind: "enum", name: "BackchannelAuthenticationFailReason" }, required: true },
+      { name: "errorDescription", type: { kind: "string" }, maxLength: 1024 },
+      { name: "errorUri", type: { kind: "url" } },
+    ],
+    BackchannelAuthenticationFailResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "BackchannelAuthenticationFailAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+    ],
+    BackchannelAuthenticationCompleteRequest: [
+      { name: "ticket", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "result", type: { kind: "enum", name: "BackchannelAuthenticationCompleteResult" }, required: true },
+      { name: "subject", type: { kind: "string" }, required: true, minLength: 1 },
+      { name: "sub", type: { kind: "string" } },
+      { name: "authTime", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 253402300799, maximumText: "253402300799" },
+      { name: "acr", type: { kind: "string" } },
+      { name: "claims", type: { kind: "json-string" } },
+      { name: "properties", type: { kind: "array", items: { kind: "object", name: "Property" } } },
+      { name: "scopes", type: { kind: "array", items: { kind: "string" } } },
+      { name: "idtHeaderParams", type: { kind: "json-string" } },
+      { name: "errorDescription", type: { kind: "string" }, maxLength: 1024 },
+      { name: "errorUri", type: { kind: "url" } },
+      { name: "consentedClaims", type: { kind: "array", items: { kind: "string" } } },
+      { name: "jwtAtClaims", type: { kind: "json-string" } },
+      { name: "accessToken", type: { kind: "string" } },
+      { name: "accessTokenDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "refreshTokenDuration", type: { kind: "int64" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "idTokenAudType", type: { kind: "enum", name: "IdTokenAudType" } },
+    ],
+    BackchannelAuthenticationCompleteResponse: [
+      { name: "resultCode", type: { kind: "string" }, required: true },
+      { name: "resultMessage", type: { kind: "string" }, required: true },
+      { name: "action", type: { kind: "enum", name: "BackchannelAuthenticationCompleteAction" }, required: true },
+      { name: "responseContent", type: { kind: "string" } },
+      { name: "clientId", type: { kind: "int64" } },
+      { name: "clientIdAlias", type: { kind: "string" } },
+      { name: "clientIdAliasUsed", type: { kind: "bool" } },
+      { name: "clientName", type: { kind: "string" } },
+      { name: "deliveryMode", type: { kind: "enum", name: "DeliveryMode" } },
+      { name: "clientNotificationEndpoint", type: { kind: "url" } },
+      { name: "clientNotificationToken", type: { kind: "string" } },
+      { name: "authReqId", type: { kind: "string" } },
+      { name: "accessToken", type: { kind: "string" } },
+      { name: "accessTokenExpiresAt", type: { kind: "int64" } },
+      { name: "accessTokenDuration", type: { kind: "int64" } },
+      { name: "refreshToken", type: { kind: "string" } },
+      { name: "refreshTokenExpiresAt", type: { kind: "int64" } },
+      { name: "refreshTokenDuration", type: { kind: "int64" } },
+      { name: "idToken", type: { kind: "string" } },
+      { name: "idTokenDuration", type: { kind: "int64" } },
+      { name: "jwtAccessToken", type: { kind: "string" } },
+      { name: "resources", type: { kind: "array", items: { kind: "string" } } },
+      { name: "authorizationDetails", type: { kind: "object", name: "AuthorizationDetails" } },
+      { name: "serviceAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
+      { name: "metadataDocumentUsed", type: { kind: "bool" } },
+      { name: "clientEntityIdUsed", type: { kind: "bool" } },
+    ],
     OAuthClient: [
       { name: "resultCode", type: { kind: "string" } },
       { name: "resultMessage", type: { kind: "string" } },
@@ -5440,8 +6043,8 @@ export const schemas: runtime.Schemas = {
       { name: "attributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
       { name: "metadata", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
       { name: "backchannelAuthenticationEndpoint", type: { kind: "url" } },
-      { name: "backchannelAuthReqIdDuration", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
-      { name: "backchannelPollingInterval", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 315360000, maximumText: "315360000" },
+      { name: "backchannelAuthReqIdDuration", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 86400, maximumText: "86400" },
+      { name: "backchannelPollingInterval", type: { kind: "int32" }, minimum: 0, minimumText: "0", maximum: 3600, maximumText: "3600" },
       { name: "backchannelUserCodeParameterSupported", type: { kind: "bool" } },
       { name: "backchannelBindingMessageRequiredInFapi", type: { kind: "bool" } },
       { name: "supportedBackchannelTokenDeliveryModes", type: { kind: "array", items: { kind: "enum", name: "DeliveryMode" } } },
@@ -5901,6 +6504,13 @@ export const schemas: runtime.Schemas = {
     AuthorizationFailReason: AuthorizationFailReasonValues,
     AuthorizationIssueAction: AuthorizationIssueActionValues,
     AuthorizationTicketInfoAction: AuthorizationTicketInfoActionValues,
+    BackchannelAuthenticationAction: BackchannelAuthenticationActionValues,
+    UserIdentificationHintType: UserIdentificationHintTypeValues,
+    BackchannelAuthenticationIssueAction: BackchannelAuthenticationIssueActionValues,
+    BackchannelAuthenticationFailReason: BackchannelAuthenticationFailReasonValues,
+    BackchannelAuthenticationFailAction: BackchannelAuthenticationFailActionValues,
+    BackchannelAuthenticationCompleteResult: BackchannelAuthenticationCompleteResultValues,
+    BackchannelAuthenticationCompleteAction: BackchannelAuthenticationCompleteActionValues,
     ClientType: ClientTypeValues,
     ApplicationType: ApplicationTypeValues,
     RuntimeFailureAction: RuntimeFailureActionValues,
@@ -6003,6 +6613,46 @@ export function validateAuthorizationTicketUpdateRequest(value: unknown, directi
 /** Every problem `value` has as a AuthorizationTicketInfoResponse, with the server's messages; none when it is one. */
 export function validateAuthorizationTicketInfoResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
   return new runtime.Checker(schemas, direction).check({ kind: "object", name: "AuthorizationTicketInfoResponse" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationRequest, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationRequest" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationResponse, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationResponse" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationIssueRequest, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationIssueRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationIssueRequest" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationIssueResponse, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationIssueResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationIssueResponse" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationFailRequest, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationFailRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationFailRequest" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationFailResponse, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationFailResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationFailResponse" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationCompleteRequest, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationCompleteRequest(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationCompleteRequest" }, value);
+}
+
+/** Every problem `value` has as a BackchannelAuthenticationCompleteResponse, with the server's messages; none when it is one. */
+export function validateBackchannelAuthenticationCompleteResponse(value: unknown, direction?: runtime.Direction): runtime.Violation[] {
+  return new runtime.Checker(schemas, direction).check({ kind: "object", name: "BackchannelAuthenticationCompleteResponse" }, value);
 }
 
 /** Every problem `value` has as a OAuthClient, with the server's messages; none when it is one. */
@@ -6511,6 +7161,70 @@ const operations: { [name: string]: runtime.OperationSchema } = {
       401: { kind: "object", name: "ApiResult" },
       403: { kind: "object", name: "ApiResult" },
       404: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  backchannelAuthentication: {
+    id: "backchannelAuthentication", method: "POST", path: "/api/{serviceId}/backchannel/authentication", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "BackchannelAuthenticationRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "BackchannelAuthenticationResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  backchannelAuthenticationIssue: {
+    id: "backchannelAuthenticationIssue", method: "POST", path: "/api/{serviceId}/backchannel/authentication/issue", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "BackchannelAuthenticationIssueRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "BackchannelAuthenticationIssueResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  backchannelAuthenticationFail: {
+    id: "backchannelAuthenticationFail", method: "POST", path: "/api/{serviceId}/backchannel/authentication/fail", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "BackchannelAuthenticationFailRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "BackchannelAuthenticationFailResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
+      500: { kind: "object", name: "RuntimeFailure" },
+    },
+  },
+  backchannelAuthenticationComplete: {
+    id: "backchannelAuthenticationComplete", method: "POST", path: "/api/{serviceId}/backchannel/authentication/complete", secured: true,
+    parameters: [
+      { name: "serviceId", in: "path", type: { kind: "string" }, required: true, pattern: "^\\d+$" },
+    ],
+    body: { type: { kind: "object", name: "BackchannelAuthenticationCompleteRequest" }, contentTypes: ["json", "form"] },
+    responses: {
+      200: { kind: "object", name: "BackchannelAuthenticationCompleteResponse" },
+      400: { kind: "object", name: "ApiResult" },
+      401: { kind: "object", name: "ApiResult" },
+      403: { kind: "object", name: "ApiResult" },
+      404: { kind: "object", name: "ApiResult" },
+      413: { kind: "object", name: "ApiResult" },
       500: { kind: "object", name: "RuntimeFailure" },
     },
   },
@@ -7697,6 +8411,106 @@ export namespace Operations {
       | { status: 401; body: ApiResult }
       | { status: 403; body: ApiResult }
       | { status: 404; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace BackchannelAuthentication {
+    /** What backchannelAuthentication takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: BackchannelAuthenticationRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What backchannelAuthentication answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: BackchannelAuthenticationResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace BackchannelAuthenticationIssue {
+    /** What backchannelAuthenticationIssue takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: BackchannelAuthenticationIssueRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What backchannelAuthenticationIssue answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: BackchannelAuthenticationIssueResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace BackchannelAuthenticationFail {
+    /** What backchannelAuthenticationFail takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: BackchannelAuthenticationFailRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What backchannelAuthenticationFail answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: BackchannelAuthenticationFailResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
+      | { status: 500; body: RuntimeFailure }
+      ;
+  }
+  export namespace BackchannelAuthenticationComplete {
+    /** What backchannelAuthenticationComplete takes. */
+    export interface Input {
+      path: {
+        /** The numeric API key of the service. */
+        serviceId: string;
+      };
+      body: BackchannelAuthenticationCompleteRequest;
+      /** The media type to send the body as; the first the endpoint accepts by default. */
+      contentType?: "json" | "form";
+      /** A bearer token for this call, instead of the client's. */
+      credentials?: string;
+    }
+
+    /** What backchannelAuthenticationComplete answers: one member per declared status. */
+    export type Output =
+      | { status: 200; body: BackchannelAuthenticationCompleteResponse }
+      | { status: 400; body: ApiResult }
+      | { status: 401; body: ApiResult }
+      | { status: 403; body: ApiResult }
+      | { status: 404; body: ApiResult }
+      | { status: 413; body: ApiResult }
       | { status: 500; body: RuntimeFailure }
       ;
   }
@@ -9408,6 +10222,57 @@ export class Client {
    */
   async authorizationTicketUpdate(input: Operations.AuthorizationTicketUpdate.Input): Promise<Operations.AuthorizationTicketUpdate.Output> {
     return (await runtime.call(this.__baseURL, this.__options, schemas, operations.authorizationTicketUpdate, input)) as unknown as Operations.AuthorizationTicketUpdate.Output;
+  }
+
+  /**
+   * Process a backchannel authentication request (CIBA §7.1).
+   *
+   * Forward every request the backchannel authentication endpoint receives. Warrant authenticates the
+   * client (a confidential one: CIBA clients authenticate), checks that the service and client allow the
+   * CIBA grant and the client's delivery mode, verifies a signed request (`request`, signed with the
+   * client's bcRequestSignAlg) and an id_token_hint, and checks the rest; then the front end finds the user.
+   *
+   * POST /api/{serviceId}/backchannel/authentication
+   */
+  async backchannelAuthentication(input: Operations.BackchannelAuthentication.Input): Promise<Operations.BackchannelAuthentication.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.backchannelAuthentication, input)) as unknown as Operations.BackchannelAuthentication.Output;
+  }
+
+  /**
+   * Issue the auth_req_id of a CIBA request whose user was found.
+   *
+   * Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+   * backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
+   * /backchannel/authentication/complete.
+   *
+   * POST /api/{serviceId}/backchannel/authentication/issue
+   */
+  async backchannelAuthenticationIssue(input: Operations.BackchannelAuthenticationIssue.Input): Promise<Operations.BackchannelAuthenticationIssue.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.backchannelAuthenticationIssue, input)) as unknown as Operations.BackchannelAuthenticationIssue.Output;
+  }
+
+  /**
+   * Refuse a CIBA request before its auth_req_id is issued.
+   *
+   * Uses the ticket up and builds the CIBA §13 error the reason stands for.
+   *
+   * POST /api/{serviceId}/backchannel/authentication/fail
+   */
+  async backchannelAuthenticationFail(input: Operations.BackchannelAuthenticationFail.Input): Promise<Operations.BackchannelAuthenticationFail.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.backchannelAuthenticationFail, input)) as unknown as Operations.BackchannelAuthenticationFail.Output;
+  }
+
+  /**
+   * Record the user's decision on a CIBA request.
+   *
+   * The decision is recorded once. In poll mode nothing is sent (NO_ACTION): the client's next poll gets
+   * its answer. In ping mode the front end notifies the client (NOTIFICATION, `{"auth_req_id"}`), which then
+   * polls. In push mode warrant issues the tokens now and the notification carries them.
+   *
+   * POST /api/{serviceId}/backchannel/authentication/complete
+   */
+  async backchannelAuthenticationComplete(input: Operations.BackchannelAuthenticationComplete.Input): Promise<Operations.BackchannelAuthenticationComplete.Output> {
+    return (await runtime.call(this.__baseURL, this.__options, schemas, operations.backchannelAuthenticationComplete, input)) as unknown as Operations.BackchannelAuthenticationComplete.Output;
   }
 
   /**

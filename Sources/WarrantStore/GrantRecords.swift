@@ -13,6 +13,8 @@ public struct TicketRecord: Hashable, Sendable {
         case pushed
         /// A server nonce for DPoP proofs (RFC 9449 §8), accepted by every node until it expires.
         case dpopNonce
+        /// From /backchannel/authentication, for /backchannel/authentication/issue or /fail (CIBA).
+        case backchannel
     }
 
     public var hash: String
@@ -253,6 +255,8 @@ public struct DecoupledAuthorizationRecord: Hashable, Sendable {
     public enum Kind: String, Sendable {
         /// RFC 8628: polled with a device code, looked up by a user code.
         case device
+        /// CIBA: polled with an auth_req_id, looked up by the ticket of /backchannel/authentication.
+        case backchannel
     }
 
     public enum State: String, Sendable {

@@ -59,7 +59,7 @@ import WarrantClient
             let api = server.client()
             var service = Service(serviceName: "Asking", issuer: URL(string: "https://as.example.com")!)
             service.tokenExpirationLinked = true
-            service.backchannelAuthenticationEndpoint = URL(string: "https://as.example.com/bc")
+            service.grantManagementEndpoint = URL(string: "https://as.example.com/gm")
             service.fapiModes = [.fapi2Security]
             service.allowableClockSkew = 30
             service.federationEnabled = true
@@ -67,12 +67,12 @@ import WarrantClient
             guard case .badRequest(let refused) = try await api.serviceCreate(.init(body: service)) else { throw UnexpectedOutput() }
             #expect(
                 Set(refused.fieldViolations?.map(\.path) ?? []) == [
-                    "/tokenExpirationLinked", "/backchannelAuthenticationEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
+                    "/tokenExpirationLinked", "/grantManagementEndpoint", "/fapiModes", "/allowableClockSkew", "/federationEnabled",
                     "/idTokenSignatureKeyId",
                 ])
             // The defaults an SDK sends for every member are accepted.
             service.tokenExpirationLinked = false
-            service.backchannelAuthenticationEndpoint = nil
+            service.grantManagementEndpoint = nil
             service.fapiModes = []
             service.allowableClockSkew = 0
             service.federationEnabled = false

@@ -50,17 +50,7 @@ import WarrantClient
                 self.hits.withLock { $0 += 1 }
                 return Response(status: .notFound)
             }
-            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw CancellationError() }
-                defer { group.cancelAll() }
-                try await body("http://127.0.0.1:\(port)")
-            }
+            try await LoopbackHTTP.serving(router, body)
         }
     }
 

@@ -16,6 +16,13 @@ __all__ = [
     "AuthorizationFailReason",
     "AuthorizationIssueAction",
     "AuthorizationTicketInfoAction",
+    "BackchannelAuthenticationAction",
+    "UserIdentificationHintType",
+    "BackchannelAuthenticationIssueAction",
+    "BackchannelAuthenticationFailReason",
+    "BackchannelAuthenticationFailAction",
+    "BackchannelAuthenticationCompleteResult",
+    "BackchannelAuthenticationCompleteAction",
     "ClientType",
     "ApplicationType",
     "RuntimeFailureAction",
@@ -73,6 +80,14 @@ __all__ = [
     "AuthorizationTicketInfoRequest",
     "AuthorizationTicketUpdateRequest",
     "AuthorizationTicketInfoResponse",
+    "BackchannelAuthenticationRequest",
+    "BackchannelAuthenticationResponse",
+    "BackchannelAuthenticationIssueRequest",
+    "BackchannelAuthenticationIssueResponse",
+    "BackchannelAuthenticationFailRequest",
+    "BackchannelAuthenticationFailResponse",
+    "BackchannelAuthenticationCompleteRequest",
+    "BackchannelAuthenticationCompleteResponse",
     "OAuthClient",
     "ClientExtension",
     "ClientListResponse",
@@ -284,6 +299,174 @@ AuthorizationTicketInfoAction.OK = AuthorizationTicketInfoAction("OK")
 AuthorizationTicketInfoAction.NOT_FOUND = AuthorizationTicketInfoAction("NOT_FOUND")
 AuthorizationTicketInfoAction.CALLER_ERROR = AuthorizationTicketInfoAction("CALLER_ERROR")
 AuthorizationTicketInfoAction.AUTHLETE_ERROR = AuthorizationTicketInfoAction("AUTHLETE_ERROR")
+
+
+class BackchannelAuthenticationAction(str):
+    r"""
+    What the front end does with the result of /backchannel/authentication.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("USER_IDENTIFICATION", "BAD_REQUEST", "UNAUTHORIZED", "INTERNAL_SERVER_ERROR", )
+    USER_IDENTIFICATION: ClassVar[BackchannelAuthenticationAction]
+    BAD_REQUEST: ClassVar[BackchannelAuthenticationAction]
+    UNAUTHORIZED: ClassVar[BackchannelAuthenticationAction]
+    INTERNAL_SERVER_ERROR: ClassVar[BackchannelAuthenticationAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationAction.USER_IDENTIFICATION = BackchannelAuthenticationAction("USER_IDENTIFICATION")
+BackchannelAuthenticationAction.BAD_REQUEST = BackchannelAuthenticationAction("BAD_REQUEST")
+BackchannelAuthenticationAction.UNAUTHORIZED = BackchannelAuthenticationAction("UNAUTHORIZED")
+BackchannelAuthenticationAction.INTERNAL_SERVER_ERROR = BackchannelAuthenticationAction("INTERNAL_SERVER_ERROR")
+
+
+class UserIdentificationHintType(str):
+    r"""
+    How a CIBA request names its user.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("LOGIN_HINT", "LOGIN_HINT_TOKEN", "ID_TOKEN_HINT", )
+    LOGIN_HINT: ClassVar[UserIdentificationHintType]
+    LOGIN_HINT_TOKEN: ClassVar[UserIdentificationHintType]
+    ID_TOKEN_HINT: ClassVar[UserIdentificationHintType]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+UserIdentificationHintType.LOGIN_HINT = UserIdentificationHintType("LOGIN_HINT")
+UserIdentificationHintType.LOGIN_HINT_TOKEN = UserIdentificationHintType("LOGIN_HINT_TOKEN")
+UserIdentificationHintType.ID_TOKEN_HINT = UserIdentificationHintType("ID_TOKEN_HINT")
+
+
+class BackchannelAuthenticationIssueAction(str):
+    r"""
+    What the front end does with the result of /backchannel/authentication/issue.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("OK", "INVALID_TICKET", "INTERNAL_SERVER_ERROR", )
+    OK: ClassVar[BackchannelAuthenticationIssueAction]
+    INVALID_TICKET: ClassVar[BackchannelAuthenticationIssueAction]
+    INTERNAL_SERVER_ERROR: ClassVar[BackchannelAuthenticationIssueAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationIssueAction.OK = BackchannelAuthenticationIssueAction("OK")
+BackchannelAuthenticationIssueAction.INVALID_TICKET = BackchannelAuthenticationIssueAction("INVALID_TICKET")
+BackchannelAuthenticationIssueAction.INTERNAL_SERVER_ERROR = BackchannelAuthenticationIssueAction("INTERNAL_SERVER_ERROR")
+
+
+class BackchannelAuthenticationFailReason(str):
+    r"""
+    Why a CIBA request cannot go on; each maps to a CIBA §13 error.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("ACCESS_DENIED", "EXPIRED_LOGIN_HINT_TOKEN", "INVALID_BINDING_MESSAGE", "INVALID_TARGET", "INVALID_USER_CODE", "MISSING_USER_CODE", "SERVER_ERROR", "UNAUTHORIZED_CLIENT", "UNKNOWN_USER_ID", )
+    ACCESS_DENIED: ClassVar[BackchannelAuthenticationFailReason]
+    EXPIRED_LOGIN_HINT_TOKEN: ClassVar[BackchannelAuthenticationFailReason]
+    INVALID_BINDING_MESSAGE: ClassVar[BackchannelAuthenticationFailReason]
+    INVALID_TARGET: ClassVar[BackchannelAuthenticationFailReason]
+    INVALID_USER_CODE: ClassVar[BackchannelAuthenticationFailReason]
+    MISSING_USER_CODE: ClassVar[BackchannelAuthenticationFailReason]
+    SERVER_ERROR: ClassVar[BackchannelAuthenticationFailReason]
+    UNAUTHORIZED_CLIENT: ClassVar[BackchannelAuthenticationFailReason]
+    UNKNOWN_USER_ID: ClassVar[BackchannelAuthenticationFailReason]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationFailReason.ACCESS_DENIED = BackchannelAuthenticationFailReason("ACCESS_DENIED")
+BackchannelAuthenticationFailReason.EXPIRED_LOGIN_HINT_TOKEN = BackchannelAuthenticationFailReason("EXPIRED_LOGIN_HINT_TOKEN")
+BackchannelAuthenticationFailReason.INVALID_BINDING_MESSAGE = BackchannelAuthenticationFailReason("INVALID_BINDING_MESSAGE")
+BackchannelAuthenticationFailReason.INVALID_TARGET = BackchannelAuthenticationFailReason("INVALID_TARGET")
+BackchannelAuthenticationFailReason.INVALID_USER_CODE = BackchannelAuthenticationFailReason("INVALID_USER_CODE")
+BackchannelAuthenticationFailReason.MISSING_USER_CODE = BackchannelAuthenticationFailReason("MISSING_USER_CODE")
+BackchannelAuthenticationFailReason.SERVER_ERROR = BackchannelAuthenticationFailReason("SERVER_ERROR")
+BackchannelAuthenticationFailReason.UNAUTHORIZED_CLIENT = BackchannelAuthenticationFailReason("UNAUTHORIZED_CLIENT")
+BackchannelAuthenticationFailReason.UNKNOWN_USER_ID = BackchannelAuthenticationFailReason("UNKNOWN_USER_ID")
+
+
+class BackchannelAuthenticationFailAction(str):
+    r"""
+    What the front end does with the result of /backchannel/authentication/fail.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("BAD_REQUEST", "FORBIDDEN", "INTERNAL_SERVER_ERROR", )
+    BAD_REQUEST: ClassVar[BackchannelAuthenticationFailAction]
+    FORBIDDEN: ClassVar[BackchannelAuthenticationFailAction]
+    INTERNAL_SERVER_ERROR: ClassVar[BackchannelAuthenticationFailAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationFailAction.BAD_REQUEST = BackchannelAuthenticationFailAction("BAD_REQUEST")
+BackchannelAuthenticationFailAction.FORBIDDEN = BackchannelAuthenticationFailAction("FORBIDDEN")
+BackchannelAuthenticationFailAction.INTERNAL_SERVER_ERROR = BackchannelAuthenticationFailAction("INTERNAL_SERVER_ERROR")
+
+
+class BackchannelAuthenticationCompleteResult(str):
+    r"""
+    What came of reaching the user.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("AUTHORIZED", "ACCESS_DENIED", "TRANSACTION_FAILED", )
+    AUTHORIZED: ClassVar[BackchannelAuthenticationCompleteResult]
+    ACCESS_DENIED: ClassVar[BackchannelAuthenticationCompleteResult]
+    TRANSACTION_FAILED: ClassVar[BackchannelAuthenticationCompleteResult]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationCompleteResult.AUTHORIZED = BackchannelAuthenticationCompleteResult("AUTHORIZED")
+BackchannelAuthenticationCompleteResult.ACCESS_DENIED = BackchannelAuthenticationCompleteResult("ACCESS_DENIED")
+BackchannelAuthenticationCompleteResult.TRANSACTION_FAILED = BackchannelAuthenticationCompleteResult("TRANSACTION_FAILED")
+
+
+class BackchannelAuthenticationCompleteAction(str):
+    r"""
+    What the front end does with the result of /backchannel/authentication/complete.
+
+    A value this version does not define is kept as it is: ``is_known`` tells.
+    """
+
+    VALUES: ClassVar[tuple[str, ...]] = ("NOTIFICATION", "NO_ACTION", "SERVER_ERROR", )
+    NOTIFICATION: ClassVar[BackchannelAuthenticationCompleteAction]
+    NO_ACTION: ClassVar[BackchannelAuthenticationCompleteAction]
+    SERVER_ERROR: ClassVar[BackchannelAuthenticationCompleteAction]
+
+    @property
+    def is_known(self) -> bool:
+        return str(self) in self.VALUES
+
+
+BackchannelAuthenticationCompleteAction.NOTIFICATION = BackchannelAuthenticationCompleteAction("NOTIFICATION")
+BackchannelAuthenticationCompleteAction.NO_ACTION = BackchannelAuthenticationCompleteAction("NO_ACTION")
+BackchannelAuthenticationCompleteAction.SERVER_ERROR = BackchannelAuthenticationCompleteAction("SERVER_ERROR")
 
 
 class ClientType(str):
@@ -1890,6 +2073,398 @@ class AuthorizationTicketInfoResponse:
 
 
 @dataclass(kw_only=True)
+class BackchannelAuthenticationRequest:
+    r"""
+    A backchannel authentication request a client sent the front end's CIBA endpoint, forwarded to warrant.
+    """
+
+    parameters: str
+    r"""The whole application/x-www-form-urlencoded body the endpoint received (scope, one of login_hint, login_hint_token and id_token_hint, binding_message, user_code, requested_expiry, client_notification_token, acr_values, resource, authorization_details, or request: all of them as a signed JWT). """
+    client_id: Optional[str] = None
+    r"""The client ID from the Authorization header (client_secret_basic). """
+    client_secret: Optional[str] = None
+    r"""The client secret from the Authorization header. """
+    client_certificate: Optional[str] = None
+    r"""The client's TLS certificate in PEM (mutual TLS, RFC 8705), as the front end's TLS terminator received it. """
+    client_certificate_path: Optional[list[str]] = None
+    r"""The intermediate certificates the client sent, in PEM, leaf's issuer first. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationResponse:
+    r"""
+    The outcome of a backchannel authentication request.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: BackchannelAuthenticationAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The RFC 6749 error to return to the client (BAD_REQUEST, UNAUTHORIZED, INTERNAL_SERVER_ERROR). """
+    ticket: Optional[str] = None
+    r"""The ticket for /backchannel/authentication/issue or /fail, and later /complete (USER_IDENTIFICATION). """
+    client_id: Optional[int] = None
+    r"""The numeric client ID. """
+    client_id_alias: Optional[str] = None
+    r"""The client ID alias, when the client has one. """
+    client_id_alias_used: Optional[bool] = None
+    r"""Whether the client identified itself by its alias. """
+    client_name: Optional[str] = None
+    r"""The client's name. """
+    client_auth_method: Optional[ClientAuthMethod] = None
+    r"""How the client authenticated. """
+    delivery_mode: Optional[DeliveryMode] = None
+    r"""How the client gets its tokens: its bcDeliveryMode. """
+    scopes: Optional[list[Scope]] = None
+    r"""The scopes requested and allowed (openid among them). """
+    claim_names: Optional[list[str]] = None
+    r"""The claims the scopes stand for (OpenID Connect Core §5.4). """
+    acrs: Optional[list[str]] = None
+    r"""The authentication context classes requested (acr_values) that the service supports. """
+    hint_type: Optional[UserIdentificationHintType] = None
+    r"""Which hint names the user. """
+    hint: Optional[str] = None
+    r"""The hint as the client sent it: find the user by it. """
+    sub: Optional[str] = None
+    r"""The subject of the id_token_hint, when that was the hint: warrant verified the ID token. """
+    binding_message: Optional[str] = None
+    r"""binding_message: show it on both devices. """
+    user_code: Optional[str] = None
+    r"""user_code: check it against the user's. """
+    user_code_required: Optional[bool] = None
+    r"""Whether user_code had to be sent (the client's bcUserCodeRequired, where the service supports it). """
+    requested_expiry: Optional[int] = None
+    r"""requested_expiry, in seconds: the auth_req_id lives that long when it is shorter than the service's backchannelAuthReqIdDuration. """
+    client_notification_token: Optional[str] = None
+    r"""client_notification_token (ping and push): the bearer token of the notification. """
+    request_context: Optional[str] = None
+    r"""The request_context claim of a signed request (FAPI-CIBA), as JSON text. """
+    resources: Optional[list[str]] = None
+    r"""The resource parameters of the request (RFC 8707). """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The request's authorization_details (RFC 9396), checked against the types the service and client accept. """
+    warnings: Optional[list[str]] = None
+    r"""What warrant left out of the request: scopes the service does not know or the client may not request, acr_values the service does not support. """
+    service_attributes: Optional[list[Pair]] = None
+    r"""The service's attributes. """
+    client_attributes: Optional[list[Pair]] = None
+    r"""The client's attributes. """
+    metadata_document_used: Optional[bool] = False
+    r"""Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.  Default: false. """
+    client_entity_id_used: Optional[bool] = False
+    r"""Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.  Default: false. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationResponse"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationIssueRequest:
+    r"""
+    The front end found the user the hint names; warrant issues the auth_req_id.
+    """
+
+    ticket: str
+    r"""The ticket /backchannel/authentication gave out. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationIssueRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationIssueRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationIssueRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationIssueRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationIssueRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationIssueRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationIssueRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationIssueResponse:
+    r"""
+    The answer to give the client.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: BackchannelAuthenticationIssueAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The JSON body to return to the client: auth_req_id, expires_in and (poll and ping) interval (OK, CIBA §7.3), or an error. """
+    auth_req_id: Optional[str] = None
+    r"""The auth_req_id (OK): the client polls with it, and notifications carry it. """
+    expires_in: Optional[int] = None
+    r"""The lifetime of the auth_req_id in seconds. """
+    interval: Optional[int] = None
+    r"""The least seconds between polls (poll and ping). """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationIssueResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationIssueResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationIssueResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationIssueResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationIssueResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationIssueResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationIssueResponse"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationFailRequest:
+    r"""
+    The request cannot go on (no such user, a wrong user code …); warrant builds the error for the client.
+    """
+
+    ticket: str
+    r"""The ticket /backchannel/authentication gave out. """
+    reason: BackchannelAuthenticationFailReason
+    r"""Why; it decides the error. """
+    error_description: Optional[str] = None
+    r"""The error_description to answer instead of warrant's: printable ASCII without double quotes and backslashes. """
+    error_uri: Optional[str] = None
+    r"""The error_uri to answer. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationFailRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationFailRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationFailRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationFailRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationFailRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationFailRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationFailRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationFailResponse:
+    r"""
+    The error to give the client.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: BackchannelAuthenticationFailAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The JSON error body to return to the client. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationFailResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationFailResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationFailResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationFailResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationFailResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationFailResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationFailResponse"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationCompleteRequest:
+    r"""
+    The user's decision on the request of a ticket, once they were reached on their device.
+    """
+
+    ticket: str
+    r"""The ticket /backchannel/authentication gave out (after /issue). """
+    result: BackchannelAuthenticationCompleteResult
+    r"""What the user decided. """
+    subject: str
+    r"""The unique ID of the user. """
+    sub: Optional[str] = None
+    r"""The `sub` of the ID token when it differs from subject (pairwise IDs). """
+    auth_time: Optional[int] = None
+    r"""When the user authenticated, in seconds since the Unix epoch. """
+    acr: Optional[str] = None
+    r"""The authentication context class the user authentication satisfied. """
+    claims: Optional[str] = None
+    r"""A JSON object, as a string, of user claims for the ID token. """
+    properties: Optional[list[Property]] = None
+    r"""Extra properties to attach to the tokens (JSON only). """
+    scopes: Optional[list[str]] = None
+    r"""The scopes to grant instead of those requested. """
+    idt_header_params: Optional[str] = None
+    r"""A JSON object, as a string, of extra JWS header parameters. """
+    error_description: Optional[str] = None
+    r"""The error_description the client gets when the result is not AUTHORIZED: printable ASCII without double quotes and backslashes. """
+    error_uri: Optional[str] = None
+    r"""The error_uri the client gets when the result is not AUTHORIZED. """
+    consented_claims: Optional[list[str]] = None
+    r"""The claims the user agreed to release. """
+    jwt_at_claims: Optional[str] = None
+    r"""A JSON object, as a string, of extra claims for JWT access tokens. """
+    access_token: Optional[str] = None
+    r"""An access token value of the caller's choosing (push mode, where tokens are issued here). """
+    access_token_duration: Optional[int] = None
+    r"""Lifetime of the access token in seconds; 0 means the default. """
+    refresh_token_duration: Optional[int] = None
+    r"""Lifetime of the refresh token in seconds; 0 means the default. """
+    id_token_aud_type: Optional[IdTokenAudType] = None
+    r"""How to write `aud` in the ID token. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationCompleteRequest"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationCompleteRequest:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationCompleteRequest = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationCompleteRequest"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationCompleteRequest) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationCompleteRequest"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationCompleteRequest"}, wire)
+
+
+@dataclass(kw_only=True)
+class BackchannelAuthenticationCompleteResponse:
+    r"""
+    What to deliver to the client, if anything.
+    """
+
+    result_code: str
+    r"""The result code (see ApiResult). """
+    result_message: str
+    r"""The result for people. """
+    action: BackchannelAuthenticationCompleteAction
+    r"""What the front end does next. """
+    response_content: Optional[str] = None
+    r"""The body of the notification to POST to clientNotificationEndpoint with `Authorization: Bearer {clientNotificationToken}` (NOTIFICATION): `{"auth_req_id"}` in ping mode; in push mode the token response with auth_req_id (CIBA §10.3.1), or the error with auth_req_id. """
+    client_id: Optional[int] = None
+    r"""The numeric client ID. """
+    client_id_alias: Optional[str] = None
+    r"""The client ID alias, when the client has one. """
+    client_id_alias_used: Optional[bool] = None
+    r"""Whether the client identified itself by its alias. """
+    client_name: Optional[str] = None
+    r"""The client's name. """
+    delivery_mode: Optional[DeliveryMode] = None
+    r"""How the client gets its tokens. """
+    client_notification_endpoint: Optional[str] = None
+    r"""Where to POST the notification (ping and push): the client's bcNotificationEndpoint. """
+    client_notification_token: Optional[str] = None
+    r"""The bearer token of the notification. """
+    auth_req_id: Optional[str] = None
+    r"""The auth_req_id the decision is about. """
+    access_token: Optional[str] = None
+    r"""The access token issued (push mode). """
+    access_token_expires_at: Optional[int] = None
+    r"""When it expires, in milliseconds since the Unix epoch. """
+    access_token_duration: Optional[int] = None
+    r"""The lifetime of the access token in seconds. """
+    refresh_token: Optional[str] = None
+    r"""The refresh token issued (push mode). """
+    refresh_token_expires_at: Optional[int] = None
+    r"""When it expires, in milliseconds since the Unix epoch. """
+    refresh_token_duration: Optional[int] = None
+    r"""The lifetime of the refresh token in seconds. """
+    id_token: Optional[str] = None
+    r"""The ID token issued (push mode), with urn:openid:params:jwt:claim:auth_req_id, at_hash and rt_hash. """
+    id_token_duration: Optional[int] = None
+    r"""The lifetime of the ID token in seconds. """
+    jwt_access_token: Optional[str] = None
+    r"""The access token as a JWT, when the service signs access tokens. """
+    resources: Optional[list[str]] = None
+    r"""The resources of the request (RFC 8707). """
+    authorization_details: Optional[AuthorizationDetails] = None
+    r"""The authorization_details (RFC 9396) of the tokens. """
+    service_attributes: Optional[list[Pair]] = None
+    r"""The service's attributes. """
+    client_attributes: Optional[list[Pair]] = None
+    r"""The client's attributes. """
+    metadata_document_used: Optional[bool] = False
+    r"""Whether the client was identified by a client ID metadata document: always false, as warrant does not implement them yet.  Default: false. """
+    client_entity_id_used: Optional[bool] = False
+    r"""Whether the client was identified by its OpenID Federation entity ID: always false, as warrant does not implement federation yet.  Default: false. """
+
+    def to_json(self, direction: Optional[str] = None) -> dict[str, Any]:
+        """The JSON object, without what ``direction`` ("request" or "response") leaves out."""
+        value: dict[str, Any] = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationCompleteResponse"}, self, direction)
+        return value
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BackchannelAuthenticationCompleteResponse:
+        """The model of a JSON object; members this version does not define are left out."""
+        model: BackchannelAuthenticationCompleteResponse = _runtime.from_wire(SCHEMAS, CLASSES, {"kind": "object", "name": "BackchannelAuthenticationCompleteResponse"}, value)
+        return model
+
+    @staticmethod
+    def validate(value: Any, direction: Optional[str] = None) -> list[_runtime.Violation]:
+        """Every problem ``value`` (JSON, or a BackchannelAuthenticationCompleteResponse) has, with the server's messages; none when it fits."""
+        wire = _runtime.to_wire(SCHEMAS, {"kind": "object", "name": "BackchannelAuthenticationCompleteResponse"}, value, direction)
+        return _runtime.Checker(SCHEMAS, direction).check({"kind": "object", "name": "BackchannelAuthenticationCompleteResponse"}, wire)
+
+
+@dataclass(kw_only=True)
 class OAuthClient:
     r"""
     An OAuth client of a service. Sent complete on create and update (read, change, send back);
@@ -1985,13 +2560,13 @@ class OAuthClient:
     modified_at: Optional[int] = None
     r"""When the client was last changed, in milliseconds since the Unix epoch. """
     bc_delivery_mode: Optional[str] = None
-    r"""CIBA: how the client receives tokens (poll, ping or push). """
+    r"""How the client receives CIBA tokens: poll, ping or push, one the service offers. """
     bc_notification_endpoint: Optional[str] = None
-    r"""CIBA: where ping and push notifications go. """
+    r"""Where CIBA ping and push notifications go (https; http only on loopback); ping and push clients need it. """
     bc_request_sign_alg: Optional[JwsAlg] = None
-    r"""CIBA: the algorithm of signed authentication requests. """
+    r"""The algorithm of the client's signed CIBA requests; when set, every request must be signed. """
     bc_user_code_required: Optional[bool] = None
-    r"""CIBA: authentication requests must carry user_code. """
+    r"""The client's CIBA requests must carry user_code, where the service supports it. """
     fapi_modes: Optional[list[FapiMode]] = None
     r"""The FAPI modes the client follows besides the service's, on a service with FAPI in supportedServiceProfiles. """
     rs_request_signed: Optional[bool] = None
@@ -4170,17 +4745,17 @@ class Service:
     metadata: Optional[list[Pair]] = None
     r"""Arbitrary key-value pairs warrant keeps for the service owner. """
     backchannel_authentication_endpoint: Optional[str] = None
-    r"""CIBA: the URL of the backchannel authentication endpoint; refused until warrant implements CIBA. """
+    r"""The URL of the CIBA backchannel authentication endpoint, for discovery (backchannel_authentication_endpoint) and as an aud a client assertion or signed request may name. """
     backchannel_auth_req_id_duration: Optional[int] = None
-    r"""CIBA: lifetime of auth_req_id values in seconds. """
+    r"""The lifetime of CIBA auth_req_id values in seconds; 0 means 600. """
     backchannel_polling_interval: Optional[int] = None
-    r"""CIBA: the least interval between polls of the token endpoint, in seconds. """
+    r"""The least interval between a CIBA client's polls of the token endpoint, in seconds; 0 means 5. """
     backchannel_user_code_parameter_supported: Optional[bool] = None
-    r"""CIBA: whether the user_code parameter is supported. """
+    r"""Whether CIBA requests may carry user_code (and clients with bcUserCodeRequired must). """
     backchannel_binding_message_required_in_fapi: Optional[bool] = None
     r"""CIBA: whether FAPI-CIBA requests must carry binding_message. """
     supported_backchannel_token_delivery_modes: Optional[list[DeliveryMode]] = None
-    r"""CIBA: the token delivery modes offered (poll, ping, push). """
+    r"""The CIBA token delivery modes offered (POLL, PING, PUSH); a client's bcDeliveryMode must be one of them. """
     dpop_nonce_required: Optional[bool] = None
     r"""Every DPoP proof must carry a nonce warrant gave out (RFC 9449 §8); answers carry the current one as dpopNonce. """
     dpop_nonce_duration: Optional[int] = None
@@ -5864,6 +6439,118 @@ SCHEMAS: dict[str, Any] = {
             {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "AuthorizationTicketInfoAction"}, "required": True},
             {"name": "info", "attr": "info", "type": {"kind": "object", "name": "AuthorizationTicketInfo"}},
         ],
+        "BackchannelAuthenticationRequest": [
+            {"name": "parameters", "attr": "parameters", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "string"}},
+            {"name": "clientSecret", "attr": "client_secret", "type": {"kind": "string"}},
+            {"name": "clientCertificate", "attr": "client_certificate", "type": {"kind": "string"}, "maxLength": 16384},
+            {"name": "clientCertificatePath", "attr": "client_certificate_path", "type": {"kind": "array", "items": {"kind": "string"}}, "maxItems": 8},
+        ],
+        "BackchannelAuthenticationResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "BackchannelAuthenticationAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+            {"name": "ticket", "attr": "ticket", "type": {"kind": "string"}},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "int64"}},
+            {"name": "clientIdAlias", "attr": "client_id_alias", "type": {"kind": "string"}},
+            {"name": "clientIdAliasUsed", "attr": "client_id_alias_used", "type": {"kind": "bool"}},
+            {"name": "clientName", "attr": "client_name", "type": {"kind": "string"}},
+            {"name": "clientAuthMethod", "attr": "client_auth_method", "type": {"kind": "enum", "name": "ClientAuthMethod"}},
+            {"name": "deliveryMode", "attr": "delivery_mode", "type": {"kind": "enum", "name": "DeliveryMode"}},
+            {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "object", "name": "Scope"}}},
+            {"name": "claimNames", "attr": "claim_names", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "acrs", "attr": "acrs", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "hintType", "attr": "hint_type", "type": {"kind": "enum", "name": "UserIdentificationHintType"}},
+            {"name": "hint", "attr": "hint", "type": {"kind": "string"}},
+            {"name": "sub", "attr": "sub", "type": {"kind": "string"}},
+            {"name": "bindingMessage", "attr": "binding_message", "type": {"kind": "string"}},
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}},
+            {"name": "userCodeRequired", "attr": "user_code_required", "type": {"kind": "bool"}},
+            {"name": "requestedExpiry", "attr": "requested_expiry", "type": {"kind": "int32"}},
+            {"name": "clientNotificationToken", "attr": "client_notification_token", "type": {"kind": "string"}},
+            {"name": "requestContext", "attr": "request_context", "type": {"kind": "json-string"}},
+            {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
+            {"name": "warnings", "attr": "warnings", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "serviceAttributes", "attr": "service_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "metadataDocumentUsed", "attr": "metadata_document_used", "type": {"kind": "bool"}},
+            {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
+        ],
+        "BackchannelAuthenticationIssueRequest": [
+            {"name": "ticket", "attr": "ticket", "type": {"kind": "string"}, "required": True, "minLength": 1},
+        ],
+        "BackchannelAuthenticationIssueResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "BackchannelAuthenticationIssueAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+            {"name": "authReqId", "attr": "auth_req_id", "type": {"kind": "string"}},
+            {"name": "expiresIn", "attr": "expires_in", "type": {"kind": "int32"}},
+            {"name": "interval", "attr": "interval", "type": {"kind": "int32"}},
+        ],
+        "BackchannelAuthenticationFailRequest": [
+            {"name": "ticket", "attr": "ticket", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "reason", "attr": "reason", "type": {"kind": "enum", "name": "BackchannelAuthenticationFailReason"}, "required": True},
+            {"name": "errorDescription", "attr": "error_description", "type": {"kind": "string"}, "maxLength": 1024},
+            {"name": "errorUri", "attr": "error_uri", "type": {"kind": "url"}},
+        ],
+        "BackchannelAuthenticationFailResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "BackchannelAuthenticationFailAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+        ],
+        "BackchannelAuthenticationCompleteRequest": [
+            {"name": "ticket", "attr": "ticket", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "result", "attr": "result", "type": {"kind": "enum", "name": "BackchannelAuthenticationCompleteResult"}, "required": True},
+            {"name": "subject", "attr": "subject", "type": {"kind": "string"}, "required": True, "minLength": 1},
+            {"name": "sub", "attr": "sub", "type": {"kind": "string"}},
+            {"name": "authTime", "attr": "auth_time", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 253402300799, "maximumText": "253402300799"},
+            {"name": "acr", "attr": "acr", "type": {"kind": "string"}},
+            {"name": "claims", "attr": "claims", "type": {"kind": "json-string"}},
+            {"name": "properties", "attr": "properties", "type": {"kind": "array", "items": {"kind": "object", "name": "Property"}}},
+            {"name": "scopes", "attr": "scopes", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "idtHeaderParams", "attr": "idt_header_params", "type": {"kind": "json-string"}},
+            {"name": "errorDescription", "attr": "error_description", "type": {"kind": "string"}, "maxLength": 1024},
+            {"name": "errorUri", "attr": "error_uri", "type": {"kind": "url"}},
+            {"name": "consentedClaims", "attr": "consented_claims", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "jwtAtClaims", "attr": "jwt_at_claims", "type": {"kind": "json-string"}},
+            {"name": "accessToken", "attr": "access_token", "type": {"kind": "string"}},
+            {"name": "accessTokenDuration", "attr": "access_token_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "refreshTokenDuration", "attr": "refresh_token_duration", "type": {"kind": "int64"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "idTokenAudType", "attr": "id_token_aud_type", "type": {"kind": "enum", "name": "IdTokenAudType"}},
+        ],
+        "BackchannelAuthenticationCompleteResponse": [
+            {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
+            {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}, "required": True},
+            {"name": "action", "attr": "action", "type": {"kind": "enum", "name": "BackchannelAuthenticationCompleteAction"}, "required": True},
+            {"name": "responseContent", "attr": "response_content", "type": {"kind": "string"}},
+            {"name": "clientId", "attr": "client_id", "type": {"kind": "int64"}},
+            {"name": "clientIdAlias", "attr": "client_id_alias", "type": {"kind": "string"}},
+            {"name": "clientIdAliasUsed", "attr": "client_id_alias_used", "type": {"kind": "bool"}},
+            {"name": "clientName", "attr": "client_name", "type": {"kind": "string"}},
+            {"name": "deliveryMode", "attr": "delivery_mode", "type": {"kind": "enum", "name": "DeliveryMode"}},
+            {"name": "clientNotificationEndpoint", "attr": "client_notification_endpoint", "type": {"kind": "url"}},
+            {"name": "clientNotificationToken", "attr": "client_notification_token", "type": {"kind": "string"}},
+            {"name": "authReqId", "attr": "auth_req_id", "type": {"kind": "string"}},
+            {"name": "accessToken", "attr": "access_token", "type": {"kind": "string"}},
+            {"name": "accessTokenExpiresAt", "attr": "access_token_expires_at", "type": {"kind": "int64"}},
+            {"name": "accessTokenDuration", "attr": "access_token_duration", "type": {"kind": "int64"}},
+            {"name": "refreshToken", "attr": "refresh_token", "type": {"kind": "string"}},
+            {"name": "refreshTokenExpiresAt", "attr": "refresh_token_expires_at", "type": {"kind": "int64"}},
+            {"name": "refreshTokenDuration", "attr": "refresh_token_duration", "type": {"kind": "int64"}},
+            {"name": "idToken", "attr": "id_token", "type": {"kind": "string"}},
+            {"name": "idTokenDuration", "attr": "id_token_duration", "type": {"kind": "int64"}},
+            {"name": "jwtAccessToken", "attr": "jwt_access_token", "type": {"kind": "string"}},
+            {"name": "resources", "attr": "resources", "type": {"kind": "array", "items": {"kind": "string"}}},
+            {"name": "authorizationDetails", "attr": "authorization_details", "type": {"kind": "object", "name": "AuthorizationDetails"}},
+            {"name": "serviceAttributes", "attr": "service_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
+            {"name": "metadataDocumentUsed", "attr": "metadata_document_used", "type": {"kind": "bool"}},
+            {"name": "clientEntityIdUsed", "attr": "client_entity_id_used", "type": {"kind": "bool"}},
+        ],
         "OAuthClient": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}},
             {"name": "resultMessage", "attr": "result_message", "type": {"kind": "string"}},
@@ -6434,8 +7121,8 @@ SCHEMAS: dict[str, Any] = {
             {"name": "attributes", "attr": "attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
             {"name": "metadata", "attr": "metadata", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
             {"name": "backchannelAuthenticationEndpoint", "attr": "backchannel_authentication_endpoint", "type": {"kind": "url"}},
-            {"name": "backchannelAuthReqIdDuration", "attr": "backchannel_auth_req_id_duration", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
-            {"name": "backchannelPollingInterval", "attr": "backchannel_polling_interval", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 315360000, "maximumText": "315360000"},
+            {"name": "backchannelAuthReqIdDuration", "attr": "backchannel_auth_req_id_duration", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 86400, "maximumText": "86400"},
+            {"name": "backchannelPollingInterval", "attr": "backchannel_polling_interval", "type": {"kind": "int32"}, "minimum": 0, "minimumText": "0", "maximum": 3600, "maximumText": "3600"},
             {"name": "backchannelUserCodeParameterSupported", "attr": "backchannel_user_code_parameter_supported", "type": {"kind": "bool"}},
             {"name": "backchannelBindingMessageRequiredInFapi", "attr": "backchannel_binding_message_required_in_fapi", "type": {"kind": "bool"}},
             {"name": "supportedBackchannelTokenDeliveryModes", "attr": "supported_backchannel_token_delivery_modes", "type": {"kind": "array", "items": {"kind": "enum", "name": "DeliveryMode"}}},
@@ -6895,6 +7582,13 @@ SCHEMAS: dict[str, Any] = {
         "AuthorizationFailReason": AuthorizationFailReason.VALUES,
         "AuthorizationIssueAction": AuthorizationIssueAction.VALUES,
         "AuthorizationTicketInfoAction": AuthorizationTicketInfoAction.VALUES,
+        "BackchannelAuthenticationAction": BackchannelAuthenticationAction.VALUES,
+        "UserIdentificationHintType": UserIdentificationHintType.VALUES,
+        "BackchannelAuthenticationIssueAction": BackchannelAuthenticationIssueAction.VALUES,
+        "BackchannelAuthenticationFailReason": BackchannelAuthenticationFailReason.VALUES,
+        "BackchannelAuthenticationFailAction": BackchannelAuthenticationFailAction.VALUES,
+        "BackchannelAuthenticationCompleteResult": BackchannelAuthenticationCompleteResult.VALUES,
+        "BackchannelAuthenticationCompleteAction": BackchannelAuthenticationCompleteAction.VALUES,
         "ClientType": ClientType.VALUES,
         "ApplicationType": ApplicationType.VALUES,
         "RuntimeFailureAction": RuntimeFailureAction.VALUES,
@@ -6956,6 +7650,14 @@ CLASSES: dict[str, Any] = {
     "AuthorizationTicketInfoRequest": AuthorizationTicketInfoRequest,
     "AuthorizationTicketUpdateRequest": AuthorizationTicketUpdateRequest,
     "AuthorizationTicketInfoResponse": AuthorizationTicketInfoResponse,
+    "BackchannelAuthenticationRequest": BackchannelAuthenticationRequest,
+    "BackchannelAuthenticationResponse": BackchannelAuthenticationResponse,
+    "BackchannelAuthenticationIssueRequest": BackchannelAuthenticationIssueRequest,
+    "BackchannelAuthenticationIssueResponse": BackchannelAuthenticationIssueResponse,
+    "BackchannelAuthenticationFailRequest": BackchannelAuthenticationFailRequest,
+    "BackchannelAuthenticationFailResponse": BackchannelAuthenticationFailResponse,
+    "BackchannelAuthenticationCompleteRequest": BackchannelAuthenticationCompleteRequest,
+    "BackchannelAuthenticationCompleteResponse": BackchannelAuthenticationCompleteResponse,
     "OAuthClient": OAuthClient,
     "ClientExtension": ClientExtension,
     "ClientListResponse": ClientListResponse,
@@ -7046,6 +7748,13 @@ CLASSES: dict[str, Any] = {
     "AuthorizationFailReason": AuthorizationFailReason,
     "AuthorizationIssueAction": AuthorizationIssueAction,
     "AuthorizationTicketInfoAction": AuthorizationTicketInfoAction,
+    "BackchannelAuthenticationAction": BackchannelAuthenticationAction,
+    "UserIdentificationHintType": UserIdentificationHintType,
+    "BackchannelAuthenticationIssueAction": BackchannelAuthenticationIssueAction,
+    "BackchannelAuthenticationFailReason": BackchannelAuthenticationFailReason,
+    "BackchannelAuthenticationFailAction": BackchannelAuthenticationFailAction,
+    "BackchannelAuthenticationCompleteResult": BackchannelAuthenticationCompleteResult,
+    "BackchannelAuthenticationCompleteAction": BackchannelAuthenticationCompleteAction,
     "ClientType": ClientType,
     "ApplicationType": ApplicationType,
     "RuntimeFailureAction": RuntimeFailureAction,
@@ -7170,6 +7879,70 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             401: {"kind": "object", "name": "ApiResult"},
             403: {"kind": "object", "name": "ApiResult"},
             404: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "backchannelAuthentication": {
+        "id": "backchannelAuthentication", "method": "POST", "path": "/api/{serviceId}/backchannel/authentication", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "BackchannelAuthenticationRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "BackchannelAuthenticationResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "backchannelAuthenticationIssue": {
+        "id": "backchannelAuthenticationIssue", "method": "POST", "path": "/api/{serviceId}/backchannel/authentication/issue", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "BackchannelAuthenticationIssueRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "BackchannelAuthenticationIssueResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "backchannelAuthenticationFail": {
+        "id": "backchannelAuthenticationFail", "method": "POST", "path": "/api/{serviceId}/backchannel/authentication/fail", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "BackchannelAuthenticationFailRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "BackchannelAuthenticationFailResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
+            500: {"kind": "object", "name": "RuntimeFailure"},
+        },
+    },
+    "backchannelAuthenticationComplete": {
+        "id": "backchannelAuthenticationComplete", "method": "POST", "path": "/api/{serviceId}/backchannel/authentication/complete", "secured": True,
+        "parameters": [
+            {"name": "serviceId", "in": "path", "type": {"kind": "string"}, "required": True, "pattern": "^\\d+$"},
+        ],
+        "body": {"type": {"kind": "object", "name": "BackchannelAuthenticationCompleteRequest"}, "contentTypes": ["json", "form"]},
+        "responses": {
+            200: {"kind": "object", "name": "BackchannelAuthenticationCompleteResponse"},
+            400: {"kind": "object", "name": "ApiResult"},
+            401: {"kind": "object", "name": "ApiResult"},
+            403: {"kind": "object", "name": "ApiResult"},
+            404: {"kind": "object", "name": "ApiResult"},
+            413: {"kind": "object", "name": "ApiResult"},
             500: {"kind": "object", "name": "RuntimeFailure"},
         },
     },
@@ -8373,6 +9146,121 @@ class Client(_runtime.BaseClient):
         """
         return self._call(
             _OPERATIONS["authorizationTicketUpdate"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def backchannel_authentication(
+        self,
+        service_id: str,
+        body: BackchannelAuthenticationRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Process a backchannel authentication request (CIBA §7.1).
+
+        Forward every request the backchannel authentication endpoint receives. Warrant authenticates the
+        client (a confidential one: CIBA clients authenticate), checks that the service and client allow the
+        CIBA grant and the client's delivery mode, verifies a signed request (`request`, signed with the
+        client's bcRequestSignAlg) and an id_token_hint, and checks the rest; then the front end finds the user.
+
+        POST /api/{serviceId}/backchannel/authentication
+
+        Answers: 200 (BackchannelAuthenticationResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["backchannelAuthentication"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def backchannel_authentication_issue(
+        self,
+        service_id: str,
+        body: BackchannelAuthenticationIssueRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Issue the auth_req_id of a CIBA request whose user was found.
+
+        Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+        backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
+        /backchannel/authentication/complete.
+
+        POST /api/{serviceId}/backchannel/authentication/issue
+
+        Answers: 200 (BackchannelAuthenticationIssueResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["backchannelAuthenticationIssue"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def backchannel_authentication_fail(
+        self,
+        service_id: str,
+        body: BackchannelAuthenticationFailRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Refuse a CIBA request before its auth_req_id is issued.
+
+        Uses the ticket up and builds the CIBA §13 error the reason stands for.
+
+        POST /api/{serviceId}/backchannel/authentication/fail
+
+        Answers: 200 (BackchannelAuthenticationFailResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["backchannelAuthenticationFail"],
+            { "serviceId": service_id, },
+            body=body,
+            content_type=content_type,
+            credentials=credentials,
+            timeout=timeout,
+        )
+
+    def backchannel_authentication_complete(
+        self,
+        service_id: str,
+        body: BackchannelAuthenticationCompleteRequest | dict[str, Any],
+        *,
+        content_type: Optional[str] = None,
+        credentials: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> _runtime.Response:
+        r"""
+        Record the user's decision on a CIBA request.
+
+        The decision is recorded once. In poll mode nothing is sent (NO_ACTION): the client's next poll gets
+        its answer. In ping mode the front end notifies the client (NOTIFICATION, `{"auth_req_id"}`), which then
+        polls. In push mode warrant issues the tokens now and the notification carries them.
+
+        POST /api/{serviceId}/backchannel/authentication/complete
+
+        Answers: 200 (BackchannelAuthenticationCompleteResponse) 400 (ApiResult) 401 (ApiResult) 403 (ApiResult) 404 (ApiResult) 413 (ApiResult) 500 (RuntimeFailure).
+        """
+        return self._call(
+            _OPERATIONS["backchannelAuthenticationComplete"],
             { "serviceId": service_id, },
             body=body,
             content_type=content_type,

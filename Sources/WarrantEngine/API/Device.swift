@@ -5,7 +5,7 @@ import WarrantStore
 
 /// The device authorization grant (RFC 8628): /device/authorization gives a device its codes,
 /// /device/verification and /device/complete serve the page where the user enters the user code and
-/// decides; the device's polls are ``DeviceGrant`` at the token endpoint.
+/// decides; the device's polls are ``DecoupledGrant`` at the token endpoint.
 extension WarrantEngine {
     public func deviceAuthorization(_ input: Operations.DeviceAuthorization.Input) async throws -> Operations.DeviceAuthorization.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
@@ -20,28 +20,14 @@ extension WarrantEngine {
                     clientName: client?.client.document.clientName, clientAuthMethod: client?.client.tokenAuthMethod))
         }
         let pairs: [(name: String, value: String)]
-        do {
-            pairs = try FormEncoding.pairs(from: input.body.parameters)
-        } catch {
-            return refuse(.invalidRequest("The parameters are malformed: \(error.description)."))
-        }
-        var form: [String: String] = [:]
-        for (name, value) in pairs {
-            if form[name] != nil, name != "resource" { return refuse(.invalidRequest("The parameter '\(name)' must not be repeated.")) }
-            form[name] = value
-        }
-        let certificate: ClientCertificate.Presented?
-        switch ClientCertificate.Presented.parse(input.body.clientCertificate, path: input.body.clientCertificatePath) {
-        case .failure(let error): return refuse(error)
-        case .success(let presented): certificate = presented
-        }
-        // A client assertion may name the device authorization endpoint, the token endpoint or the issuer.
-        let audiences = [service.document.deviceAuthorizationEndpoint?.absoluteString].compactMap { $0 } + service.tokenEndpointAudiences
-        switch try await authenticator(for: service, audiences: audiences, methods: service.tokenAuthMethods)
-            .authenticate(form: form, basicId: input.body.clientId, basicSecret: input.body.clientSecret, certificate: certificate)
+        var form: [String: String]
+        switch try await authenticatedCall(
+            input.body.parameters, clientId: input.body.clientId, clientSecret: input.body.clientSecret, certificate: input.body.clientCertificate,
+            path: input.body.clientCertificatePath, audiences: [service.document.deviceAuthorizationEndpoint?.absoluteString].compactMap { $0 },
+            service: service)
         {
-        case .failure(let error): return refuse(error, error.isInvalidClient ? .unauthorized : .badRequest)
-        case .success(let authenticated): client = authenticated
+        case .failure(let refusal): return refuse(refusal.error, refusal.unauthorized ? .unauthorized : .badRequest)
+        case .success(let call): (pairs, form, client) = (call.pairs, call.form, call.client)
         }
         guard let client else { throw APIFailure(500, .internalError) }
         guard service.grantTypes.contains(.deviceCode), let verificationUri = service.device.verificationUri else {
@@ -50,31 +36,11 @@ extension WarrantEngine {
         guard client.client.grantTypes.contains(.deviceCode) else {
             return refuse(.unauthorizedClient("The client may not use the device authorization grant."))
         }
-        var request = DeviceAuthorization.Request(clientIdAliasUsed: client.aliasUsed, scopes: [], acrs: [], resources: [], authorizationDetails: nil)
-        var warnings: [String] = []
-        // As at the authorization endpoint: scopes the service does not know, or the client may not request, are dropped.
-        if let text = form["scope"] {
-            for scope in text.split(separator: " ").map(String.init) where !request.scopes.contains(scope) {
-                if !service.scopeNames.contains(scope) {
-                    warnings.append("The scope '\(scope)' is not one the service supports; it was left out.")
-                } else if !client.client.mayRequest(scope) {
-                    warnings.append("The client may not request the scope '\(scope)'; it was left out.")
-                } else {
-                    request.scopes.append(scope)
-                }
-            }
-        } else {
-            request.scopes = service.defaultScopes.filter(client.client.mayRequest)
-        }
+        var request = DecoupledAuthorization.Request(clientIdAliasUsed: client.aliasUsed, scopes: [], acrs: [], resources: [], authorizationDetails: nil)
+        // Without scope, the service's defaults.
+        let warnings = request.take(
+            scopes: form["scope"] ?? service.defaultScopes.joined(separator: " "), acrValues: form["acr_values"], service: service, client: client.client)
         if request.scopes.isEmpty, service.scopeRequired { return refuse(.invalidScope("The request has no scope the client may use.")) }
-        let supportedAcrs = service.document.supportedAcrs ?? []
-        for acr in (form["acr_values"] ?? "").split(separator: " ").map(String.init) where !request.acrs.contains(acr) {
-            if supportedAcrs.isEmpty || supportedAcrs.contains(acr) {
-                request.acrs.append(acr)
-            } else {
-                warnings.append("The acr '\(acr)' is not one the service supports; it was left out.")
-            }
-        }
         request.resources = pairs.filter { $0.name == "resource" }.map(\.value)
         if let bad = request.resources.first(where: { !URLRules.isResourceIndicator($0) }) {
             return refuse(OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment."))
@@ -97,7 +63,7 @@ extension WarrantEngine {
                 try await store.insertDecoupledAuthorization(
                     DecoupledAuthorizationRecord(
                         hash: Secrets.hash(deviceCode), kind: .device, lookupHash: Secrets.hash(userCode), serviceApiKey: service.apiKey,
-                        clientId: client.client.clientId, payload: try DeviceAuthorization(request: request).json(), interval: policy.interval,
+                        clientId: client.client.clientId, payload: try DecoupledAuthorization(request: request).json(), interval: policy.interval,
                         createdAt: time, expiresAt: Bounds.expiry(from: time, seconds: policy.codeDuration)))
                 break
             } catch StoreError.duplicate where attempt < 4 {
@@ -157,7 +123,7 @@ extension WarrantEngine {
             .ok(DeviceCompleteResponse(resultCode: result.code, resultMessage: detail.map { "[\(result.code)] \($0)" } ?? result.message, action: action))
         }
         let record: DecoupledAuthorizationRecord
-        var stored: DeviceAuthorization
+        var stored: DecoupledAuthorization
         switch try await userCodeRecord(body.userCode, service: service) {
         case .unknown: return answer(.userCodeNotExist, .userCodeUnknown)
         case .expired: return answer(.userCodeExpired, .userCodeExpired)
@@ -169,32 +135,14 @@ extension WarrantEngine {
             guard let client = try await clients.client(id: record.clientId, serviceApiKey: service.apiKey) else {
                 return answer(.userCodeNotExist, .userCodeUnknown)
             }
-            if let claims = body.claims {
-                guard case .object? = try? JSONValue(parsing: claims) else {
-                    return answer(.invalidRequest, .deviceDecisionInvalid, "claims must be a JSON object.")
-                }
+            switch DecoupledAuthorization.approved(body, request: stored.request, client: client, service: service) {
+            case .failure(let problem): return answer(.invalidRequest, .deviceDecisionInvalid, problem.text)
+            case .success(let details): stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
             }
-            if let unknown = body.scopes?.first(where: { !service.scopeNames.contains($0) }) {
-                return answer(.invalidRequest, .deviceDecisionInvalid, "The scope '\(unknown)' is not one the service supports.")
-            }
-            if let forbidden = body.scopes?.first(where: { !client.mayRequest($0) }) {
-                return answer(.invalidRequest, .deviceDecisionInvalid, "The client may not request the scope '\(forbidden)'.")
-            }
-            let request = stored.request
-            var details = GrantDetails(
-                subject: body.subject, sub: body.sub, scopes: body.scopes ?? request.scopes, resources: request.resources,
-                // Authlete's SDKs send 0 for "not given".
-                authTime: body.authTime.flatMap { $0 > 0 ? $0 : nil }, acr: body.acr, claims: body.claims, idtHeaderParams: body.idtHeaderParams,
-                idTokenAudType: body.idTokenAudType?.rawValue, sessionId: nil, nonce: nil, jwtAtClaims: body.jwtAtClaims,
-                requestedIdTokenClaims: [], clientIdentifier: client.identifier(aliasUsed: request.clientIdAliasUsed), redirectUri: nil,
-                redirectUriGiven: false, codeChallenge: nil, codeChallengeMethod: nil, accessTokenDuration: body.accessTokenDuration,
-                properties: StoredProperty.from(body.properties), consentedClaims: body.consentedClaims)
-            details.authorizationDetails = request.authorizationDetails.flatMap { try? JSONValue(parsing: $0) }?.arrayValue
-            stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
             state = .authorized
         case .accessDenied, .transactionFailed:
             // RFC 6749 §5.2: error_description is printable ASCII without " and \.
-            if let text = body.errorDescription, !text.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }) {
+            if let text = body.errorDescription, !DecoupledAuthorization.isErrorDescription(text) {
                 return answer(.invalidRequest, .deviceDecisionInvalid, "errorDescription may hold printable ASCII only, without \" and \\.")
             }
             stored.decision = .init(errorDescription: body.errorDescription, errorUri: body.errorUri?.absoluteString)
@@ -213,7 +161,7 @@ extension WarrantEngine {
     enum UserCodeLookup {
         case unknown
         case expired(DecoupledAuthorizationRecord)
-        case pending(DecoupledAuthorizationRecord, DeviceAuthorization)
+        case pending(DecoupledAuthorizationRecord, DecoupledAuthorization)
     }
 
     /// The pending record of a user code as the user typed it. Codes that do not exist count towards the
@@ -231,7 +179,7 @@ extension WarrantEngine {
         wrongUserCodes.found(service: service.apiKey, now: time)
         guard record.state == .pending else { return .unknown }
         guard record.expiresAt >= time else { return .expired(record) }
-        return .pending(record, try DeviceAuthorization.decoded(record.payload))
+        return .pending(record, try DecoupledAuthorization.decoded(record.payload))
     }
 
     /// The claims the scopes stand for (OpenID Connect Core §5.4), when openid is among them.

@@ -93,7 +93,8 @@ extension WarrantEngine {
             case .authorizationCode: response = try await CodeGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .refreshToken: response = try await RefreshGrant(store: store, issuer: issuer, logger: logger).run(request)
             case .clientCredentials: response = try await ClientCredentialsGrant(store: store, issuer: issuer).run(request)
-            case .deviceCode: response = try await DeviceGrant(store: store, issuer: issuer).run(request)
+            case .deviceCode: response = try await DecoupledGrant(store: store, issuer: issuer, kind: .device).run(request)
+            case .ciba: response = try await DecoupledGrant(store: store, issuer: issuer, kind: .backchannel).run(request)
             case .password where fapi.security:
                 // FAPI 2.0 §5.3.2.1: no resource owner password credentials.
                 response = TokenAnswer.failure(.unauthorizedClient("FAPI 2.0 does not allow the password grant."), service: service)

@@ -11,6 +11,14 @@ enum RequestObject {
     static func verify(_ jwt: String, client: ClientPolicy, service: ServicePolicy, signer: TokenSigner, now: Int64) async
         -> Result<[String: JSONValue], OAuthError>
     {
+        await verify(jwt, client: client, service: service, signer: signer, now: now, registered: client.requestSigningAlgorithm)
+    }
+
+    /// - Parameter registered: the algorithm the client registered for this kind of request (requestSignAlg,
+    ///   or bcRequestSignAlg for CIBA), which the object must use.
+    static func verify(_ jwt: String, client: ClientPolicy, service: ServicePolicy, signer: TokenSigner, now: Int64, registered: String?)
+        async -> Result<[String: JSONValue], OAuthError>
+    {
         func invalid(_ description: String) -> Result<[String: JSONValue], OAuthError> {
             .failure(OAuthError("invalid_request_object", description))
         }
@@ -20,7 +28,7 @@ enum RequestObject {
             let header = try? JSONValue(parsing: Array(headerData)), let algorithm = header["alg"]?.stringValue
         else { return invalid("request is not a signed JWT.") }
         // The algorithm is pinned: the registered one, and never none or an HMAC (a client has no shared key here).
-        if let registered = client.requestSigningAlgorithm, registered != algorithm {
+        if let registered, registered != algorithm {
             return invalid("The request object must be signed with \(registered).")
         }
         let allowed = service.fapi(for: client).security ? FAPIRules.algorithms : ClientAssertion.allowedAlgorithms
@@ -29,7 +37,7 @@ enum RequestObject {
         let claims: [String: JSONValue]
         do {
             // RSA keys that state no algorithm take the registered one (RS256 without), never the token's choice.
-            claims = try await signer.verified(jwt, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: client.requestSigningAlgorithm).members
+            claims = try await signer.verified(jwt, as: JSONClaims.self, jwks: jwks, rsaAlgorithm: registered).members
         } catch {
             return invalid("The signature of the request object does not verify with the client's keys.")
         }

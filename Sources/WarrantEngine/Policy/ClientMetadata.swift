@@ -52,6 +52,22 @@ enum ClientMetadata {
         for (index, grant) in (client.grantTypes ?? []).enumerated() where grant.isKnown && !supportedGrants.contains(grant) {
             violations.report("\(grant.rawValue) is not supported by the service", at: root.appending("grantTypes").appending(index))
         }
+        // CIBA: the delivery mode is one the service offers; ping and push need somewhere to notify.
+        if let mode = client.bcDeliveryMode {
+            let offered = (service.supportedBackchannelTokenDeliveryModes ?? []).map { $0.rawValue.lowercased() }
+            if !["poll", "ping", "push"].contains(mode) {
+                violations.report("must be poll, ping or push", at: root.appending("bcDeliveryMode"))
+            } else if !offered.contains(mode) {
+                violations.report("\(mode) is not a delivery mode the service offers", at: root.appending("bcDeliveryMode"))
+            } else if mode != "poll", client.bcNotificationEndpoint == nil {
+                violations.report("\(mode) needs bcNotificationEndpoint", at: root.appending("bcDeliveryMode"))
+            }
+        } else if (client.grantTypes ?? []).contains(.ciba) {
+            violations.report("CIBA needs bcDeliveryMode (poll, ping or push)", at: root.appending("grantTypes"))
+        }
+        if let endpoint = client.bcNotificationEndpoint, endpoint.scheme?.lowercased() != "https" && !(endpoint.scheme?.lowercased() == "http" && URLRules.isLoopback(endpoint)) {
+            violations.report("must be an https URL (http only on loopback)", at: root.appending("bcNotificationEndpoint"))
+        }
         let supportedResponses = service.supportedResponseTypes ?? []
         for (index, type) in (client.responseTypes ?? []).enumerated() where type.isKnown && !supportedResponses.contains(type) {
             violations.report("\(type.rawValue) is not supported by the service", at: root.appending("responseTypes").appending(index))

@@ -16,6 +16,8 @@ enum ServiceMetadata {
     /// RFC 8628 §3.2: device codes live 10 minutes, and devices poll every 5 seconds, when the service does not say.
     static let defaultDeviceCodeDuration: Int64 = 600
     static let defaultDevicePollingInterval: Int64 = 5
+    /// CIBA auth_req_id values live 10 minutes when the service does not say.
+    static let defaultAuthReqIdDuration: Int64 = 600
 
     static let standardClaims = [
         "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
@@ -73,6 +75,7 @@ enum ServiceMetadata {
             ("endSessionEndpoint", service.endSessionEndpoint), ("pushedAuthReqEndpoint", service.pushedAuthReqEndpoint),
             ("jwksUri", service.jwksUri), ("deviceAuthorizationEndpoint", service.deviceAuthorizationEndpoint),
             ("deviceVerificationUri", service.deviceVerificationUri), ("deviceVerificationUriComplete", service.deviceVerificationUriComplete),
+            ("backchannelAuthenticationEndpoint", service.backchannelAuthenticationEndpoint),
         ]
         for (name, url) in endpoints {
             if let url, !URLRules.isWebURL(url) {
@@ -109,6 +112,9 @@ enum ServiceMetadata {
         }
         if (service.supportedGrantTypes ?? []).contains(.deviceCode), service.deviceVerificationUri == nil {
             violations.report("DEVICE_CODE needs deviceVerificationUri, the page where users enter their code", at: JSONPath.root.appending("supportedGrantTypes"))
+        }
+        if (service.supportedGrantTypes ?? []).contains(.ciba), (service.supportedBackchannelTokenDeliveryModes ?? []).isEmpty {
+            violations.report("CIBA needs supportedBackchannelTokenDeliveryModes", at: JSONPath.root.appending("supportedGrantTypes"))
         }
         if case .unknown? = service.userCodeCharset {
             violations.report("must be BASE20 or NUMERIC", at: JSONPath.root.appending("userCodeCharset"))

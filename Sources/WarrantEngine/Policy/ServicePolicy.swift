@@ -92,6 +92,18 @@ struct ServicePolicy: Sendable {
     let tokenExchange: TokenExchangePolicy
     let jwtGrant: JWTGrantPolicy
     let device: DeviceFlowPolicy
+    let backchannel: BackchannelPolicy
+
+    /// CIBA's settings.
+    struct BackchannelPolicy: Sendable {
+        let endpoint: String?
+        /// Seconds an auth_req_id lives, and the least seconds between polls.
+        let authReqIdDuration: Int64
+        let interval: Int64
+        /// Lower case, as clients' bcDeliveryMode is written.
+        let deliveryModes: Set<String>
+        let userCodeSupported: Bool
+    }
 
     /// The device authorization grant's settings (RFC 8628).
     struct DeviceFlowPolicy: Sendable {
@@ -190,6 +202,13 @@ struct ServicePolicy: Sendable {
             codeDuration: min(duration(service.deviceFlowCodeDuration.map(Int64.init), ServiceMetadata.defaultDeviceCodeDuration), 86_400),
             interval: pollingInterval > 0 ? min(pollingInterval, 3_600) : ServiceMetadata.defaultDevicePollingInterval,
             userCodes: UserCodes(charset: service.userCodeCharset ?? .base20, length: Int(service.userCodeLength ?? 0)))
+        let backchannelInterval = Int64(service.backchannelPollingInterval ?? 0)
+        backchannel = BackchannelPolicy(
+            endpoint: url(service.backchannelAuthenticationEndpoint),
+            authReqIdDuration: min(duration(service.backchannelAuthReqIdDuration.map(Int64.init), ServiceMetadata.defaultAuthReqIdDuration), 86_400),
+            interval: backchannelInterval > 0 ? min(backchannelInterval, 3_600) : ServiceMetadata.defaultDevicePollingInterval,
+            deliveryModes: Set((service.supportedBackchannelTokenDeliveryModes ?? []).map { $0.rawValue.lowercased() }),
+            userCodeSupported: service.backchannelUserCodeParameterSupported == true)
         jwtGrant = JWTGrantPolicy(
             direct: service.jwtGrantDirect == true, identifiableClientsOnly: service.jwtGrantByIdentifiableClientsOnly == true,
             encryptedRejected: service.jwtGrantEncryptedJwtRejected == true, unsignedRejected: service.jwtGrantUnsignedJwtRejected == true,

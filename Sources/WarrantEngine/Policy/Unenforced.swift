@@ -21,7 +21,6 @@ enum Unenforced {
         ]
         for (name, value) in switches where value == true { names.append(name) }
         let values: [(String, Bool)] = [
-            ("backchannelAuthenticationEndpoint", service.backchannelAuthenticationEndpoint != nil),
             ("grantManagementEndpoint", service.grantManagementEndpoint != nil),
             ("registrationManagementEndpoint", service.registrationManagementEndpoint != nil),
             ("tokenBatchNotificationEndpoint", service.tokenBatchNotificationEndpoint != nil),

@@ -22,6 +22,12 @@ enum Discovery {
         set("op_tos_uri", service.tosUri)
         set("pushed_authorization_request_endpoint", service.pushedAuthReqEndpoint)
         set("device_authorization_endpoint", service.deviceAuthorizationEndpoint)
+        set("backchannel_authentication_endpoint", service.backchannelAuthenticationEndpoint)
+        if service.backchannelAuthenticationEndpoint != nil {
+            set("backchannel_token_delivery_modes_supported", service.supportedBackchannelTokenDeliveryModes?.map { $0.rawValue.lowercased() })
+            set("backchannel_authentication_request_signing_alg_values_supported", ClientAssertion.allowedAlgorithms.sorted())
+            members["backchannel_user_code_parameter_supported"] = .bool(service.backchannelUserCodeParameterSupported == true)
+        }
         if service.pushedAuthReqEndpoint != nil || service.parRequired == true {
             members["require_pushed_authorization_requests"] = .bool(service.parRequired == true)
         }

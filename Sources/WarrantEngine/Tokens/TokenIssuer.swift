@@ -43,6 +43,9 @@ struct IDTokenRequest: Sendable {
     var code: String? = nil
     /// "string" or "array" when the caller chose (ID token reissue); the grant's or the service's otherwise.
     var audienceType: String? = nil
+    /// The refresh token issued with it, for CIBA's rt_hash, and the auth_req_id it answers (push mode, §10.3.1).
+    var refreshToken: String? = nil
+    var authReqId: String? = nil
 }
 
 /// What one token request or authorization issues.
@@ -146,10 +149,14 @@ struct TokenIssuer: Sendable {
             audienceAsString: audienceType == "string",
             accessTokenHash: request.accessToken.map { Hashing.halfHash($0, algorithm: algorithm) },
             codeHash: request.code.map { Hashing.halfHash($0, algorithm: algorithm) })
+        var members = claims.members
+        if let authReqId = request.authReqId {
+            members["urn:openid:params:jwt:claim:auth_req_id"] = .string(authReqId)
+            if let refresh = request.refreshToken { members["urn:openid:params:jwt:claim:rt_hash"] = .string(Hashing.halfHash(refresh, algorithm: algorithm)) }
+        }
         var header: [String: JSONValue] = [:]
         if let text = details.idtHeaderParams, case .object(let members)? = try? JSONValue(parsing: text) { header = members }
-        return try await signer.sign(
-            claims.members, algorithm: algorithm, serviceApiKey: request.service.apiKey, type: "JWT", extraHeader: header)
+        return try await signer.sign(members, algorithm: algorithm, serviceApiKey: request.service.apiKey, type: "JWT", extraHeader: header)
     }
 
     /// The token endpoint's JSON (RFC 6749 §5.1), with Keycloak's members when the service asks for them.
