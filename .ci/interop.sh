@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interoperability: the official Authlete Python SDK (authlete 1.3.0, V3 mode) against a running warrant —
-# management; the device flow; the code flow, refresh and ID token reissue with ID tokens verified by joserfc; token exchange,
+# management; the device flow and CIBA; the code flow, refresh and ID token reissue with ID tokens verified by joserfc; token exchange,
 # token management, introspection, revocation and UserInfo; a Python client generated from the OpenAPI
 # export; an app built on the WarrantClient product alone; warrant's own TypeScript and Python SDKs — and a
 # graceful shutdown with SIGTERM.
@@ -34,6 +34,8 @@ echo "== authlete 1.3.0 granted scopes, client authorization, client settings, t
 "$venv/bin/python" Tests/Interop/authlete_consent.py "http://127.0.0.1:$port" "$token"
 echo "== the device flow (RFC 8628): a front end on the SDK, a device by the RFC with requests, ID tokens by joserfc"
 "$venv/bin/python" Tests/Interop/device_flow.py "http://127.0.0.1:$port" "$token"
+echo "== CIBA in poll, ping and push modes: a front end on the SDK, a client and its notification endpoint, ID tokens by joserfc"
+"$venv/bin/python" Tests/Interop/ciba.py "http://127.0.0.1:$port" "$token"
 
 echo "== a Python client generated from Generated/openapi.yaml by openapi-python-client 0.26.2"
 generator_venv=.build/openapi-client-venv
