@@ -78,12 +78,13 @@ public protocol GrantStore: Sendable {
     func pollDecoupledAuthorization(
         hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, clientId: Int64, leeway: Int64, now: Int64
     ) async throws -> DecoupledPoll
-    /// Removes an authorized record of the grant's client and stores the grant and tokens made from it, in one
-    /// transaction; false, storing nothing, when the record is no longer there and authorized (another poll
-    /// redeemed it).
+    /// Removes a record of the grant's client in `state` and stores the grant and tokens made from it, in one
+    /// transaction; false, storing nothing, when the record is no longer there in that state (another poll
+    /// redeemed it, another decision took it). `authorized` for a poll after the decision; `pending` where the
+    /// decision and the tokens come at once (CIBA's push mode).
     func redeemDecoupledAuthorization(
-        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
-        refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, state: DecoupledAuthorizationRecord.State,
+        grant: GrantRecord, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
     ) async throws -> Bool
 
     // MARK: Token batches

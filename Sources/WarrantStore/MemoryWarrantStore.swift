@@ -550,11 +550,11 @@ public actor MemoryWarrantStore: WarrantStore {
     }
 
     public func redeemDecoupledAuthorization(
-        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
-        refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, state: DecoupledAuthorizationRecord.State,
+        grant: GrantRecord, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
     ) async throws -> Bool {
         guard let record = decoupled[hash], record.kind == kind, record.serviceApiKey == serviceApiKey, record.clientId == grant.clientId,
-            record.state == .authorized
+            record.state == state
         else {
             return false
         }

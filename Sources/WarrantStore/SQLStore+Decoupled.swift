@@ -42,24 +42,45 @@ extension SQLStore {
     public func pollDecoupledAuthorization(
         hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, clientId: Int64, leeway: Int64, now: Int64
     ) async throws -> DecoupledPoll {
-        try await session.transaction { db in
-            let record: SQLQueryString = """
-                hash = \(bind: hash) AND kind = \(bind: kind.rawValue) AND service_api_key = \(bind: serviceApiKey) \
-                AND client_id = \(bind: clientId) AND expires_at >= \(bind: now)
+        let record: SQLQueryString = """
+            hash = \(bind: hash) AND kind = \(bind: kind.rawValue) AND service_api_key = \(bind: serviceApiKey) \
+            AND client_id = \(bind: clientId) AND expires_at >= \(bind: now)
+            """
+        let longest = DecoupledAuthorizationRecord.longestInterval
+        let polled: DecoupledPoll? = try await session.singleStatement { db in
+            guard db.dialect.name == "postgresql" else {
+                // SQLite, in its transaction (one writer at a time): on time, the statement that checks the
+                // interval records the poll; else too soon, and the interval grows.
+                let onTime: SQLQueryString = """
+                    UPDATE decoupled_authorizations SET polled_at = \(bind: now) WHERE \(record) \
+                    AND (polled_at IS NULL OR polled_at + poll_interval * 1000 - \(bind: leeway) <= \(bind: now)) RETURNING *
+                    """
+                if let row = try await db.raw(onTime).first() { return .polled(try Self.decoupled(row, kind: kind)) }
+                let tooSoon: SQLQueryString = """
+                    UPDATE decoupled_authorizations SET polled_at = \(bind: now), \
+                    poll_interval = CASE WHEN poll_interval + 5 < \(bind: longest) THEN poll_interval + 5 ELSE \(bind: longest) END \
+                    WHERE \(record) RETURNING poll_interval
+                    """
+                guard let row = try await db.raw(tooSoon).first() else { return nil }
+                return .slowDown(interval: try row.decode(column: "poll_interval", as: Int64.self))
+            }
+            // PostgreSQL: one statement outside a SERIALIZABLE transaction, so that polls racing on one row wait
+            // for each other's lock and see each other's poll instead of failing to serialize.
+            let poll: SQLQueryString = """
+                WITH previous AS (SELECT hash, polled_at, poll_interval FROM decoupled_authorizations WHERE \(record) FOR UPDATE) \
+                UPDATE decoupled_authorizations AS d SET polled_at = \(bind: now), poll_interval = CASE \
+                WHEN previous.polled_at IS NOT NULL AND previous.polled_at + previous.poll_interval * 1000 - \(bind: leeway) > \(bind: now) \
+                THEN LEAST(previous.poll_interval + 5, \(bind: longest)) ELSE previous.poll_interval END \
+                FROM previous WHERE d.hash = previous.hash \
+                RETURNING d.*, (previous.polled_at IS NULL OR previous.polled_at + previous.poll_interval * 1000 - \(bind: leeway) <= \(bind: now)) AS on_time
                 """
-            // On time: the statement that checks the interval records the poll, so of two polls at once one is late.
-            let onTime: SQLQueryString = """
-                UPDATE decoupled_authorizations SET polled_at = \(bind: now) WHERE \(record) \
-                AND (polled_at IS NULL OR polled_at + poll_interval * 1000 - \(bind: leeway) <= \(bind: now)) RETURNING *
-                """
-            if let row = try await db.raw(onTime).first() { return .polled(try Self.decoupled(row, kind: kind)) }
-            let longest = DecoupledAuthorizationRecord.longestInterval
-            let tooSoon: SQLQueryString = """
-                UPDATE decoupled_authorizations SET polled_at = \(bind: now), \
-                poll_interval = CASE WHEN poll_interval + 5 < \(bind: longest) THEN poll_interval + 5 ELSE \(bind: longest) END \
-                WHERE \(record) RETURNING poll_interval
-                """
-            if let row = try await db.raw(tooSoon).first() { return .slowDown(interval: try row.decode(column: "poll_interval", as: Int64.self)) }
+            guard let row = try await db.raw(poll).first() else { return nil }
+            let found = try Self.decoupled(row, kind: kind)
+            return try row.decode(column: "on_time", as: Bool.self) ? .polled(found) : .slowDown(interval: found.interval)
+        }
+        if let polled { return polled }
+        // No live record of the client: say which.
+        return try await session.read { db in
             guard
                 let row = try await db.select().column("client_id").from("decoupled_authorizations").where("hash", .equal, hash)
                     .where("kind", .equal, kind.rawValue).where("service_api_key", .equal, serviceApiKey).first()
@@ -69,14 +90,14 @@ extension SQLStore {
     }
 
     public func redeemDecoupledAuthorization(
-        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, grant: GrantRecord, accessToken: AccessTokenRecord,
-        refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
+        hash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64, state: DecoupledAuthorizationRecord.State,
+        grant: GrantRecord, accessToken: AccessTokenRecord, refreshToken: RefreshTokenRecord?, consent: GrantedScopesRecord?
     ) async throws -> Bool {
         try await inserting("token") { db in
             guard
                 try await db.delete(from: "decoupled_authorizations").where("hash", .equal, hash).where("kind", .equal, kind.rawValue)
                     .where("service_api_key", .equal, serviceApiKey).where("client_id", .equal, grant.clientId)
-                    .where("state", .equal, DecoupledAuthorizationRecord.State.authorized.rawValue).returning("hash").first() != nil
+                    .where("state", .equal, state.rawValue).returning("hash").first() != nil
             else { return false }
             try await Self.insert(grant, into: db)
             try await Self.insert(accessToken, into: db)

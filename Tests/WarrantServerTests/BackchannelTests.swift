@@ -165,8 +165,23 @@ import FoundationNetworking
             #expect(try Self.error(try await setup.poll(authReqId)) == "invalid_grant")
 
             // The ID token names the user of a later request (id_token_hint): warrant verified it.
-            let hinted = try await setup.authenticate("scope=openid&id_token_hint=\(try #require(body["id_token"]?.stringValue))")
+            let idToken = try #require(body["id_token"]?.stringValue)
+            let hinted = try await setup.authenticate("scope=openid&id_token_hint=\(idToken)")
             #expect(hinted.action == .userIdentification && hinted.hintType == .idTokenHint && hinted.sub == "alice")
+            // Another client may not use it, nor poll this client's auth_req_id.
+            guard case .created(let other) = try await setup.api.clientCreate(
+                .init(path: .init(serviceId: Int64(setup.serviceId)!), body: OAuthClient(clientName: "Other", grantTypes: [.ciba], bcDeliveryMode: "poll")))
+            else { throw UnexpectedOutput() }
+            let otherId = String(try #require(other.clientId))
+            let foreign = try await setup.authenticate("scope=openid&id_token_hint=\(idToken)", clientId: otherId, secret: other.clientSecret)
+            #expect(foreign.action == .badRequest && foreign.resultMessage.contains("issued to the client"))
+            let (_, second) = try await setup.started()
+            guard case .ok(let stolen) = try await setup.api.authToken(
+                .init(
+                    path: .init(serviceId: setup.serviceId),
+                    body: .init(parameters: "grant_type=\(FormEncoding.escape(Self.grantType))&auth_req_id=\(second)", clientId: otherId, clientSecret: other.clientSecret)))
+            else { throw UnexpectedOutput() }
+            #expect(try Self.error(stolen) == "invalid_grant")
         }
     }
 
@@ -253,10 +268,29 @@ import FoundationNetworking
             #expect(
                 try await refusal(try await signed(["scope": "openid", "login_hint": "alice", "login_hint_token": "t", "user_code": "1"]))
                     == (.badRequest, "invalid_request"))
-            var noJti = try await signed(["scope": "openid", "login_hint": "alice", "user_code": "1"])
-            #expect(try await refusal(noJti + "&scope=openid") == (.badRequest, "invalid_request"))
-            noJti = "request=" + (try await RequestObjectTests.sign(["iss": .string(setup.clientId), "aud": "https://as.example.com", "scope": "openid"], with: key))
-            #expect(try await refusal(noJti) == (.badRequest, "invalid_request"))
+            let beside = try await setup.authenticate(try await signed(["scope": "openid", "login_hint": "alice", "user_code": "1"]) + "&scope=openid")
+            #expect(beside.action == .badRequest && beside.resultMessage.contains("'scope' must not come beside it"))
+            // Each of CIBA §7.1.1's claims is required.
+            for claim in ["iss", "aud", "exp", "iat", "nbf", "jti"] {
+                var claims: [String: JSONValue] = [
+                    "iss": .string(setup.clientId), "aud": "https://as.example.com", "exp": .integer(now + 300), "iat": .integer(now),
+                    "nbf": .integer(now), "jti": .string(UUID().uuidString), "scope": "openid", "login_hint": "alice", "user_code": "1",
+                ]
+                claims[claim] = nil
+                let missing = try await setup.authenticate("request=" + (try await RequestObjectTests.sign(claims, with: key)))
+                #expect(missing.action == .badRequest && missing.resultMessage.contains("lacks its \(claim) claim"), "\(claim): \(missing.resultMessage)")
+            }
+            // Used once.
+            let once = try await signed(["scope": "openid", "login_hint": "alice", "user_code": "1", "jti": "once"])
+            #expect(try await setup.authenticate(once).action == .userIdentification)
+            let replayed = try await setup.authenticate(once)
+            #expect(replayed.action == .badRequest && replayed.resultMessage.contains("used before"))
+            let elsewhere = try await setup.authenticate(try await signed(["scope": "openid", "login_hint": "alice", "user_code": "1", "aud": "https://other.example.com"]))
+            #expect(elsewhere.action == .badRequest)
+            // resource as an array, as a JWT carries several.
+            let resources = try await setup.authenticate(
+                try await signed(["scope": "openid", "login_hint": "alice", "user_code": "1", "resource": ["https://api.example.com/a", "https://api.example.com/b"]]))
+            #expect(resources.action == .userIdentification && resources.resources == ["https://api.example.com/a", "https://api.example.com/b"])
             let other = ES256PrivateKey()
             let forged = "request=" + (try await RequestObjectTests.sign(
                 ["iss": .string(setup.clientId), "aud": "https://as.example.com", "exp": .integer(now + 300), "iat": .integer(now), "nbf": .integer(now),
@@ -272,6 +306,12 @@ import FoundationNetworking
             let failure = try JSONValue(parsing: try #require(failed.responseContent))
             #expect(failed.action == .badRequest && failure["error"] == "unknown_user_id")
             #expect(try await setup.issue(ticket).action == .invalidTicket)
+            let deniedTicket = try #require(try await setup.authenticate(try await signed(["scope": "openid", "login_hint": "bob", "user_code": "1"])).ticket)
+            guard case .ok(let forbidden) = try await setup.api.backchannelAuthenticationFail(
+                .init(path: .init(serviceId: setup.serviceId), body: .init(ticket: deniedTicket, reason: .accessDenied, errorUri: URL(string: "https://as.example.com/why"))))
+            else { throw UnexpectedOutput() }
+            let forbiddenBody = try JSONValue(parsing: try #require(forbidden.responseContent))
+            #expect(forbidden.action == .forbidden && forbiddenBody["error"] == "access_denied" && forbiddenBody["error_uri"] == "https://as.example.com/why")
         }
     }
 
@@ -297,14 +337,15 @@ import FoundationNetworking
             #expect(try await violations(client) == ["/bcNotificationEndpoint: must be an https URL (http only on loopback)"])
             var spa = OAuthClient(clientName: "SPA", clientType: .public, grantTypes: [.ciba])
             spa.bcDeliveryMode = "poll"
-            guard case .created(let publicClient) = try await api.clientCreate(.init(path: .init(serviceId: apiKey), body: spa)) else {
-                throw UnexpectedOutput()
-            }
-            guard case .ok(let refused) = try await api.backchannelAuthentication(
-                .init(path: .init(serviceId: String(apiKey)), body: .init(parameters: "client_id=\(try #require(publicClient.clientId))&scope=openid&login_hint=a")))
-            else { throw UnexpectedOutput() }
-            let refusal = try JSONValue(parsing: try #require(refused.responseContent))
-            #expect(refused.action == .badRequest && refusal["error"] == "unauthorized_client")
+            #expect(try await violations(spa) == ["/grantTypes: CIBA is for confidential clients, which authenticate"])
+            // Pushed tokens could not be bound.
+            var all = service
+            all.supportedBackchannelTokenDeliveryModes = [.poll, .push]
+            let pushKey = try #require(try await api.createService(all).apiKey)
+            var bound = OAuthClient(clientName: "Bound", grantTypes: [.ciba])
+            (bound.bcDeliveryMode, bound.bcNotificationEndpoint, bound.dpopRequired) = ("push", URL(string: "https://client.example.com/cb"), true)
+            guard case .badRequest(let unbindable) = try await api.clientCreate(.init(path: .init(serviceId: pushKey), body: bound)) else { throw UnexpectedOutput() }
+            #expect(unbindable.fieldViolations?.map(\.message) == ["push cannot bind tokens to a DPoP key or a certificate; use poll or ping"])
         }
     }
 }

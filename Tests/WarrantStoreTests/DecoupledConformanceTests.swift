@@ -75,7 +75,8 @@ import WarrantStore
             let refresh = StoreConformanceTests.refresh("r1", grant: "g")
             func redeem(_ grant: GrantRecord, _ access: AccessTokenRecord, _ refresh: RefreshTokenRecord?) async throws -> Bool {
                 try await store.redeemDecoupledAuthorization(
-                    hash: "dc", kind: .device, serviceApiKey: 10, grant: grant, accessToken: access, refreshToken: refresh, consent: nil)
+                    hash: "dc", kind: .device, serviceApiKey: 10, state: .authorized, grant: grant, accessToken: access, refreshToken: refresh,
+                    consent: nil)
             }
             // Pending: nothing is stored.
             #expect(!(try await redeem(grant, access, refresh)))

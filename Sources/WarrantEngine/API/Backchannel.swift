@@ -46,9 +46,14 @@ extension WarrantEngine {
         guard let mode = policy.document.bcDeliveryMode, service.backchannel.deliveryModes.contains(mode) else {
             return refuse(.unauthorizedClient("The client's delivery mode (bcDeliveryMode) is not one the service offers."))
         }
+        // Pushed tokens are issued with no DPoP proof or certificate to bind them to.
+        if mode == "push", policy.dpopRequired || policy.certificateBoundTokens || service.certificateBoundTokens || service.fapi(for: policy).security {
+            return refuse(.unauthorizedClient("Push mode cannot bind tokens to a DPoP key or a certificate; the client must poll or be pinged."))
+        }
 
         // CIBA §7.1.1: a signed request carries every parameter, and nothing else comes beside it.
         var parameters = form
+        var signedResources: [String]?
         let signedAlgorithm = policy.document.bcRequestSignAlg?.rawValue
         var requestContext: String?
         if let jwt = form["request"] {
@@ -61,16 +66,27 @@ extension WarrantEngine {
             case .failure(let error): return refuse(error)
             case .success(let verified): claims = verified
             }
-            for name in ["aud", "exp", "iat", "nbf", "jti"] where claims[name] == nil {
+            for name in ["iss", "aud", "exp", "iat", "nbf", "jti"] where claims[name] == nil {
                 return refuse(OAuthError("invalid_request", "The signed request lacks its \(name) claim (CIBA §7.1.1)."))
             }
             guard JSONClaims.audience(of: claims).contains(service.issuer) else {
                 return refuse(OAuthError("invalid_request", "The signed request's aud must name the issuer."))
             }
+            let skew = Bounds.milliseconds(fromSeconds: ClockSkew.seconds)
+            guard let iat = claims["iat"].flatMap(JSONClaims.seconds), Bounds.milliseconds(fromSeconds: iat) <= now().saturatingAdding(skew),
+                let exp = claims["exp"].flatMap(JSONClaims.seconds), let jti = claims["jti"]?.stringValue
+            else { return refuse(OAuthError("invalid_request", "The signed request's iat, exp or jti is malformed, or iat is in the future.")) }
+            // Used once: the replay record client assertions use, under a name of its own.
+            guard
+                try await store.recordAssertion(
+                    hash: Secrets.hash("backchannel-request \(service.apiKey) \(policy.clientId) \(jti)"),
+                    expiresAt: Bounds.milliseconds(fromSeconds: exp).saturatingAdding(skew), now: now())
+            else { return refuse(OAuthError("invalid_request", "The signed request was used before (its jti).")) }
             parameters = [:]
             for (name, value) in claims where !RequestObject.envelopeClaims.contains(name) {
                 if let text = RequestObject.parameterText(value) { parameters[name] = text }
             }
+            if case .array(let items)? = claims["resource"] { signedResources = items.compactMap(\.stringValue) }
             requestContext = claims["request_context"].map(\.serializedString)
         } else if signedAlgorithm != nil {
             return refuse(.invalidRequest("The client registered bcRequestSignAlg: its requests must be signed (request)."))
@@ -90,18 +106,21 @@ extension WarrantEngine {
         }
         var hintSubject: String?
         if hintType == .idTokenHint {
-            // An ID token this service signed, for this issuer (expired ones are fine: CIBA §7.1).
-            guard let claims = try? await signer.verified(hint, as: IDTokenHintClaims.self, serviceApiKey: service.apiKey),
-                claims.iss.value == service.issuer
-            else { return refuse(.invalidRequest("id_token_hint is not an ID token of this service.")) }
-            hintSubject = claims.sub.value
+            // An ID token this service signed for this client (expired ones are fine, as OpenID Connect Core
+            // §3.1.2.1 says of id_token_hint); not a JWT access token (RFC 9068's client_id and scope).
+            let identifiers = Set([String(policy.clientId)] + (policy.alias.map { [$0] } ?? []))
+            guard let claims = await signer.verifiedClaims(hint, serviceApiKey: service.apiKey), claims["iss"]?.stringValue == service.issuer,
+                let subject = claims["sub"]?.stringValue, !JSONClaims.audience(of: claims).filter(identifiers.contains).isEmpty,
+                claims["client_id"] == nil, claims["scope"] == nil
+            else { return refuse(.invalidRequest("id_token_hint is not an ID token this service issued to the client.")) }
+            hintSubject = subject
         }
         let bindingMessage = parameters["binding_message"]
         if let bindingMessage, bindingMessage.count > 256 {
             return refuse(OAuthError("invalid_binding_message", "binding_message may be 256 characters at most."))
         }
         let userCodeRequired = service.backchannel.userCodeSupported && policy.document.bcUserCodeRequired == true
-        let userCode = parameters["user_code"]
+        let userCode = parameters["user_code"].flatMap { $0.isEmpty ? nil : $0 }
         if userCodeRequired, userCode == nil { return refuse(OAuthError("missing_user_code", "The client's requests must carry user_code.")) }
         if let text = parameters["requested_expiry"] {
             guard let seconds = Int64(text), (1...86_400).contains(seconds) else {
@@ -116,7 +135,8 @@ extension WarrantEngine {
             guard token.utf8.count <= 1024 else { return refuse(.invalidRequest("client_notification_token may be 1024 characters at most.")) }
             request.notificationToken = token
         }
-        request.resources = form["request"] == nil ? pairs.filter { $0.name == "resource" }.map(\.value) : parameters["resource"].map { [$0] } ?? []
+        request.resources =
+            form["request"] == nil ? pairs.filter { $0.name == "resource" }.map(\.value) : signedResources ?? parameters["resource"].map { [$0] } ?? []
         if let bad = request.resources.first(where: { !URLRules.isResourceIndicator($0) }) {
             return refuse(OAuthError("invalid_target", "resource '\(bad)' must be an absolute URI without a fragment."))
         }
@@ -164,9 +184,8 @@ extension WarrantEngine {
                     resultCode: result.code, resultMessage: result.message, action: .invalidTicket,
                     responseContent: OAuthError("server_error", result.text, result).jsonBody()))
         }
-        var request = try StoredJSON.decode(BackchannelTicket.self, from: ticket.payload).request
-        let authReqId = Secrets.token()
-        request.authReqId = authReqId
+        let request = try StoredJSON.decode(BackchannelTicket.self, from: ticket.payload).request
+        let authReqId = DecoupledAuthorization.authReqId(ticket: input.body.ticket)
         let policy = service.backchannel
         let lifetime = min(request.requestedExpiry ?? policy.authReqIdDuration, policy.authReqIdDuration)
         let time = now()
@@ -242,12 +261,16 @@ extension WarrantEngine {
         var stored = try DecoupledAuthorization.decoded(record.payload)
         let request = stored.request
         let mode = request.deliveryMode ?? "poll"
+        let authReqId = DecoupledAuthorization.authReqId(ticket: body.ticket)
         let state: DecoupledAuthorizationRecord.State
         switch body.result {
         case .authorized:
             switch DecoupledAuthorization.approved(body, request: request, client: client, service: service) {
             case .failure(let problem): return refuse(.backchannelDecisionInvalid, problem.text)
             case .success(let details): stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
+            }
+            if let scopes = body.scopes, !scopes.contains("openid") {
+                return refuse(.backchannelDecisionInvalid, "scopes must keep openid: CIBA issues ID tokens.")
             }
             // Tokens are issued here only in push mode; elsewhere the poll issues them, with no value to choose.
             if body.accessToken != nil {
@@ -264,12 +287,15 @@ extension WarrantEngine {
         case .unknown(let value):
             return refuse(.backchannelDecisionInvalid, "result '\(value)' is not AUTHORIZED, ACCESS_DENIED or TRANSACTION_FAILED.")
         }
-        guard
-            try await store.decideDecoupledAuthorization(
-                lookupHash: lookupHash, kind: .backchannel, serviceApiKey: service.apiKey, state: state, payload: try stored.json(), now: now())
-        else { return refuse(.backchannelTicketUnknown) }
-        guard let authReqId = request.authReqId else { throw StoredPayloadError(member: "authReqId") }
-
+        // Push mode's approval is decided with its tokens, in the transaction that stores them (below).
+        let pushesTokens = mode == "push" && state == .authorized
+        if !pushesTokens {
+            guard
+                try await store.decideDecoupledAuthorization(
+                    lookupHash: lookupHash, kind: .backchannel, serviceApiKey: service.apiKey, state: state, payload: try stored.json(),
+                    now: now())
+            else { return refuse(.backchannelTicketUnknown) }
+        }
         var response = BackchannelAuthenticationCompleteResponse(
             resultCode: ResultCode.backchannelRecorded.code, resultMessage: ResultCode.backchannelRecorded.message, action: .noAction,
             clientId: client.clientId, clientIdAlias: client.alias, clientIdAliasUsed: request.clientIdAliasUsed,
@@ -287,11 +313,12 @@ extension WarrantEngine {
             return .ok(response)
         }
         // Push (CIBA §10.3): the tokens, or the error, go to the client in the notification.
-        guard state == .authorized, let details = stored.decision?.details else {
+        guard pushesTokens, let details = stored.decision?.details else {
             var members: [String: JSONValue] = [
                 "auth_req_id": .string(authReqId), "error": .string(state == .denied ? "access_denied" : "expired_token"),
             ]
             if let description = body.errorDescription { members["error_description"] = .string(description) }
+            if let uri = body.errorUri { members["error_uri"] = .string(uri.absoluteString) }
             response.responseContent = JSONValue.object(members).serializedString
             return .ok(response)
         }
@@ -302,7 +329,8 @@ extension WarrantEngine {
                 service: service, client: client, grantId: nil, details: details, grantType: .ciba, accessTokenValue: body.accessToken,
                 accessDuration: body.accessTokenDuration),
             service: service, client: client, authReqId: authReqId)
-        guard try await grant.redeem(hash: record.hash, issued, service: service) else { return refuse(.backchannelTicketUnknown) }
+        // Decided and stored at once: of two completions, one; a failure leaves the request pending.
+        guard try await grant.redeem(hash: record.hash, issued, from: .pending, service: service) else { return refuse(.backchannelTicketUnknown) }
         let tokens = issued.tokens
         guard case .object(var content)? = try? JSONValue(parsing: TokenIssuer.responseBody(tokens, service: service)) else {
             throw APIFailure(500, .internalError)

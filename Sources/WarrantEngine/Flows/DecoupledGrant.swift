@@ -1,3 +1,4 @@
+import Crypto
 import WarrantAPI
 import WarrantStore
 
@@ -15,9 +16,6 @@ struct DecoupledAuthorization: Codable, Equatable, Sendable {
         /// CIBA: the client's delivery mode (poll, ping, push) and the bearer token of its notifications.
         var deliveryMode: String? = nil
         var notificationToken: String? = nil
-        /// CIBA: the auth_req_id, once issued, which notifications carry. It is kept as it is (the poll needs
-        /// the client's authentication besides); the record is found by its hash.
-        var authReqId: String? = nil
         /// CIBA: requested_expiry, in seconds.
         var requestedExpiry: Int64? = nil
     }
@@ -35,6 +33,13 @@ struct DecoupledAuthorization: Codable, Equatable, Sendable {
 
     static func decoded(_ payload: String) throws -> DecoupledAuthorization { try StoredJSON.decode(Self.self, from: payload) }
     func json() throws -> String { try StoredJSON.encode(self) }
+
+    /// CIBA's auth_req_id, made from the ticket of /backchannel/authentication: notifications carry it, so
+    /// /complete makes it again from the ticket instead of storing it; the database has the hashes of both,
+    /// neither of which gives the other.
+    static func authReqId(ticket: String) -> String {
+        Base64URL.encode(Array(SHA256.hash(data: Array("auth_req_id:\(ticket)".utf8))))
+    }
 
     /// RFC 6749 §5.2: an error_description is printable ASCII without `"` and `\`.
     static func isErrorDescription(_ text: String) -> Bool {
@@ -68,6 +73,7 @@ struct DecoupledGrant: Sendable {
         // CIBA §10.3: a push client gets its tokens pushed, never from the token endpoint.
         let pushed = OAuthError.unauthorizedClient("The client's tokens are pushed to it (push mode); it does not poll.")
         if kind == .backchannel, request.client.client.document.bcDeliveryMode == "push" { return fail(pushed) }
+        if kind == .backchannel, request.client.client.isPublic { return fail(.unauthorizedClient("CIBA is for confidential clients.")) }
         let hash = Secrets.hash(value)
         let record: DecoupledAuthorizationRecord
         switch try await store.pollDecoupledAuthorization(
@@ -140,11 +146,13 @@ struct DecoupledGrant: Sendable {
         return Issued(grant: grant, tokens: tokens, consent: .given(with: grant, scopes: granted.scopes))
     }
 
-    /// Stores what ``issue`` made, removing the record, if it is still there and authorized.
-    func redeem(hash: String, _ issued: Issued, service: ServicePolicy) async throws -> Bool {
+    /// Stores what ``issue`` made, removing the record, if it is still there in `state`.
+    func redeem(hash: String, _ issued: Issued, from state: DecoupledAuthorizationRecord.State = .authorized, service: ServicePolicy)
+        async throws -> Bool
+    {
         try await ChosenValues.storing {
             try await store.redeemDecoupledAuthorization(
-                hash: hash, kind: kind, serviceApiKey: service.apiKey, grant: issued.grant, accessToken: issued.tokens.accessRecord,
+                hash: hash, kind: kind, serviceApiKey: service.apiKey, state: state, grant: issued.grant, accessToken: issued.tokens.accessRecord,
                 refreshToken: issued.tokens.refreshRecord, consent: issued.consent)
         }
     }

@@ -65,6 +65,13 @@ enum ClientMetadata {
         } else if (client.grantTypes ?? []).contains(.ciba) {
             violations.report("CIBA needs bcDeliveryMode (poll, ping or push)", at: root.appending("grantTypes"))
         }
+        if (client.grantTypes ?? []).contains(.ciba), client.clientType == .public {
+            violations.report("CIBA is for confidential clients, which authenticate", at: root.appending("grantTypes"))
+        }
+        // Pushed tokens are issued with no DPoP proof or certificate to bind them to.
+        if client.bcDeliveryMode == "push", client.dpopRequired == true || client.tlsClientCertificateBoundAccessTokens == true {
+            violations.report("push cannot bind tokens to a DPoP key or a certificate; use poll or ping", at: root.appending("bcDeliveryMode"))
+        }
         if let endpoint = client.bcNotificationEndpoint, endpoint.scheme?.lowercased() != "https" && !(endpoint.scheme?.lowercased() == "http" && URLRules.isLoopback(endpoint)) {
             violations.report("must be an https URL (http only on loopback)", at: root.appending("bcNotificationEndpoint"))
         }
