@@ -68,7 +68,8 @@ public protocol APIProtocol: Sendable {
 
     /// Issue the auth_req_id of a CIBA request whose user was found.
     ///
-    /// Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+    /// Uses the ticket's request once and issues the auth_req_id (the SHA-256 of the ticket with a prefix of
+    /// its own, so that /complete makes it again and the database keeps neither), which lives the service's
     /// backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
     /// /backchannel/authentication/complete.
     ///

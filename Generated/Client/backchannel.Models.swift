@@ -260,7 +260,7 @@ public enum BackchannelAuthenticationCompleteAction: OpenEnum {
     case notification
     /// Nothing (poll mode): the client's next poll gets its answer.
     case noAction
-    /// The ticket is unknown, decided already or expired, or warrant failed.
+    /// The ticket is unknown, decided already or expired (A261201); the decision cannot be kept (A263201: claims that are no JSON object, scopes not allowed or without openid, an errorDescription outside RFC 6749's characters, accessToken outside push mode); or warrant failed.
     case serverError
     /// A value this version of the API does not define, kept as received so it can be passed on unchanged.
     case unknown(String)
@@ -400,7 +400,7 @@ public struct BackchannelAuthenticationResponse: Hashable, Sendable, Codable {
     public var userCodeRequired: Bool?
     /// requested_expiry, in seconds: the auth_req_id lives that long when it is shorter than the service's backchannelAuthReqIdDuration.
     public var requestedExpiry: Int32?
-    /// client_notification_token (ping and push): the bearer token of the notification.
+    /// client_notification_token (ping and push, 1024 bytes at most): the bearer token of the notification.
     public var clientNotificationToken: String?
     /// The request_context claim of a signed request (FAPI-CIBA), as JSON text.
     public var requestContext: String?

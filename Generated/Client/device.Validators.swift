@@ -57,7 +57,7 @@ extension DeviceVerificationRequest: Validatable {
             let value = self.userCode
             let fieldPath = path.appending("userCode")
             Check.minLength(value, 1, at: fieldPath, &violations)
-            Check.maxLength(value, 256, at: fieldPath, &violations)
+            Check.maxLength(value, 64, at: fieldPath, &violations)
         }
     }
 }
@@ -94,7 +94,7 @@ extension DeviceCompleteRequest: Validatable {
             let value = self.userCode
             let fieldPath = path.appending("userCode")
             Check.minLength(value, 1, at: fieldPath, &violations)
-            Check.maxLength(value, 256, at: fieldPath, &violations)
+            Check.maxLength(value, 64, at: fieldPath, &violations)
         }
         do {
             let value = self.result

@@ -303,7 +303,7 @@ public struct Service: Hashable, Sendable, Codable {
     public var jwtGrantDirect: Bool?
     /// Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours).
     public var jwtGrantTrustedIssuers: [TrustedIssuer]?
-    /// The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri.
+    /// The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint), and an aud a client assertion there may name.
     public var deviceAuthorizationEndpoint: URL?
     /// The page where users enter a device's user code (verification_uri, RFC 8628 §3.2).
     public var deviceVerificationUri: URL?

@@ -926,7 +926,7 @@ export interface BackchannelAuthenticationResponse {
    */
   requestedExpiry?: number;
   /**
-   * client_notification_token (ping and push): the bearer token of the notification.
+   * client_notification_token (ping and push, 1024 bytes at most): the bearer token of the notification.
    */
   clientNotificationToken?: string;
   /**
@@ -3805,7 +3805,7 @@ export interface Service {
    */
   jwtGrantTrustedIssuers?: Array<TrustedIssuer>;
   /**
-   * The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri.
+   * The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint), and an aud a client assertion there may name.
    */
   deviceAuthorizationEndpoint?: string;
   /**
@@ -5728,7 +5728,7 @@ export const schemas: runtime.Schemas = {
       { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
     ],
     DeviceVerificationRequest: [
-      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 256 },
+      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 64 },
     ],
     DeviceVerificationResponse: [
       { name: "resultCode", type: { kind: "string" }, required: true },
@@ -5750,7 +5750,7 @@ export const schemas: runtime.Schemas = {
       { name: "clientAttributes", type: { kind: "array", items: { kind: "object", name: "Pair" } } },
     ],
     DeviceCompleteRequest: [
-      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 256 },
+      { name: "userCode", type: { kind: "string" }, required: true, minLength: 1, maxLength: 64 },
       { name: "result", type: { kind: "enum", name: "DeviceCompleteResult" }, required: true },
       { name: "subject", type: { kind: "string" }, required: true, minLength: 1 },
       { name: "sub", type: { kind: "string" } },
@@ -10241,7 +10241,8 @@ export class Client {
   /**
    * Issue the auth_req_id of a CIBA request whose user was found.
    *
-   * Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+   * Uses the ticket's request once and issues the auth_req_id (the SHA-256 of the ticket with a prefix of
+   * its own, so that /complete makes it again and the database keeps neither), which lives the service's
    * backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
    * /backchannel/authentication/complete.
    *

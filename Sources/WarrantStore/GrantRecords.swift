@@ -248,9 +248,10 @@ public struct IssuedRecords: Hashable, Sendable {
 }
 
 /// An authorization the user gives on another device than the client's, which the client polls for: the
-/// device authorization grant (RFC 8628) and, later, CIBA. `hash` is the hash of what the client polls with
-/// (the device code); `lookupHash` the hash of what the user's side refers to it by (the normalized user
-/// code), unique among the service's records of a kind.
+/// device authorization grant (RFC 8628) and CIBA. `hash` is the hash of what the client polls with (the
+/// device code, the auth_req_id); `lookupHash` the hash of what the front end refers to it by (the
+/// normalized user code, the ticket of /backchannel/authentication), unique among the service's records of
+/// a kind.
 public struct DecoupledAuthorizationRecord: Hashable, Sendable {
     public enum Kind: String, Sendable {
         /// RFC 8628: polled with a device code, looked up by a user code.
@@ -276,7 +277,7 @@ public struct DecoupledAuthorizationRecord: Hashable, Sendable {
     public var serviceApiKey: Int64
     public var clientId: Int64
     public var state: State
-    /// The request while pending; the decision's details once decided.
+    /// The request, with the decision once there is one (JSON the engine reads).
     public var payload: String
     /// The least number of seconds between two polls: the service's interval, 5 more for each poll too soon.
     public var interval: Int64

@@ -59,9 +59,9 @@ public protocol GrantStore: Sendable {
         _ rewrite: @escaping @Sendable (_ payload: String) throws -> String
     ) async throws -> Int
 
-    // MARK: Decoupled authorizations (the device flow)
+    // MARK: Decoupled authorizations (the device flow, CIBA)
 
-    /// A user code (`lookupHash`) the service has for the kind already throws ``StoreError/duplicate(_:)``.
+    /// A `lookupHash` (a user code, a ticket) the service has for the kind already throws ``StoreError/duplicate(_:)``.
     func insertDecoupledAuthorization(_ record: DecoupledAuthorizationRecord) async throws
     /// The record the user's side refers to, whatever its state and expiry.
     func decoupledAuthorization(lookupHash: String, kind: DecoupledAuthorizationRecord.Kind, serviceApiKey: Int64) async throws

@@ -38,7 +38,7 @@ public actor MemoryWarrantStore: WarrantStore {
     private var assertions: [String: Int64] = [:]
     private var grantedScopes: [ConsentKey: GrantedScopesRecord] = [:]
     private var tokenBatches: [String: TokenBatchRecord] = [:]
-    /// By hash (the device code's).
+    /// By hash (of the device code, the auth_req_id).
     private var decoupled: [String: DecoupledAuthorizationRecord] = [:]
     private var healthCheckedAt: Int64 = 0
 
@@ -514,7 +514,7 @@ public actor MemoryWarrantStore: WarrantStore {
         let taken = decoupled.values.contains {
             $0.serviceApiKey == record.serviceApiKey && $0.kind == record.kind && $0.lookupHash == record.lookupHash
         }
-        guard !taken, decoupled[record.hash] == nil else { throw StoreError.duplicate("user code") }
+        guard !taken, decoupled[record.hash] == nil else { throw StoreError.duplicate("decoupled authorization") }
         decoupled[record.hash] = record
     }
 

@@ -1,10 +1,10 @@
 import SQLKit
 
-/// Authorizations decided on another device (the device flow): each step is one conditional statement, so
-/// a user code is decided once, polls keep their interval, and one poll redeems.
+/// Authorizations decided on another device (the device flow, CIBA): each step is one conditional statement,
+/// so a record is decided once, polls keep their interval, and one poll redeems.
 extension SQLStore {
     public func insertDecoupledAuthorization(_ record: DecoupledAuthorizationRecord) async throws {
-        try await inserting("user code") { db in
+        try await inserting("decoupled authorization") { db in
             try await db.insert(into: "decoupled_authorizations")
                 .columns(
                     "hash", "kind", "lookup_hash", "service_api_key", "client_id", "state", "payload", "poll_interval", "polled_at", "created_at",

@@ -191,6 +191,16 @@ import FoundationNetworking
             try await Self.withClient(mode: "ping", notificationEndpoint: endpoint) { setup in
                 let refused = try await setup.authenticate("scope=openid&login_hint=alice")
                 #expect(refused.action == .badRequest && refused.resultMessage.contains("client_notification_token"))
+                let token = "&client_notification_token=8d67dc78-7faa-4d41-aabd-67707b374255"
+                let longMessage = try await setup.authenticate("scope=openid&login_hint=alice&binding_message=\(String(repeating: "x", count: 257))" + token)
+                let longMessageError = try JSONValue(parsing: try #require(longMessage.responseContent))["error"]
+                #expect(longMessage.action == .badRequest && longMessageError == "invalid_binding_message")
+                for expiry in ["0", "86401", "ten"] {
+                    let badExpiry = try await setup.authenticate("scope=openid&login_hint=alice&requested_expiry=\(expiry)" + token)
+                    #expect(badExpiry.action == .badRequest && badExpiry.resultMessage.contains("requested_expiry"), "\(expiry)")
+                }
+                let longToken = try await setup.authenticate("scope=openid&login_hint=alice&client_notification_token=\(String(repeating: "t", count: 1025))")
+                #expect(longToken.action == .badRequest && longToken.resultMessage.contains("1024 bytes"))
                 let (ticket, authReqId) = try await setup.started("&client_notification_token=8d67dc78-7faa-4d41-aabd-67707b374255")
                 let completed = try await setup.complete(.init(ticket: ticket, result: .authorized, subject: "alice"))
                 #expect(completed.action == .notification && completed.resultCode == "A263002")

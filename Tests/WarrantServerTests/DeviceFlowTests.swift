@@ -290,6 +290,15 @@ import WarrantClient
             let refused = try await device.authorize("client_id=\(try #require(web.clientId))")
             #expect(refused.action == .badRequest)
             #expect(try Self.content(refused.responseContent)["error"] == "unauthorized_client")
+            // A service without the grant.
+            let plainKey = try #require(try await device.api.createService(Service(serviceName: "Plain", issuer: URL(string: "https://plain.example.com")!)).apiKey)
+            guard case .created(let plainClient) = try await device.api.clientCreate(
+                .init(path: .init(serviceId: plainKey), body: OAuthClient(clientName: "App", clientType: .public, redirectUris: ["https://app.example.com/cb"])))
+            else { throw UnexpectedOutput() }
+            guard case .ok(let unsupported) = try await device.api.deviceAuthorization(
+                .init(path: .init(serviceId: String(plainKey)), body: .init(parameters: "client_id=\(try #require(plainClient.clientId))")))
+            else { throw UnexpectedOutput() }
+            #expect(unsupported.action == .badRequest && unsupported.resultMessage.contains("The service does not support the device authorization grant"))
             // Scopes and acr values the service does not have are left out, and said so.
             let narrowed = try await device.authorize("client_id=\(device.clientId)&scope=openid+admin&acr_values=urn:acr:none")
             #expect(narrowed.action == .ok && narrowed.scopes?.map(\.name) == ["openid"] && narrowed.acrs == ["urn:acr:none"])

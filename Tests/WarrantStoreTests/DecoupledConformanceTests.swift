@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import WarrantStore
 
-/// Decoupled authorizations (the device flow) on every store: a user code is unique in its service, a
+/// Decoupled authorizations (the device flow, CIBA) on every store: a user code is unique in its service, a
 /// decision is taken once, polls keep their interval (growing by 5 s when too soon), and one poll redeems.
 @Suite struct DecoupledConformanceTests {
     static func record(_ hash: String = "dc", lookup: String = "uc", service: Int64 = 10, interval: Int64 = 5, expiresAt: Int64 = 600_000)
@@ -16,7 +16,7 @@ import WarrantStore
     @Test(arguments: StoreKind.allCases) func userCodesAreUniqueWithinAServiceAndDecidedOnce(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             try await store.insertDecoupledAuthorization(Self.record())
-            await #expect(throws: StoreError.duplicate("user code")) { try await store.insertDecoupledAuthorization(Self.record("other")) }
+            await #expect(throws: StoreError.duplicate("decoupled authorization")) { try await store.insertDecoupledAuthorization(Self.record("other")) }
             // Another service may have the same user code.
             try await store.insertDecoupledAuthorization(Self.record("other", service: 20))
             let found = try #require(try await store.decoupledAuthorization(lookupHash: "uc", kind: .device, serviceApiKey: 10))
@@ -47,7 +47,9 @@ import WarrantStore
             #expect(try await poll(at: 19_000) == .slowDown(interval: 15))
             guard case .polled(let late) = try await poll(at: 33_600) else { throw PollFailure() }
             #expect(late.interval == 15 && late.polledAt == 33_600)
-            // Another client's poll, or one of another service, changes nothing.
+            // Another client's poll, or one of another service, changes nothing: the owner is on time after it.
+            #expect(try await poll(at: 48_700, client: 2) == .otherClient)
+            guard case .polled = try await poll(at: 48_700) else { throw PollFailure() }
             #expect(try await poll(at: 60_000, client: 2) == .otherClient)
             #expect(try await store.pollDecoupledAuthorization(hash: "dc", kind: .device, serviceApiKey: 20, clientId: 1, leeway: 500, now: 60_000) == .unknown)
             #expect(try await poll(at: 600_001) == .expired)
@@ -94,6 +96,28 @@ import WarrantStore
             #expect(try await store.refreshToken(hash: "r1") != nil)
             #expect(!(try await redeem(StoreConformanceTests.grant("g2"), StoreConformanceTests.access("a2", grant: "g2"), nil)))
             #expect(try await store.decoupledAuthorization(lookupHash: "uc", kind: .device, serviceApiKey: 10) == nil)
+        }
+    }
+
+    /// CIBA's push mode decides and stores the tokens at once: from pending, once, and then nothing is left to decide.
+    @Test(arguments: StoreKind.allCases) func aPendingRecordIsRedeemedAtOnceOnlyOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var record = Self.record("ar", lookup: "ticket")
+            record.kind = .backchannel
+            try await store.insertDecoupledAuthorization(record)
+            func redeem(_ id: String) async throws -> Bool {
+                try await store.redeemDecoupledAuthorization(
+                    hash: "ar", kind: .backchannel, serviceApiKey: 10, state: .pending, grant: StoreConformanceTests.grant(id),
+                    accessToken: StoreConformanceTests.access("a-" + id, grant: id), refreshToken: nil, consent: nil)
+            }
+            // The device kind's record of the same hash is another one.
+            #expect(!(try await store.redeemDecoupledAuthorization(
+                hash: "ar", kind: .device, serviceApiKey: 10, state: .pending, grant: StoreConformanceTests.grant("d"),
+                accessToken: StoreConformanceTests.access("a-d", grant: "d"), refreshToken: nil, consent: nil)))
+            #expect(try await redeem("g1"))
+            #expect(!(try await redeem("g2")))
+            #expect(try await store.grant(id: "g2") == nil)
+            #expect(!(try await store.decideDecoupledAuthorization(lookupHash: "ticket", kind: .backchannel, serviceApiKey: 10, state: .denied, payload: "{}", now: 1)))
         }
     }
 

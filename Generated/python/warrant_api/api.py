@@ -2156,7 +2156,7 @@ class BackchannelAuthenticationResponse:
     requested_expiry: Optional[int] = None
     r"""requested_expiry, in seconds: the auth_req_id lives that long when it is shorter than the service's backchannelAuthReqIdDuration. """
     client_notification_token: Optional[str] = None
-    r"""client_notification_token (ping and push): the bearer token of the notification. """
+    r"""client_notification_token (ping and push, 1024 bytes at most): the bearer token of the notification. """
     request_context: Optional[str] = None
     r"""The request_context claim of a signed request (FAPI-CIBA), as JSON text. """
     resources: Optional[list[str]] = None
@@ -4913,7 +4913,7 @@ class Service:
     jwt_grant_trusted_issuers: Optional[list[TrustedIssuer]] = None
     r"""Issuers whose assertions the direct JWT bearer grant accepts for any client, with the keys that verify them (ours). """
     device_authorization_endpoint: Optional[str] = None
-    r"""The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint); the device code grant needs it and deviceVerificationUri. """
+    r"""The URL of the device authorization endpoint (RFC 8628), for discovery (device_authorization_endpoint), and an aud a client assertion there may name. """
     device_verification_uri: Optional[str] = None
     r"""The page where users enter a device's user code (verification_uri, RFC 8628 §3.2). """
     device_verification_uri_complete: Optional[str] = None
@@ -6806,7 +6806,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
         ],
         "DeviceVerificationRequest": [
-            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 256},
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 64},
         ],
         "DeviceVerificationResponse": [
             {"name": "resultCode", "attr": "result_code", "type": {"kind": "string"}, "required": True},
@@ -6828,7 +6828,7 @@ SCHEMAS: dict[str, Any] = {
             {"name": "clientAttributes", "attr": "client_attributes", "type": {"kind": "array", "items": {"kind": "object", "name": "Pair"}}},
         ],
         "DeviceCompleteRequest": [
-            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 256},
+            {"name": "userCode", "attr": "user_code", "type": {"kind": "string"}, "required": True, "minLength": 1, "maxLength": 64},
             {"name": "result", "attr": "result", "type": {"kind": "enum", "name": "DeviceCompleteResult"}, "required": True},
             {"name": "subject", "attr": "subject", "type": {"kind": "string"}, "required": True, "minLength": 1},
             {"name": "sub", "attr": "sub", "type": {"kind": "string"}},
@@ -9195,7 +9195,8 @@ class Client(_runtime.BaseClient):
         r"""
         Issue the auth_req_id of a CIBA request whose user was found.
 
-        Uses the ticket's request once and issues the auth_req_id (256 random bits), which lives the service's
+        Uses the ticket's request once and issues the auth_req_id (the SHA-256 of the ticket with a prefix of
+        its own, so that /complete makes it again and the database keeps neither), which lives the service's
         backchannelAuthReqIdDuration (600 s when 0), or requested_expiry when shorter. The ticket then serves
         /backchannel/authentication/complete.
 

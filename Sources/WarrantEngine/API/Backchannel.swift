@@ -132,7 +132,7 @@ extension WarrantEngine {
             guard let token = parameters["client_notification_token"], !token.isEmpty else {
                 return refuse(.invalidRequest("client_notification_token is required in \(mode) mode."))
             }
-            guard token.utf8.count <= 1024 else { return refuse(.invalidRequest("client_notification_token may be 1024 characters at most.")) }
+            guard token.utf8.count <= 1024 else { return refuse(.invalidRequest("client_notification_token may be 1024 bytes at most.")) }
             request.notificationToken = token
         }
         request.resources =
@@ -263,12 +263,11 @@ extension WarrantEngine {
         let mode = request.deliveryMode ?? "poll"
         let authReqId = DecoupledAuthorization.authReqId(ticket: body.ticket)
         let state: DecoupledAuthorizationRecord.State
-        switch body.result {
-        case .authorized:
-            switch DecoupledAuthorization.approved(body, request: request, client: client, service: service) {
-            case .failure(let problem): return refuse(.backchannelDecisionInvalid, problem.text)
-            case .success(let details): stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
-            }
+        switch DecoupledAuthorization.decided(body, request: request, client: client, service: service) {
+        case .failure(let problem): return refuse(.backchannelDecisionInvalid, problem.text)
+        case .success(let (decided, decision)): (state, stored.decision) = (decided, decision)
+        }
+        if state == .authorized {
             if let scopes = body.scopes, !scopes.contains("openid") {
                 return refuse(.backchannelDecisionInvalid, "scopes must keep openid: CIBA issues ID tokens.")
             }
@@ -277,15 +276,6 @@ extension WarrantEngine {
                 guard mode == "push" else { return refuse(.backchannelDecisionInvalid, "accessToken may be chosen in push mode only.") }
                 try await ChosenValues.requireUnused(body.accessToken, in: store)
             }
-            state = .authorized
-        case .accessDenied, .transactionFailed:
-            if let text = body.errorDescription, !DecoupledAuthorization.isErrorDescription(text) {
-                return refuse(.backchannelDecisionInvalid, "errorDescription may hold printable ASCII only, without \" and \\.")
-            }
-            stored.decision = .init(errorDescription: body.errorDescription, errorUri: body.errorUri?.absoluteString)
-            state = body.result == .accessDenied ? .denied : .failed
-        case .unknown(let value):
-            return refuse(.backchannelDecisionInvalid, "result '\(value)' is not AUTHORIZED, ACCESS_DENIED or TRANSACTION_FAILED.")
         }
         // Push mode's approval is decided with its tokens, in the transaction that stores them (below).
         let pushesTokens = mode == "push" && state == .authorized
@@ -314,21 +304,19 @@ extension WarrantEngine {
         }
         // Push (CIBA §10.3): the tokens, or the error, go to the client in the notification.
         guard pushesTokens, let details = stored.decision?.details else {
-            var members: [String: JSONValue] = [
-                "auth_req_id": .string(authReqId), "error": .string(state == .denied ? "access_denied" : "expired_token"),
-            ]
-            if let description = body.errorDescription { members["error_description"] = .string(description) }
-            if let uri = body.errorUri { members["error_uri"] = .string(uri.absoluteString) }
+            // The refusal the client would have polled for, with the auth_req_id (CIBA §12).
+            let error = (stored.decision ?? .init()).error(for: state)
+            var members = Dictionary(uniqueKeysWithValues: error.members(omitDescription: service.omitsErrorDescriptions).map { ($0, JSONValue.string($1)) })
+            members["auth_req_id"] = .string(authReqId)
             response.responseContent = JSONValue.object(members).serializedString
             return .ok(response)
         }
         let grant = DecoupledGrant(store: store, issuer: issuer, kind: .backchannel)
         let issued = try await grant.issue(
-            details: details, granted: details, refreshTokenDuration: body.refreshTokenDuration,
-            request: IssueRequest(
+            IssueRequest(
                 service: service, client: client, grantId: nil, details: details, grantType: .ciba, accessTokenValue: body.accessToken,
                 accessDuration: body.accessTokenDuration),
-            service: service, client: client, authReqId: authReqId)
+            granted: details, refreshTokenDuration: body.refreshTokenDuration, authReqId: authReqId)
         // Decided and stored at once: of two completions, one; a failure leaves the request pending.
         guard try await grant.redeem(hash: record.hash, issued, from: .pending, service: service) else { return refuse(.backchannelTicketUnknown) }
         let tokens = issued.tokens

@@ -20,7 +20,7 @@ extension WarrantEngine {
                     clientName: client?.client.document.clientName, clientAuthMethod: client?.client.tokenAuthMethod))
         }
         let pairs: [(name: String, value: String)]
-        var form: [String: String]
+        let form: [String: String]
         switch try await authenticatedCall(
             input.body.parameters, clientId: input.body.clientId, clientSecret: input.body.clientSecret, certificate: input.body.clientCertificate,
             path: input.body.clientCertificatePath, audiences: [service.document.deviceAuthorizationEndpoint?.absoluteString].compactMap { $0 },
@@ -129,26 +129,13 @@ extension WarrantEngine {
         case .expired: return answer(.userCodeExpired, .userCodeExpired)
         case .pending(let pending, let payload): (record, stored) = (pending, payload)
         }
+        guard let client = try await clients.client(id: record.clientId, serviceApiKey: service.apiKey) else {
+            return answer(.userCodeNotExist, .userCodeUnknown)
+        }
         let state: DecoupledAuthorizationRecord.State
-        switch body.result {
-        case .authorized:
-            guard let client = try await clients.client(id: record.clientId, serviceApiKey: service.apiKey) else {
-                return answer(.userCodeNotExist, .userCodeUnknown)
-            }
-            switch DecoupledAuthorization.approved(body, request: stored.request, client: client, service: service) {
-            case .failure(let problem): return answer(.invalidRequest, .deviceDecisionInvalid, problem.text)
-            case .success(let details): stored.decision = .init(details: details, refreshTokenDuration: body.refreshTokenDuration)
-            }
-            state = .authorized
-        case .accessDenied, .transactionFailed:
-            // RFC 6749 §5.2: error_description is printable ASCII without " and \.
-            if let text = body.errorDescription, !DecoupledAuthorization.isErrorDescription(text) {
-                return answer(.invalidRequest, .deviceDecisionInvalid, "errorDescription may hold printable ASCII only, without \" and \\.")
-            }
-            stored.decision = .init(errorDescription: body.errorDescription, errorUri: body.errorUri?.absoluteString)
-            state = body.result == .accessDenied ? .denied : .failed
-        case .unknown(let value):
-            return answer(.invalidRequest, .deviceDecisionInvalid, "result '\(value)' is not AUTHORIZED, ACCESS_DENIED or TRANSACTION_FAILED.")
+        switch DecoupledAuthorization.decided(body, request: stored.request, client: client, service: service) {
+        case .failure(let problem): return answer(.invalidRequest, .deviceDecisionInvalid, problem.text)
+        case .success(let (decided, decision)): (state, stored.decision) = (decided, decision)
         }
         // Decided once: of two decisions at once, the statement that finds the record pending takes it.
         guard

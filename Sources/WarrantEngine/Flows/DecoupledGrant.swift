@@ -26,6 +26,17 @@ struct DecoupledAuthorization: Codable, Equatable, Sendable {
         var refreshTokenDuration: Int64?
         var errorDescription: String?
         var errorUri: String?
+
+        /// What the client is told of a refusal: access_denied, or expired_token for a failed authorization
+        /// (as Authlete answers), with the front end's description and URI.
+        func error(for state: DecoupledAuthorizationRecord.State) -> OAuthError {
+            var error = OAuthError(
+                state == .denied ? "access_denied" : "expired_token",
+                state == .denied ? "The user refused the request." : "The authorization could not be completed; start again.", .pollRefused)
+            error.chosenDescription = errorDescription
+            error.uri = errorUri
+            return error
+        }
     }
 
     var request: Request
@@ -68,7 +79,7 @@ struct DecoupledGrant: Sendable {
     func run(_ request: TokenGrantRequest) async throws -> TokenResponse {
         let service = request.service
         func fail(_ error: OAuthError) -> TokenResponse { TokenAnswer.failure(error, service: service) }
-        func refused(_ error: String, _ description: String) -> TokenResponse { fail(OAuthError(error, description, .deviceCodeRefused)) }
+        func refused(_ error: String, _ description: String) -> TokenResponse { fail(OAuthError(error, description, .pollRefused)) }
         guard let value = request.form[parameter] else { return fail(.invalidRequest("\(parameter) is missing.")) }
         // CIBA §10.3: a push client gets its tokens pushed, never from the token endpoint.
         let pushed = OAuthError.unauthorizedClient("The client's tokens are pushed to it (push mode); it does not poll.")
@@ -84,7 +95,7 @@ struct DecoupledGrant: Sendable {
         case .otherClient: return refused("invalid_grant", "The \(name) was issued to another client.")
         case .expired: return refused("expired_token", "The \(name) has expired; start again.")
         case .slowDown(let interval):
-            return fail(OAuthError("slow_down", "Polled too soon; poll every \(interval) seconds from now on.", .devicePolledTooSoon))
+            return fail(OAuthError("slow_down", "Polled too soon; poll every \(interval) seconds from now on.", .polledTooSoon))
         case .polled(let polled): record = polled
         }
         let stored = try DecoupledAuthorization.decoded(record.payload)
@@ -92,15 +103,9 @@ struct DecoupledGrant: Sendable {
         if stored.request.deliveryMode == "push" { return fail(pushed) }
         switch record.state {
         case .pending:
-            return fail(OAuthError("authorization_pending", "The user has not decided yet.", .deviceAuthorizationPending))
+            return fail(OAuthError("authorization_pending", "The user has not decided yet.", .authorizationPending))
         case .denied, .failed:
-            var error = OAuthError(
-                record.state == .denied ? "access_denied" : "expired_token",
-                record.state == .denied ? "The user refused the request." : "The authorization could not be completed; start again.",
-                .deviceCodeRefused)
-            error.chosenDescription = stored.decision?.errorDescription
-            error.uri = stored.decision?.errorUri
-            return fail(error)
+            return fail((stored.decision ?? DecoupledAuthorization.Decision()).error(for: record.state))
         case .authorized:
             break
         }
@@ -111,9 +116,8 @@ struct DecoupledGrant: Sendable {
         case .success(let narrowed): details = narrowed
         }
         let issued = try await issue(
-            details: details, granted: granted, refreshTokenDuration: request.call.refreshTokenDuration ?? decision.refreshTokenDuration,
-            request: request.issueRequest(details: details, grantType: grantType, grantId: nil), service: service, client: request.client.client,
-            authReqId: nil)
+            request.issueRequest(details: details, grantType: grantType, grantId: nil), granted: granted,
+            refreshTokenDuration: request.call.refreshTokenDuration ?? decision.refreshTokenDuration)
         guard try await redeem(hash: hash, issued, service: service) else { return refused("invalid_grant", "The \(name) was used.") }
         return TokenAnswer.success(issued.tokens, for: request, grantType: grantType, subject: granted.subject)
     }
@@ -124,12 +128,12 @@ struct DecoupledGrant: Sendable {
         var consent: GrantedScopesRecord?
     }
 
-    /// The grant and tokens (an ID token with openid) an approval makes, not stored yet. CIBA's push mode
-    /// puts `urn:openid:params:jwt:claim:auth_req_id` and the refresh token's hash in the ID token (§10.3.1).
-    func issue(
-        details: GrantDetails, granted: GrantDetails, refreshTokenDuration: Int64?, request: IssueRequest, service: ServicePolicy,
-        client: ClientPolicy, authReqId: String?
-    ) async throws -> Issued {
+    /// The grant and tokens (an ID token with openid) an approval makes, not stored yet: the tokens of
+    /// `request` (the grant's details, narrowed by the token request), in a grant of the details `granted`.
+    /// CIBA's push mode puts `urn:openid:params:jwt:claim:auth_req_id` and the refresh token's hash in the ID
+    /// token (§10.3.1).
+    func issue(_ request: IssueRequest, granted: GrantDetails, refreshTokenDuration: Int64?, authReqId: String? = nil) async throws -> Issued {
+        let (service, client, details) = (request.service, request.client, request.details)
         let grant = GrantRecord(
             id: Secrets.identifier(), serviceApiKey: service.apiKey, clientId: client.clientId, subject: granted.subject,
             payload: try GrantDetails.json(granted), createdAt: issuer.now())
@@ -141,7 +145,7 @@ struct DecoupledGrant: Sendable {
             tokens.idToken = try await issuer.idToken(
                 IDTokenRequest(
                     service: service, client: client, details: details, accessToken: tokens.presentedAccessToken,
-                    refreshToken: authReqId == nil ? nil : tokens.refreshToken, authReqId: authReqId))
+                    refreshToken: tokens.refreshToken, authReqId: authReqId))
         }
         return Issued(grant: grant, tokens: tokens, consent: .given(with: grant, scopes: granted.scopes))
     }

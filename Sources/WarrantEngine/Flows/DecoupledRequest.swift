@@ -11,7 +11,7 @@ extension WarrantEngine {
         var client: ClientAuthenticator.Authenticated
     }
 
-    /// Why a call was refused, with the client when it was identified; `unauthorized` for a failed authentication.
+    /// Why a call was refused; `unauthorized` for a failed authentication.
     struct ClientCallRefusal: Error {
         var error: OAuthError
         var unauthorized = false

@@ -13,9 +13,10 @@ enum ServiceMetadata {
     static let defaultPushedRequestDuration: Int64 = 600
     /// How long a DPoP server nonce is accepted when the service does not say (RFC 9449 §8).
     static let defaultDPoPNonceDuration: Int64 = 300
-    /// RFC 8628 §3.2: device codes live 10 minutes, and devices poll every 5 seconds, when the service does not say.
+    /// RFC 8628 §3.2: device codes live 10 minutes, and clients poll every 5 seconds (device flow and CIBA),
+    /// when the service does not say.
     static let defaultDeviceCodeDuration: Int64 = 600
-    static let defaultDevicePollingInterval: Int64 = 5
+    static let defaultPollingInterval: Int64 = 5
     /// CIBA auth_req_id values live 10 minutes when the service does not say.
     static let defaultAuthReqIdDuration: Int64 = 600
 

@@ -196,23 +196,27 @@ struct ServicePolicy: Sendable {
             permittedClientsOnly: service.tokenExchangeByPermittedClientsOnly == true,
             acceptedTokenTypes: service.tokenExchangeTokenTypes ?? [.jwt, .accessToken, .refreshToken, .idToken],
             trustedIssuers: service.tokenExchangeTrustedIssuers ?? [])
-        let pollingInterval = Int64(service.deviceFlowPollingInterval ?? 0)
         device = DeviceFlowPolicy(
             verificationUri: service.deviceVerificationUri, verificationUriComplete: url(service.deviceVerificationUriComplete),
             codeDuration: min(duration(service.deviceFlowCodeDuration.map(Int64.init), ServiceMetadata.defaultDeviceCodeDuration), 86_400),
-            interval: pollingInterval > 0 ? min(pollingInterval, 3_600) : ServiceMetadata.defaultDevicePollingInterval,
+            interval: Self.pollingInterval(service.deviceFlowPollingInterval),
             userCodes: UserCodes(charset: service.userCodeCharset ?? .base20, length: Int(service.userCodeLength ?? 0)))
-        let backchannelInterval = Int64(service.backchannelPollingInterval ?? 0)
         backchannel = BackchannelPolicy(
             endpoint: url(service.backchannelAuthenticationEndpoint),
             authReqIdDuration: min(duration(service.backchannelAuthReqIdDuration.map(Int64.init), ServiceMetadata.defaultAuthReqIdDuration), 86_400),
-            interval: backchannelInterval > 0 ? min(backchannelInterval, 3_600) : ServiceMetadata.defaultDevicePollingInterval,
+            interval: Self.pollingInterval(service.backchannelPollingInterval),
             deliveryModes: Set((service.supportedBackchannelTokenDeliveryModes ?? []).map { $0.rawValue.lowercased() }),
             userCodeSupported: service.backchannelUserCodeParameterSupported == true)
         jwtGrant = JWTGrantPolicy(
             direct: service.jwtGrantDirect == true, identifiableClientsOnly: service.jwtGrantByIdentifiableClientsOnly == true,
             encryptedRejected: service.jwtGrantEncryptedJwtRejected == true, unsignedRejected: service.jwtGrantUnsignedJwtRejected == true,
             trustedIssuers: service.jwtGrantTrustedIssuers ?? [])
+    }
+
+    /// Seconds between polls: the setting, an hour at most, or the default when 0.
+    static func pollingInterval(_ seconds: Int32?) -> Int64 {
+        let given = Int64(seconds ?? 0)
+        return given > 0 ? min(given, DecoupledAuthorizationRecord.longestInterval) : ServiceMetadata.defaultPollingInterval
     }
 
     /// The service's definition of a scope, or a bare one for a name it does not define.

@@ -99,7 +99,11 @@ public struct ResultCode: Sendable, Equatable {
     static let dpopProofMissing = ResultCode("A246203", "The token is DPoP-bound or the client must use DPoP, and the request carries no proof.")
     // Mutual TLS (group 247)
     static let certificateMismatch = ResultCode("A247201", "The access token is bound to a TLS client certificate that the request does not carry.")
-    // The device flow (RFC 8628): authorization 250, verification 251, decisions 252, polls 050
+    // Polls of the grants decided on another device (device code, CIBA) at the token endpoint (050)
+    static let authorizationPending = ResultCode("A050008", "The user has not decided yet.")
+    static let polledTooSoon = ResultCode("A050009", "The client polled sooner than its interval allows.")
+    static let pollRefused = ResultCode("A050304", "The device code or auth_req_id is unknown, used, expired or another client's, or the user refused or the authorization failed.")
+    // The device flow (RFC 8628): authorization 250, verification 251, decisions 252
     static let deviceAuthorizationIssued = ResultCode("A250001", "The device authorization request is valid; a device code and a user code were issued.")
     static let deviceAuthorizationInvalid = ResultCode("A250201", "The device authorization request is invalid.")
     static let deviceAuthorizationUnauthorized = ResultCode("A250202", "Client authentication at the device authorization endpoint failed.")
@@ -109,10 +113,7 @@ public struct ResultCode: Sendable, Equatable {
     static let userCodeUnknown = ResultCode("A251003", "There is no such user code, or it was decided already.")
     static let deviceDecisionRecorded = ResultCode("A252001", "The user's decision was recorded; the device's next poll gets its answer.")
     static let deviceDecisionInvalid = ResultCode("A252201", "The decision cannot be recorded as given.")
-    static let deviceAuthorizationPending = ResultCode("A050008", "The user has not decided yet.")
-    static let devicePolledTooSoon = ResultCode("A050009", "The device polled sooner than its interval allows.")
-    static let deviceCodeRefused = ResultCode("A050304", "The device code is unknown, expired, another client's, or refused by the user.")
-    // CIBA: authentication 260, issue 261, fail 262, complete 263; polls share the device flow's codes
+    // CIBA: authentication 260, issue 261, fail 262, complete 263
     static let backchannelUserIdentification = ResultCode("A260001", "The backchannel authentication request is valid; find the user the hint names.")
     static let backchannelInvalid = ResultCode("A260201", "The backchannel authentication request is invalid.")
     static let backchannelUnauthorized = ResultCode("A260202", "Client authentication at the backchannel authentication endpoint failed.")
