@@ -9,27 +9,28 @@ import WarrantStore
 extension WarrantEngine {
     public func deviceAuthorization(_ input: Operations.DeviceAuthorization.Input) async throws -> Operations.DeviceAuthorization.Output {
         let service = try await servicePolicy(input.path.serviceId, input.credentials)
-        var client: ClientAuthenticator.Authenticated?
+        // The client, once authenticated, for the refusals after that.
+        var identified: ClientAuthenticator.Authenticated?
         func refuse(_ error: OAuthError, _ action: DeviceAuthorizationAction = .badRequest) -> Operations.DeviceAuthorization.Output {
             let result: ResultCode = action == .unauthorized ? .deviceAuthorizationUnauthorized : .deviceAuthorizationInvalid
             return .ok(
                 DeviceAuthorizationResponse(
                     resultCode: result.code, resultMessage: "[\(result.code)] \(error.description)", action: action,
                     responseContent: OAuthError(error.error, error.description, result).jsonBody(omitDescription: service.omitsErrorDescriptions),
-                    clientId: client?.client.clientId, clientIdAlias: client?.client.alias, clientIdAliasUsed: client?.aliasUsed,
-                    clientName: client?.client.document.clientName, clientAuthMethod: client?.client.tokenAuthMethod))
+                    clientId: identified?.client.clientId, clientIdAlias: identified?.client.alias, clientIdAliasUsed: identified?.aliasUsed,
+                    clientName: identified?.client.document.clientName, clientAuthMethod: identified?.client.tokenAuthMethod))
         }
-        let pairs: [(name: String, value: String)]
-        let form: [String: String]
+        let call: ClientCall
         switch try await authenticatedCall(
             input.body.parameters, clientId: input.body.clientId, clientSecret: input.body.clientSecret, certificate: input.body.clientCertificate,
             path: input.body.clientCertificatePath, audiences: [service.document.deviceAuthorizationEndpoint?.absoluteString].compactMap { $0 },
             service: service)
         {
         case .failure(let refusal): return refuse(refusal.error, refusal.unauthorized ? .unauthorized : .badRequest)
-        case .success(let call): (pairs, form, client) = (call.pairs, call.form, call.client)
+        case .success(let authenticated): call = authenticated
         }
-        guard let client else { throw APIFailure(500, .internalError) }
+        let (pairs, form, client) = (call.pairs, call.form, call.client)
+        identified = client
         guard service.grantTypes.contains(.deviceCode), let verificationUri = service.device.verificationUri else {
             return refuse(.unauthorizedClient("The service does not support the device authorization grant."))
         }
